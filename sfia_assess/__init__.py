@@ -1,0 +1,57 @@
+"""sfia-assess: assess people against SFIA skills from evidence, and report the gaps.
+
+Library use::
+
+    import sfia_assess
+    loaded = sfia_assess.load_assessment("examples/sam-lee-analyst.yaml")
+    result = sfia_assess.score(loaded)
+    print(result.recommended_level, [gap.id for gap in result.gaps])
+"""
+
+from __future__ import annotations
+
+from .assessment import Assessment, Evidence, LoadedAssessment, Rating, load_assessment
+from .catalog import Catalog, LevelsOfResponsibility, SkillVersion, Statement
+from .errors import (
+    AssessmentError,
+    CatalogError,
+    InputFileError,
+    OutputError,
+    Problem,
+    SfiaAssessError,
+    UnknownSkillError,
+)
+from .policy import Policy, default_policy, load_policy
+from .result import Gap, GapReason, LevelResult, Result, StatementResult
+from .scoring import score
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Assessment",
+    "AssessmentError",
+    "Catalog",
+    "CatalogError",
+    "Evidence",
+    "Gap",
+    "GapReason",
+    "InputFileError",
+    "LevelResult",
+    "LevelsOfResponsibility",
+    "LoadedAssessment",
+    "OutputError",
+    "Policy",
+    "Problem",
+    "Rating",
+    "Result",
+    "SfiaAssessError",
+    "SkillVersion",
+    "Statement",
+    "StatementResult",
+    "UnknownSkillError",
+    "__version__",
+    "default_policy",
+    "load_assessment",
+    "load_policy",
+    "score",
+]

@@ -1,0 +1,53 @@
+"""Exceptions that carry a message a user can act on: what is wrong, where, and the fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with an input file, at a line (1-based) when known."""
+
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+class SfiaAssessError(Exception):
+    """Base class: the message is shown to the user as it is, and the CLI exits 1."""
+
+
+class InputFileError(SfiaAssessError):
+    """A file could not be used; carries every problem found in it, not only the first."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        if not problems:
+            raise ValueError("InputFileError needs at least one problem")
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+    @classmethod
+    def single(cls, file: str | Path, message: str, line: int | None = None) -> InputFileError:
+        return cls([Problem(str(file), line, message)])
+
+
+class CatalogError(InputFileError):
+    """A framework (skills) YAML file is broken."""
+
+
+class AssessmentError(InputFileError):
+    """An assessment file is broken or does not fit the framework."""
+
+
+class UnknownSkillError(SfiaAssessError):
+    """A skill, version or level was asked for that the catalog does not have."""
+
+
+class OutputError(SfiaAssessError):
+    """A report could not be written where the user asked."""

@@ -1,0 +1,49 @@
+"""The scoring policy: thresholds that an organisation may tune, loaded from YAML."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .assessment import Rating
+from .errors import InputFileError
+from .validation import problems_from_validation_error
+from .yamlfile import YamlDocument, parse_yaml, read_yaml
+
+
+class Policy(BaseModel):
+    """When a statement is demonstrated and when a level is reached."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rating_threshold: Rating = Rating.USUALLY
+    min_evidence_per_statement: Annotated[int, Field(ge=1, le=20)] = 1
+    evidence_max_age_years: Annotated[int, Field(ge=0, le=50)] = 3
+    level_threshold: Annotated[float, Field(gt=0, le=1)] = 0.8
+
+    @property
+    def level_share(self) -> Fraction:
+        """The threshold as an exact fraction, so 4 of 5 against 0.8 is not lost to rounding."""
+        return Fraction(str(self.level_threshold))
+
+
+def default_policy() -> Policy:
+    resource = files("sfia_assess").joinpath("policy", "default.yaml")
+    return _validate(parse_yaml(resource.read_bytes(), "policy/default.yaml"))
+
+
+def load_policy(path: Path | str) -> Policy:
+    return _validate(read_yaml(Path(path)))
+
+
+def _validate(document: YamlDocument) -> Policy:
+    if not isinstance(document.data, dict):
+        raise InputFileError.single(document.file, "must be a YAML mapping of policy settings", 1)
+    try:
+        return Policy.model_validate(document.data)
+    except ValidationError as exc:
+        raise InputFileError(problems_from_validation_error(exc, document, Policy)) from None

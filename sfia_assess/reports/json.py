@@ -1,0 +1,38 @@
+"""The stable JSON form of a Result (see `sfia-assess schema --result`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from enum import Enum
+from typing import Any
+
+from ..result import Result
+
+
+def to_data(result: Result) -> dict[str, Any]:
+    data = dataclasses.asdict(result)
+    return data
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def render(result: Result) -> str:
+    return json.dumps(to_data(result), indent=2, ensure_ascii=False, default=_default) + "\n"
+
+
+def result_schema() -> dict[str, Any]:
+    """The JSON Schema of `render`'s output, generated from the Result dataclasses."""
+    from pydantic import TypeAdapter
+
+    schema = TypeAdapter(Result).json_schema(mode="serialization")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "sfia-assess result"
+    return schema

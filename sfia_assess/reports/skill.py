@@ -1,0 +1,141 @@
+"""How a skill reads in a terminal, in Markdown and in JSON (`skills`, `skill`)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..catalog import Level, LevelsOfResponsibility, SkillVersion
+
+
+def _console(out: io.StringIO, color: bool) -> Console:
+    return Console(
+        file=out,
+        width=100,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+        markup=False,
+        emoji=False,
+    )
+
+
+def skills_text(skills: list[SkillVersion], *, color: bool = False) -> str:
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("Code", "Name", "SFIA versions", "Defined levels"):
+        table.add_column(column)
+    by_code: dict[str, list[SkillVersion]] = {}
+    for skill in skills:
+        by_code.setdefault(skill.code, []).append(skill)
+    for code, versions in sorted(by_code.items()):
+        newest = versions[-1]
+        table.add_row(
+            code,
+            newest.name,
+            ", ".join(str(v.sfia_version) for v in versions),
+            "; ".join(
+                f"{v.sfia_version}: {', '.join(str(n) for n in v.defined_levels)}" for v in versions
+            ),
+        )
+    out = io.StringIO()
+    _console(out, color).print(table)
+    return out.getvalue()
+
+
+def skills_json(skills: list[SkillVersion]) -> str:
+    data = [
+        {
+            "code": s.code,
+            "name": s.name,
+            "version": s.sfia_version,
+            "category": s.category,
+            "subcategory": s.subcategory,
+            "defined_levels": list(s.defined_levels),
+        }
+        for s in skills
+    ]
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def _levels(skill: SkillVersion, only: int | None) -> list[Level]:
+    return [skill.level(only)] if only is not None else list(skill.levels)
+
+
+def skill_text(
+    skill: SkillVersion, responsibility: LevelsOfResponsibility, only: int | None, *, color: bool
+) -> str:
+    out = io.StringIO()
+    console = _console(out, color)
+    console.print(Text(f"{skill.name} ({skill.code}) \u2014 SFIA {skill.sfia_version}", "bold"))
+    console.print(f"{skill.category} / {skill.subcategory}")
+    if skill.source_note:
+        console.print(Text(skill.source_note, "yellow"))
+    console.print()
+    console.print(skill.description)
+    if only is None:
+        console.print()
+        console.print(Text("Guidance notes", "bold"))
+        console.print(skill.guidance_notes)
+    console.print()
+    console.print("Defined levels: " + ", ".join(str(n) for n in skill.defined_levels))
+    for level in _levels(skill, only):
+        essence = responsibility.level(level.level)
+        console.print()
+        console.print(Text(f"Level {level.level} \u2014 {essence.name}", "bold"))
+        console.print(Text(f"Essence: {essence.essence}", "italic"))
+        for statement in level.statements:
+            console.print(Text.assemble(f"  {statement.id}  ", statement.text))
+    console.print()
+    console.print(Text(skill.attribution, "dim"))
+    return out.getvalue()
+
+
+def skill_markdown(
+    skill: SkillVersion, responsibility: LevelsOfResponsibility, only: int | None
+) -> str:
+    lines = [f"# {skill.name} ({skill.code}), SFIA {skill.sfia_version}", ""]
+    lines += [f"*{skill.category} / {skill.subcategory}*", ""]
+    if skill.source_note:
+        lines += [f"> {skill.source_note}", ""]
+    lines += [skill.description, ""]
+    if only is None:
+        lines += ["## Guidance notes", "", skill.guidance_notes, ""]
+    for level in _levels(skill, only):
+        essence = responsibility.level(level.level)
+        lines += [f"## Level {level.level} \u2014 {essence.name}", "", f"*{essence.essence}*", ""]
+        lines += [f"- **{s.id}** {s.text}" for s in level.statements]
+        lines.append("")
+    lines += ["---", "", skill.attribution, ""]
+    return "\n".join(lines)
+
+
+def skill_json(
+    skill: SkillVersion, responsibility: LevelsOfResponsibility, only: int | None
+) -> str:
+    data = {
+        "code": skill.code,
+        "name": skill.name,
+        "version": skill.sfia_version,
+        "category": skill.category,
+        "subcategory": skill.subcategory,
+        "description": skill.description,
+        "guidance_notes": skill.guidance_notes,
+        "source_note": skill.source_note,
+        "related_skills": list(skill.related_skills),
+        "defined_levels": list(skill.defined_levels),
+        "attribution": skill.attribution,
+        "levels": [
+            {
+                "level": level.level,
+                "name": responsibility.level(level.level).name,
+                "essence": responsibility.level(level.level).essence,
+                "statements": [{"id": s.id, "text": s.text} for s in level.statements],
+            }
+            for level in _levels(skill, only)
+        ],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False)

@@ -1,0 +1,318 @@
+"""Pure scoring: assessment + skill version + policy in, a Result that explains itself out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+
+from .assessment import Assessment, Evidence, LoadedAssessment, Rating
+from .catalog import LevelsOfResponsibility, SkillVersion
+from .errors import UnknownSkillError
+from .policy import Policy
+from .result import (
+    SCHEMA_VERSION,
+    AssessorInfo,
+    EvidenceItem,
+    EvidenceRejection,
+    Gap,
+    GapReason,
+    LevelResult,
+    PolicyInfo,
+    RejectedEvidence,
+    Result,
+    SkillInfo,
+    StatementResult,
+    Subject,
+    TargetSource,
+)
+
+_DEFAULT_POLICY = Policy()
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The same calendar day `years` earlier (29 February falls back to the 28th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def needed_for(total: int, policy: Policy) -> int:
+    """How many of a level's `total` statements must be demonstrated to reach it."""
+    return max(1, math.ceil(policy.level_share * total))
+
+
+def score(
+    loaded: LoadedAssessment,
+    policy: Policy | None = None,
+    *,
+    target_level: int | None = None,
+    responsibility: LevelsOfResponsibility | None = None,
+) -> Result:
+    """Score one checked assessment. `target_level` overrides the file's target."""
+    return score_parts(
+        loaded.assessment,
+        loaded.skill,
+        policy or _DEFAULT_POLICY,
+        ratings=loaded.assessment.ratings,
+        evidence=loaded.assessment.evidence,
+        target_level=target_level,
+        responsibility=responsibility,
+        source=loaded.source,
+    )
+
+
+def score_parts(
+    assessment: Assessment,
+    skill: SkillVersion,
+    policy: Policy,
+    *,
+    ratings: Mapping[str, Rating],
+    evidence: Sequence[Evidence],
+    target_level: int | None = None,
+    responsibility: LevelsOfResponsibility | None = None,
+    source: str = "",
+) -> Result:
+    """Score ratings and evidence against a skill; a review passes its reconciled ratings here."""
+    assessed_on = assessment.assessed_on
+    oldest = years_before(assessed_on, policy.evidence_max_age_years)
+    threshold = policy.rating_threshold.rank
+
+    supporting: dict[str, list[Evidence]] = {}
+    for item in evidence:
+        for statement_id in dict.fromkeys(item.supports):
+            supporting.setdefault(statement_id, []).append(item)
+
+    counted_for: dict[str, list[str]] = {item.id: [] for item in evidence}
+    statements: list[StatementResult] = []
+    levels: list[LevelResult] = []
+    for level in skill.levels:
+        demonstrated_here = 0
+        for statement in level.statements:
+            rating = ratings.get(statement.id)
+            counted: list[str] = []
+            rejected: list[RejectedEvidence] = []
+            for item in supporting.get(statement.id, ()):
+                if item.date > assessed_on:
+                    rejected.append(RejectedEvidence(item.id, EvidenceRejection.AFTER_ASSESSMENT))
+                elif item.date < oldest:
+                    rejected.append(RejectedEvidence(item.id, EvidenceRejection.TOO_OLD))
+                else:
+                    counted.append(item.id)
+            reason = _reason(rating, threshold, counted, rejected, policy)
+            if reason is None:
+                demonstrated_here += 1
+                for evidence_id in counted:
+                    counted_for[evidence_id].append(statement.id)
+            statements.append(
+                StatementResult(
+                    id=statement.id,
+                    level=level.level,
+                    text=statement.text,
+                    rating=rating.value if rating is not None else None,
+                    demonstrated=reason is None,
+                    reason=reason,
+                    evidence_counted=tuple(counted),
+                    evidence_not_counted=tuple(rejected),
+                    explanation=_explain(rating, reason, counted, rejected, policy, oldest),
+                )
+            )
+        total = len(level.statements)
+        needed = needed_for(total, policy)
+        levels.append(
+            LevelResult(
+                level=level.level,
+                name=responsibility.level(level.level).name if responsibility else None,
+                statements=total,
+                demonstrated=demonstrated_here,
+                needed=needed,
+                coverage=round(demonstrated_here / total, 4),
+                reached=demonstrated_here >= needed,
+            )
+        )
+
+    reached = [lv.level for lv in levels if lv.reached]
+    recommended = max(reached) if reached else None
+    target, target_source = _target(assessment, skill, recommended, target_level)
+
+    low = recommended if recommended is not None else 0
+    high = target if target is not None else low
+    gaps = tuple(
+        Gap(
+            id=s.id,
+            level=s.level,
+            text=s.text,
+            reason=s.reason,
+            suggestions=skill.statements_by_id[s.id].development,
+        )
+        for s in statements
+        if s.reason is not None and low < s.level <= high
+    )
+    evidence_items = tuple(
+        EvidenceItem(
+            id=item.id,
+            summary=item.summary,
+            date=item.date,
+            kind=item.kind.value,
+            supports=tuple(item.supports),
+            reference=item.reference,
+            verified_by=item.verified_by,
+            counted_for=tuple(counted_for[item.id]),
+        )
+        for item in evidence
+    )
+    return Result(
+        schema_version=SCHEMA_VERSION,
+        subject=Subject(assessment.subject.name, assessment.subject.role),
+        assessor=AssessorInfo(assessment.assessor.name, assessment.assessor.relation),
+        skill=SkillInfo(skill.code, skill.name, skill.sfia_version),
+        assessed_on=assessed_on,
+        policy=PolicyInfo(
+            rating_threshold=policy.rating_threshold.value,
+            min_evidence_per_statement=policy.min_evidence_per_statement,
+            evidence_max_age_years=policy.evidence_max_age_years,
+            level_threshold=policy.level_threshold,
+        ),
+        recommended_level=recommended,
+        target_level=target,
+        target_source=target_source,
+        levels=tuple(levels),
+        statements=tuple(statements),
+        gaps=gaps,
+        evidence=evidence_items,
+        warnings=tuple(
+            _warnings(levels, statements, evidence, recommended, target, policy, oldest)
+        ),
+        migration_notes=assessment.migration_notes,
+        source=source,
+    )
+
+
+def _reason(
+    rating: Rating | None,
+    threshold: int,
+    counted: list[str],
+    rejected: list[RejectedEvidence],
+    policy: Policy,
+) -> GapReason | None:
+    if rating is None:
+        return GapReason.NOT_RATED
+    if rating.rank < threshold:
+        return GapReason.RATED_BELOW_THRESHOLD
+    if len(counted) >= policy.min_evidence_per_statement:
+        return None
+    if counted:
+        return GapReason.NOT_ENOUGH_EVIDENCE
+    if any(r.why is EvidenceRejection.TOO_OLD for r in rejected):
+        return GapReason.EVIDENCE_TOO_OLD
+    return GapReason.NO_EVIDENCE
+
+
+def _explain(
+    rating: Rating | None,
+    reason: GapReason | None,
+    counted: list[str],
+    rejected: list[RejectedEvidence],
+    policy: Policy,
+    oldest: dt.date,
+) -> str:
+    need = policy.rating_threshold.value
+    rated = f"rated {rating.value}" if rating is not None else "not rated"
+    parts = [rated]
+    if counted:
+        parts.append("evidence " + ", ".join(counted) + " counts")
+    for item in rejected:
+        if item.why is EvidenceRejection.TOO_OLD:
+            parts.append(
+                f"evidence {item.id} is older than {oldest.isoformat()} and does not count"
+            )
+        else:
+            parts.append(f"evidence {item.id} is dated after the assessment and does not count")
+    if reason is None:
+        return "; ".join(parts) + ": demonstrated."
+    if reason is GapReason.NOT_RATED:
+        return f"not rated: rate it {need} or higher and attach evidence to demonstrate it."
+    if reason is GapReason.RATED_BELOW_THRESHOLD:
+        return "; ".join(parts) + f": a rating of {need} or higher is needed."
+    if reason is GapReason.NOT_ENOUGH_EVIDENCE:
+        return (
+            "; ".join(parts) + f": {policy.min_evidence_per_statement} evidence items are needed,"
+            f" {len(counted)} given."
+        )
+    if reason is GapReason.EVIDENCE_TOO_OLD:
+        return (
+            "; ".join(parts)
+            + f": add evidence from the last {policy.evidence_max_age_years} years."
+        )
+    return "; ".join(parts) + ": no evidence supports it; a rating alone demonstrates nothing."
+
+
+def _target(
+    assessment: Assessment,
+    skill: SkillVersion,
+    recommended: int | None,
+    option: int | None,
+) -> tuple[int | None, TargetSource]:
+    defined = skill.defined_levels
+    if option is not None:
+        if option not in defined:
+            listed = ", ".join(str(n) for n in defined)
+            raise UnknownSkillError(
+                f"target level {option} is not defined for {skill.label}; use one of {listed}"
+            )
+        return option, "option"
+    if assessment.target_level is not None:
+        return assessment.target_level, "file"
+    if recommended is None:
+        return defined[0], "next-level"
+    above = [n for n in defined if n > recommended]
+    if above and above[0] == recommended + 1:
+        return above[0], "next-level"
+    return None, "none"
+
+
+def _warnings(
+    levels: list[LevelResult],
+    statements: list[StatementResult],
+    evidence: Sequence[Evidence],
+    recommended: int | None,
+    target: int | None,
+    policy: Policy,
+    oldest: dt.date,
+) -> list[str]:
+    notes: list[str] = []
+    if recommended is None:
+        notes.append(
+            "No level is reached yet: no level has enough demonstrated statements"
+            f" ({policy.level_threshold:.0%} of its statements)."
+        )
+    else:
+        for lv in levels:
+            if lv.level < recommended and not lv.reached:
+                notes.append(
+                    f"Level {lv.level} is not reached ({lv.demonstrated} of {lv.statements}"
+                    f" statements demonstrated). It does not block level {recommended}, but a"
+                    " reviewer may ask about it."
+                )
+    if target is not None and recommended is not None and target <= recommended:
+        notes.append(f"The target level {target} is already reached.")
+    unsupported = [s.id for s in statements if s.reason is GapReason.NO_EVIDENCE]
+    if unsupported:
+        notes.append(
+            f"{len(unsupported)} statement(s) rated {policy.rating_threshold.value} or higher have"
+            " no evidence, so they do not count: " + ", ".join(unsupported) + "."
+        )
+    for item in evidence:
+        if not item.supports:
+            notes.append(
+                f"Evidence {item.id} supports no statement; list the statement ids it shows"
+                " under `supports`."
+            )
+        elif item.date < oldest:
+            notes.append(
+                f"Evidence {item.id} ({item.date.isoformat()}) is more than"
+                f" {policy.evidence_max_age_years} years old at the assessment date and does not"
+                " count."
+            )
+    return notes

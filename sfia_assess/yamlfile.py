@@ -1,0 +1,330 @@
+"""Read YAML written by people: safe tags only; size, depth and aliases bounded; a line per value.
+
+The document is built from the parser's event stream with an explicit stack rather than through
+PyYAML's recursive composer: libyaml's composer crashes the interpreter on deeply nested input, and
+building it ourselves gives the line of every value for error messages.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputFileError, Problem
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_VALUES = 200_000
+
+_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STANDARD = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {
+    _STANDARD + name
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "merge")
+}
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """A parsed YAML document with the 1-based line of each value, keyed by its path."""
+
+    file: str
+    data: Any
+    lines: dict[Loc, int] = field(repr=False)
+
+    def line_of(self, loc: Sequence[str | int]) -> int | None:
+        """Line of the value at `loc`, or of its nearest ancestor that exists in the file."""
+        path = tuple(loc)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), None)
+
+    def problem(self, loc: Sequence[str | int], message: str) -> Problem:
+        return Problem(self.file, self.line_of(loc), message)
+
+
+def read_yaml(source: Path | Traversable, *, display_name: str | None = None) -> YamlDocument:
+    """Read and parse a YAML file; every failure is an InputFileError naming the file."""
+    name = display_name or str(source)
+    if isinstance(source, Path):
+        if not source.exists():
+            raise InputFileError.single(name, "file not found; check the path")
+        if source.is_dir():
+            raise InputFileError.single(name, "is a directory; give the path of a YAML file")
+        try:
+            size = source.stat().st_size
+        except OSError as exc:
+            raise InputFileError.single(name, f"cannot be read ({exc.strerror})") from None
+        if size > MAX_BYTES:
+            raise InputFileError.single(
+                name, f"is {size:,} bytes; files over {MAX_BYTES:,} bytes are refused"
+            )
+    try:
+        raw = source.read_bytes()
+    except OSError as exc:
+        raise InputFileError.single(name, f"cannot be read ({exc.strerror})") from None
+    return parse_yaml(raw, name)
+
+
+def parse_yaml(raw: bytes | str, name: str) -> YamlDocument:
+    """Parse one YAML document from bytes (UTF-8, optional BOM) or text."""
+    if isinstance(raw, bytes):
+        if len(raw) > MAX_BYTES:
+            raise InputFileError.single(
+                name, f"is {len(raw):,} bytes; files over {MAX_BYTES:,} bytes are refused"
+            )
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputFileError.single(
+                name,
+                f"is not UTF-8 text (byte {exc.start}); save it as UTF-8",
+                line=raw[: exc.start].count(b"\n") + 1,
+            ) from None
+    else:
+        text = raw.removeprefix("\ufeff")
+    if not text.strip():
+        raise InputFileError.single(name, "is empty; it should hold a YAML mapping")
+    builder = _Builder(name)
+    loader = _Loader(text)
+    try:
+        builder.run(loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = exc.problem or exc.context or "is not valid YAML"
+        raise InputFileError.single(name, f"YAML syntax error: {what}", line=line) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise InputFileError.single(
+            name,
+            f"contains a control character (#x{exc.character:04x}); save it as plain text",
+            line=line,
+        ) from None
+    except yaml.YAMLError as exc:
+        raise InputFileError.single(name, f"YAML error: {_one_line(str(exc))}") from None
+    finally:
+        loader.dispose()
+    if builder.problems:
+        raise InputFileError(builder.problems)
+    if builder.result is None:
+        raise InputFileError.single(name, "is empty; it should hold a YAML mapping")
+    return YamlDocument(name, builder.result, builder.lines)
+
+
+def closest(word: str, choices: Sequence[str]) -> str | None:
+    """The choice most like `word`, for 'did you mean' hints."""
+    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class _Stop(Exception):
+    """Raised inside the builder once the input has been refused."""
+
+
+@dataclass
+class _Frame:
+    container: dict[Any, Any] | list[Any]
+    path: Loc
+    anchor: str | None
+    line: int
+    key: Any = None
+    key_line: int = 0
+    has_key: bool = False
+    start_count: int = 0
+    merges: list[dict[Any, Any]] = field(default_factory=list)
+    first_lines: dict[Any, int] = field(default_factory=dict)
+
+
+class _Builder:
+    """Turns a parser's events into Python values, refusing what a person's file never needs."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.result: Any = None
+        self.lines: dict[Loc, int] = {}
+        self.problems: list[Problem] = []
+        self._anchors: dict[str, tuple[Any, int]] = {}
+        self._values = 0
+        self._stack: list[_Frame] = []
+        self._documents = 0
+
+    def run(self, loader: Any) -> None:
+        try:
+            while loader.check_event():
+                self._event(loader, loader.get_event())
+        except _Stop:
+            return
+
+    def _refuse(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.name, line, message))
+        raise _Stop
+
+    def _count(self, n: int, line: int) -> None:
+        self._values += n
+        if self._values > MAX_VALUES:
+            self._refuse(
+                line,
+                f"expands to more than {MAX_VALUES:,} values (anchors and aliases?); refused",
+            )
+
+    def _event(self, loader: Any, event: Any) -> None:
+        line = event.start_mark.line + 1 if event.start_mark is not None else 0
+        if isinstance(event, yaml.DocumentStartEvent):
+            self._documents += 1
+            if self._documents > 1:
+                self._refuse(line, "holds more than one YAML document; keep one per file")
+        elif isinstance(event, yaml.ScalarEvent):
+            self._check_tag(event.tag, line)
+            node = yaml.ScalarNode(
+                loader.resolve(yaml.ScalarNode, event.value, event.implicit),
+                event.value,
+                style=event.style,
+            )
+            self._check_tag(node.tag, line)
+            if node.tag == _STANDARD + "merge":
+                self._count(1, line)
+                self._add(None, line, event.anchor, size=1, merge_key=True)
+                return
+            try:
+                value = loader.construct_object(node)
+            except (ValueError, TypeError, OverflowError, yaml.YAMLError):
+                shown = event.value if len(event.value) <= 40 else event.value[:40] + "..."
+                self._refuse(line, f"cannot read the value {shown!r}; check its format")
+            self._count(1, line)
+            self._add(value, line, event.anchor, size=1)
+        elif isinstance(event, yaml.AliasEvent):
+            anchor = str(event.anchor)
+            if anchor not in self._anchors:
+                self._refuse(line, f"alias *{anchor} has no finished anchor &{anchor}")
+            aliased, size = self._anchors[anchor]
+            self._count(size, line)
+            self._add(aliased, line, None, size=size)
+        elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            self._check_tag(event.tag, line)
+            if len(self._stack) >= MAX_DEPTH:
+                self._refuse(line, f"is nested more than {MAX_DEPTH} levels deep; refused")
+            path = self._child_path(line)
+            container: dict[Any, Any] | list[Any] = (
+                [] if isinstance(event, yaml.SequenceStartEvent) else {}
+            )
+            self._count(1, line)
+            self._stack.append(_Frame(container, path, event.anchor, line, self._values))
+        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+            frame = self._stack.pop()
+            built: Any = frame.container
+            if isinstance(built, dict) and frame.merges:
+                merged: dict[Any, Any] = {}
+                for extra in frame.merges:
+                    merged.update(extra)
+                merged.update(built)
+                built = merged
+            size = self._values - frame.start_count + 1
+            self._add(built, frame.line, frame.anchor, size=size, placed=True)
+
+    def _check_tag(self, tag: str | None, line: int) -> None:
+        if tag is None or tag in ("!", "?"):
+            return
+        if tag not in _ALLOWED_TAGS:
+            shown = tag.replace(_STANDARD, "!!")
+            self._refuse(line, f"the YAML tag {shown} is not allowed; remove it")
+
+    def _child_path(self, line: int) -> Loc:
+        if not self._stack:
+            self.lines[()] = line
+            return ()
+        frame = self._stack[-1]
+        if isinstance(frame.container, list):
+            path = (*frame.path, len(frame.container))
+            self.lines[path] = line
+            return path
+        if not frame.has_key:
+            self._refuse(line, "a mapping key must be a plain value, not a list or mapping")
+        path = (*frame.path, _loc_key(frame.key))
+        return path
+
+    def _add(
+        self,
+        value: Any,
+        line: int,
+        anchor: str | None,
+        *,
+        size: int,
+        placed: bool = False,
+        merge_key: bool = False,
+    ) -> None:
+        if anchor is not None:
+            self._anchors[anchor] = (value, size)
+        if not self._stack:
+            self.result = value
+            if not placed:
+                self.lines[()] = line
+            return
+        frame = self._stack[-1]
+        if isinstance(frame.container, list):
+            if not placed:
+                self.lines[(*frame.path, len(frame.container))] = line
+            frame.container.append(value)
+            return
+        if not frame.has_key:
+            if merge_key:
+                frame.key, frame.key_line, frame.has_key = _MERGE, line, True
+                return
+            if isinstance(value, dict | list):
+                self._refuse(line, "a mapping key must be a plain value, not a list or mapping")
+            try:
+                hash(value)
+            except TypeError:
+                self._refuse(line, "a mapping key must be a plain value")
+            frame.key, frame.key_line, frame.has_key = value, line, True
+            return
+        key = frame.key
+        frame.has_key = False
+        if key is _MERGE:
+            sources = value if isinstance(value, list) else [value]
+            if not all(isinstance(s, dict) for s in sources):
+                self._refuse(line, "a merge key (<<) needs a mapping or a list of mappings")
+            frame.merges.extend(reversed(sources))
+            return
+        if key in frame.first_lines:
+            self.problems.append(
+                Problem(
+                    self.name,
+                    frame.key_line,
+                    f"duplicate key {key!r} (first given at line {frame.first_lines[key]});"
+                    " keep one",
+                )
+            )
+        else:
+            frame.first_lines[key] = frame.key_line
+        self.lines[(*frame.path, _loc_key(key))] = frame.key_line
+        assert isinstance(frame.container, dict)
+        frame.container[key] = value
+
+
+class _MergeKey:
+    def __repr__(self) -> str:
+        return "<<"
+
+
+_MERGE = _MergeKey()
+
+
+def _loc_key(key: Any) -> str | int:
+    if isinstance(key, str | int) and not isinstance(key, bool):
+        return key
+    return str(key)
