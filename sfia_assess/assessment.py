@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from .catalog import Catalog, SkillVersion
 from .errors import AssessmentError, Problem, UnknownSkillError
@@ -84,7 +93,16 @@ class Assessment(_Model):
     target_level: Annotated[int, Field(ge=1, le=7)] | None = None
     ratings: dict[Name, Rating] = Field(default_factory=dict)
     evidence: tuple[Evidence, ...] = ()
+    migrated_from: Annotated[int, Field(ge=1, le=99)] | None = None
     migration_notes: tuple[Text, ...] = ()
+
+    @field_validator("ratings", "evidence", "migration_notes", mode="before")
+    @classmethod
+    def _nothing_means_none_yet(cls, value: object, info: ValidationInfo) -> object:
+        """`evidence:` with nothing (or only comments) under it means none yet."""
+        if value is None:
+            return {} if info.field_name == "ratings" else ()
+        return value
 
 
 class LoadedAssessment(BaseModel):
@@ -133,18 +151,33 @@ def check_document(document: YamlDocument, catalog: Catalog) -> LoadedAssessment
     return LoadedAssessment(assessment=assessment, skill=skill, source=name)
 
 
+def id_hint(statement_id: str, skill: SkillVersion) -> str:
+    """What to write instead of an unknown statement id."""
+    match = re.fullmatch(r"\s*([A-Za-z0-9]+)-(\d+)\.(\d+)\s*", statement_id)
+    if match and match.group(1).upper() == skill.code:
+        level = int(match.group(2))
+        if level in skill.defined_levels:
+            first, *_, last = (s.id for s in skill.level(level).statements)
+            exact = f"{skill.code}-{level}.{int(match.group(3))}"
+            if exact in skill.statements_by_id:
+                return f"did you mean {exact}?"
+            return f"level {level} has {first} to {last}"
+        defined = ", ".join(str(n) for n in skill.defined_levels)
+        return f"SFIA {skill.sfia_version} defines {skill.code} at levels {defined} only"
+    hint = closest(statement_id, list(skill.statements_by_id))
+    first = next(iter(skill.statements_by_id))
+    return f"did you mean {hint}?" if hint else f"ids look like {first}"
+
+
 def framework_problems(
     assessment: Assessment, skill: SkillVersion, document: YamlDocument
 ) -> list[Problem]:
     """Everything that does not fit the skill version or the assessment date, in file order."""
     found: list[Problem] = []
-    ids = list(skill.statements_by_id)
     version = f"SFIA {skill.sfia_version} {skill.code}"
 
     def unknown(statement_id: str) -> str:
-        hint = closest(statement_id, ids)
-        fix = f"did you mean {hint}?" if hint else f"ids look like {ids[0]}"
-        return f"{statement_id!r} is not a statement of {version}; {fix}"
+        return f"{statement_id!r} is not a statement of {version}; {id_hint(statement_id, skill)}"
 
     if assessment.target_level is not None and assessment.target_level not in skill.defined_levels:
         defined = ", ".join(str(n) for n in skill.defined_levels)

@@ -181,6 +181,12 @@ def skill(
 @click.option("--skill", "code", default="USUP", show_default=True, help="Skill code.")
 @click.option("--version", "version", type=int, help="SFIA version (default: the newest).")
 @click.option("--level", type=click.IntRange(1, 7), help="List level N and N+1 only.")
+@click.option(
+    "--manager",
+    "reviewing",
+    type=click.Path(path_type=Path),
+    help="Write a manager's review template for this self-assessment file instead.",
+)
 @output_option
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @skills_dir_option
@@ -188,6 +194,7 @@ def init(
     code: str,
     version: int | None,
     level: int | None,
+    reviewing: Path | None,
     output: Path | None,
     force: bool,
     skills_dirs: tuple[Path, ...],
@@ -197,18 +204,22 @@ def init(
     \b
     Example:
         sfia-assess init --level 3 -o sam-lee.yaml
+        sfia-assess init --manager sam-lee.yaml -o sam-lee-review.yaml
     """
-    from .template import self_assessment_template
+    from .template import manager_template, self_assessment_template
 
     catalog = _catalog(skills_dirs)
-    found = catalog.skill(code, version)
-    text = self_assessment_template(
-        found,
-        catalog.responsibility(found.sfia_version),
-        default_policy(),
-        level=level,
-        today=_today(),
-    )
+    if reviewing is not None:
+        text = manager_template(load_assessment(reviewing, catalog), today=_today())
+    else:
+        found = catalog.skill(code, version)
+        text = self_assessment_template(
+            found,
+            catalog.responsibility(found.sfia_version),
+            default_policy(),
+            level=level,
+            today=_today(),
+        )
     if output is not None and output.exists() and not force:
         raise SfiaAssessError(f"{output} already exists; use --force to overwrite it")
     _emit(text, output)
@@ -325,3 +336,120 @@ def policy_command() -> None:
     from importlib.resources import files
 
     click.echo(files("sfia_assess").joinpath("policy", "default.yaml").read_text("utf-8"), nl=False)
+
+
+@cli.command("review")
+@click.argument("self_file", metavar="SELF", type=click.Path(path_type=Path))
+@click.argument("manager_file", metavar="MANAGER", type=click.Path(path_type=Path))
+@click.option("--target", type=click.IntRange(1, 7), help="Target level for the agreed gaps.")
+@policy_option
+@format_option("text", "json", "html", "pdf")
+@click.option(
+    "--paper",
+    type=click.Choice(["a4", "letter"]),
+    default="a4",
+    show_default=True,
+    help="Paper size for html/pdf.",
+)
+@output_option
+@skills_dir_option
+def review_command(
+    self_file: Path,
+    manager_file: Path,
+    target: int | None,
+    policy_file: Path | None,
+    fmt: str,
+    paper: str,
+    output: Path | None,
+    skills_dirs: tuple[Path, ...],
+) -> None:
+    """Reconcile a self-assessment with a manager's review and agree a level.
+
+    Where the manager rated a statement, that rating counts; elsewhere the self rating stands.
+    Evidence from both files counts.
+
+    \b
+    Example:
+        sfia-assess review examples/priya-nair-coordinator.yaml examples/priya-nair-manager.yaml
+        sfia-assess review self.yaml manager.yaml --format pdf -o review.pdf
+    """
+    from .reports.review import ReviewReport
+    from .reports.review import render as render_review
+    from .review import review
+
+    chosen = Format(fmt)
+    if chosen.binary and output is None:
+        raise click.UsageError("--format pdf needs -o FILE")
+    catalog = _catalog(skills_dirs)
+    own = load_assessment(self_file, catalog)
+    manager = load_assessment(manager_file, catalog)
+    responsibility = catalog.responsibility(own.skill.sfia_version)
+    result = review(own, manager, _policy(policy_file), responsibility, target)
+    report = ReviewReport(result, own.skill, responsibility, _today())
+    color = output is None and sys.stdout.isatty()
+    _emit(render_review(report, chosen, color=color, paper=paper), output)
+
+
+@cli.command("diff")
+@click.argument("code")
+@click.option("--from", "old", type=int, required=True, help="The older SFIA version.")
+@click.option("--to", "new", type=int, required=True, help="The newer SFIA version.")
+@format_option("text", "json", "md", "html")
+@output_option
+@skills_dir_option
+def diff_command(
+    code: str, old: int, new: int, fmt: str, output: Path | None, skills_dirs: tuple[Path, ...]
+) -> None:
+    """Show what changed in a skill between two SFIA versions, level by level.
+
+    \b
+    Example:
+        sfia-assess diff USUP --from 8 --to 9
+    """
+    from .crosswalk import diff
+    from .reports import diff as view
+
+    found = diff(_catalog(skills_dirs), code, old, new)
+    renderers = {
+        "text": view.render_text,
+        "json": view.render_json,
+        "md": view.render_markdown,
+        "html": view.render_html,
+    }
+    _emit(renderers[fmt](found), output)
+
+
+@cli.command("migrate")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--to", "new", type=int, required=True, help="The SFIA version to move to.")
+@output_option
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@skills_dir_option
+def migrate_command(
+    file: Path, new: int, output: Path | None, force: bool, skills_dirs: tuple[Path, ...]
+) -> None:
+    """Move an assessment to another SFIA version along the statement crosswalk.
+
+    Ratings and evidence follow the statements they were given for; where several statements
+    merge, the lower rating wins. Nothing is dropped silently: what cannot be carried over is
+    listed in the new file's migration_notes and here.
+
+    \b
+    Example:
+        sfia-assess migrate examples/jordan-park-sfia8.yaml --to 9 -o jordan-park-sfia9.yaml
+    """
+    from .crosswalk import migrate
+
+    catalog = _catalog(skills_dirs)
+    migration = migrate(load_assessment(file, catalog), catalog, new)
+    if output is not None and output.exists() and not force:
+        raise SfiaAssessError(f"{output} already exists; use --force to overwrite it")
+    _emit(migration.text, output)
+    click.echo(
+        f"migrated SFIA {migration.from_version} -> {migration.to_version}:"
+        f" {migration.ratings_before} ratings -> {migration.ratings_after},"
+        f" {migration.evidence_before} evidence items -> {migration.evidence_after}",
+        err=True,
+    )
+    for note in migration.notes:
+        click.echo(f"  note: {note}", err=True)

@@ -125,6 +125,7 @@ class Result:
     gaps: tuple[Gap, ...]
     evidence: tuple[EvidenceItem, ...]
     warnings: tuple[str, ...]
+    migrated_from: int | None
     migration_notes: tuple[str, ...]
     source: str
 

@@ -184,6 +184,7 @@ def score_parts(
         warnings=tuple(
             _warnings(levels, statements, evidence, recommended, target, policy, oldest)
         ),
+        migrated_from=assessment.migrated_from,
         migration_notes=assessment.migration_notes,
         source=source,
     )

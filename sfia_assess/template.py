@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
-from .assessment import EvidenceKind, Rating
+from .assessment import EvidenceKind, LoadedAssessment, Rating
 from .catalog import LevelsOfResponsibility, SkillVersion
 from .policy import Policy
 
@@ -80,3 +81,63 @@ def self_assessment_template(
         "",
     ]
     return "\n".join(lines)
+
+
+def manager_template(own: LoadedAssessment, *, today: dt.date) -> str:
+    """A reviewer's file for `own`: the person's details, and each statement they rated.
+
+    The self ratings are shown as comments; the manager's rating lines start commented out, so a
+    statement the manager does not touch keeps the self rating.
+    """
+    assessment, skill = own.assessment, own.skill
+    ratings = " | ".join(r.value for r in Rating)
+    subject = assessment.subject
+    lines = [
+        f"# sfia-assess review: {subject.name}, {skill.name} ({skill.code}), SFIA"
+        f" {skill.sfia_version}",
+        f"# Reviewing {own.source}, assessed on {assessment.assessed_on.isoformat()}.",
+        "#",
+        "# For each statement where you see it differently, uncomment the line and rate it:",
+        f"# {ratings}.",
+        "# Where you leave a line commented out, the self rating stands.",
+        "# Add your own evidence (observations, feedback) below; evidence from both files counts.",
+        "# Then run: sfia-assess review SELF.yaml THIS.yaml",
+        "",
+        f"sfia_version: {skill.sfia_version}",
+        f"skill: {skill.code}",
+        "subject:",
+        f"  name: {_quoted(subject.name)}",
+    ]
+    if subject.role:
+        lines.append(f"  role: {_quoted(subject.role)}")
+    lines += [
+        "assessor:",
+        "  name: Your Name",
+        "  relation: manager",
+        f"assessed_on: {today.isoformat()}",
+    ]
+    if assessment.target_level is not None:
+        lines.append(f"target_level: {assessment.target_level}")
+    lines += ["", "ratings:"]
+    rated = [s for s in skill.statements_by_id if s in assessment.ratings]
+    if not rated:
+        lines[-1] = "ratings: {}"
+    for statement_id in rated:
+        statement = skill.statements_by_id[statement_id]
+        lines.append(f"  # {statement.text}")
+        lines.append(f"  # self: {assessment.ratings[statement_id].value}")
+        lines.append(f"  # {statement_id}: {assessment.ratings[statement_id].value}")
+    lines += [
+        "evidence:",
+        "  # - id: m1",
+        "  #   summary: What you observed, when, and the outcome.",
+        f"  #   date: {today.isoformat()}",
+        "  #   kind: observation",
+        "  #   supports: []",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _quoted(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)

@@ -1,9 +1,70 @@
-"""The gap report as one HTML document (also the input of the PDF)."""
+"""The gap report as one HTML document; the PDF is this same HTML laid out by WeasyPrint."""
 
 from __future__ import annotations
 
-from .model import GapReport
+from dataclasses import dataclass
+from typing import Any
+
+from .. import __version__
+from ..result import EvidenceItem, StatementResult
+from ..templating import environment
+from .chart import coverage_svg
+from .model import REASON_LABELS, GapReport, level_label, summary_sentence
+
+PAPER = {"a4": "A4", "letter": "letter"}
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    statement: StatementResult
+    status: str
+    evidence: tuple[EvidenceItem, ...]
+    rejected: tuple[tuple[EvidenceItem, str], ...]
+
+
+def _rows(report: GapReport) -> dict[int, list[StatementRow]]:
+    by_id = {item.id: item for item in report.result.evidence}
+    rows: dict[int, list[StatementRow]] = {}
+    for statement in report.result.statements:
+        status = "demonstrated" if statement.reason is None else REASON_LABELS[statement.reason]
+        rows.setdefault(statement.level, []).append(
+            StatementRow(
+                statement=statement,
+                status=status,
+                evidence=tuple(by_id[e] for e in statement.evidence_counted),
+                rejected=tuple(
+                    (by_id[r.id], "too old" if r.why == "too-old" else "after assessment")
+                    for r in statement.evidence_not_counted
+                ),
+            )
+        )
+    return rows
+
+
+def context(report: GapReport, *, paper: str = "a4") -> dict[str, Any]:
+    result = report.result
+    title = f"{result.skill.name} ({result.skill.code}) gap report \u2014 {result.subject.name}"
+    notes = [*result.warnings]
+    if report.responsibility_note:
+        notes.append(report.responsibility_note)
+    return {
+        "title": title,
+        "report": report,
+        "result": result,
+        "skill": report.skill,
+        "recommended_label": level_label(result.recommended_level, report),
+        "target_label": level_label(result.target_level, report),
+        "summary": summary_sentence(report),
+        "chart": coverage_svg(result),
+        "rows": _rows(report),
+        "reason_labels": {k.value: v for k, v in REASON_LABELS.items()},
+        "notes": notes,
+        "paper": PAPER[paper],
+        "generator": f"sfia-assess {__version__}",
+        "target_essence": report.target,
+        "statements_by_id": {s.id: s for s in result.statements},
+    }
 
 
 def render(report: GapReport, *, paper: str = "a4") -> str:
-    raise NotImplementedError
+    return environment().get_template("gap-report.html.j2").render(context(report, paper=paper))

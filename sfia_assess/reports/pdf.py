@@ -1,9 +1,74 @@
-"""The gap report as PDF: the HTML report laid out by WeasyPrint."""
+"""The gap report as PDF: the HTML report laid out by WeasyPrint (imported only here)."""
 
 from __future__ import annotations
 
+import logging
+from importlib.resources import files
+from typing import Any
+
+from ..errors import SfiaAssessError
+from . import html
 from .model import GapReport
+
+ASSET_SCHEME = "sfia-assess:"
+PDF_VARIANT = "pdf/ua-1"
+
+
+class _Blocked(logging.Filter):
+    """Keeps WeasyPrint's per-URL errors off the user's terminal and remembers them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        self.messages.append(record.getMessage())
+        return False
+
+
+def _fetcher_class() -> type[Any]:
+    from weasyprint import URLFetcher
+    from weasyprint.urls import URLFetcherResponse
+
+    class PackageOnlyFetcher(URLFetcher):  # type: ignore[misc]
+        """Serves files from the package's templates folder by name, and nothing else."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith(ASSET_SCHEME):
+                name = url.removeprefix(ASSET_SCHEME)
+                asset = files("sfia_assess").joinpath("templates", name)
+                if (
+                    "/" not in name
+                    and "\\" not in name
+                    and not name.startswith(".")
+                    and asset.is_file()
+                ):
+                    return URLFetcherResponse(url, asset.read_bytes())
+            raise ValueError(f"sfia-assess reports load nothing from outside the package: {url}")
+
+    return PackageOnlyFetcher
+
+
+def html_to_pdf(document: str, *, title_fallback: str = "sfia-assess report") -> bytes:
+    """Lay out report HTML as an accessible (tagged, PDF/UA-1) PDF, fetching nothing."""
+    from weasyprint import HTML
+
+    logger = logging.getLogger("weasyprint")
+    blocked = _Blocked()
+    logger.addFilter(blocked)
+    try:
+        fetcher = _fetcher_class()()
+        pdf = HTML(string=document, url_fetcher=fetcher, base_url=ASSET_SCHEME).write_pdf(
+            pdf_variant=PDF_VARIANT, uncompressed_pdf=False
+        )
+    except Exception as exc:  # WeasyPrint failing on our own HTML is a bug, but say so plainly
+        raise SfiaAssessError(f"the PDF could not be laid out: {exc}") from exc
+    finally:
+        logger.removeFilter(blocked)
+    if not isinstance(pdf, bytes):
+        raise SfiaAssessError(f"the PDF could not be laid out ({title_fallback})")
+    return pdf
 
 
 def render(report: GapReport, *, paper: str = "a4") -> bytes:
-    raise NotImplementedError
+    return html_to_pdf(html.render(report, paper=paper))

@@ -1,0 +1,171 @@
+"""The review record in every format: both ratings side by side, disagreements, the agreed level."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .. import __version__
+from ..catalog import LevelsOfResponsibility, SkillVersion
+from ..review import ReviewResult
+from ..templating import environment
+from . import Format
+from .chart import coverage_svg
+from .json import _default
+from .model import REASON_LABELS, GapReport, level_label
+
+
+@dataclass(frozen=True)
+class ReviewReport:
+    review: ReviewResult
+    skill: SkillVersion
+    responsibility: LevelsOfResponsibility
+    generated_on: dt.date
+
+    @property
+    def agreed_report(self) -> GapReport:
+        return GapReport(self.review.agreed, self.skill, self.responsibility, self.generated_on)
+
+    def label(self, level: int | None) -> str:
+        return level_label(level, self.agreed_report)
+
+
+def _agreement_line(report: ReviewReport) -> str:
+    agreement = report.review.agreement
+    if agreement.share_same is None:
+        return agreement.note
+    text = (
+        f"Rated the same: {agreement.same} of {agreement.both_rated} statements rated by both"
+        f" ({agreement.share_same:.0%})."
+    )
+    if agreement.kappa is not None:
+        return f"{text} Weighted kappa: {agreement.kappa:.2f}. {agreement.note}"
+    return f"{text} {agreement.note}"
+
+
+def render_text(report: ReviewReport, *, color: bool = False) -> str:
+    out = io.StringIO()
+    console = Console(
+        file=out,
+        width=110,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+        markup=False,
+        emoji=False,
+    )
+    review = report.review
+    agreed = review.agreed
+    console.print(Text(f"Review of {agreed.subject.name}", "bold"))
+    console.print(
+        f"{agreed.skill.name} ({agreed.skill.code}), SFIA {agreed.skill.version}:"
+        f" self-assessment by {review.self_result.assessor.name}"
+        f" ({review.self_result.assessed_on.isoformat()}), review by"
+        f" {review.manager_result.assessor.name} ({review.manager_result.assessed_on.isoformat()})"
+    )
+    console.print()
+    console.print(f"Self level:     {report.label(review.self_result.recommended_level)}")
+    console.print(f"Manager's view: {report.label(review.manager_result.recommended_level)}")
+    console.print(
+        Text.assemble(
+            ("Agreed level:   ", "bold"), (report.label(agreed.recommended_level), "bold green")
+        )
+    )
+    console.print(_agreement_line(report))
+    console.print()
+    differing = review.disagreements
+    if differing:
+        table = Table(box=None, header_style="bold", pad_edge=False, title_justify="left")
+        for column in ("", "Id", "Self", "Manager", "Agreed", "Why it matters"):
+            table.add_column(column)
+        for row in differing:
+            table.add_row(
+                "!!" if row.flagged else "",
+                row.id,
+                row.self_rating or "-",
+                row.manager_rating or "-",
+                "demonstrated" if row.agreed_demonstrated else "not demonstrated",
+                row.note,
+            )
+        console.print(
+            Text(f"Statements where the two differ ({len(differing)}; !! = flagged)", "bold")
+        )
+        console.print(table)
+    else:
+        console.print("The manager rated every shared statement the same as the self-assessment.")
+    console.print()
+    if agreed.gaps:
+        console.print(Text(f"Gaps from the agreed level ({len(agreed.gaps)})", "bold"))
+        for gap in agreed.gaps:
+            console.print(f"  {gap.id}  {gap.text}  [{REASON_LABELS[gap.reason]}]")
+    for old, new in review.renamed_evidence:
+        console.print(f"  - manager's evidence {old} is shown as {new} (the self file uses {old})")
+    return out.getvalue()
+
+
+def render_json(report: ReviewReport) -> str:
+    review = report.review
+    data: dict[str, Any] = {
+        "schema_version": 1,
+        "kind": "review",
+        "subject": dataclasses.asdict(review.agreed.subject),
+        "skill": dataclasses.asdict(review.agreed.skill),
+        "self_level": review.self_result.recommended_level,
+        "manager_level": review.manager_result.recommended_level,
+        "agreed_level": review.agreed.recommended_level,
+        "agreement": dataclasses.asdict(review.agreement),
+        "statements": [dataclasses.asdict(s) for s in review.statements],
+        "disagreements": [s.id for s in review.disagreements],
+        "flagged": [s.id for s in review.statements if s.flagged],
+        "renamed_evidence": [{"from": a, "to": b} for a, b in review.renamed_evidence],
+        "agreed": dataclasses.asdict(review.agreed),
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False, default=_default) + "\n"
+
+
+def render_html(report: ReviewReport, *, paper: str = "a4") -> str:
+    review = report.review
+    agreed = review.agreed
+    context = {
+        "title": (
+            f"{agreed.skill.name} ({agreed.skill.code}) review record \u2014 {agreed.subject.name}"
+        ),
+        "report": report,
+        "review": review,
+        "result": agreed,
+        "skill": report.skill,
+        "self_label": report.label(review.self_result.recommended_level),
+        "manager_label": report.label(review.manager_result.recommended_level),
+        "agreed_label": report.label(agreed.recommended_level),
+        "target_label": report.label(agreed.target_level),
+        "agreement_line": _agreement_line(report),
+        "chart": coverage_svg(agreed),
+        "reason_labels": {k.value: v for k, v in REASON_LABELS.items()},
+        "paper": {"a4": "A4", "letter": "letter"}[paper],
+        "generator": f"sfia-assess {__version__}",
+        "statements_by_id": {s.id: s for s in agreed.statements},
+    }
+    return environment().get_template("review-record.html.j2").render(context)
+
+
+def render(
+    report: ReviewReport, fmt: Format, *, color: bool = False, paper: str = "a4"
+) -> str | bytes:
+    if fmt is Format.TEXT:
+        return render_text(report, color=color)
+    if fmt is Format.JSON:
+        return render_json(report)
+    html = render_html(report, paper=paper)
+    if fmt is Format.HTML:
+        return html
+    from .pdf import html_to_pdf
+
+    return html_to_pdf(html)

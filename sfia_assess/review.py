@@ -1,0 +1,257 @@
+"""Manager review: reconcile a self-assessment with a manager's ratings, and measure agreement."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .assessment import Evidence, LoadedAssessment, Rating
+from .catalog import LevelsOfResponsibility
+from .errors import AssessmentError, Problem
+from .policy import Policy
+from .result import Result
+from .scoring import score_parts
+
+MIN_FOR_KAPPA = 5
+
+
+@dataclass(frozen=True, slots=True)
+class StatementComparison:
+    """One statement as each side rated it, and what was agreed."""
+
+    id: str
+    level: int
+    text: str
+    self_rating: str | None
+    manager_rating: str | None
+    agreed_rating: str | None
+    self_demonstrated: bool
+    agreed_demonstrated: bool
+    differs: bool
+    flagged: bool
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    both_rated: int
+    same: int
+    share_same: float | None
+    kappa: float | None
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewResult:
+    """A self-assessment, the manager's view of it, and the agreed result."""
+
+    self_result: Result
+    manager_result: Result
+    agreed: Result
+    statements: tuple[StatementComparison, ...]
+    agreement: Agreement
+    renamed_evidence: tuple[tuple[str, str], ...]
+
+    @property
+    def disagreements(self) -> tuple[StatementComparison, ...]:
+        return tuple(s for s in self.statements if s.differs or s.flagged)
+
+
+def check_pair(own: LoadedAssessment, manager: LoadedAssessment) -> None:
+    """Both files must be about the same person, skill and version; the second a manager's."""
+    a, b = own.assessment, manager.assessment
+    problems = []
+    if a.subject.name.casefold() != b.subject.name.casefold():
+        problems.append(f"subject {a.subject.name!r} vs {b.subject.name!r}")
+    if own.skill.code != manager.skill.code:
+        problems.append(f"skill {own.skill.code} vs {manager.skill.code}")
+    if own.skill.sfia_version != manager.skill.sfia_version:
+        problems.append(f"SFIA {own.skill.sfia_version} vs SFIA {manager.skill.sfia_version}")
+    if problems:
+        raise AssessmentError(
+            [
+                Problem(
+                    manager.source,
+                    None,
+                    f"does not review {own.source}: "
+                    + "; ".join(problems)
+                    + ". A review compares two files about the same person, skill and version.",
+                )
+            ]
+        )
+    if b.assessor.relation == "self":
+        raise AssessmentError(
+            [
+                Problem(
+                    manager.source,
+                    None,
+                    "assessor.relation is 'self'; the reviewer's file needs relation: manager"
+                    " (or peer/assessor)",
+                )
+            ]
+        )
+
+
+def _merged_evidence(
+    own: Sequence[Evidence], manager: Sequence[Evidence]
+) -> tuple[list[Evidence], list[tuple[str, str]]]:
+    """Both files' evidence; a manager item whose id the self file already uses is renamed."""
+    taken = {item.id for item in own}
+    merged = list(own)
+    renamed = []
+    for item in manager:
+        if item.id in taken:
+            new_id = f"{item.id}-manager"
+            n = 2
+            while new_id in taken:
+                new_id = f"{item.id}-manager{n}"
+                n += 1
+            renamed.append((item.id, new_id))
+            item = item.model_copy(update={"id": new_id})
+        taken.add(item.id)
+        merged.append(item)
+    return merged, renamed
+
+
+def weighted_kappa(pairs: Sequence[tuple[int, int]], categories: int = 4) -> float | None:
+    """Cohen's kappa with linear weights over (rater A, rater B) category indexes.
+
+    None when it is undefined (both raters used one and the same category throughout).
+    """
+    n = len(pairs)
+    if n == 0:
+        return None
+    span = categories - 1
+
+    def weight(i: int, j: int) -> float:
+        return 1 - abs(i - j) / span
+
+    observed = sum(weight(i, j) for i, j in pairs) / n
+    rows = [sum(1 for i, _ in pairs if i == k) / n for k in range(categories)]
+    cols = [sum(1 for _, j in pairs if j == k) / n for k in range(categories)]
+    expected = sum(
+        weight(i, j) * rows[i] * cols[j] for i in range(categories) for j in range(categories)
+    )
+    if expected >= 1:
+        return None
+    return (observed - expected) / (1 - expected)
+
+
+def agreement(
+    self_ratings: Mapping[str, Rating], manager_ratings: Mapping[str, Rating]
+) -> Agreement:
+    both = [s for s in self_ratings if s in manager_ratings]
+    pairs = [(self_ratings[s].rank, manager_ratings[s].rank) for s in both]
+    same = sum(1 for a, b in pairs if a == b)
+    if not both:
+        return Agreement(0, 0, None, None, "The manager rated none of the self-rated statements.")
+    share = same / len(both)
+    if len(both) < MIN_FOR_KAPPA:
+        return Agreement(
+            len(both),
+            same,
+            round(share, 4),
+            None,
+            f"Kappa: not enough data ({len(both)} statements rated by both; at least"
+            f" {MIN_FOR_KAPPA} are needed).",
+        )
+    kappa = weighted_kappa(pairs)
+    if kappa is None:
+        return Agreement(
+            len(both),
+            same,
+            round(share, 4),
+            None,
+            "Kappa: undefined, both used a single rating throughout.",
+        )
+    return Agreement(
+        len(both),
+        same,
+        round(share, 4),
+        round(kappa, 4),
+        f"Linearly weighted Cohen's kappa over the {len(both)} statements rated by both.",
+    )
+
+
+def review(
+    own: LoadedAssessment,
+    manager: LoadedAssessment,
+    policy: Policy,
+    responsibility: LevelsOfResponsibility | None = None,
+    target_level: int | None = None,
+) -> ReviewResult:
+    """Score the self view, the manager's view and the agreed view of one person."""
+    check_pair(own, manager)
+    skill = own.skill
+    evidence, renamed = _merged_evidence(own.assessment.evidence, manager.assessment.evidence)
+    self_ratings = own.assessment.ratings
+    manager_ratings = manager.assessment.ratings
+    agreed_ratings = {**self_ratings, **manager_ratings}
+    # The review is dated by the later of the two files; evidence age is measured from it.
+    basis = manager if manager.assessment.assessed_on >= own.assessment.assessed_on else own
+    target = target_level or own.assessment.target_level
+
+    def scored(ratings: Mapping[str, Rating], items: Sequence[Evidence], source: str) -> Result:
+        return score_parts(
+            basis.assessment.model_copy(update={"target_level": target}),
+            skill,
+            policy,
+            ratings=ratings,
+            evidence=items,
+            responsibility=responsibility,
+            source=source,
+        )
+
+    self_result = score_parts(
+        own.assessment,
+        skill,
+        policy,
+        ratings=self_ratings,
+        evidence=own.assessment.evidence,
+        target_level=target_level,
+        responsibility=responsibility,
+        source=own.source,
+    )
+    manager_result = scored(manager_ratings, evidence, manager.source)
+    agreed = scored(agreed_ratings, evidence, f"{own.source} + {manager.source}")
+
+    self_by_id = {s.id: s for s in self_result.statements}
+    agreed_by_id = {s.id: s for s in agreed.statements}
+    rows = []
+    for statement in agreed.statements:
+        mine = self_ratings.get(statement.id)
+        theirs = manager_ratings.get(statement.id)
+        differs = mine is not None and theirs is not None and mine != theirs
+        steps = abs(mine.rank - theirs.rank) if mine is not None and theirs is not None else 0
+        lost = self_by_id[statement.id].demonstrated and not agreed_by_id[statement.id].demonstrated
+        notes = []
+        if steps >= 2:
+            notes.append(f"ratings differ by {steps} steps")
+        if lost:
+            notes.append("the self-assessment counted it as demonstrated; the agreed view does not")
+        if differs and not notes:
+            notes.append("ratings differ by 1 step")
+        agreed_rating = agreed_ratings.get(statement.id)
+        rows.append(
+            StatementComparison(
+                id=statement.id,
+                level=statement.level,
+                text=statement.text,
+                self_rating=mine.value if mine else None,
+                manager_rating=theirs.value if theirs else None,
+                agreed_rating=agreed_rating.value if agreed_rating else None,
+                self_demonstrated=self_by_id[statement.id].demonstrated,
+                agreed_demonstrated=statement.demonstrated,
+                differs=differs,
+                flagged=steps >= 2 or lost,
+                note="; ".join(notes),
+            )
+        )
+    return ReviewResult(
+        self_result=self_result,
+        manager_result=manager_result,
+        agreed=agreed,
+        statements=tuple(rows),
+        agreement=agreement(self_ratings, manager_ratings),
+        renamed_evidence=tuple(renamed),
+    )

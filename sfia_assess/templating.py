@@ -1,0 +1,44 @@
+"""The one Jinja2 environment: package templates, autoescaping on, undefined names an error."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+
+def _date(value: object) -> str:
+    iso = getattr(value, "isoformat", None)
+    return iso() if callable(iso) else str(value)
+
+
+def _css_string(value: object) -> Markup:
+    """`value` as a quoted CSS string, safe inside <style>, where HTML escapes do not apply."""
+    out = []
+    for char in str(value):
+        if char.isalnum() or char in " .,;:()-_/'\u00a9":
+            out.append(char)
+        else:
+            out.append(f"\\{ord(char):x} ")
+    return Markup('"' + "".join(out) + '"')
+
+
+def _percent(value: float) -> str:
+    return f"{value:.0%}"
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("sfia_assess", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["date"] = _date
+    env.filters["percent"] = _percent
+    env.filters["css_string"] = _css_string
+    return env

@@ -1,0 +1,145 @@
+"""Loading assessment files: every problem reported at once, each with file, line and fix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sfia_assess.assessment import Rating, load_assessment
+from sfia_assess.catalog import Catalog
+from sfia_assess.errors import AssessmentError
+
+GOOD = """\
+sfia_version: 9
+skill: USUP
+subject: {name: Sam Lee, role: Service Desk Analyst}
+assessor: {name: Sam Lee, relation: self}
+assessed_on: 2026-10-01
+target_level: 4
+ratings:
+  USUP-3.1: consistently
+  USUP-3.2: usually
+evidence:
+  - id: e1
+    summary: Triaged and prioritised 40 P2/P3 incidents a week using the impact x urgency matrix.
+    date: 2026-06-12
+    kind: work-record
+    supports: [USUP-3.1]
+    reference: INC-10423
+    verified_by: J. Patel
+"""
+
+
+def problems(path: Path, catalog: Catalog) -> list[str]:
+    with pytest.raises(AssessmentError) as info:
+        load_assessment(path, catalog)
+    return [str(p) for p in info.value.problems]
+
+
+def test_the_product_example_loads(write_yaml: Callable[..., Path], catalog: Catalog) -> None:
+    loaded = load_assessment(write_yaml(GOOD), catalog)
+    assert loaded.assessment.ratings["USUP-3.1"] is Rating.CONSISTENTLY
+    assert loaded.skill.sfia_version == 9
+    assert loaded.assessment.evidence[0].reference == "INC-10423"
+
+
+def test_version_may_be_a_string_and_numbers_become_text(
+    write_yaml: Callable[..., Path], catalog: Catalog
+) -> None:
+    text = GOOD.replace("sfia_version: 9", 'sfia_version: "9"').replace(
+        "reference: INC-10423", "reference: 10423"
+    )
+    loaded = load_assessment(write_yaml(text), catalog)
+    assert loaded.assessment.sfia_version == 9
+    assert loaded.assessment.evidence[0].reference == "10423"
+
+
+def test_every_problem_is_reported_in_one_run(
+    write_yaml: Callable[..., Path], catalog: Catalog
+) -> None:
+    text = GOOD.replace("USUP-3.2: usually", "USUP-3.7: usually\n  USUP-3.3: often")
+    text = text.replace("supports: [USUP-3.1]", "supports: [USUP-3.1, USUP-9.1]")
+    text = text.replace("date: 2026-06-12", "date: 2026-11-12")
+    text += text[text.index("  - id: e1") :]
+    path = write_yaml(text)
+    name = str(path)
+    assert problems(path, catalog) == [
+        f"{name}:10: ratings.USUP-3.3: input should be 'not-yet', 'sometimes', 'usually' or"
+        " 'consistently' (got 'often')",
+    ]
+    # once the rating is fixed, the framework checks run, all of them, in file order
+    path = write_yaml(text.replace("USUP-3.3: often", "USUP-3.3: usually"))
+    name = str(path)
+    assert problems(path, catalog) == [
+        f"{name}:9: 'USUP-3.7' is not a statement of SFIA 9 USUP; level 3 has USUP-3.1 to USUP-3.6",
+        f"{name}:14: evidence 'e1' is dated 2026-11-12, after assessed_on (2026-10-01);"
+        " fix the date or the assessment date",
+        f"{name}:16: 'USUP-9.1' is not a statement of SFIA 9 USUP; SFIA 9 defines USUP at levels"
+        " 1, 2, 3, 4, 5, 6 only",
+        f"{name}:19: evidence id 'e1' is used twice (also evidence[0]); give each item its own id",
+        f"{name}:21: evidence 'e1' is dated 2026-11-12, after assessed_on (2026-10-01);"
+        " fix the date or the assessment date",
+        f"{name}:23: 'USUP-9.1' is not a statement of SFIA 9 USUP; SFIA 9 defines USUP at levels"
+        " 1, 2, 3, 4, 5, 6 only",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("skill: USUP", "skill: USUQ"),
+            ":2: skill 'USUQ' is not in the catalog; did you mean USUP?",
+        ),
+        (
+            ("sfia_version: 9", "sfia_version: 6"),
+            ":1: skill USUP has no SFIA 6 definition; available versions: 7, 8, 9",
+        ),
+        (
+            ("sfia_version: 9", "sfia_version: nine"),
+            ":1: sfia_version: input should be a valid integer",
+        ),
+        (
+            ("target_level: 4", "target_level: 7"),
+            ":6: target_level 7 is not defined for USUP Incident management (SFIA 9); use one of 1, 2, 3, 4, 5, 6",
+        ),
+        (
+            ("relation: self", "relation: boss"),
+            ":4: assessor.relation: input should be 'self', 'manager', 'peer' or 'assessor' (got 'boss')",
+        ),
+        (
+            ("subject: {name: Sam Lee, role: Service Desk Analyst}\n", ""),
+            ":1: subject is missing; add it",
+        ),
+        (("evidence:", "evidance:"), ":10: unknown field 'evidance'; did you mean 'evidence'?"),
+        (("kind: work-record", "kind: email"), ":14: evidence[0].kind: input should be"),
+        (
+            ("date: 2026-06-12", "date: last June"),
+            ":13: evidence[0].date: input should be a valid date",
+        ),
+        (
+            ("supports: [USUP-3.1]", "supports: USUP-3.1"),
+            ":15: evidence[0].supports: input should be a valid tuple",
+        ),
+        (
+            ("ratings:\n  USUP-3.1: consistently\n  USUP-3.2: usually\n", "ratings: [USUP-3.1]\n"),
+            ":7: ratings: input should be a valid dictionary",
+        ),
+    ],
+)
+def test_bad_fields_name_file_and_line(
+    write_yaml: Callable[..., Path], catalog: Catalog, change: tuple[str, str], expected: str
+) -> None:
+    path = write_yaml(GOOD.replace(*change))
+    found = problems(path, catalog)
+    assert any(p.startswith(f"{path}{expected}") for p in found), found
+
+
+def test_a_list_instead_of_a_mapping(write_yaml: Callable[..., Path], catalog: Catalog) -> None:
+    path = write_yaml("- just\n- a list\n")
+    assert problems(path, catalog) == [
+        f"{path}:1: must be a YAML mapping with sfia_version, skill, subject, assessor,"
+        " assessed_on, ratings and evidence; run `sfia-assess init` for a template"
+    ]

@@ -1,0 +1,156 @@
+"""Scoring invariants and loader robustness, checked over generated inputs (hypothesis)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sfia_assess.assessment import parse_assessment
+from sfia_assess.catalog import Catalog
+from sfia_assess.errors import SfiaAssessError
+from sfia_assess.result import Result
+from sfia_assess.scoring import score
+
+from .conftest import ASSESSED_ON, assessment_data
+
+CATALOG = Catalog()
+SKILL = CATALOG.skill("USUP", 9)
+IDS = list(SKILL.statements_by_id)
+RATINGS = ["not-yet", "sometimes", "usually", "consistently"]
+
+dates = st.dates(min_value=dt.date(2020, 1, 1), max_value=ASSESSED_ON)
+ratings = st.dictionaries(st.sampled_from(IDS), st.sampled_from(RATINGS), max_size=len(IDS))
+evidence_items = st.lists(
+    st.tuples(dates, st.lists(st.sampled_from(IDS), min_size=1, max_size=4)), max_size=25
+)
+
+
+def build(rating_map: dict[str, str], items: list[tuple[dt.date, list[str]]]) -> dict[str, Any]:
+    return assessment_data(
+        ratings=dict(rating_map),
+        evidence=[
+            {"id": f"e{i}", "summary": "Did the work.", "date": day, "supports": supports}
+            for i, (day, supports) in enumerate(items)
+        ],
+    )
+
+
+def scored(data: dict[str, Any]) -> Result:
+    return score(parse_assessment(yaml.safe_dump(data), "p.yaml", CATALOG))
+
+
+def level(result: Result) -> int:
+    return result.recommended_level or 0
+
+
+fast = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@fast
+@given(ratings, evidence_items, dates, st.lists(st.sampled_from(IDS), min_size=1, max_size=5))
+def test_adding_evidence_never_lowers_the_level(
+    rating_map: dict[str, str],
+    items: list[tuple[dt.date, list[str]]],
+    day: dt.date,
+    extra: list[str],
+) -> None:
+    before = scored(build(rating_map, items))
+    after = scored(build(rating_map, [*items, (day, extra)]))
+    assert level(after) >= level(before)
+
+
+@fast
+@given(ratings, evidence_items, st.sampled_from(IDS))
+def test_raising_a_rating_never_lowers_the_level(
+    rating_map: dict[str, str], items: list[tuple[dt.date, list[str]]], statement: str
+) -> None:
+    before = scored(build(rating_map, items))
+    current = RATINGS.index(rating_map.get(statement, "not-yet"))
+    raised = {**rating_map, statement: RATINGS[min(current + 1, 3)]}
+    after = scored(build(raised, items))
+    assert level(after) >= level(before)
+
+
+@fast
+@given(ratings, evidence_items)
+def test_results_name_only_catalog_ids_and_gaps_are_consistent(
+    rating_map: dict[str, str], items: list[tuple[dt.date, list[str]]]
+) -> None:
+    result = scored(build(rating_map, items))
+    assert {s.id for s in result.statements} == set(IDS)
+    assert {g.id for g in result.gaps} <= set(IDS)
+    for gap in result.gaps:
+        statement = next(s for s in result.statements if s.id == gap.id)
+        assert not statement.demonstrated
+        assert (result.recommended_level or 0) < gap.level <= (result.target_level or 0)
+    for lv in result.levels:
+        assert lv.reached == (lv.demonstrated >= lv.needed)
+
+
+yaml_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=30),
+    st.dates(),
+    st.binary(max_size=10),
+)
+yaml_values = st.recursive(
+    yaml_scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+fields = [
+    "sfia_version",
+    "skill",
+    "subject",
+    "assessor",
+    "assessed_on",
+    "target_level",
+    "ratings",
+    "evidence",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.sampled_from(fields), yaml_values, max_size=8))
+def test_any_mapping_gives_a_result_or_a_clear_error(mutation: dict[str, Any]) -> None:
+    data = assessment_data(ratings={"USUP-3.1": "usually"})
+    data.update(mutation)
+    try:
+        text = yaml.safe_dump(data, allow_unicode=True)
+    except yaml.YAMLError:
+        return
+    try:
+        scored_result = score(parse_assessment(text, "fuzz.yaml", CATALOG))
+    except SfiaAssessError as exc:
+        assert str(exc).startswith("fuzz.yaml")
+    else:
+        assert scored_result.skill.code == "USUP"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300))
+def test_any_bytes_give_a_result_or_a_clear_error(raw: bytes) -> None:
+    try:
+        parse_assessment(raw, "fuzz.yaml", CATALOG)
+    except SfiaAssessError as exc:
+        assert str(exc).startswith("fuzz.yaml")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(list("abc:-[]{}&*!?|>'\"#%@`,\n\t 0123\ufeff\r")), max_size=80)
+)
+def test_yaml_shaped_text_gives_a_result_or_a_clear_error(text: str) -> None:
+    try:
+        parse_assessment(text, "fuzz.yaml", CATALOG)
+    except SfiaAssessError as exc:
+        assert str(exc).startswith("fuzz.yaml")

@@ -1,0 +1,190 @@
+"""HTML and PDF gap reports: what they say, that they are safe, and that they are reproducible."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.server
+import io
+import re
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from sfia_assess.assessment import load_assessment
+from sfia_assess.catalog import Catalog
+from sfia_assess.cli import cli
+from sfia_assess.reports import Format, render
+from sfia_assess.reports.model import build_report
+from sfia_assess.scoring import score
+
+from .conftest import DATA, EXAMPLES, assessment_data, evidenced
+
+GENERATED_ON = dt.date(2026, 11, 1)
+GOLDEN = DATA / "golden"
+
+
+def report_for(path: Path, catalog: Catalog) -> Any:
+    loaded = load_assessment(path, catalog)
+    result = score(loaded, responsibility=catalog.responsibility(loaded.skill.sfia_version))
+    return build_report(result, catalog, GENERATED_ON)
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+@pytest.fixture(scope="module")
+def priya_pdf() -> bytes:
+    catalog = Catalog()
+    report = report_for(EXAMPLES / "priya-nair-coordinator.yaml", catalog)
+    data = render(report, Format.PDF)
+    assert isinstance(data, bytes)
+    return data
+
+
+def test_pdf_says_who_levels_and_every_gap(priya_pdf: bytes) -> None:
+    catalog = Catalog()
+    report = report_for(EXAMPLES / "priya-nair-coordinator.yaml", catalog)
+    text = pdf_text(priya_pdf)
+    assert "Priya Nair" in text
+    assert "RECOMMENDED LEVEL 4 \u2014 Enable" in text
+    assert "TARGET LEVEL 5 \u2014 Ensure, advise" in text
+    assert report.result.gaps, "the example should have gaps"
+    for gap in report.result.gaps:
+        assert gap.text in text, gap.id
+    assert re.search(r"Page 1 of \d", text)
+    assert "SFIA Foundation" in text
+
+
+def test_pdf_metadata(priya_pdf: bytes) -> None:
+    reader = PdfReader(io.BytesIO(priya_pdf))
+    meta = reader.metadata
+    assert meta is not None
+    assert meta.title == "Incident management (USUP) gap report \u2014 Priya Nair"
+    assert meta.author == "Priya Nair"
+    assert meta.subject is not None and "recommended level 4" in meta.subject
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en"
+    assert "/StructTreeRoot" in root  # tagged for accessibility
+    assert bool(root["/MarkInfo"]["/Marked"])
+
+
+def test_pdf_is_reproducible(priya_pdf: bytes) -> None:
+    catalog = Catalog()
+    again = render(report_for(EXAMPLES / "priya-nair-coordinator.yaml", catalog), Format.PDF)
+    assert again == priya_pdf
+
+
+class _CountingHandler(http.server.BaseHTTPRequestHandler):
+    requests: list[str] = []
+
+    def do_GET(self) -> None:
+        _CountingHandler.requests.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def local_server() -> Iterator[int]:
+    server = http.server.HTTPServer(("127.0.0.1", 0), _CountingHandler)
+    _CountingHandler.requests = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_hostile_text_is_printed_not_fetched(
+    local_server: int, write_yaml: Callable[..., Path], tmp_path: Path
+) -> None:
+    img = f'<img src="http://127.0.0.1:{local_server}/x.png">'
+    data = assessment_data(**evidenced(["USUP-3.1"]))
+    data["subject"]["name"] = "<script>alert(1)</script> Eve"
+    data["evidence"][0]["summary"] = f"{img} and <link rel=stylesheet href=../../etc/passwd>"
+    data["evidence"][0]["reference"] = "file:///etc/passwd"
+    path = write_yaml(data)
+    out_html = tmp_path / "r.html"
+    out_pdf = tmp_path / "r.pdf"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["assess", str(path), "--format", "html", "-o", str(out_html)])
+    assert result.exit_code == 0, result.output
+    html = out_html.read_text("utf-8")
+    assert "<img" not in html and "<script>" not in html and "<link rel=stylesheet" not in html
+    assert "&lt;img src=&#34;http://127.0.0.1" in html
+    result = runner.invoke(cli, ["assess", str(path), "--format", "pdf", "-o", str(out_pdf)])
+    assert result.exit_code == 0, result.output
+    assert "ERROR" not in result.output
+    text = pdf_text(out_pdf.read_bytes())
+    assert "<img src=" in text and "<script>alert(1)</script> Eve" in text
+    assert _CountingHandler.requests == []
+
+
+def test_fetcher_serves_only_package_assets() -> None:
+    from sfia_assess.reports.pdf import _fetcher_class
+
+    fetcher = _fetcher_class()()
+    assert fetcher.fetch("sfia-assess:report.css").read().startswith(b"html")
+    for url in (
+        "http://127.0.0.1:9/x.png",
+        "file:///etc/passwd",
+        "sfia-assess:../../../etc/passwd",
+        "sfia-assess:../__init__.py",
+        "data:text/plain,hello",
+    ):
+        with pytest.raises(ValueError, match="load nothing from outside the package"):
+            fetcher.fetch(url)
+
+
+def _scrub(html: str) -> str:
+    html = re.sub(r"sfia-assess \d+\.\d+\.\d+\S*", "sfia-assess VERSION", html)
+    return html
+
+
+@pytest.mark.parametrize("name", ["sam-lee-analyst", "priya-nair-coordinator"])
+def test_html_matches_golden_file(name: str, catalog: Catalog) -> None:
+    """Regenerate with: SFIA_ASSESS_ACCEPT=1 python -m pytest tests/test_reports.py -k golden"""
+    import os
+
+    html = render(report_for(EXAMPLES / f"{name}.yaml", catalog), Format.HTML)
+    assert isinstance(html, str)
+    html = _scrub(html)
+    golden = GOLDEN / f"{name}.html"
+    if os.environ.get("SFIA_ASSESS_ACCEPT"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(html, encoding="utf-8")
+    assert html == golden.read_text("utf-8")
+
+
+def test_text_formats_do_not_import_weasyprint(write_yaml: Callable[..., Path]) -> None:
+    import subprocess
+    import sys
+
+    path = write_yaml(assessment_data(**evidenced(["USUP-3.1"])))
+    code = (
+        "import sys; from sfia_assess.cli import cli\n"
+        f"try: cli(['assess', {str(path)!r}, '--format', 'json'])\n"
+        "except SystemExit: pass\n"
+        "assert 'weasyprint' not in sys.modules, 'weasyprint imported'\n"
+        "print('clean')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.stdout.strip().endswith("clean"), done.stderr
+
+
+def test_letter_paper(write_yaml: Callable[..., Path], catalog: Catalog) -> None:
+    report = report_for(write_yaml(assessment_data()), catalog)
+    html = render(report, Format.HTML, paper="letter")
+    assert isinstance(html, str) and "size: letter;" in html
