@@ -267,6 +267,7 @@ class Migration:
     evidence_before: int
     ratings_after: int
     evidence_after: int
+    rating_origins: dict[str, tuple[str, ...]]
 
 
 def migrate(loaded: LoadedAssessment, catalog: Catalog, to_version: int) -> Migration:
@@ -313,6 +314,7 @@ def migrate(loaded: LoadedAssessment, catalog: Catalog, to_version: int) -> Migr
         evidence_before=len(loaded.assessment.evidence),
         ratings_after=len(ratings),
         evidence_after=len(supports),
+        rating_origins={k: tuple(origins) for k, (_, origins) in ratings.items()},
     )
 
 
@@ -337,11 +339,11 @@ def _step_ratings(
             continue
         lowest = min((r for _, (r, _) in rated), key=lambda r: r.rank)
         origins = [o for _, (_, trail) in rated for o in trail]
-        if len({r for _, (r, _) in rated}) > 1:
+        if len(rated) > 1:
             listed = ", ".join(f"{s} {r.value}" for s, (r, _) in rated)
             notes.append(
-                f"{new_id} (SFIA {new}) takes the lower rating, {lowest.value}, of {listed}"
-                f" (SFIA {old})."
+                f"{new_id} (SFIA {new}) combines {listed} (SFIA {old}); the lower rating,"
+                f" {lowest.value}, is kept."
             )
         result[new_id] = (lowest, origins)
     return result, notes

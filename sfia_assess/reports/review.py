@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ from . import Format
 from .chart import coverage_svg
 from .json import _default
 from .model import REASON_LABELS, GapReport, level_label
+from .terminal import draw
 
 
 @dataclass(frozen=True)
@@ -52,16 +52,10 @@ def _agreement_line(report: ReviewReport) -> str:
 
 
 def render_text(report: ReviewReport, *, color: bool = False) -> str:
-    out = io.StringIO()
-    console = Console(
-        file=out,
-        width=110,
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-        markup=False,
-        emoji=False,
-    )
+    return draw(lambda console: _paint(console, report), color=color, width=110)
+
+
+def _paint(console: Console, report: ReviewReport) -> None:
     review = report.review
     agreed = review.agreed
     console.print(Text(f"Review of {agreed.subject.name}", "bold"))
@@ -73,7 +67,7 @@ def render_text(report: ReviewReport, *, color: bool = False) -> str:
     )
     console.print()
     console.print(f"Self level:     {report.label(review.self_result.recommended_level)}")
-    console.print(f"Manager's view: {report.label(review.manager_result.recommended_level)}")
+    console.print(f"Manager only:   {report.label(review.manager_result.recommended_level)}")
     console.print(
         Text.assemble(
             ("Agreed level:   ", "bold"), (report.label(agreed.recommended_level), "bold green")
@@ -108,7 +102,6 @@ def render_text(report: ReviewReport, *, color: bool = False) -> str:
             console.print(f"  {gap.id}  {gap.text}  [{REASON_LABELS[gap.reason]}]")
     for old, new in review.renamed_evidence:
         console.print(f"  - manager's evidence {old} is shown as {new} (the self file uses {old})")
-    return out.getvalue()
 
 
 def render_json(report: ReviewReport) -> str:

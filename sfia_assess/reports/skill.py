@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 from rich.console import Console
@@ -10,18 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..catalog import Level, LevelsOfResponsibility, SkillVersion
-
-
-def _console(out: io.StringIO, color: bool) -> Console:
-    return Console(
-        file=out,
-        width=100,
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-        markup=False,
-        emoji=False,
-    )
+from .terminal import draw
 
 
 def skills_text(skills: list[SkillVersion], *, color: bool = False) -> str:
@@ -41,9 +29,7 @@ def skills_text(skills: list[SkillVersion], *, color: bool = False) -> str:
                 f"{v.sfia_version}: {', '.join(str(n) for n in v.defined_levels)}" for v in versions
             ),
         )
-    out = io.StringIO()
-    _console(out, color).print(table)
-    return out.getvalue()
+    return draw(lambda console: console.print(table), color=color)
 
 
 def skills_json(skills: list[SkillVersion]) -> str:
@@ -68,8 +54,15 @@ def _levels(skill: SkillVersion, only: int | None) -> list[Level]:
 def skill_text(
     skill: SkillVersion, responsibility: LevelsOfResponsibility, only: int | None, *, color: bool
 ) -> str:
-    out = io.StringIO()
-    console = _console(out, color)
+    def paint(console: Console) -> None:
+        _paint_skill(console, skill, responsibility, only)
+
+    return draw(paint, color=color)
+
+
+def _paint_skill(
+    console: Console, skill: SkillVersion, responsibility: LevelsOfResponsibility, only: int | None
+) -> None:
     console.print(Text(f"{skill.name} ({skill.code}) \u2014 SFIA {skill.sfia_version}", "bold"))
     console.print(f"{skill.category} / {skill.subcategory}")
     if skill.source_note:
@@ -91,7 +84,6 @@ def skill_text(
             console.print(Text.assemble(f"  {statement.id}  ", statement.text))
     console.print()
     console.print(Text(skill.attribution, "dim"))
-    return out.getvalue()
 
 
 def skill_markdown(

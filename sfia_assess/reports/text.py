@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import io
-
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from .model import REASON_LABELS, GapReport, level_label, summary_sentence
+from .terminal import draw
 
 _BAR = 20
 
 
 def render(report: GapReport, *, color: bool = False, width: int = 100) -> str:
-    out = io.StringIO()
-    console = Console(
-        file=out,
-        width=width,
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-        emoji=False,
-        markup=False,
-    )
+    return draw(lambda console: _paint(console, report), color=color, width=width)
+
+
+def _paint(console: Console, report: GapReport) -> None:
     result = report.result
     subject = result.subject
     console.print(Text(subject.name + (f" \u2014 {subject.role}" if subject.role else ""), "bold"))
@@ -32,8 +26,13 @@ def render(report: GapReport, *, color: bool = False, width: int = 100) -> str:
         f" \u00b7 assessed {result.assessed_on.isoformat()} by {result.assessor.name}"
         f" ({result.assessor.relation})"
     )
-    if result.migration_notes:
-        console.print(Text("Migrated from another SFIA version: see the notes below.", "yellow"))
+    if result.migrated_from is not None:
+        console.print(
+            Text(
+                f"Migrated from SFIA {result.migrated_from}: check the notes below.",
+                "yellow",
+            )
+        )
     console.print()
     console.print(
         Text.assemble(
@@ -75,12 +74,22 @@ def render(report: GapReport, *, color: bool = False, width: int = 100) -> str:
         console.print(Text(f"Gaps to {span} ({len(result.gaps)})", "bold"))
         for gap in result.gaps:
             statement = next(s for s in result.statements if s.id == gap.id)
-            console.print(Text.assemble(f"  {gap.id}  ", (gap.text, "bold")))
             console.print(
-                Text(f"      {REASON_LABELS[gap.reason]}: {statement.explanation}", "yellow")
+                Padding(
+                    Text.assemble(f"{gap.id}  ", (gap.text, "bold")),
+                    (0, 0, 0, 2),
+                    expand=False,
+                )
+            )
+            console.print(
+                Padding(
+                    Text(f"{REASON_LABELS[gap.reason]}: {statement.explanation}", "yellow"),
+                    (0, 0, 0, 6),
+                    expand=False,
+                )
             )
             for suggestion in gap.suggestions:
-                console.print(f"      \u2192 {suggestion}")
+                console.print(Padding(f"\u2192 {suggestion}", (0, 0, 0, 6), expand=False))
         console.print()
     else:
         console.print(Text("No gaps up to the target level.", "bold"))
@@ -92,5 +101,4 @@ def render(report: GapReport, *, color: bool = False, width: int = 100) -> str:
     if notes:
         console.print(Text("Notes", "bold"))
         for note in notes:
-            console.print(f"  - {note}")
-    return out.getvalue()
+            console.print(Padding(f"- {note}", (0, 0, 0, 2), expand=False))

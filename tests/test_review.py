@@ -1,0 +1,191 @@
+"""Manager review: whose rating counts, what is flagged, and agreement figures."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from sfia_assess.assessment import load_assessment, parse_assessment
+from sfia_assess.catalog import Catalog
+from sfia_assess.cli import cli
+from sfia_assess.errors import AssessmentError
+from sfia_assess.policy import Policy
+from sfia_assess.review import agreement, review, weighted_kappa
+
+from .conftest import EXAMPLES, assessment_data, evidenced
+
+L3 = [f"USUP-3.{n}" for n in range(1, 7)]
+L4 = [f"USUP-4.{n}" for n in range(1, 6)]
+
+
+def manager(
+    ratings: dict[str, str], evidence: list[dict[str, Any]] | None = None, **fields: Any
+) -> dict[str, Any]:
+    data = assessment_data(ratings=ratings, evidence=evidence or [], **fields)
+    data["assessor"] = {"name": "Dana Boss", "relation": "manager"}
+    return data
+
+
+def loaded(catalog: Catalog, data: dict[str, Any], name: str) -> Any:
+    return parse_assessment(yaml.safe_dump(data), name, catalog)
+
+
+def test_manager_lowering_two_of_five_demonstrated_turns_4_into_3(catalog: Catalog) -> None:
+    own = loaded(catalog, assessment_data(**evidenced(L3 + L4)), "self.yaml")
+    boss = loaded(catalog, manager({"USUP-4.1": "sometimes", "USUP-4.2": "not-yet"}), "boss.yaml")
+    result = review(own, boss, Policy())
+    assert result.self_result.recommended_level == 4
+    assert result.agreed.recommended_level == 3
+    flagged = {s.id: s for s in result.statements if s.flagged}
+    assert set(flagged) == {"USUP-4.1", "USUP-4.2"}
+    assert "ratings differ by 2 steps" in flagged["USUP-4.2"].note
+    assert "counted it as demonstrated" in flagged["USUP-4.1"].note
+
+
+def test_manager_raising_a_rating_without_evidence_demonstrates_nothing(catalog: Catalog) -> None:
+    own = loaded(catalog, assessment_data(ratings={"USUP-5.1": "sometimes"}), "self.yaml")
+    boss = loaded(catalog, manager({"USUP-5.1": "consistently"}), "boss.yaml")
+    result = review(own, boss, Policy())
+    row = next(s for s in result.statements if s.id == "USUP-5.1")
+    assert row.agreed_rating == "consistently"
+    assert not row.agreed_demonstrated
+    assert row.flagged  # two steps apart
+
+
+def test_manager_evidence_counts(catalog: Catalog) -> None:
+    own = loaded(
+        catalog,
+        assessment_data(
+            ratings={"USUP-3.1": "usually"},
+            evidence=[{"id": "e1", "summary": "x", "date": "2026-01-01", "supports": ["USUP-3.2"]}],
+        ),
+        "self.yaml",
+    )
+    boss = loaded(
+        catalog,
+        manager(
+            {},
+            [
+                {
+                    "id": "e1",
+                    "summary": "I saw it.",
+                    "date": "2026-02-01",
+                    "kind": "observation",
+                    "supports": ["USUP-3.1"],
+                }
+            ],
+        ),
+        "boss.yaml",
+    )
+    result = review(own, boss, Policy())
+    statement = next(s for s in result.agreed.statements if s.id == "USUP-3.1")
+    assert statement.demonstrated
+    assert statement.evidence_counted == ("e1-manager",)
+    assert result.renamed_evidence == (("e1", "e1-manager"),)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"subject": {"name": "Someone Else"}}, "subject 'Sam Lee' vs 'Someone Else'"),
+        ({"sfia_version": 8}, "SFIA 9 vs SFIA 8"),
+    ],
+)
+def test_mismatched_files_are_an_error(
+    catalog: Catalog, change: dict[str, Any], expected: str
+) -> None:
+    own = loaded(catalog, assessment_data(), "self.yaml")
+    boss = loaded(catalog, {**manager({}), **change}, "boss.yaml")
+    with pytest.raises(AssessmentError) as info:
+        review(own, boss, Policy())
+    assert str(info.value).startswith("boss.yaml: does not review self.yaml: ")
+    assert expected in str(info.value)
+
+
+def test_mismatch_through_the_cli_exits_1(write_yaml: Callable[..., Path]) -> None:
+    own = write_yaml(assessment_data())
+    boss = write_yaml({**manager({}), "subject": {"name": "Someone Else"}})
+    result = CliRunner().invoke(cli, ["review", str(own), str(boss)])
+    assert result.exit_code == 1
+    assert f"{boss}: does not review {own}" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_weighted_kappa_by_hand() -> None:
+    # 4 statements, categories 0..3. Pairs: (3,3) (2,2) (3,1) (1,2)
+    # weights w = 1 - |i-j|/3. observed = (1 + 1 + 1/3 + 2/3)/4 = 0.75
+    # rater A marginals: 1 -> .25, 2 -> .25, 3 -> .5 ; rater B: 1 -> .25, 2 -> .5, 3 -> .25
+    # expected = sum_ij w_ij a_i b_j
+    #   a1: .25*(.25*1 + .5*2/3 + .25*1/3) = 1/6
+    #   a2: .25*(.25*2/3 + .5*1 + .25*2/3) = 5/24
+    #   a3: .5*(.25*1/3 + .5*2/3 + .25*1) = 1/3      -> 17/24
+    # kappa = (3/4 - 17/24) / (1 - 17/24) = (1/24) / (7/24) = 1/7
+    kappa = weighted_kappa([(3, 3), (2, 2), (3, 1), (1, 2)])
+    assert kappa == pytest.approx(1 / 7)
+    assert weighted_kappa([(2, 2), (2, 2)]) is None
+    assert weighted_kappa([(0, 0), (3, 3), (1, 1)]) == pytest.approx(1.0)
+
+
+def test_too_few_shared_ratings_says_not_enough_data() -> None:
+    from sfia_assess.assessment import Rating
+
+    figures = agreement({"a": Rating.USUALLY, "b": Rating.SOMETIMES}, {"a": Rating.USUALLY})
+    assert figures.kappa is None
+    assert figures.share_same == 1.0
+    assert "not enough data" in figures.note
+
+
+def test_example_pair_and_its_pdf(tmp_path: Path) -> None:
+    catalog = Catalog()
+    own = load_assessment(EXAMPLES / "priya-nair-coordinator.yaml", catalog)
+    boss = load_assessment(EXAMPLES / "priya-nair-manager.yaml", catalog)
+    result = review(own, boss, Policy())
+    assert (result.self_result.recommended_level, result.agreed.recommended_level) == (4, 3)
+    out = tmp_path / "review.pdf"
+    run = CliRunner().invoke(
+        cli,
+        [
+            "review",
+            str(EXAMPLES / "priya-nair-coordinator.yaml"),
+            str(EXAMPLES / "priya-nair-manager.yaml"),
+            "--format",
+            "pdf",
+            "-o",
+            str(out),
+        ],
+    )
+    assert run.exit_code == 0, run.output
+    reader = PdfReader(io.BytesIO(out.read_bytes()))
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+    assert "SELF LEVEL 4 \u2014 Enable" in text
+    assert "AGREED LEVEL 3 \u2014 Apply" in text
+    for row in result.statements:
+        if row.flagged:
+            assert row.id in text and row.text in text
+    assert "signature and date" in text
+
+
+def test_manager_template(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "boss.yaml"
+    result = runner.invoke(
+        cli, ["init", "--manager", str(EXAMPLES / "sam-lee-analyst.yaml"), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    text = out.read_text("utf-8")
+    assert 'name: "Sam Lee"' in text and "relation: manager" in text
+    assert "  # self: consistently" in text
+    data = yaml.safe_load(text)
+    assert data["ratings"] in (None, {})
+    # as written it validates, and a review with it agrees with the self level
+    check = runner.invoke(
+        cli, ["review", str(EXAMPLES / "sam-lee-analyst.yaml"), str(out), "--format", "json"]
+    )
+    assert check.exit_code == 0, check.output
+    assert '"agreed_level": 2' in check.output
