@@ -453,3 +453,201 @@ def migrate_command(
     )
     for note in migration.notes:
         click.echo(f"  note: {note}", err=True)
+
+
+@cli.command("profile")
+@click.argument("code", required=False)
+@click.option("--level", type=click.IntRange(1, 7), help="The level the role needs.")
+@click.option("--title", help='The role title, e.g. "Incident Coordinator".')
+@click.option("--version", "version", type=int, help="SFIA version (default: the newest).")
+@click.option(
+    "--from-file",
+    "role_file",
+    type=click.Path(path_type=Path),
+    help="A role YAML with title, purpose and several skills at their levels.",
+)
+@format_option("md", "html", "pdf", "json", default="md")
+@output_option
+@skills_dir_option
+def profile_command(
+    code: str | None,
+    level: int | None,
+    title: str | None,
+    version: int | None,
+    role_file: Path | None,
+    fmt: str,
+    output: Path | None,
+    skills_dirs: tuple[Path, ...],
+) -> None:
+    """Write a role profile HR can publish: purpose, level, responsibilities, evidence.
+
+    \b
+    Example:
+        sfia-assess profile USUP --level 4 --title "Incident Coordinator" --format pdf -o ic.pdf
+        sfia-assess profile --from-file roles/major-incident-manager.yaml
+    """
+    from .profiles import role_profile, role_profile_from_file
+    from .reports import profile as view
+
+    catalog = _catalog(skills_dirs)
+    if role_file is not None:
+        found = role_profile_from_file(catalog, role_file)
+    elif code and level and title:
+        found = role_profile(catalog, code, level, title, version)
+    else:
+        raise click.UsageError("give CODE --level N --title TEXT, or --from-file ROLE.yaml")
+    if fmt == "pdf" and output is None:
+        raise click.UsageError("--format pdf needs -o FILE")
+    if fmt == "md":
+        data: str | bytes = view.profile_markdown(found)
+    elif fmt == "json":
+        data = view.profile_json(found)
+    else:
+        data = view.profile_html(found, today=_today())
+        if fmt == "pdf":
+            from .reports.pdf import html_to_pdf
+
+            data = html_to_pdf(data)
+    _emit(data, output)
+
+
+@cli.command("pathway")
+@click.argument("code")
+@click.option("--version", "version", type=int, help="SFIA version (default: the newest).")
+@format_option("text", "md", "html", "pdf")
+@output_option
+@skills_dir_option
+def pathway_command(
+    code: str, version: int | None, fmt: str, output: Path | None, skills_dirs: tuple[Path, ...]
+) -> None:
+    """Show the career pathway of a skill: each level, and what changes from the one below.
+
+    \b
+    Example:
+        sfia-assess pathway USUP --format pdf -o usup-pathway.pdf
+    """
+    from .profiles import pathway
+    from .reports import profile as view
+
+    found = pathway(_catalog(skills_dirs), code, version)
+    if fmt == "pdf" and output is None:
+        raise click.UsageError("--format pdf needs -o FILE")
+    if fmt in ("text", "md"):
+        data: str | bytes = view.pathway_markdown(found)
+    else:
+        data = view.pathway_html(found, today=_today())
+        if fmt == "pdf":
+            from .reports.pdf import html_to_pdf
+
+            data = html_to_pdf(data)
+    _emit(data, output)
+
+
+@cli.command("batch")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder for the reports and summary.csv (created if missing).",
+)
+@format_option("pdf", "html", "json", "text", default="pdf")
+@click.option(
+    "--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes."
+)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@policy_option
+@skills_dir_option
+def batch_command(
+    directory: Path,
+    out_dir: Path,
+    fmt: str,
+    jobs: int,
+    quiet: bool,
+    policy_file: Path | None,
+    skills_dirs: tuple[Path, ...],
+) -> None:
+    """Assess every file in a folder: one report per person, and a summary.csv.
+
+    A file that cannot be read is reported and skipped; the others are still produced, and the
+    exit code is 1 if any failed.
+
+    \b
+    Example:
+        sfia-assess batch team/ -o reports/ --format pdf --jobs 2
+    """
+    from .batch import run_batch
+
+    policy = _policy(policy_file)
+    show = not quiet and sys.stderr.isatty()
+
+    def run(progress: Callable[[int, int], None] | None) -> Any:
+        return run_batch(
+            directory,
+            out_dir,
+            fmt=Format(fmt),
+            jobs=jobs,
+            policy=policy,
+            skills_dirs=skills_dirs,
+            generated_on=_today(),
+            progress=progress,
+        )
+
+    if show:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("Assessing", total=None)
+            outcome = run(lambda done, total: bar.update(task, completed=done, total=total))
+    else:
+        outcome = run(None)
+    for item in outcome.failed:
+        click.echo(item.error, err=True)
+    made = len(outcome.done) - len(outcome.failed)
+    click.echo(
+        f"{made} report(s) written to {out_dir}, {len(outcome.failed)} failed;"
+        f" summary: {outcome.summary}",
+        err=True,
+    )
+    if outcome.failed:
+        raise click.exceptions.Exit(1)
+
+
+@cli.command("team")
+@click.argument("directory", type=click.Path(path_type=Path))
+@format_option("text", "json", "html", "pdf")
+@output_option
+@policy_option
+@skills_dir_option
+def team_command(
+    directory: Path,
+    fmt: str,
+    output: Path | None,
+    policy_file: Path | None,
+    skills_dirs: tuple[Path, ...],
+) -> None:
+    """Show where a team stands: people x levels, the level mix, and shared gaps.
+
+    \b
+    Example:
+        sfia-assess team team/ --format pdf -o team.pdf
+    """
+    from .reports import team as view
+    from .team import team_view
+
+    if fmt == "pdf" and output is None:
+        raise click.UsageError("--format pdf needs -o FILE")
+    found = team_view(directory, _catalog(skills_dirs), _policy(policy_file))
+    if fmt == "text":
+        data: str | bytes = view.render_text(found, color=output is None and sys.stdout.isatty())
+    elif fmt == "json":
+        data = view.render_json(found)
+    else:
+        data = view.render_html(found, today=_today())
+        if fmt == "pdf":
+            from .reports.pdf import html_to_pdf
+
+            data = html_to_pdf(data)
+    _emit(data, output)
