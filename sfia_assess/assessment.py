@@ -37,10 +37,10 @@ class Rating(StrEnum):
 
     @property
     def rank(self) -> int:
-        return _RANKS[self]
+        return RANKS[self]
 
 
-_RANKS = {rating: i for i, rating in enumerate(Rating)}
+RANKS: dict[Rating | str, int] = {rating: i for i, rating in enumerate(Rating)}
 
 
 class EvidenceKind(StrEnum):

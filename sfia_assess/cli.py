@@ -651,3 +651,49 @@ def team_command(
 
             data = html_to_pdf(data)
     _emit(data, output)
+
+
+@cli.command("import-sfia")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("skills"),
+    show_default=True,
+    help="Folder to write <CODE>/sfia-<N>.yaml into.",
+)
+@click.option(
+    "--sfia-version",
+    type=click.IntRange(1, 99),
+    default=9,
+    show_default=True,
+    help="The SFIA version of the spreadsheet.",
+)
+@click.option("--force", is_flag=True, help="Replace skill files that already exist.")
+def import_sfia_command(file: Path, out_dir: Path, sfia_version: int, force: bool) -> None:
+    """Convert the official SFIA skills spreadsheet (CSV or XLSX) into skills YAML files.
+
+    Then use them in every command with --skills-dir (or $SFIA_ASSESS_SKILLS_DIR).
+
+    \b
+    Example:
+        sfia-assess import-sfia sfia-9_current-standard_en.xlsx -o my-skills
+        sfia-assess skills --skills-dir my-skills
+    """
+    from .importer import import_sfia, read_skills
+
+    skills = read_skills(file, sfia_version=sfia_version)
+    existing = [
+        out_dir / s.code / f"sfia-{sfia_version}.yaml"
+        for s in skills
+        if (out_dir / s.code / f"sfia-{sfia_version}.yaml").exists()
+    ]
+    if existing and not force:
+        listed = ", ".join(str(p) for p in existing[:5]) + (" ..." if len(existing) > 5 else "")
+        raise SfiaAssessError(
+            f"{len(existing)} skill file(s) already exist ({listed}); use --force to replace them"
+        )
+    written = import_sfia(file, out_dir, sfia_version=sfia_version)
+    click.echo(f"wrote {len(written)} skill file(s) under {out_dir}", err=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated
@@ -24,11 +23,6 @@ class Policy(BaseModel):
     min_evidence_per_statement: Annotated[int, Field(ge=1, le=20)] = 1
     evidence_max_age_years: Annotated[int, Field(ge=0, le=50)] = 3
     level_threshold: Annotated[float, Field(gt=0, le=1)] = 0.8
-
-    @property
-    def level_share(self) -> Fraction:
-        """The threshold as an exact fraction, so 4 of 5 against 0.8 is not lost to rounding."""
-        return Fraction(str(self.level_threshold))
 
 
 def default_policy() -> Policy:

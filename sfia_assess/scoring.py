@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 
-from .assessment import Assessment, Evidence, LoadedAssessment, Rating
+from .assessment import RANKS, Assessment, Evidence, LoadedAssessment, Rating
 from .catalog import LevelsOfResponsibility, SkillVersion
 from .errors import UnknownSkillError
 from .policy import Policy
@@ -28,6 +30,14 @@ from .result import (
 )
 
 _DEFAULT_POLICY = Policy()
+# Enum members bound once: attribute access on an Enum class is slow in the scoring loop.
+_TOO_OLD = EvidenceRejection.TOO_OLD
+_AFTER = EvidenceRejection.AFTER_ASSESSMENT
+_NOT_RATED = GapReason.NOT_RATED
+_BELOW = GapReason.RATED_BELOW_THRESHOLD
+_NO_EVIDENCE = GapReason.NO_EVIDENCE
+_TOO_OLD_EVIDENCE = GapReason.EVIDENCE_TOO_OLD
+_NOT_ENOUGH = GapReason.NOT_ENOUGH_EVIDENCE
 
 
 def years_before(day: dt.date, years: int) -> dt.date:
@@ -40,7 +50,13 @@ def years_before(day: dt.date, years: int) -> dt.date:
 
 def needed_for(total: int, policy: Policy) -> int:
     """How many of a level's `total` statements must be demonstrated to reach it."""
-    return max(1, math.ceil(policy.level_share * total))
+    return _needed(total, policy.level_threshold)
+
+
+@functools.lru_cache(maxsize=256)
+def _needed(total: int, threshold: float) -> int:
+    # An exact fraction, so that 7 of 10 against 0.7 is not lost to floating point.
+    return max(1, math.ceil(Fraction(str(threshold)) * total))
 
 
 def score(
@@ -77,45 +93,56 @@ def score_parts(
     """Score ratings and evidence against a skill; a review passes its reconciled ratings here."""
     assessed_on = assessment.assessed_on
     oldest = years_before(assessed_on, policy.evidence_max_age_years)
-    threshold = policy.rating_threshold.rank
+    threshold = RANKS[policy.rating_threshold]
 
-    supporting: dict[str, list[Evidence]] = {}
+    # Each evidence item is judged once (counted, too old, after the assessment), then filed
+    # under every statement it supports.
+    counted_by: dict[str, list[str]] = {}
+    rejected_by: dict[str, list[RejectedEvidence]] = {}
     for item in evidence:
+        if item.date > assessed_on:
+            verdict: RejectedEvidence | None = RejectedEvidence(item.id, _AFTER)
+        elif item.date < oldest:
+            verdict = RejectedEvidence(item.id, _TOO_OLD)
+        else:
+            verdict = None
         for statement_id in dict.fromkeys(item.supports):
-            supporting.setdefault(statement_id, []).append(item)
+            if verdict is None:
+                counted_by.setdefault(statement_id, []).append(item.id)
+            else:
+                rejected_by.setdefault(statement_id, []).append(verdict)
 
     counted_for: dict[str, list[str]] = {item.id: [] for item in evidence}
     statements: list[StatementResult] = []
     levels: list[LevelResult] = []
+    nothing: tuple[()] = ()
+    not_rated = _explain(None, _NOT_RATED, nothing, nothing, policy, oldest)
     for level in skill.levels:
         demonstrated_here = 0
+        number = level.level
         for statement in level.statements:
-            rating = ratings.get(statement.id)
-            counted: list[str] = []
-            rejected: list[RejectedEvidence] = []
-            for item in supporting.get(statement.id, ()):
-                if item.date > assessed_on:
-                    rejected.append(RejectedEvidence(item.id, EvidenceRejection.AFTER_ASSESSMENT))
-                elif item.date < oldest:
-                    rejected.append(RejectedEvidence(item.id, EvidenceRejection.TOO_OLD))
-                else:
-                    counted.append(item.id)
+            sid = statement.id
+            rating = ratings.get(sid)
+            counted = counted_by.get(sid, nothing)
+            rejected = rejected_by.get(sid, nothing)
             reason = _reason(rating, threshold, counted, rejected, policy)
             if reason is None:
                 demonstrated_here += 1
                 for evidence_id in counted:
-                    counted_for[evidence_id].append(statement.id)
+                    counted_for[evidence_id].append(sid)
             statements.append(
                 StatementResult(
-                    id=statement.id,
-                    level=level.level,
-                    text=statement.text,
-                    rating=rating.value if rating is not None else None,
-                    demonstrated=reason is None,
-                    reason=reason,
-                    evidence_counted=tuple(counted),
-                    evidence_not_counted=tuple(rejected),
-                    explanation=_explain(rating, reason, counted, rejected, policy, oldest),
+                    sid,
+                    number,
+                    statement.text,
+                    rating,
+                    reason is None,
+                    reason,
+                    tuple(counted),
+                    tuple(rejected),
+                    not_rated
+                    if rating is None
+                    else _explain(rating, reason, counted, rejected, policy, oldest),
                 )
             )
         total = len(level.statements)
@@ -193,38 +220,38 @@ def score_parts(
 def _reason(
     rating: Rating | None,
     threshold: int,
-    counted: list[str],
-    rejected: list[RejectedEvidence],
+    counted: Sequence[str],
+    rejected: Sequence[RejectedEvidence],
     policy: Policy,
 ) -> GapReason | None:
     if rating is None:
-        return GapReason.NOT_RATED
-    if rating.rank < threshold:
-        return GapReason.RATED_BELOW_THRESHOLD
+        return _NOT_RATED
+    if RANKS[rating] < threshold:
+        return _BELOW
     if len(counted) >= policy.min_evidence_per_statement:
         return None
     if counted:
-        return GapReason.NOT_ENOUGH_EVIDENCE
-    if any(r.why is EvidenceRejection.TOO_OLD for r in rejected):
-        return GapReason.EVIDENCE_TOO_OLD
-    return GapReason.NO_EVIDENCE
+        return _NOT_ENOUGH
+    if any(r.why is _TOO_OLD for r in rejected):
+        return _TOO_OLD_EVIDENCE
+    return _NO_EVIDENCE
 
 
 def _explain(
     rating: Rating | None,
     reason: GapReason | None,
-    counted: list[str],
-    rejected: list[RejectedEvidence],
+    counted: Sequence[str],
+    rejected: Sequence[RejectedEvidence],
     policy: Policy,
     oldest: dt.date,
 ) -> str:
-    need = policy.rating_threshold.value
-    rated = f"rated {rating.value}" if rating is not None else "not rated"
+    need = str.__str__(policy.rating_threshold)
+    rated = "not rated" if rating is None else "rated " + str.__str__(rating)
     parts = [rated]
     if counted:
         parts.append("evidence " + ", ".join(counted) + " counts")
     for item in rejected:
-        if item.why is EvidenceRejection.TOO_OLD:
+        if item.why is _TOO_OLD:
             parts.append(
                 f"evidence {item.id} is older than {oldest.isoformat()} and does not count"
             )
@@ -232,16 +259,16 @@ def _explain(
             parts.append(f"evidence {item.id} is dated after the assessment and does not count")
     if reason is None:
         return "; ".join(parts) + ": demonstrated."
-    if reason is GapReason.NOT_RATED:
+    if reason is _NOT_RATED:
         return f"not rated: rate it {need} or higher and attach evidence to demonstrate it."
-    if reason is GapReason.RATED_BELOW_THRESHOLD:
+    if reason is _BELOW:
         return "; ".join(parts) + f": a rating of {need} or higher is needed."
-    if reason is GapReason.NOT_ENOUGH_EVIDENCE:
+    if reason is _NOT_ENOUGH:
         return (
             "; ".join(parts) + f": {policy.min_evidence_per_statement} evidence items are needed,"
             f" {len(counted)} given."
         )
-    if reason is GapReason.EVIDENCE_TOO_OLD:
+    if reason is _TOO_OLD_EVIDENCE:
         return (
             "; ".join(parts)
             + f": add evidence from the last {policy.evidence_max_age_years} years."
@@ -298,7 +325,7 @@ def _warnings(
                 )
     if target is not None and recommended is not None and target <= recommended:
         notes.append(f"The target level {target} is already reached.")
-    unsupported = [s.id for s in statements if s.reason is GapReason.NO_EVIDENCE]
+    unsupported = [s.id for s in statements if s.reason is _NO_EVIDENCE]
     if unsupported:
         notes.append(
             f"{len(unsupported)} statement(s) rated {policy.rating_threshold.value} or higher have"

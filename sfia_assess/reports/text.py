@@ -1,104 +1,120 @@
-"""The terminal summary: recommended level, coverage per level, gaps and warnings."""
+"""The terminal summary: recommended level, coverage per level, gaps and warnings.
+
+Written with textwrap and click.style rather than rich: `assess --format text` is the command
+people run while editing, and rich's import alone would cost a third of its start-up time.
+"""
 
 from __future__ import annotations
 
-from rich.console import Console
-from rich.padding import Padding
-from rich.table import Table
-from rich.text import Text
+import textwrap
+from collections.abc import Callable
+
+import click
 
 from .model import REASON_LABELS, GapReport, level_label, summary_sentence
-from .terminal import draw
 
 _BAR = 20
 
 
 def render(report: GapReport, *, color: bool = False, width: int = 100) -> str:
-    return draw(lambda console: _paint(console, report), color=color, width=width)
+    def style(text: str, **how: object) -> str:
+        return click.style(text, **how) if color else text  # type: ignore[arg-type]
 
-
-def _paint(console: Console, report: GapReport) -> None:
+    lines: list[str] = []
     result = report.result
     subject = result.subject
-    console.print(Text(subject.name + (f" \u2014 {subject.role}" if subject.role else ""), "bold"))
-    console.print(
+    lines.append(
+        style(subject.name + (f" \u2014 {subject.role}" if subject.role else ""), bold=True)
+    )
+    lines.append(
         f"{result.skill.name} ({result.skill.code}), SFIA {result.skill.version}"
         f" \u00b7 assessed {result.assessed_on.isoformat()} by {result.assessor.name}"
         f" ({result.assessor.relation})"
     )
     if result.migrated_from is not None:
-        console.print(
-            Text(
-                f"Migrated from SFIA {result.migrated_from}: check the notes below.",
-                "yellow",
-            )
+        lines.append(
+            style(f"Migrated from SFIA {result.migrated_from}: check the notes below.", fg="yellow")
         )
-    console.print()
-    console.print(
-        Text.assemble(
-            ("Recommended level: ", "bold"),
-            (level_label(result.recommended_level, report), "bold green"),
-        )
+    lines.append("")
+    recommended = level_label(result.recommended_level, report)
+    lines.append(
+        style("Recommended level: ", bold=True) + style(recommended, bold=True, fg="green")
     )
-    console.print(
-        Text.assemble(("Target level:      ", "bold"), level_label(result.target_level, report))
-    )
-    console.print(summary_sentence(report))
-    console.print()
-
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    table.add_column("Level", justify="right")
-    table.add_column("Name")
-    table.add_column("Demonstrated", justify="right")
-    table.add_column("Coverage")
-    table.add_column("Reached")
-    for level in result.levels:
-        filled = round(level.coverage * _BAR)
-        bar = Text("\u2588" * filled, "green" if level.reached else "yellow")
-        bar.append("\u00b7" * (_BAR - filled), "dim")
-        bar.append(f" {level.coverage:4.0%}")
-        table.add_row(
-            str(level.level),
-            level.name or "",
-            f"{level.demonstrated}/{level.statements} (need {level.needed})",
-            bar,
-            "yes" if level.reached else "no",
-        )
-    console.print(table)
-    console.print()
+    lines.append(style("Target level:      ", bold=True) + level_label(result.target_level, report))
+    lines += _wrap(summary_sentence(report), width, 0)
+    lines.append("")
+    lines += _levels_table(report, style)
+    lines.append("")
 
     if result.gaps:
         low = min(g.level for g in result.gaps)
         high = max(g.level for g in result.gaps)
         span = f"level {high}" if low == high else f"levels {low}\u2013{high}"
-        console.print(Text(f"Gaps to {span} ({len(result.gaps)})", "bold"))
+        lines.append(style(f"Gaps to {span} ({len(result.gaps)})", bold=True))
+        explanations = {s.id: s.explanation for s in result.statements}
         for gap in result.gaps:
-            statement = next(s for s in result.statements if s.id == gap.id)
-            console.print(
-                Padding(
-                    Text.assemble(f"{gap.id}  ", (gap.text, "bold")),
-                    (0, 0, 0, 2),
-                    expand=False,
-                )
-            )
-            console.print(
-                Padding(
-                    Text(f"{REASON_LABELS[gap.reason]}: {statement.explanation}", "yellow"),
-                    (0, 0, 0, 6),
-                    expand=False,
-                )
-            )
+            head = _wrap(f"{gap.id}  {gap.text}", width, 2, hang=len(gap.id) + 2)
+            lines += [style(line, bold=True) for line in head]
+            why = f"{REASON_LABELS[gap.reason]}: {explanations[gap.id]}"
+            lines += [style(line, fg="yellow") for line in _wrap(why, width, 6)]
             for suggestion in gap.suggestions:
-                console.print(Padding(f"\u2192 {suggestion}", (0, 0, 0, 6), expand=False))
-        console.print()
+                lines += _wrap(f"\u2192 {suggestion}", width, 6, hang=2)
+        lines.append("")
     else:
-        console.print(Text("No gaps up to the target level.", "bold"))
-        console.print()
+        lines += [style("No gaps up to the target level.", bold=True), ""]
 
     notes = [*result.warnings, *result.migration_notes]
     if report.responsibility_note:
         notes.append(report.responsibility_note)
     if notes:
-        console.print(Text("Notes", "bold"))
+        lines.append(style("Notes", bold=True))
         for note in notes:
-            console.print(Padding(f"- {note}", (0, 0, 0, 2), expand=False))
+            lines += _wrap(f"- {note}", width, 2, hang=2)
+    return "\n".join(lines) + "\n"
+
+
+def _wrap(text: str, width: int, indent: int, *, hang: int = 0) -> list[str]:
+    return textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=" " * indent,
+        subsequent_indent=" " * (indent + hang),
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [""]
+
+
+def _levels_table(report: GapReport, style: Callable[..., str]) -> list[str]:
+    rows = [("Level", "Name", "Demonstrated", "Coverage", "Reached")]
+    bars = []
+    for level in report.result.levels:
+        filled = round(level.coverage * _BAR)
+        bars.append((filled, level.reached))
+        rows.append(
+            (
+                str(level.level),
+                level.name or "",
+                f"{level.demonstrated}/{level.statements} (need {level.needed})",
+                f"{level.coverage:4.0%}",
+                "yes" if level.reached else "no",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    out = []
+    for index, row in enumerate(rows):
+        if index == 0:
+            bar = "Coverage".ljust(_BAR + 5)
+        else:
+            filled, reached = bars[index - 1]
+            drawn = style("\u2588" * filled, fg="green" if reached else "yellow")
+            bar = drawn + "\u00b7" * (_BAR - filled) + " " + row[3]
+        cells = [
+            row[0].rjust(widths[0]),
+            row[1].ljust(widths[1]),
+            row[2].rjust(widths[2]),
+            bar,
+            row[4],
+        ]
+        line = "  ".join(cells).rstrip()
+        out.append(style(line, bold=True) if index == 0 else line)
+    return out
