@@ -109,6 +109,20 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
+def _needs_output(fmt: str, output: Path | None) -> None:
+    if fmt == "pdf" and output is None:
+        raise click.UsageError("--format pdf needs -o FILE")
+
+
+def _html_or_pdf(html: str, fmt: str) -> str | bytes:
+    """The HTML as it is, or laid out as PDF (WeasyPrint is imported only then)."""
+    if fmt != "pdf":
+        return html
+    from .reports.pdf import html_to_pdf
+
+    return html_to_pdf(html)
+
+
 def _emit(data: str | bytes, output: Path | None) -> None:
     if output is not None:
         write_atomic(output, data)
@@ -282,8 +296,7 @@ def assess(
         sfia-assess assess me.yaml --format pdf -o me.pdf
     """
     chosen = Format(fmt)
-    if chosen.binary and output is None:
-        raise click.UsageError("--format pdf needs -o FILE")
+    _needs_output(fmt, output)
     catalog = _catalog(skills_dirs)
     policy = _policy(policy_file)
     loaded: LoadedAssessment = load_assessment(file, catalog)
@@ -378,8 +391,7 @@ def review_command(
     from .review import review
 
     chosen = Format(fmt)
-    if chosen.binary and output is None:
-        raise click.UsageError("--format pdf needs -o FILE")
+    _needs_output(fmt, output)
     catalog = _catalog(skills_dirs)
     own = load_assessment(self_file, catalog)
     manager = load_assessment(manager_file, catalog)
@@ -496,18 +508,13 @@ def profile_command(
         found = role_profile(catalog, code, level, title, version)
     else:
         raise click.UsageError("give CODE --level N --title TEXT, or --from-file ROLE.yaml")
-    if fmt == "pdf" and output is None:
-        raise click.UsageError("--format pdf needs -o FILE")
+    _needs_output(fmt, output)
     if fmt == "md":
         data: str | bytes = view.profile_markdown(found)
     elif fmt == "json":
         data = view.profile_json(found)
     else:
-        data = view.profile_html(found, today=_today())
-        if fmt == "pdf":
-            from .reports.pdf import html_to_pdf
-
-            data = html_to_pdf(data)
+        data = _html_or_pdf(view.profile_html(found, today=_today()), fmt)
     _emit(data, output)
 
 
@@ -530,16 +537,11 @@ def pathway_command(
     from .reports import profile as view
 
     found = pathway(_catalog(skills_dirs), code, version)
-    if fmt == "pdf" and output is None:
-        raise click.UsageError("--format pdf needs -o FILE")
+    _needs_output(fmt, output)
     if fmt in ("text", "md"):
         data: str | bytes = view.pathway_markdown(found)
     else:
-        data = view.pathway_html(found, today=_today())
-        if fmt == "pdf":
-            from .reports.pdf import html_to_pdf
-
-            data = html_to_pdf(data)
+        data = _html_or_pdf(view.pathway_html(found, today=_today()), fmt)
     _emit(data, output)
 
 
@@ -637,19 +639,14 @@ def team_command(
     from .reports import team as view
     from .team import team_view
 
-    if fmt == "pdf" and output is None:
-        raise click.UsageError("--format pdf needs -o FILE")
+    _needs_output(fmt, output)
     found = team_view(directory, _catalog(skills_dirs), _policy(policy_file))
     if fmt == "text":
         data: str | bytes = view.render_text(found, color=output is None and sys.stdout.isatty())
     elif fmt == "json":
         data = view.render_json(found)
     else:
-        data = view.render_html(found, today=_today())
-        if fmt == "pdf":
-            from .reports.pdf import html_to_pdf
-
-            data = html_to_pdf(data)
+        data = _html_or_pdf(view.render_html(found, today=_today()), fmt)
     _emit(data, output)
 
 

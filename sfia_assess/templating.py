@@ -42,3 +42,28 @@ def environment() -> Environment:
     env.filters["percent"] = _percent
     env.filters["css_string"] = _css_string
     return env
+
+
+def page(
+    *,
+    title: str,
+    attribution: str,
+    author: str,
+    description: str,
+    created: object,
+    modified: object,
+    paper: str,
+) -> dict[str, object]:
+    """What base.html.j2 needs around any document: metadata, footer and paper size."""
+    from . import __version__
+
+    return {
+        "title": title,
+        "author": author,
+        "description": description,
+        "created": created,
+        "modified": modified,
+        "footer_left": attribution,
+        "paper": {"a4": "A4", "letter": "letter"}[paper],
+        "generator": f"sfia-assess {__version__}",
+    }

@@ -385,4 +385,6 @@ def test_import_through_the_cli_then_use_the_skills(tmp_path: Path) -> None:
     again = runner.invoke(cli, ["import-sfia", str(sample), "-o", str(out)])
     assert again.exit_code == 1
     assert "already exist" in again.output and "--force" in again.output
-    assert runner.invoke(cli, ["import-sfia", str(sample), "-o", str(out), "--force"]).exit_code == 0
+    assert (
+        runner.invoke(cli, ["import-sfia", str(sample), "-o", str(out), "--force"]).exit_code == 0
+    )

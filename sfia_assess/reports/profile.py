@@ -6,9 +6,8 @@ import datetime as dt
 import json
 from typing import Any
 
-from .. import __version__
 from ..profiles import Pathway, RoleProfile
-from ..templating import environment
+from ..templating import environment, page
 
 
 def profile_markdown(profile: RoleProfile) -> str:
@@ -62,20 +61,22 @@ def profile_json(profile: RoleProfile) -> str:
 
 
 def profile_html(profile: RoleProfile, *, today: dt.date, paper: str = "a4") -> str:
+    title = f"Role profile: {profile.title}"
     return (
         environment()
         .get_template("profile.html.j2")
         .render(
-            title=f"Role profile: {profile.title}",
             profile=profile,
             skill=profile.main.skill,
-            author="sfia-assess",
-            description=f"Role profile for {profile.title}",
-            created=today,
-            modified=today,
-            footer_left=profile.main.skill.attribution,
-            paper={"a4": "A4", "letter": "letter"}[paper],
-            generator=f"sfia-assess {__version__}",
+            **page(
+                title=title,
+                attribution=profile.main.skill.attribution,
+                author="sfia-assess",
+                description=f"Role profile for {profile.title}",
+                created=today,
+                modified=today,
+                paper=paper,
+            ),
         )
     )
 
@@ -108,19 +109,21 @@ def pathway_markdown(path: Pathway) -> str:
 
 def pathway_html(path: Pathway, *, today: dt.date, paper: str = "a4") -> str:
     skill = path.skill
+    title = f"Career pathway: {skill.name} ({skill.code}), SFIA {skill.sfia_version}"
     return (
         environment()
         .get_template("pathway.html.j2")
         .render(
-            title=f"Career pathway: {skill.name} ({skill.code}), SFIA {skill.sfia_version}",
             path=path,
             skill=skill,
-            author="sfia-assess",
-            description=f"Career pathway for {skill.name}",
-            created=today,
-            modified=today,
-            footer_left=skill.attribution,
-            paper={"a4": "A4", "letter": "letter"}[paper],
-            generator=f"sfia-assess {__version__}",
+            **page(
+                title=title,
+                attribution=skill.attribution,
+                author="sfia-assess",
+                description=f"Career pathway for {skill.name}",
+                created=today,
+                modified=today,
+                paper=paper,
+            ),
         )
     )

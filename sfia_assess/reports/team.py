@@ -10,9 +10,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .. import __version__
 from ..team import TeamView
-from ..templating import environment
+from ..templating import environment, page
 from .terminal import draw
 
 
@@ -74,21 +73,23 @@ def _shade(coverage: float) -> str:
 
 def render_html(view: TeamView, *, today: dt.date, paper: str = "a4") -> str:
     skill = view.skill
+    title = f"Team view: {skill.name} ({skill.code}), SFIA {skill.sfia_version}"
     return (
         environment()
         .get_template("team.html.j2")
         .render(
-            title=f"Team view: {skill.name} ({skill.code}), SFIA {skill.sfia_version}",
             view=view,
             skill=skill,
             shade=_shade,
             most=max((count for _, count in view.distribution), default=1) or 1,
-            author="sfia-assess",
-            description=f"Team view of {len(view.people)} people",
-            created=today,
-            modified=today,
-            footer_left=skill.attribution,
-            paper={"a4": "A4", "letter": "letter"}[paper],
-            generator=f"sfia-assess {__version__}",
+            **page(
+                title=title,
+                attribution=skill.attribution,
+                author="sfia-assess",
+                description=f"Team view of {len(view.people)} people",
+                created=today,
+                modified=today,
+                paper=paper,
+            ),
         )
     )
