@@ -161,6 +161,9 @@ def run_batch(
         finished += 1
         if progress:
             progress(finished, total)
+    for _, target in pairs:  # a worker killed mid-write leaves its temporary file behind
+        for stale in out_dir.glob(f".{target.name}.*.part"):
+            stale.unlink(missing_ok=True)
     ordered = sorted(done, key=lambda d: str(d.source))
     summary = out_dir / "summary.csv"
     write_atomic(summary, summary_csv(ordered))
@@ -171,11 +174,20 @@ def _execute(work: list[Job], jobs: int) -> Iterator[Done]:
     if jobs <= 1 or len(work) <= 1:
         yield from (run_job(job) for job in work)
         return
+    retry: list[Job] = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures: list[tuple[Job, Future[Done]]] = [(job, pool.submit(run_job, job)) for job in work]
         for job, future in futures:
             try:
                 yield future.result()
+            except BrokenProcessPool:
+                retry.append(job)
+    # A worker died (not an exception: the process itself). Every job that was in flight or
+    # queued then fails with the pool; run those again one per process to find the culprit.
+    for job in retry:
+        with ProcessPoolExecutor(max_workers=1) as alone:
+            try:
+                yield alone.submit(run_job, job).result()
             except BrokenProcessPool:
                 yield Done(job.source, None, None, f"{job.source}: the worker process crashed")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -20,6 +21,7 @@ from .output import write_atomic
 from .policy import Policy, default_policy, load_policy
 from .reports import Format, render
 from .reports.model import build_report
+from .result import Result
 from .scoring import score
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -107,6 +109,14 @@ def _today() -> dt.date:
     if epoch and epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
     return dt.date.today()
+
+
+def _with_evidence_checks(result: Result, files: list[LoadedAssessment]) -> Result:
+    """The result plus a note on evidence whose text does not fit its claims (score unchanged)."""
+    from .matcher import fit_warnings
+
+    notes = [note for loaded in files for note in fit_warnings(loaded)]
+    return dataclasses.replace(result, warnings=(*result.warnings, *notes)) if notes else result
 
 
 def _needs_output(fmt: str, output: Path | None) -> None:
@@ -306,6 +316,7 @@ def assess(
         target_level=target,
         responsibility=catalog.responsibility(loaded.skill.sfia_version),
     )
+    result = _with_evidence_checks(result, [loaded])
     report = build_report(result, catalog, _today())
     color = output is None and sys.stdout.isatty()
     _emit(render(report, chosen, color=color, paper=paper), output)
@@ -397,6 +408,9 @@ def review_command(
     manager = load_assessment(manager_file, catalog)
     responsibility = catalog.responsibility(own.skill.sfia_version)
     result = review(own, manager, _policy(policy_file), responsibility, target)
+    result = dataclasses.replace(
+        result, agreed=_with_evidence_checks(result.agreed, [own, manager])
+    )
     report = ReviewReport(result, own.skill, responsibility, _today())
     color = output is None and sys.stdout.isatty()
     _emit(render_review(report, chosen, color=color, paper=paper), output)
@@ -694,3 +708,75 @@ def import_sfia_command(file: Path, out_dir: Path, sfia_version: int, force: boo
         )
     written = import_sfia(file, out_dir, sfia_version=sfia_version)
     click.echo(f"wrote {len(written)} skill file(s) under {out_dir}", err=True)
+
+
+@cli.command("suggest")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--top", type=click.IntRange(1, 10), default=3, show_default=True)
+@format_option("text", "json")
+@click.option(
+    "--write", is_flag=True, help="Write the file with suggestions added as comments (needs -o)."
+)
+@output_option
+@skills_dir_option
+def suggest_command(
+    file: Path,
+    top: int,
+    fmt: str,
+    write: bool,
+    output: Path | None,
+    skills_dirs: tuple[Path, ...],
+) -> None:
+    """Suggest which statements each piece of evidence supports, best first.
+
+    Claims already in `supports` are marked. With --write -o NEW.yaml the suggestions are added
+    to a copy of the file as comments for the person to confirm; nothing they claimed changes.
+
+    \b
+    Example:
+        sfia-assess suggest examples/sam-lee-analyst.yaml --top 3
+        sfia-assess suggest me.yaml --write -o me-with-suggestions.yaml
+    """
+    from .assessment import check_document
+    from .matcher import MATCHER_NAME, annotated_file, suggest
+    from .yamlfile import read_yaml
+
+    document = read_yaml(file)
+    loaded = check_document(document, _catalog(skills_dirs))
+    found = suggest(loaded, top)
+    click.echo(f"matcher: {MATCHER_NAME}", err=True)
+    if write:
+        if output is None:
+            raise click.UsageError("--write needs -o NEW.yaml (the original file is not changed)")
+        if output.resolve() == file.resolve():
+            raise click.UsageError("-o must name a new file; the original is never changed")
+        text = file.read_bytes().decode("utf-8-sig")
+        _emit(annotated_file(text, document, found), output)
+        return
+    if fmt == "json":
+        data = [
+            {
+                "evidence_id": item.evidence_id,
+                "suggestions": [
+                    {
+                        "id": s.id,
+                        "text": s.text,
+                        "score": round(s.score, 4),
+                        "already_claimed": claimed,
+                    }
+                    for s, claimed in item.suggestions
+                ],
+            }
+            for item in found
+        ]
+        _emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n", output)
+        return
+    lines = []
+    summaries = {e.id: e.summary for e in loaded.assessment.evidence}
+    for item in found:
+        lines.append(f"{item.evidence_id}: {summaries[item.evidence_id]}")
+        for s, claimed in item.suggestions:
+            mark = "claimed" if claimed else "new    "
+            lines.append(f"    {s.score:4.2f}  {mark}  {s.id}  {s.text}")
+        lines.append("")
+    _emit("\n".join(lines), output)

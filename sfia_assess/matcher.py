@@ -1,0 +1,299 @@
+"""Match evidence text to the statements it most likely supports (lexical BM25, offline, no model).
+
+The ranking is Okapi BM25 over each statement's text, keywords and evidence examples, with the
+evidence expanded through incident-management synonyms (P1 -> major incident, RCA -> root cause).
+BM25 is written out here (thirty lines) rather than taken from rank-bm25 because that package
+imports numpy, which would triple the start-up of `assess`; tests check that the scores are the
+same as rank-bm25's BM25Okapi.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+from .assessment import LoadedAssessment
+from .catalog import SkillVersion
+from .yamlfile import YamlDocument, parse_yaml
+
+MATCHER_NAME = "lexical (BM25 with incident-management synonyms)"
+# An evidence item "fits" a statement it claims when that statement ranks in the top FIT_RANK for
+# the text, or scores at least FIT_SHARE of the best statement's score. Calibrated on
+# tests/data/evidence-eval.yaml: see benchmarks/matcher.py.
+FIT_RANK = 5
+FIT_SHARE = 0.5
+# Evidence with fewer content words than this is too vague to read as any statement
+# ("Handled lots of tickets.").
+MIN_WORDS = 6
+
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "i",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "my",
+        "of",
+        "on",
+        "or",
+        "our",
+        "so",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "this",
+        "to",
+        "was",
+        "we",
+        "were",
+        "which",
+        "with",
+        "within",
+        "without",
+        "when",
+        "where",
+        "who",
+        "all",
+        "any",
+        "each",
+        "per",
+        "via",
+        "after",
+        "before",
+        "over",
+        "under",
+        "up",
+        "out",
+        "about",
+        "also",
+    ]
+)
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "er", "es", "ed", "ly", "s")
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: enough to meet 'escalated' and 'escalates' at 'escalat'."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    return [stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP]
+
+
+def vague(text: str) -> bool:
+    return len(tokens(text)) < MIN_WORDS
+
+
+@cache
+def synonyms() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """(phrase tokens, expansion tokens) pairs from the shipped synonyms file."""
+    resource = files("sfia_assess").joinpath("skills", "synonyms.yaml")
+    data = parse_yaml(resource.read_bytes(), "skills/synonyms.yaml").data
+    pairs = []
+    for phrase, expansion in data["synonyms"].items():
+        pairs.append((tuple(tokens(str(phrase))), tuple(tokens(str(expansion)))))
+    return tuple(pairs)
+
+
+def expand(words: list[str]) -> list[str]:
+    """The words, plus the expansion of every synonym phrase found among them."""
+    out = list(words)
+    for phrase, expansion in synonyms():
+        n = len(phrase)
+        if n and any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1)):
+            out.extend(expansion)
+    return out
+
+
+class BM25:
+    """Okapi BM25 over fixed tokenised documents (the formula of rank-bm25's BM25Okapi)."""
+
+    def __init__(
+        self,
+        corpus: Sequence[Sequence[str]],
+        k1: float = 1.5,
+        b: float = 0.75,
+        epsilon: float = 0.25,
+    ) -> None:
+        self.k1, self.b = k1, b
+        self.frequencies = [Counter(doc) for doc in corpus]
+        self.lengths = [len(doc) for doc in corpus]
+        self.average = sum(self.lengths) / len(corpus)
+        containing: Counter[str] = Counter()
+        for doc in corpus:
+            containing.update(set(doc))
+        n = len(corpus)
+        idf = {t: math.log(n - c + 0.5) - math.log(c + 0.5) for t, c in containing.items()}
+        floor = epsilon * (sum(idf.values()) / len(idf))
+        self.idf = {t: (v if v >= 0 else floor) for t, v in idf.items()}
+
+    def scores(self, query: Sequence[str]) -> list[float]:
+        out = [0.0] * len(self.frequencies)
+        for term in query:
+            idf = self.idf.get(term)
+            if idf is None:
+                continue
+            for i, freq in enumerate(self.frequencies):
+                f = freq.get(term, 0)
+                if f:
+                    norm = self.k1 * (1 - self.b + self.b * self.lengths[i] / self.average)
+                    out[i] += idf * f * (self.k1 + 1) / (f + norm)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    id: str
+    text: str
+    score: float  # scaled: the best statement for the text scores 1.0
+    rank: int
+    raw: float  # the BM25 score itself: low for every statement when the text is vague
+
+
+class Matcher:
+    """Ranks a skill version's statements for a piece of evidence text."""
+
+    name = MATCHER_NAME
+
+    def __init__(self, skill: SkillVersion) -> None:
+        self.skill = skill
+        self.ids = list(skill.statements_by_id)
+        documents = []
+        for statement in skill.statements_by_id.values():
+            text = " ".join([statement.text, *statement.keywords, *statement.evidence_examples])
+            documents.append(expand(tokens(text)))
+        self.bm25 = BM25(documents)
+
+    def rank(self, text: str) -> list[Suggestion]:
+        """Every statement, best first, with scores scaled so the best is 1.0."""
+        raw = self.bm25.scores(expand(tokens(text)))
+        top = max(raw) if raw and max(raw) > 0 else 1.0
+        order = sorted(range(len(raw)), key=lambda i: (-raw[i], i))
+        return [
+            Suggestion(
+                self.ids[i],
+                self.skill.statements_by_id[self.ids[i]].text,
+                raw[i] / top,
+                rank + 1,
+                raw[i],
+            )
+            for rank, i in enumerate(order)
+        ]
+
+    def fits(self, text: str, claimed: Sequence[str]) -> bool:
+        """Whether the text plausibly supports at least one of the statements it claims."""
+        if not claimed:
+            return True
+        if vague(text):
+            return False
+        ranked = {s.id: s for s in self.rank(text)}
+        return any(
+            c in ranked and (ranked[c].rank <= FIT_RANK or ranked[c].score >= FIT_SHARE)
+            for c in claimed
+        )
+
+
+_MATCHERS: dict[int, Matcher] = {}
+
+
+def matcher_for(skill: SkillVersion) -> Matcher:
+    """One matcher per loaded skill version (building one takes a few milliseconds)."""
+    found = _MATCHERS.get(id(skill))
+    if found is None or found.skill is not skill:
+        found = _MATCHERS[id(skill)] = Matcher(skill)
+    return found
+
+
+# -- what the commands use ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceSuggestions:
+    evidence_id: str
+    suggestions: tuple[tuple[Suggestion, bool], ...]  # (suggestion, already claimed)
+
+
+def suggest(loaded: LoadedAssessment, top: int = 3) -> list[EvidenceSuggestions]:
+    """For each evidence item, the `top` statements its text reads most like."""
+    matcher = matcher_for(loaded.skill)
+    out = []
+    for item in loaded.assessment.evidence:
+        claimed = set(item.supports)
+        ranked = matcher.rank(item.summary)[:top]
+        out.append(EvidenceSuggestions(item.id, tuple((s, s.id in claimed) for s in ranked)))
+    return out
+
+
+def fit_warnings(loaded: LoadedAssessment) -> list[str]:
+    """A note for each evidence item whose text reads like none of the statements it claims."""
+    matcher = matcher_for(loaded.skill)
+    notes = []
+    for item in loaded.assessment.evidence:
+        if item.supports and not matcher.fits(item.summary, item.supports):
+            best = matcher.rank(item.summary)[0]
+            if vague(item.summary):
+                notes.append(
+                    f"Evidence {item.id} is too vague to show any statement (it claims"
+                    f" {', '.join(item.supports)}); say what was done, when and with what"
+                    " result. This does not change the score."
+                )
+                continue
+            notes.append(
+                f"Evidence {item.id} claims {', '.join(item.supports)}, but its text reads more"
+                f" like {best.id} ({best.text}); a reviewer may want to check the link."
+                " This does not change the score."
+            )
+    return notes
+
+
+def annotated_file(text: str, document: YamlDocument, found: list[EvidenceSuggestions]) -> str:
+    """The original file with suggested statement ids added as comments under each evidence item.
+
+    Nothing the person wrote changes: a suggestion is a comment until they move it into
+    `supports` themselves.
+    """
+    lines = text.splitlines()
+    inserts: dict[int, list[str]] = {}
+    for index, item in enumerate(found):
+        new = [(s, claimed) for s, claimed in item.suggestions if not claimed]
+        if not new:
+            continue
+        at = document.lines.get(("evidence", index, "supports")) or document.line_of(
+            ("evidence", index, "id")
+        )
+        if at is None:
+            continue
+        indent = " " * (len(lines[at - 1]) - len(lines[at - 1].lstrip()))
+        inserts.setdefault(at, []).extend(
+            f"{indent}# suggested: {s.id} (score {s.score:.2f}) {s.text}" for s, _ in new
+        )
+    out = []
+    for number, line in enumerate(lines, start=1):
+        out.append(line)
+        out.extend(inserts.get(number, []))
+    return "\n".join(out) + "\n"

@@ -1,0 +1,130 @@
+"""The evidence matcher: BM25 as the library computes it, accuracy on the evaluation set, suggest."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from sfia_assess.assessment import load_assessment
+from sfia_assess.catalog import Catalog
+from sfia_assess.cli import cli
+from sfia_assess.matcher import BM25, matcher_for, tokens
+
+from .conftest import EXAMPLES, ROOT, assessment_data
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+
+def test_bm25_scores_equal_rank_bm25s() -> None:
+    rank_bm25 = pytest.importorskip("rank_bm25")
+    corpus = [tokens(s.text) for s in Catalog().skill("USUP", 9).statements_by_id.values()]
+    ours = BM25(corpus)
+    theirs = rank_bm25.BM25Okapi(corpus)
+    for query in (
+        "prioritise diagnose incidents",
+        "major incident review service owners",
+        "nothing",
+    ):
+        q = tokens(query)
+        assert ours.scores(q) == pytest.approx(list(theirs.get_scores(q)))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ran the bridge call for the P1 payments outage as incident commander.", "USUP-6.3"),
+        ("Logged and categorised tickets as per the desk procedure.", "USUP-1.1"),
+        ("Built a Grafana dashboard of MTTR by priority for the monthly ops review.", "USUP-4.3"),
+        (
+            "I am doing the escalation to second line when the ticket is not solved in 30 minutes.",
+            "USUP-2.3",
+        ),
+        ("Led the PIR for the sev1 and presented the actions to the service owners.", "USUP-5.3"),
+    ],
+)
+def test_obvious_evidence_ranks_its_statement_in_the_top_3(text: str, expected: str) -> None:
+    ranked = matcher_for(Catalog().skill("USUP", 9)).rank(text)
+    assert expected in [s.id for s in ranked[:3]]
+    assert ranked[0].score == 1.0
+
+
+def test_evaluation_set_accuracy() -> None:
+    from matcher import evaluate
+
+    figures = evaluate()
+    assert figures["items"] >= 80
+    assert figures["top3"] >= 0.75, figures
+    assert figures["true_claims_accepted"] >= 0.85, figures
+    assert figures["random_claims_accepted"] <= 0.5, figures
+
+
+def test_suggest_json(runner: CliRunner) -> None:
+    result = runner.invoke(
+        cli,
+        [
+            "suggest",
+            str(EXAMPLES / "priya-nair-coordinator.yaml"),
+            "--format",
+            "json",
+            "--top",
+            "2",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    loaded = load_assessment(EXAMPLES / "priya-nair-coordinator.yaml", Catalog())
+    assert [d["evidence_id"] for d in data] == [e.id for e in loaded.assessment.evidence]
+    for item, evidence in zip(data, loaded.assessment.evidence, strict=True):
+        assert len(item["suggestions"]) == 2
+        assert item["suggestions"][0]["score"] == 1.0
+        for s in item["suggestions"]:
+            assert s["already_claimed"] == (s["id"] in evidence.supports)
+    assert "matcher: lexical" in result.stderr
+
+
+def test_suggest_write_adds_comments_and_changes_no_claim(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    source = EXAMPLES / "sam-lee-analyst.yaml"
+    out = tmp_path / "sam.yaml"
+    result = runner.invoke(cli, ["suggest", str(source), "--write", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert yaml.safe_load(out.read_text("utf-8")) == yaml.safe_load(source.read_text("utf-8"))
+    assert "# suggested: USUP-" in out.read_text("utf-8")
+    assert runner.invoke(cli, ["suggest", str(source), "--write"]).exit_code == 2
+    assert runner.invoke(cli, ["suggest", str(source), "--write", "-o", str(source)]).exit_code == 2
+
+
+def test_vague_or_mismatched_evidence_gets_a_note_but_the_same_score(
+    runner: CliRunner, write_yaml: Callable[..., Path]
+) -> None:
+    data = assessment_data(
+        ratings={"USUP-1.1": "usually", "USUP-6.1": "usually"},
+        evidence=[
+            {
+                "id": "vague",
+                "summary": "Handled lots of tickets.",
+                "date": "2026-05-01",
+                "supports": ["USUP-1.1"],
+            },
+            {
+                "id": "odd",
+                "summary": "Logged and categorised forty incidents a day in ServiceNow following the desk procedure.",
+                "date": "2026-05-01",
+                "supports": ["USUP-6.1"],
+            },
+        ],
+    )
+    path = write_yaml(data)
+    out = json.loads(runner.invoke(cli, ["assess", str(path), "--format", "json"]).output)
+    notes = " ".join(out["warnings"])
+    assert "Evidence vague is too vague" in notes
+    assert "Evidence odd claims USUP-6.1, but its text reads more like USUP-1.1" in notes
+    demonstrated = {s["id"] for s in out["statements"] if s["demonstrated"]}
+    assert demonstrated == {"USUP-1.1", "USUP-6.1"}  # the notes never change the score
