@@ -713,6 +713,14 @@ def import_sfia_command(file: Path, out_dir: Path, sfia_version: int, force: boo
 @cli.command("suggest")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--top", type=click.IntRange(1, 10), default=3, show_default=True)
+@click.option(
+    "--matcher",
+    "matcher_kind",
+    type=click.Choice(["auto", "lexical", "semantic"]),
+    default="auto",
+    show_default=True,
+    help="auto: semantic when the [semantic] extra is installed, else lexical.",
+)
 @format_option("text", "json")
 @click.option(
     "--write", is_flag=True, help="Write the file with suggestions added as comments (needs -o)."
@@ -722,6 +730,7 @@ def import_sfia_command(file: Path, out_dir: Path, sfia_version: int, force: boo
 def suggest_command(
     file: Path,
     top: int,
+    matcher_kind: str,
     fmt: str,
     write: bool,
     output: Path | None,
@@ -737,14 +746,24 @@ def suggest_command(
         sfia-assess suggest examples/sam-lee-analyst.yaml --top 3
         sfia-assess suggest me.yaml --write -o me-with-suggestions.yaml
     """
+    from . import semantic
     from .assessment import check_document
-    from .matcher import MATCHER_NAME, annotated_file, suggest
+    from .matcher import annotated_file, matcher_for, suggest
     from .yamlfile import read_yaml
 
     document = read_yaml(file)
     loaded = check_document(document, _catalog(skills_dirs))
-    found = suggest(loaded, top)
-    click.echo(f"matcher: {MATCHER_NAME}", err=True)
+    if matcher_kind == "semantic" and not semantic.available():
+        raise SfiaAssessError(
+            "the semantic matcher needs the extra: pip install torch==2.13.0 first (a CPU"
+            ' build), then pip install "sfia-assess[semantic]"'
+        )
+    use_semantic = matcher_kind == "semantic" or (matcher_kind == "auto" and semantic.available())
+    matcher = (
+        semantic.semantic_matcher_for(loaded.skill) if use_semantic else matcher_for(loaded.skill)
+    )
+    found = suggest(loaded, top, matcher)
+    click.echo(f"matcher: {matcher.name}", err=True)
     if write:
         if output is None:
             raise click.UsageError("--write needs -o NEW.yaml (the original file is not changed)")

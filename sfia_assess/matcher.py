@@ -238,9 +238,11 @@ class EvidenceSuggestions:
     suggestions: tuple[tuple[Suggestion, bool], ...]  # (suggestion, already claimed)
 
 
-def suggest(loaded: LoadedAssessment, top: int = 3) -> list[EvidenceSuggestions]:
+def suggest(
+    loaded: LoadedAssessment, top: int = 3, matcher: Matcher | None = None
+) -> list[EvidenceSuggestions]:
     """For each evidence item, the `top` statements its text reads most like."""
-    matcher = matcher_for(loaded.skill)
+    matcher = matcher or matcher_for(loaded.skill)
     out = []
     for item in loaded.assessment.evidence:
         claimed = set(item.supports)

