@@ -143,7 +143,7 @@ def check_document(document: YamlDocument, catalog: Catalog) -> LoadedAssessment
     try:
         skill = catalog.skill(assessment.skill, assessment.sfia_version)
     except UnknownSkillError as exc:
-        loc = "skill" if "not in the catalog" in str(exc) else "sfia_version"
+        loc = "sfia_version" if assessment.skill.upper() in catalog.codes() else "skill"
         raise AssessmentError([document.problem((loc,), str(exc))]) from None
     problems = framework_problems(assessment, skill, document)
     if problems:

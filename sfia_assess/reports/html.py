@@ -5,13 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .. import __version__
 from ..result import EvidenceItem, StatementResult
-from ..templating import environment
+from ..templating import environment, page
 from .chart import coverage_svg
 from .model import REASON_LABELS, GapReport, level_label, summary_sentence
-
-PAPER = {"a4": "A4", "letter": "letter"}
 
 
 @dataclass(frozen=True)
@@ -48,7 +45,19 @@ def context(report: GapReport, *, paper: str = "a4") -> dict[str, Any]:
     if report.responsibility_note:
         notes.append(report.responsibility_note)
     return {
-        "title": title,
+        **page(
+            title=title,
+            attribution=report.skill.attribution,
+            author=result.subject.name,
+            description=(
+                f"SFIA {result.skill.version} {result.skill.name} ({result.skill.code}):"
+                f" recommended level {level_label(result.recommended_level, report)},"
+                f" target level {level_label(result.target_level, report)}"
+            ),
+            created=result.assessed_on,
+            modified=report.generated_on,
+            paper=paper,
+        ),
         "report": report,
         "result": result,
         "skill": report.skill,
@@ -59,8 +68,6 @@ def context(report: GapReport, *, paper: str = "a4") -> dict[str, Any]:
         "rows": _rows(report),
         "reason_labels": {k.value: v for k, v in REASON_LABELS.items()},
         "notes": notes,
-        "paper": PAPER[paper],
-        "generator": f"sfia-assess {__version__}",
         "target_essence": report.target,
         "statements_by_id": {s.id: s for s in result.statements},
     }

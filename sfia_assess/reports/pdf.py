@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import cache
 from importlib.resources import files
 from typing import Any
 
@@ -26,6 +27,7 @@ class _Blocked(logging.Filter):
         return False
 
 
+@cache
 def _fetcher_class() -> type[Any]:
     from weasyprint import URLFetcher
     from weasyprint.urls import URLFetcherResponse

@@ -12,10 +12,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .. import __version__
 from ..catalog import LevelsOfResponsibility, SkillVersion
 from ..review import ReviewResult
-from ..templating import environment
+from ..templating import environment, page
 from . import Format
 from .chart import coverage_svg
 from .json import _default
@@ -127,23 +126,35 @@ def render_json(report: ReviewReport) -> str:
 def render_html(report: ReviewReport, *, paper: str = "a4") -> str:
     review = report.review
     agreed = review.agreed
+    self_label = report.label(review.self_result.recommended_level)
+    agreed_label = report.label(agreed.recommended_level)
     context = {
-        "title": (
-            f"{agreed.skill.name} ({agreed.skill.code}) review record \u2014 {agreed.subject.name}"
+        **page(
+            title=(
+                f"{agreed.skill.name} ({agreed.skill.code}) review record \u2014"
+                f" {agreed.subject.name}"
+            ),
+            attribution=report.skill.attribution,
+            author=review.manager_result.assessor.name,
+            description=(
+                f"SFIA {agreed.skill.version} {agreed.skill.name} review of"
+                f" {agreed.subject.name}: self level {self_label}, agreed level {agreed_label}"
+            ),
+            created=agreed.assessed_on,
+            modified=report.generated_on,
+            paper=paper,
         ),
+        "self_label": self_label,
+        "agreed_label": agreed_label,
         "report": report,
         "review": review,
         "result": agreed,
         "skill": report.skill,
-        "self_label": report.label(review.self_result.recommended_level),
         "manager_label": report.label(review.manager_result.recommended_level),
-        "agreed_label": report.label(agreed.recommended_level),
         "target_label": report.label(agreed.target_level),
         "agreement_line": _agreement_line(report),
         "chart": coverage_svg(agreed),
         "reason_labels": {k.value: v for k, v in REASON_LABELS.items()},
-        "paper": {"a4": "A4", "letter": "letter"}[paper],
-        "generator": f"sfia-assess {__version__}",
         "statements_by_id": {s.id: s for s in agreed.statements},
     }
     return environment().get_template("review-record.html.j2").render(context)
