@@ -693,20 +693,9 @@ def import_sfia_command(file: Path, out_dir: Path, sfia_version: int, force: boo
         sfia-assess import-sfia sfia-9_current-standard_en.xlsx -o my-skills
         sfia-assess skills --skills-dir my-skills
     """
-    from .importer import import_sfia, read_skills
+    from .importer import import_sfia
 
-    skills = read_skills(file, sfia_version=sfia_version)
-    existing = [
-        out_dir / s.code / f"sfia-{sfia_version}.yaml"
-        for s in skills
-        if (out_dir / s.code / f"sfia-{sfia_version}.yaml").exists()
-    ]
-    if existing and not force:
-        listed = ", ".join(str(p) for p in existing[:5]) + (" ..." if len(existing) > 5 else "")
-        raise SfiaAssessError(
-            f"{len(existing)} skill file(s) already exist ({listed}); use --force to replace them"
-        )
-    written = import_sfia(file, out_dir, sfia_version=sfia_version)
+    written = import_sfia(file, out_dir, sfia_version=sfia_version, replace=force)
     click.echo(f"wrote {len(written)} skill file(s) under {out_dir}", err=True)
 
 
@@ -772,30 +761,9 @@ def suggest_command(
         text = file.read_bytes().decode("utf-8-sig")
         _emit(annotated_file(text, document, found), output)
         return
+    from .reports import suggest as view
+
     if fmt == "json":
-        data = [
-            {
-                "evidence_id": item.evidence_id,
-                "suggestions": [
-                    {
-                        "id": s.id,
-                        "text": s.text,
-                        "score": round(s.score, 4),
-                        "already_claimed": claimed,
-                    }
-                    for s, claimed in item.suggestions
-                ],
-            }
-            for item in found
-        ]
-        _emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n", output)
-        return
-    lines = []
-    summaries = {e.id: e.summary for e in loaded.assessment.evidence}
-    for item in found:
-        lines.append(f"{item.evidence_id}: {summaries[item.evidence_id]}")
-        for s, claimed in item.suggestions:
-            mark = "claimed" if claimed else "new    "
-            lines.append(f"    {s.score:4.2f}  {mark}  {s.id}  {s.text}")
-        lines.append("")
-    _emit("\n".join(lines), output)
+        _emit(view.render_json(found), output)
+    else:
+        _emit(view.render_text(found, loaded), output)

@@ -61,17 +61,30 @@ def _level_column(level: int) -> str:
     return f"level {level} description"
 
 
-def import_sfia(path: Path, out_dir: Path, *, sfia_version: int) -> list[Path]:
+def import_sfia(
+    path: Path, out_dir: Path, *, sfia_version: int, replace: bool = True
+) -> list[Path]:
     """Write `out_dir/<CODE>/sfia-<version>.yaml` for every skill row of the spreadsheet at `path`.
 
     Every row is checked before anything is written, so a bad row leaves `out_dir` untouched; the
     `InputFileError` lists every bad row by line. Existing files of the same skill and version are
-    replaced. Returns the files written, in the spreadsheet's row order.
+    replaced, unless `replace` is false: then nothing is written and the error lists them.
+    Returns the files written, in the spreadsheet's row order.
     """
     if not 1 <= sfia_version <= 99:
         raise SfiaAssessError(f"SFIA version {sfia_version} is out of range; give 1 to 99")
     skills = read_skills(path, sfia_version=sfia_version)
+    existing = [t for t in (_target(s, out_dir) for s in skills) if t.exists()]
+    if existing and not replace:
+        listed = ", ".join(str(p) for p in existing[:5]) + (" ..." if len(existing) > 5 else "")
+        raise SfiaAssessError(
+            f"{len(existing)} skill file(s) already exist ({listed}); use --force to replace them"
+        )
     return [_write_skill(skill, out_dir) for skill in skills]
+
+
+def _target(skill: SkillVersion, out_dir: Path) -> Path:
+    return out_dir / skill.code / f"sfia-{skill.sfia_version}.yaml"
 
 
 def read_skills(path: Path, *, sfia_version: int) -> list[SkillVersion]:
@@ -391,6 +404,6 @@ def _write_skill(skill: SkillVersion, out_dir: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{folder}: cannot create the folder ({exc.strerror})") from None
-    target = folder / f"sfia-{skill.sfia_version}.yaml"
+    target = _target(skill, out_dir)
     write_atomic(target, skill_yaml(skill))
     return target
