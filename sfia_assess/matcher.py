@@ -123,11 +123,23 @@ def synonyms() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
 def expand(words: list[str]) -> list[str]:
     """The words, plus the expansion of every synonym phrase found among them."""
     out = list(words)
-    for phrase, expansion in synonyms():
-        n = len(phrase)
-        if n and any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1)):
-            out.extend(expansion)
+    starts = _phrases_by_first_word()
+    found: set[tuple[str, ...]] = set()
+    for i, word in enumerate(words):
+        for phrase, expansion in starts.get(word, ()):
+            if phrase not in found and tuple(words[i : i + len(phrase)]) == phrase:
+                found.add(phrase)
+                out.extend(expansion)
     return out
+
+
+@cache
+def _phrases_by_first_word() -> dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]:
+    index: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    for phrase, expansion in synonyms():
+        if phrase:
+            index.setdefault(phrase[0], []).append((phrase, expansion))
+    return index
 
 
 class BM25:
@@ -141,9 +153,15 @@ class BM25:
         epsilon: float = 0.25,
     ) -> None:
         self.k1, self.b = k1, b
-        self.frequencies = [Counter(doc) for doc in corpus]
-        self.lengths = [len(doc) for doc in corpus]
-        self.average = sum(self.lengths) / len(corpus)
+        self.size = len(corpus)
+        lengths = [len(doc) for doc in corpus]
+        average = sum(lengths) / len(corpus)
+        # term -> [(document, term frequency)], so a query touches only the documents it can score
+        self.postings: dict[str, list[tuple[int, int]]] = {}
+        for i, doc in enumerate(corpus):
+            for term, count in Counter(doc).items():
+                self.postings.setdefault(term, []).append((i, count))
+        self.norms = [k1 * (1 - b + b * length / average) for length in lengths]
         containing: Counter[str] = Counter()
         for doc in corpus:
             containing.update(set(doc))
@@ -153,16 +171,14 @@ class BM25:
         self.idf = {t: (v if v >= 0 else floor) for t, v in idf.items()}
 
     def scores(self, query: Sequence[str]) -> list[float]:
-        out = [0.0] * len(self.frequencies)
+        out = [0.0] * self.size
+        boost = self.k1 + 1
         for term in query:
             idf = self.idf.get(term)
             if idf is None:
                 continue
-            for i, freq in enumerate(self.frequencies):
-                f = freq.get(term, 0)
-                if f:
-                    norm = self.k1 * (1 - self.b + self.b * self.lengths[i] / self.average)
-                    out[i] += idf * f * (self.k1 + 1) / (f + norm)
+            for i, f in self.postings[term]:
+                out[i] += idf * f * boost / (f + self.norms[i])
         return out
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 from .errors import OutputError
@@ -18,6 +17,8 @@ def _umask() -> int:
 
 def write_atomic(path: Path, data: bytes | str) -> None:
     """Write `data` to `path`: the old file (if any) or the whole new one, never a mix."""
+    import tempfile  # only a command that writes a file pays for it
+
     payload = data.encode("utf-8") if isinstance(data, str) else data
     if path.is_dir():
         raise OutputError(f"{path}: is a directory; give a file name for the output")

@@ -7,7 +7,6 @@ building it ourselves gives the line of every value for error messages.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
@@ -124,6 +123,8 @@ def parse_yaml(raw: bytes | str, name: str) -> YamlDocument:
 
 def closest(word: str, choices: Sequence[str]) -> str | None:
     """The choice most like `word`, for 'did you mean' hints."""
+    import difflib  # only on the error path
+
     found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return found[0] if found else None
 
