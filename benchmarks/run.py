@@ -152,6 +152,7 @@ def main() -> int:
             "batch throughput, --jobs 2", f"{people / t_two:.1f} reports/s", "(reported)", True
         )
 
+        # Workers are replaced every 50 reports, so from 2 x 50 reports on the peak must stay put.
         small, large = (20, 60) if args.quick else (100, args.reports)
         peaks = []
         for count in (small, large):

@@ -175,7 +175,7 @@ def run_batch(
 # back (measured with WeasyPrint 70 alone, without our code). Workers therefore live for at most
 # this many reports each; the pool is then replaced with fresh forks of this process, which does
 # no rendering itself and so stays small.
-REPORTS_PER_WORKER = 100
+REPORTS_PER_WORKER = 50
 
 
 def _execute(work: list[Job], jobs: int) -> Iterator[Done]:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any
 
+import pytest
 import yaml
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sfia_assess.assessment import parse_assessment
 from sfia_assess.catalog import Catalog
+from sfia_assess.cli import cli
 from sfia_assess.errors import SfiaAssessError
 from sfia_assess.result import Result
 from sfia_assess.scoring import score
@@ -91,6 +95,12 @@ def test_results_name_only_catalog_ids_and_gaps_are_consistent(
         assert lv.reached == (lv.demonstrated >= lv.needed)
 
 
+FUZZ = settings(
+    # SFIA_FUZZ_EXAMPLES=20000 for a long run; the default keeps CI quick.
+    max_examples=int(os.environ.get("SFIA_FUZZ_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 yaml_scalars = st.one_of(
     st.none(),
     st.booleans(),
@@ -119,7 +129,7 @@ fields = [
 ]
 
 
-@settings(max_examples=150, deadline=None)
+@FUZZ
 @given(st.dictionaries(st.sampled_from(fields), yaml_values, max_size=8))
 def test_any_mapping_gives_a_result_or_a_clear_error(mutation: dict[str, Any]) -> None:
     data = assessment_data(ratings={"USUP-3.1": "usually"})
@@ -136,7 +146,7 @@ def test_any_mapping_gives_a_result_or_a_clear_error(mutation: dict[str, Any]) -
         assert scored_result.skill.code == "USUP"
 
 
-@settings(max_examples=200, deadline=None)
+@FUZZ
 @given(st.binary(max_size=300))
 def test_any_bytes_give_a_result_or_a_clear_error(raw: bytes) -> None:
     try:
@@ -145,7 +155,7 @@ def test_any_bytes_give_a_result_or_a_clear_error(raw: bytes) -> None:
         assert str(exc).startswith("fuzz.yaml")
 
 
-@settings(max_examples=200, deadline=None)
+@FUZZ
 @given(
     st.text(alphabet=st.sampled_from(list("abc:-[]{}&*!?|>'\"#%@`,\n\t 0123\ufeff\r")), max_size=80)
 )
@@ -154,3 +164,40 @@ def test_yaml_shaped_text_gives_a_result_or_a_clear_error(text: str) -> None:
         parse_assessment(text, "fuzz.yaml", CATALOG)
     except SfiaAssessError as exc:
         assert str(exc).startswith("fuzz.yaml")
+
+
+near_valid = st.builds(
+    lambda base, mutation: {**base, **mutation},
+    st.builds(lambda: assessment_data(ratings={"USUP-3.1": "usually"})),
+    st.dictionaries(st.sampled_from(fields), yaml_values, max_size=3),
+)
+
+
+@FUZZ
+@given(
+    st.one_of(
+        st.binary(max_size=400),
+        st.text(max_size=400),
+        near_valid.map(lambda d: yaml.safe_dump(d, allow_unicode=True)),
+    ),
+    st.sampled_from(["\n", "\r\n"]),
+    st.booleans(),
+)
+def test_cli_never_tracebacks_and_writes_nothing_on_error(
+    tmp_path_factory: pytest.TempPathFactory, payload: bytes | str, newline: str, bom: bool
+) -> None:
+    folder = tmp_path_factory.mktemp("fuzz")
+    raw = payload if isinstance(payload, bytes) else payload.replace("\n", newline).encode("utf-8")
+    if bom:
+        raw = b"\xef\xbb\xbf" + raw
+    source = folder / "in.yaml"
+    source.write_bytes(raw)
+    out = folder / "out.json"
+    result = CliRunner().invoke(cli, ["assess", str(source), "--format", "json", "-o", str(out)])
+    assert result.exit_code in (0, 1), result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    if result.exit_code == 1:
+        assert not out.exists()
+        assert result.output.startswith(str(source)) or result.output.startswith("Error:")
+    assert [p.name for p in folder.iterdir() if p.name.endswith(".part")] == []
