@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from typing import TypeVar
 
 from .assessment import LoadedAssessment
 from .catalog import SkillVersion
@@ -208,13 +209,17 @@ class Matcher:
     def rank(self, text: str) -> list[Suggestion]:
         """Every statement, best first, with scores scaled so the best is 1.0."""
         raw = self.bm25.scores(expand(tokens(text)))
-        top = max(raw) if raw and max(raw) > 0 else 1.0
-        order = sorted(range(len(raw)), key=lambda i: (-raw[i], i))
+        return self.ordered(raw, raw)
+
+    def ordered(self, scores: Sequence[float], raw: Sequence[float]) -> list[Suggestion]:
+        """Suggestions for every statement from its score, best first, the best scaled to 1.0."""
+        top = max(scores) if scores and max(scores) > 0 else 1.0
+        order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
         return [
             Suggestion(
                 self.ids[i],
                 self.skill.statements_by_id[self.ids[i]].text,
-                raw[i] / top,
+                scores[i] / top,
                 rank + 1,
                 raw[i],
             )
@@ -234,15 +239,21 @@ class Matcher:
         )
 
 
-_MATCHERS: dict[int, Matcher] = {}
+_MATCHERS: dict[tuple[type[Matcher], int], Matcher] = {}
+M = TypeVar("M", bound="Matcher")
+
+
+def cached(kind: type[M], skill: SkillVersion) -> M:
+    """One matcher of each kind per loaded skill version (building one takes a while)."""
+    key = (kind, id(skill))
+    found = _MATCHERS.get(key)
+    if not isinstance(found, kind) or found.skill is not skill:
+        found = _MATCHERS[key] = kind(skill)
+    return found
 
 
 def matcher_for(skill: SkillVersion) -> Matcher:
-    """One matcher per loaded skill version (building one takes a few milliseconds)."""
-    found = _MATCHERS.get(id(skill))
-    if found is None or found.skill is not skill:
-        found = _MATCHERS[id(skill)] = Matcher(skill)
-    return found
+    return cached(Matcher, skill)
 
 
 # -- what the commands use ------------------------------------------------------------------

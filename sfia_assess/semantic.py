@@ -11,7 +11,7 @@ import os
 from typing import Any
 
 from .catalog import SkillVersion
-from .matcher import Matcher, Suggestion
+from .matcher import Matcher, Suggestion, cached
 
 SEMANTIC_NAME = "semantic (all-MiniLM-L6-v2 embeddings + BM25)"
 # Share of the combined score that comes from the embeddings; the rest is BM25. Chosen on
@@ -71,25 +71,8 @@ class SemanticMatcher(Matcher):
             WEIGHT * (c - low) / spread + (1 - WEIGHT) * lexical[sid].score
             for sid, c in zip(self.ids, cosine, strict=True)
         ]
-        top = max(combined) or 1.0
-        order = sorted(range(len(combined)), key=lambda i: (-combined[i], i))
-        return [
-            Suggestion(
-                self.ids[i],
-                self.skill.statements_by_id[self.ids[i]].text,
-                combined[i] / top,
-                rank + 1,
-                lexical[self.ids[i]].raw,
-            )
-            for rank, i in enumerate(order)
-        ]
-
-
-_MATCHERS: dict[int, SemanticMatcher] = {}
+        return self.ordered(combined, [lexical[sid].raw for sid in self.ids])
 
 
 def semantic_matcher_for(skill: SkillVersion) -> SemanticMatcher:
-    found = _MATCHERS.get(id(skill))
-    if found is None or found.skill is not skill:
-        found = _MATCHERS[id(skill)] = SemanticMatcher(skill)
-    return found
+    return cached(SemanticMatcher, skill)
