@@ -63,6 +63,7 @@ def unique_stems(names: list[str]) -> list[str]:
 @dataclass(frozen=True)
 class Job:
     source: Path
+    loaded: LoadedAssessment  # checked once, in the parent, and handed to the worker
     target: Path
     fmt: Format
     skills_dirs: tuple[Path, ...]
@@ -101,7 +102,7 @@ def run_job(job: Job) -> Done:
     """Score and render one file (in a worker process or in this one)."""
     try:
         catalog = _catalog(job.skills_dirs)
-        loaded = load_assessment(job.source, catalog)
+        loaded = job.loaded
         result = score(
             loaded, job.policy, responsibility=catalog.responsibility(loaded.skill.sfia_version)
         )
@@ -116,7 +117,7 @@ def run_job(job: Job) -> Done:
 
 def plan(
     files: list[Path], catalog: Catalog, out_dir: Path, fmt: Format
-) -> tuple[list[tuple[Path, Path]], list[Done]]:
+) -> tuple[list[tuple[Path, LoadedAssessment, Path]], list[Done]]:
     """Check every file first (fast), and name the report of each good one."""
     good: list[tuple[Path, LoadedAssessment]] = []
     bad: list[Done] = []
@@ -127,10 +128,11 @@ def plan(
             bad.append(Done(path, None, None, str(exc)))
     stems = unique_stems([loaded.assessment.subject.name for _, loaded in good])
     extension = {"pdf": "pdf", "html": "html", "json": "json", "text": "txt"}[fmt.value]
-    pairs = [
-        (path, out_dir / f"{stem}.{extension}") for (path, _), stem in zip(good, stems, strict=True)
+    planned = [
+        (path, loaded, out_dir / f"{stem}.{extension}")
+        for (path, loaded), stem in zip(good, stems, strict=True)
     ]
-    return pairs, bad
+    return planned, bad
 
 
 def run_batch(
@@ -151,8 +153,11 @@ def run_batch(
         raise SfiaAssessError(f"{out_dir}: exists and is not a folder")
     out_dir.mkdir(parents=True, exist_ok=True)
     catalog = _catalog(skills_dirs)
-    pairs, done = plan(files, catalog, out_dir, fmt)
-    work = [Job(src, dst, fmt, skills_dirs, policy, generated_on) for src, dst in pairs]
+    planned, done = plan(files, catalog, out_dir, fmt)
+    work = [
+        Job(src, loaded, dst, fmt, skills_dirs, policy, generated_on)
+        for src, loaded, dst in planned
+    ]
     total = len(files)
     finished = len(done)
     if progress:
@@ -162,7 +167,7 @@ def run_batch(
         finished += 1
         if progress:
             progress(finished, total)
-    for _, target in pairs:  # a worker killed mid-write leaves its temporary file behind
+    for _, _, target in planned:  # a worker killed mid-write leaves its temporary file behind
         for stale in out_dir.glob(f".{target.name}.*.part"):
             stale.unlink(missing_ok=True)
     ordered = sorted(done, key=lambda d: str(d.source))
