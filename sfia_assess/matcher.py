@@ -122,24 +122,26 @@ def synonyms() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
 
 
 def expand(words: list[str]) -> list[str]:
-    """The words, plus the expansion of every synonym phrase found among them."""
+    """The words, plus the expansion of every synonym entry whose phrase is among them."""
     out = list(words)
-    starts = _phrases_by_first_word()
-    found: set[tuple[str, ...]] = set()
+    starts = _entries_by_first_word()
+    used: set[int] = set()
     for i, word in enumerate(words):
-        for phrase, expansion in starts.get(word, ()):
-            if phrase not in found and tuple(words[i : i + len(phrase)]) == phrase:
-                found.add(phrase)
+        for entry, phrase, expansion in starts.get(word, ()):
+            if entry not in used and tuple(words[i : i + len(phrase)]) == phrase:
+                used.add(entry)
                 out.extend(expansion)
     return out
 
 
 @cache
-def _phrases_by_first_word() -> dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]:
-    index: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
-    for phrase, expansion in synonyms():
+def _entries_by_first_word() -> dict[str, list[tuple[int, tuple[str, ...], tuple[str, ...]]]]:
+    # Entries stay separate even when two phrases stem alike ("runbook", "runbooks"): each one
+    # found adds its expansion, which is what the matcher was calibrated with.
+    index: dict[str, list[tuple[int, tuple[str, ...], tuple[str, ...]]]] = {}
+    for entry, (phrase, expansion) in enumerate(synonyms()):
         if phrase:
-            index.setdefault(phrase[0], []).append((phrase, expansion))
+            index.setdefault(phrase[0], []).append((entry, phrase, expansion))
     return index
 
 

@@ -59,7 +59,8 @@ def test_evaluation_set_accuracy() -> None:
 
     figures = evaluate()
     assert figures["items"] >= 80
-    assert figures["top3"] >= 0.75, figures
+    assert figures["top3"] >= 0.9, figures  # measured 0.92; the bar of #9 is 0.75
+    assert figures["top1"] >= 0.7, figures
     assert figures["true_claims_accepted"] >= 0.85, figures
     assert figures["random_claims_accepted"] <= 0.5, figures
 
