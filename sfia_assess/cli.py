@@ -84,6 +84,16 @@ def policy_option(func: F) -> F:
     )(func)
 
 
+def paper_option(func: F) -> F:
+    return click.option(
+        "--paper",
+        type=click.Choice(["a4", "letter"]),
+        default="a4",
+        show_default=True,
+        help="Paper size for html/pdf.",
+    )(func)
+
+
 def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
     return click.option(
         "--format",
@@ -280,13 +290,7 @@ def validate(files: tuple[Path, ...], skills_dirs: tuple[Path, ...]) -> None:
 )
 @policy_option
 @format_option("text", "json", "html", "pdf")
-@click.option(
-    "--paper",
-    type=click.Choice(["a4", "letter"]),
-    default="a4",
-    show_default=True,
-    help="Paper size for html/pdf.",
-)
+@paper_option
 @output_option
 @skills_dir_option
 def assess(
@@ -368,13 +372,7 @@ def policy_command() -> None:
 @click.option("--target", type=click.IntRange(1, 7), help="Target level for the agreed gaps.")
 @policy_option
 @format_option("text", "json", "html", "pdf")
-@click.option(
-    "--paper",
-    type=click.Choice(["a4", "letter"]),
-    default="a4",
-    show_default=True,
-    help="Paper size for html/pdf.",
-)
+@paper_option
 @output_option
 @skills_dir_option
 def review_command(
@@ -493,6 +491,7 @@ def migrate_command(
     help="A role YAML with title, purpose and several skills at their levels.",
 )
 @format_option("md", "html", "pdf", "json", default="md")
+@paper_option
 @output_option
 @skills_dir_option
 def profile_command(
@@ -502,6 +501,7 @@ def profile_command(
     version: int | None,
     role_file: Path | None,
     fmt: str,
+    paper: str,
     output: Path | None,
     skills_dirs: tuple[Path, ...],
 ) -> None:
@@ -528,7 +528,7 @@ def profile_command(
     elif fmt == "json":
         data = view.profile_json(found)
     else:
-        data = _html_or_pdf(view.profile_html(found, today=_today()), fmt)
+        data = _html_or_pdf(view.profile_html(found, today=_today(), paper=paper), fmt)
     _emit(data, output)
 
 
@@ -536,10 +536,16 @@ def profile_command(
 @click.argument("code")
 @click.option("--version", "version", type=int, help="SFIA version (default: the newest).")
 @format_option("text", "md", "html", "pdf")
+@paper_option
 @output_option
 @skills_dir_option
 def pathway_command(
-    code: str, version: int | None, fmt: str, output: Path | None, skills_dirs: tuple[Path, ...]
+    code: str,
+    version: int | None,
+    fmt: str,
+    paper: str,
+    output: Path | None,
+    skills_dirs: tuple[Path, ...],
 ) -> None:
     """Show the career pathway of a skill: each level, and what changes from the one below.
 
@@ -555,7 +561,7 @@ def pathway_command(
     if fmt in ("text", "md"):
         data: str | bytes = view.pathway_markdown(found)
     else:
-        data = _html_or_pdf(view.pathway_html(found, today=_today()), fmt)
+        data = _html_or_pdf(view.pathway_html(found, today=_today(), paper=paper), fmt)
     _emit(data, output)
 
 
@@ -634,12 +640,14 @@ def batch_command(
 @cli.command("team")
 @click.argument("directory", type=click.Path(path_type=Path))
 @format_option("text", "json", "html", "pdf")
+@paper_option
 @output_option
 @policy_option
 @skills_dir_option
 def team_command(
     directory: Path,
     fmt: str,
+    paper: str,
     output: Path | None,
     policy_file: Path | None,
     skills_dirs: tuple[Path, ...],
@@ -660,7 +668,7 @@ def team_command(
     elif fmt == "json":
         data = view.render_json(found)
     else:
-        data = _html_or_pdf(view.render_html(found, today=_today()), fmt)
+        data = _html_or_pdf(view.render_html(found, today=_today(), paper=paper), fmt)
     _emit(data, output)
 
 
