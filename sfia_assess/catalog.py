@@ -118,6 +118,16 @@ class LevelsOfResponsibility(_Model):
         return self.levels[number - 1]
 
 
+def responsibility_note(shown: int, version: int) -> str | None:
+    """A note when the levels of responsibility shown are not the skill version's own."""
+    if shown == version:
+        return None
+    return (
+        f"Level names and essence statements are those of SFIA {shown}; SFIA {version}'s are"
+        " not shipped."
+    )
+
+
 @dataclass(frozen=True)
 class _Source:
     """Where a framework file lives, and the name to show for it."""

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from .catalog import Catalog, ResponsibilityLevel, SkillVersion, Statement
+from .catalog import Catalog, ResponsibilityLevel, SkillVersion, Statement, responsibility_note
 from .errors import InputFileError
 from .validation import problems_from_validation_error
 from .yamlfile import read_yaml
@@ -68,10 +68,7 @@ def _profile_skill(catalog: Catalog, code: str, level: int, version: int | None)
 
 
 def _note(catalog: Catalog, version: int) -> str | None:
-    used = catalog.responsibility_version(version)
-    if used == version:
-        return None
-    return f"Level names and essence statements are those of SFIA {used}."
+    return responsibility_note(catalog.responsibility_version(version), version)
 
 
 def role_profile(

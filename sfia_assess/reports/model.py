@@ -5,7 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..catalog import Catalog, LevelsOfResponsibility, ResponsibilityLevel, SkillVersion
+from ..catalog import (
+    Catalog,
+    LevelsOfResponsibility,
+    ResponsibilityLevel,
+    SkillVersion,
+    responsibility_note,
+)
 from ..result import GapReason, LevelResult, Result
 
 REASON_LABELS = {
@@ -38,13 +44,7 @@ class GapReport:
 
     @property
     def responsibility_note(self) -> str | None:
-        version = self.responsibility.sfia_version
-        if version == self.skill.sfia_version:
-            return None
-        return (
-            f"Level names and essence statements are those of SFIA {version}; SFIA"
-            f" {self.skill.sfia_version}'s are not shipped."
-        )
+        return responsibility_note(self.responsibility.sfia_version, self.skill.sfia_version)
 
 
 def level_label(number: int | None, report: GapReport) -> str:
