@@ -1,4 +1,4 @@
-"""The stable JSON form of a Result (see `sfia-assess schema --result`)."""
+"""The stable JSON form of a Result (its schema: `sfia-assess schema --of result`)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,7 @@ from typing import Any
 from ..result import Result
 
 
-def to_data(result: Result) -> dict[str, Any]:
-    data = dataclasses.asdict(result)
-    return data
-
-
-def _default(value: Any) -> Any:
+def _plain(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Enum):
@@ -25,7 +20,12 @@ def _default(value: Any) -> Any:
 
 
 def render(result: Result) -> str:
-    return json.dumps(to_data(result), indent=2, ensure_ascii=False, default=_default) + "\n"
+    return dumps(dataclasses.asdict(result))
+
+
+def dumps(data: Any) -> str:
+    """JSON as every report writes it: indented, UTF-8 text, dates as ISO strings."""
+    return json.dumps(data, indent=2, ensure_ascii=False, default=_plain) + "\n"
 
 
 def result_schema() -> dict[str, Any]:

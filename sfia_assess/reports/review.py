@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,7 @@ from ..review import ReviewResult
 from ..templating import environment, page
 from . import Format
 from .chart import coverage_svg
-from .json import _default
+from .json import dumps
 from .model import REASON_LABELS, GapReport, level_label
 from .terminal import draw
 
@@ -120,7 +119,7 @@ def render_json(report: ReviewReport) -> str:
         "renamed_evidence": [{"from": a, "to": b} for a, b in review.renamed_evidence],
         "agreed": dataclasses.asdict(review.agreed),
     }
-    return json.dumps(data, indent=2, ensure_ascii=False, default=_default) + "\n"
+    return dumps(data)
 
 
 def render_html(report: ReviewReport, *, paper: str = "a4") -> str:
