@@ -10,7 +10,7 @@ from functools import cached_property
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -27,6 +27,7 @@ from .yamlfile import Loc, closest, read_yaml
 
 SKILLS_DIR_ENV = "SFIA_ASSESS_SKILLS_DIR"
 RESPONSIBILITY_FOLDER = "levels-of-responsibility"
+ATTRIBUTES_FOLDER = "attributes"
 _SKILL_FILE = re.compile(r"^sfia-(\d{1,2})\.ya?ml$")
 _CODE = r"^[A-Z][A-Z0-9]{1,9}$"
 
@@ -118,6 +119,63 @@ class LevelsOfResponsibility(_Model):
         return self.levels[number - 1]
 
 
+class AttributeLevel(_Model):
+    level: LevelNumber
+    description: Text
+
+
+class GenericAttribute(_Model):
+    """One generic attribute (Autonomy, ...) or business skill, described at levels 1-7."""
+
+    code: Annotated[str, StringConstraints(pattern=_CODE)]
+    name: Text
+    kind: Literal["attribute", "business-skill"]
+    url: Text
+    description: Text
+    guidance_notes: Text
+    levels: tuple[AttributeLevel, ...] = Field(min_length=7, max_length=7)
+
+    @model_validator(mode="after")
+    def _one_to_seven(self) -> GenericAttribute:
+        if [level.level for level in self.levels] != list(range(1, 8)):
+            raise ValueError("levels must be 1 to 7, once each, in order")
+        return self
+
+    def level(self, number: int) -> AttributeLevel:
+        return self.levels[number - 1]
+
+
+class GenericAttributes(_Model):
+    """The generic attributes and business skills of one SFIA version."""
+
+    sfia_version: Annotated[int, Field(ge=1, le=99)]
+    source: Text
+    attribution: Text
+    attributes: tuple[GenericAttribute, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _codes_once(self) -> GenericAttributes:
+        codes = [a.code for a in self.attributes]
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        if twice:
+            raise ValueError(f"attribute codes must be unique; listed twice: {', '.join(twice)}")
+        return self
+
+    @property
+    def codes(self) -> list[str]:
+        return [a.code for a in self.attributes]
+
+    def attribute(self, code: str) -> GenericAttribute:
+        for item in self.attributes:
+            if item.code == code.upper():
+                return item
+        hint = closest(code.upper(), self.codes)
+        suggestion = f"did you mean {hint}?" if hint else f"known: {', '.join(self.codes)}"
+        raise UnknownSkillError(
+            f"{code!r} is not a generic attribute of SFIA {self.sfia_version}; {suggestion}"
+        )
+
+
 def responsibility_note(shown: int, version: int) -> str | None:
     """A note when the levels of responsibility shown are not the skill version's own."""
     if shown == version:
@@ -156,6 +214,8 @@ class Catalog:
     def __init__(self, extra_dirs: Iterable[Path] = ()) -> None:
         self._skill_files: dict[tuple[str, int], _Source] = {}
         self._responsibility_files: dict[int, _Source] = {}
+        self._attribute_files: dict[int, _Source] = {}
+        self._attributes: dict[int, GenericAttributes] = {}
         self._skills: dict[tuple[str, int], SkillVersion] = {}
         self._responsibility: dict[int, LevelsOfResponsibility] = {}
         self._scan(_package_skills(), "package")
@@ -184,6 +244,8 @@ class Catalog:
                 source = _Source(item, display)
                 if folder.name == RESPONSIBILITY_FOLDER:
                     self._responsibility_files[version] = source
+                elif folder.name == ATTRIBUTES_FOLDER:
+                    self._attribute_files[version] = source
                 else:
                     self._skill_files[(folder.name, version)] = source
 
@@ -270,6 +332,34 @@ class Catalog:
         later = [v for v in known if v > version]
         return later[0] if later else known[-1]
 
+    # -- generic attributes ---------------------------------------------------------------
+
+    def attribute_versions(self) -> list[int]:
+        return sorted(self._attribute_files)
+
+    def attributes(self, version: int | None = None) -> GenericAttributes:
+        """The generic attributes of `version` (default: the newest shipped)."""
+        known = self.attribute_versions()
+        if not known:
+            raise UnknownSkillError("no generic attributes file is installed")
+        if version is None:
+            version = known[-1]
+        if version not in known:
+            shipped = ", ".join(str(v) for v in known)
+            raise UnknownSkillError(
+                f"the generic attributes of SFIA {version} are not shipped; available: {shipped}"
+            )
+        if version not in self._attributes:
+            found = _load(GenericAttributes, self._attribute_files[version])
+            if found.sfia_version != version:
+                raise CatalogError.single(
+                    self._attribute_files[version].display,
+                    f"declares SFIA {found.sfia_version}, but its name says SFIA {version}",
+                    line=1,
+                )
+            self._attributes[version] = found
+        return self._attributes[version]
+
 
 def scheme_problems(skill: SkillVersion) -> list[tuple[Loc, str]]:
     """Where a skill breaks the id scheme: levels ascending, ids `<CODE>-<level>.<n>` in order."""
@@ -298,7 +388,7 @@ def scheme_problems(skill: SkillVersion) -> list[tuple[Loc, str]]:
     return problems
 
 
-M = TypeVar("M", SkillVersion, LevelsOfResponsibility)
+M = TypeVar("M", SkillVersion, LevelsOfResponsibility, GenericAttributes)
 
 
 def _load(model: type[M], source: _Source) -> M:

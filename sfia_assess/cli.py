@@ -775,3 +775,8 @@ def suggest_command(
         _emit(view.render_json(found), output)
     else:
         _emit(view.render_text(found, loaded), output)
+
+
+from .cli_career import attributes_command  # noqa: E402
+
+cli.add_command(attributes_command)
