@@ -510,7 +510,8 @@ def profile_command(
     \b
     Example:
         sfia-assess profile USUP --level 4 --title "Incident Coordinator" --format pdf -o ic.pdf
-        sfia-assess profile --from-file roles/major-incident-manager.yaml
+        sfia-assess profile --from-file examples/roles/major-incident-manager.yaml \\
+            --skills-dir examples/skills
     """
     from .profiles import role_profile, role_profile_from_file
     from .reports import profile as view
