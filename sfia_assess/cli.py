@@ -778,6 +778,7 @@ def suggest_command(
         _emit(view.render_text(found, loaded), output)
 
 
-from .cli_career import attributes_command  # noqa: E402
+from .cli_career import attributes_command, fit_command  # noqa: E402
 
 cli.add_command(attributes_command)
+cli.add_command(fit_command)

@@ -7,7 +7,18 @@ from pathlib import Path
 
 import click
 
-from .cli import _catalog, format_option, skills_dir_option
+from .cli import (
+    _catalog,
+    _emit,
+    _needs_output,
+    _policy,
+    _today,
+    format_option,
+    output_option,
+    paper_option,
+    policy_option,
+    skills_dir_option,
+)
 
 
 @click.command("attributes")
@@ -42,3 +53,67 @@ def attributes_command(
         click.echo(view.attributes_json(found, code, level))
     else:
         click.echo(view.attributes_text(found, code, level, color=sys.stdout.isatty()), nl=False)
+
+
+@click.command("fit")
+@click.argument("paths", metavar="ROLE.yaml FILE...", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--roles",
+    "roles_dir",
+    type=click.Path(path_type=Path),
+    help="A folder of role files: compare with each, closest first (then give only FILEs).",
+)
+@policy_option
+@format_option("text", "json", "html", "pdf")
+@paper_option
+@output_option
+@skills_dir_option
+def fit_command(
+    paths: tuple[Path, ...],
+    roles_dir: Path | None,
+    policy_file: Path | None,
+    fmt: str,
+    paper: str,
+    output: Path | None,
+    skills_dirs: tuple[Path, ...],
+) -> None:
+    """Compare people's levels with a role's skills: met or not, and the statements missing.
+
+    FILEs are assessment files, one per skill and person; several people may be given, and are
+    listed closest first. The role file is the `profile --from-file` format (see the README).
+
+    \b
+    Example:
+        sfia-assess fit examples/roles/major-incident-manager.yaml \\
+            examples/priya-nair-coordinator.yaml examples/tailored/priya-nair-communication.yaml \\
+            --skills-dir examples/skills --format pdf -o priya-mim.pdf
+        sfia-assess fit examples/priya-nair-coordinator.yaml --roles examples/roles \\
+            --skills-dir examples/skills
+    """
+    from .assessment import load_assessment
+    from .fit import fit, load_roles
+    from .profiles import role_profile_from_file
+    from .reports import fit as view
+
+    if roles_dir is None and len(paths) < 2:
+        raise click.UsageError("give ROLE.yaml and at least one assessment FILE (or --roles DIR)")
+    if roles_dir is not None and not paths:
+        raise click.UsageError("give at least one assessment FILE to compare with --roles DIR")
+    _needs_output(fmt, output)
+    catalog = _catalog(skills_dirs)
+    if roles_dir is not None:
+        roles = load_roles(catalog, roles_dir)
+        files = paths
+    else:
+        roles = [role_profile_from_file(catalog, paths[0])]
+        files = paths[1:]
+    found = fit(roles, [load_assessment(path, catalog) for path in files], _policy(policy_file))
+    if fmt == "text":
+        data: str | bytes = view.render_text(found, color=output is None and sys.stdout.isatty())
+    elif fmt == "json":
+        data = view.render_json(found)
+    elif fmt == "html":
+        data = view.render_html(found, today=_today(), paper=paper)
+    else:
+        data = view.render_pdf(found, today=_today(), paper=paper)
+    _emit(data, output)

@@ -33,6 +33,7 @@ class RoleProfile:
     sfia_version: int
     skills: tuple[ProfileSkill, ...]
     responsibility_note: str | None
+    source: str | None = None
 
     @property
     def main(self) -> ProfileSkill:
@@ -105,6 +106,7 @@ def role_profile_from_file(catalog: Catalog, path: Path) -> RoleProfile:
         sfia_version=role.sfia_version,
         skills=tuple(skills),
         responsibility_note=_note(catalog, role.sfia_version),
+        source=document.file,
     )
 
 

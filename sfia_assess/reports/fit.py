@@ -1,0 +1,213 @@
+"""The fit of people to roles as text, JSON, HTML and PDF; nothing here recomputes a level."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from ..fit import FitReport, PersonFit, RoleFit, SkillFit
+from ..templating import environment, page
+from .model import REASON_LABELS
+from .terminal import draw
+
+
+def role_verdict(role: RoleFit) -> str:
+    """`ready (2 of 2 skills met)` or `not yet (1 of 2 skills met, 60% of the way)`."""
+    counted = f"{role.skills_met} of {len(role.skills)} skills met"
+    if role.met:
+        return f"ready ({counted})"
+    return f"not yet ({counted}, {role.closeness:.0%} of the way)"
+
+
+def skill_verdict(skill: SkillFit) -> str:
+    if skill.met:
+        return "met"
+    if not skill.assessed:
+        return "not assessed: no file for this skill"
+    return (
+        f"not met: {skill.still_needed} more level-{skill.required_level} statement(s) to"
+        f" demonstrate ({skill.demonstrated_at_required} of {skill.statements_at_required},"
+        f" {skill.needed_at_required} needed)"
+    )
+
+
+def _level(number: int | None) -> str:
+    return "none" if number is None else str(number)
+
+
+def _title(report: FitReport) -> str:
+    if len(report.roles) == 1:
+        return f"Fit to the role: {report.roles[0].title}"
+    return "Fit to roles: " + ", ".join(role.title for role in report.roles)
+
+
+def _attribution(report: FitReport) -> str:
+    seen: dict[str, None] = {}
+    for role in report.roles:
+        for item in role.skills:
+            seen.setdefault(item.skill.attribution, None)
+    return " ".join(seen)
+
+
+# -- text -------------------------------------------------------------------------------------
+
+
+def render_text(report: FitReport, *, color: bool = False) -> str:
+    def paint(console: Console) -> None:
+        console.print(Text(_title(report), "bold"))
+        for person in report.people:
+            _paint_person(console, person)
+        console.print()
+        console.print(
+            "A skill is met when its recommended level (as `assess` scores it) is at least the"
+            " level the role needs; the missing statements are the gaps `assess --target LEVEL`"
+            " lists."
+        )
+        console.print(Text(_attribution(report), "dim"))
+
+    return draw(paint, color=color)
+
+
+def _paint_person(console: Console, person: PersonFit) -> None:
+    console.print()
+    heading = person.name + (f" \u2014 {person.job_title}" if person.job_title else "")
+    console.print(Text(heading, "bold"))
+    console.print(Text("files: " + ", ".join(person.sources), "dim"))
+    for role in person.roles:
+        console.print()
+        console.print(Text(f"  {role.title}: {role_verdict(role)}", "bold"))
+        for skill in role.skills:
+            line = (
+                f"{skill.code} {skill.name}: required {skill.required_level}, demonstrated"
+                f" {_level(skill.demonstrated_level)} \u2014 {skill_verdict(skill)}"
+            )
+            console.print(Padding(line, (0, 0, 0, 4)))
+            if skill.missing:
+                console.print(_missing_table(skill))
+    for other in person.other_skills:
+        console.print(
+            f"  also assessed: {other.code} {other.name}, level"
+            f" {_level(other.demonstrated_level)} ({other.source})"
+        )
+
+
+def _missing_table(skill: SkillFit) -> Padding:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(no_wrap=True)
+    table.add_column()
+    for gap in skill.missing:
+        table.add_row(gap.id, f"{gap.text} ({REASON_LABELS[gap.reason]})")
+    return Padding(table, (0, 0, 0, 6))
+
+
+# -- JSON -------------------------------------------------------------------------------------
+
+
+def _skill_json(skill: SkillFit) -> dict[str, Any]:
+    return {
+        "code": skill.code,
+        "name": skill.name,
+        "required_level": skill.required_level,
+        "demonstrated_level": skill.demonstrated_level,
+        "met": skill.met,
+        "assessed": skill.assessed,
+        "source": skill.source,
+        "statements_at_required": skill.statements_at_required,
+        "demonstrated_at_required": skill.demonstrated_at_required,
+        "needed_at_required": skill.needed_at_required,
+        "still_needed": skill.still_needed,
+        "missing": [
+            {
+                "id": gap.id,
+                "level": gap.level,
+                "text": gap.text,
+                "reason": str(gap.reason),
+                "suggestions": list(gap.suggestions),
+            }
+            for gap in skill.missing
+        ],
+    }
+
+
+def render_json(report: FitReport) -> str:
+    data = {
+        "roles": [
+            {
+                "title": role.title,
+                "source": role.source,
+                "sfia_version": role.sfia_version,
+                "skills": [{"code": s.skill.code, "level": s.level} for s in role.skills],
+            }
+            for role in report.roles
+        ],
+        "people": [
+            {
+                "name": person.name,
+                "role": person.job_title,
+                "sources": list(person.sources),
+                "roles": [
+                    {
+                        "title": role.title,
+                        "source": role.source,
+                        "met": role.met,
+                        "skills_met": role.skills_met,
+                        "closeness": round(role.closeness, 4),
+                        "still_needed": role.still_needed,
+                        "skills": [_skill_json(skill) for skill in role.skills],
+                    }
+                    for role in person.roles
+                ],
+                "other_skills": [
+                    {
+                        "code": other.code,
+                        "name": other.name,
+                        "demonstrated_level": other.demonstrated_level,
+                        "source": other.source,
+                    }
+                    for other in person.other_skills
+                ],
+            }
+            for person in report.people
+        ],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+# -- HTML and PDF -----------------------------------------------------------------------------
+
+
+def render_html(report: FitReport, *, today: dt.date, paper: str = "a4") -> str:
+    title = _title(report)
+    return (
+        environment()
+        .get_template("fit.html.j2")
+        .render(
+            report=report,
+            skill=report.roles[0].main.skill,
+            role_verdict=role_verdict,
+            skill_verdict=skill_verdict,
+            reason_labels=REASON_LABELS,
+            generated_on=today,
+            **page(
+                title=title,
+                attribution=_attribution(report),
+                author="sfia-assess",
+                description=title,
+                created=today,
+                modified=today,
+                paper=paper,
+            ),
+        )
+    )
+
+
+def render_pdf(report: FitReport, *, today: dt.date, paper: str = "a4") -> bytes:
+    from .pdf import html_to_pdf
+
+    return html_to_pdf(render_html(report, today=today, paper=paper))

@@ -1,0 +1,246 @@
+"""`fit`: people's levels against role profiles with several skills, and the nearest roles."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from sfia_assess.assessment import load_assessment
+from sfia_assess.catalog import Catalog
+from sfia_assess.cli import cli
+from sfia_assess.errors import InputFileError, SfiaAssessError
+from sfia_assess.fit import fit, load_roles
+from sfia_assess.policy import default_policy
+from sfia_assess.profiles import role_profile_from_file
+from sfia_assess.result import GapReason
+
+from .conftest import EXAMPLES, assessment_data, evidenced
+from .test_importer import HEADER, skill_row, write_csv
+
+ORG = EXAMPLES / "skills"
+ROLES = EXAMPLES / "roles"
+MIM = ROLES / "major-incident-manager.yaml"
+IC = ROLES / "incident-coordinator.yaml"
+PRIYA = [
+    EXAMPLES / "priya-nair-coordinator.yaml",
+    EXAMPLES / "tailored" / "priya-nair-communication.yaml",
+]
+MORGAN = EXAMPLES / "morgan-ellis-manager.yaml"
+
+
+@pytest.fixture(scope="module")
+def org() -> Catalog:
+    return Catalog([ORG])
+
+
+def _fit(catalog: Catalog, roles: list[Path], files: list[Path]):  # type: ignore[no-untyped-def]
+    return fit(
+        [role_profile_from_file(catalog, r) for r in roles],
+        [load_assessment(f, catalog) for f in files],
+        default_policy(),
+    )
+
+
+def test_priya_meets_the_coordinator_role(org: Catalog) -> None:
+    (person,) = _fit(org, [IC], PRIYA).people
+    (role,) = person.roles
+    assert role.met
+    assert [(s.code, s.required_level, s.demonstrated_level, s.met) for s in role.skills] == [
+        ("USUP", 4, 4, True),
+        ("MICO", 3, 4, True),
+    ]
+    assert role.closeness == 1.0
+    assert all(not s.missing for s in role.skills)
+
+
+def test_priya_against_major_incident_manager_lists_what_is_missing(org: Catalog) -> None:
+    (person,) = _fit(org, [MIM], PRIYA).people
+    (role,) = person.roles
+    usup, mico = role.skills
+    assert not role.met
+    assert (usup.met, mico.met) == (False, True)
+    assert (usup.demonstrated_at_required, usup.needed_at_required, usup.still_needed) == (2, 6, 4)
+    # the same statements `assess --target 5` lists as gaps
+    assert [g.id for g in usup.missing] == [
+        "USUP-5.1",
+        "USUP-5.3",
+        "USUP-5.5",
+        "USUP-5.6",
+        "USUP-5.7",
+    ]
+    assert role.still_needed == 4
+    assert role.closeness == pytest.approx(6 / 10)
+
+
+def test_roles_are_ranked_closest_first(org: Catalog) -> None:
+    (person,) = fit(
+        load_roles(org, ROLES), [load_assessment(f, org) for f in PRIYA], default_policy()
+    ).people
+    assert [r.title for r in person.roles] == ["Incident Coordinator", "Major Incident Manager"]
+
+
+def test_a_skill_without_a_file_is_missing_in_full(org: Catalog) -> None:
+    (person,) = _fit(org, [MIM], [MORGAN]).people
+    usup, mico = person.roles[0].skills
+    assert usup.met
+    assert (mico.assessed, mico.demonstrated_level, mico.still_needed) == (False, None, 4)
+    assert [g.id for g in mico.missing] == ["MICO-4.1", "MICO-4.2", "MICO-4.3", "MICO-4.4"]
+    assert {g.reason for g in mico.missing} == {GapReason.NOT_RATED}
+
+
+def test_several_people_against_one_role(org: Catalog) -> None:
+    found = _fit(org, [IC], [*PRIYA, MORGAN, EXAMPLES / "sam-lee-analyst.yaml"])
+    assert [p.name for p in found.people] == ["Priya Nair", "Morgan Ellis", "Sam Lee"]
+    assert [p.roles[0].met for p in found.people] == [True, False, False]
+
+
+def test_two_files_of_one_skill_for_one_person_are_refused(org: Catalog) -> None:
+    with pytest.raises(
+        InputFileError,
+        match=r"assesses Priya Nair in USUP again \(also .*priya-nair-coordinator.yaml\)",
+    ):
+        _fit(org, [IC], [*PRIYA, EXAMPLES / "priya-nair-manager.yaml"])
+
+
+def test_an_old_version_must_be_migrated_first(org: Catalog) -> None:
+    with pytest.raises(
+        InputFileError,
+        match=r"jordan-park-sfia8.yaml: assesses USUP in SFIA 8, but the role 'Incident Coordinator' uses SFIA 9; migrate it first: sfia-assess migrate .*jordan-park-sfia8.yaml --to 9 -o NEW.yaml",
+    ):
+        _fit(org, [IC], [EXAMPLES / "jordan-park-sfia8.yaml"])
+
+
+def test_roles_folder_problems(org: Catalog, tmp_path: Path) -> None:
+    with pytest.raises(SfiaAssessError, match="no role files"):
+        load_roles(org, tmp_path)
+    (tmp_path / "bad.yaml").write_text("title: X\nskills:\n  - {code: USUP, level: 9}\n")
+    with pytest.raises(InputFileError, match=r"bad.yaml:3: .*less than or equal to 7"):
+        load_roles(org, tmp_path)
+
+
+# -- a skill imported from the official spreadsheet layout ------------------------------------
+
+
+def test_fit_with_an_imported_skill(
+    tmp_path: Path, runner: CliRunner, write_yaml: Callable[..., Path]
+) -> None:
+    levels = {
+        2: "Checks widgets against the list. Records what was found.",
+        3: "Plans widget checks for a team. Reports faults to the makers. Improves the list.",
+    }
+    source = write_csv(tmp_path / "skills.csv", [HEADER, skill_row("WIDG", levels)])
+    skills = tmp_path / "imported"
+    assert runner.invoke(cli, ["import-sfia", str(source), "-o", str(skills)]).exit_code == 0
+    role = write_yaml(
+        "title: Widget Lead\nskills:\n  - {code: USUP, level: 3}\n  - {code: WIDG, level: 3}\n",
+        "widget-lead.yaml",
+    )
+    widgets = write_yaml(
+        assessment_data(skill="WIDG", **evidenced(["WIDG-2.1", "WIDG-2.2", "WIDG-3.1"])),
+        "sam-widgets.yaml",
+    )
+    usup = write_yaml(assessment_data(**evidenced([f"USUP-3.{n}" for n in range(1, 7)])))
+    result = runner.invoke(
+        cli,
+        [
+            "fit",
+            str(role),
+            str(usup),
+            str(widgets),
+            "--skills-dir",
+            str(skills),
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    (person,) = data["people"]
+    (widget_lead,) = person["roles"]
+    assert [(s["code"], s["demonstrated_level"], s["met"]) for s in widget_lead["skills"]] == [
+        ("USUP", 3, True),
+        ("WIDG", 2, False),
+    ]
+    assert [m["id"] for m in widget_lead["skills"][1]["missing"]] == ["WIDG-3.2", "WIDG-3.3"]
+
+
+# -- the command ------------------------------------------------------------------------------
+
+
+def _args(*more: str) -> list[str]:
+    return [*more, "--skills-dir", str(ORG)]
+
+
+def test_cli_text(runner: CliRunner) -> None:
+    result = runner.invoke(cli, _args("fit", str(MIM), *map(str, PRIYA)))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Priya Nair" in out
+    assert "Major Incident Manager: not yet (1 of 2 skills met, 60% of the way)" in out
+    assert (
+        "USUP Incident management: required 5, demonstrated 4 \u2014 not met: 4 more level-5" in out
+    )
+    assert (
+        "USUP-5.6  Develops, maintains and tests incident management policy and procedures." in out
+    )
+    assert "MICO Major incident communication: required 4, demonstrated 4 \u2014 met" in out
+
+
+def test_cli_roles_dir_ranks(runner: CliRunner) -> None:
+    result = runner.invoke(
+        cli, _args("fit", *map(str, PRIYA), "--roles", str(ROLES), "--format", "json")
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [r["title"] for r in data["people"][0]["roles"]] == [
+        "Incident Coordinator",
+        "Major Incident Manager",
+    ]
+    assert data["people"][0]["roles"][0]["met"] is True
+
+
+def test_cli_pdf(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "fit.pdf"
+    result = runner.invoke(
+        cli,
+        _args("fit", str(MIM), *map(str, PRIYA), str(MORGAN), "--format", "pdf", "-o", str(out)),
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(out.read_bytes())).pages)
+    text = " ".join(text.split())
+    assert "Major Incident Manager" in text
+    assert "Priya Nair" in text and "Morgan Ellis" in text
+    assert "USUP-5.6" in text
+    assert "MICO-4.1" in text
+
+
+def test_cli_html_escapes(runner: CliRunner, write_yaml: Callable[..., Path]) -> None:
+    role = write_yaml("title: <b>Lead</b>\nskills:\n  - {code: USUP, level: 3}\n", "role.yaml")
+    result = runner.invoke(
+        cli, ["fit", str(role), str(EXAMPLES / "sam-lee-analyst.yaml"), "--format", "html"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "&lt;b&gt;Lead&lt;/b&gt;" in result.output
+    assert "<b>Lead" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["fit"], 2, "give ROLE.yaml and at least one assessment FILE"),
+        (["fit", str(MIM)], 2, "give ROLE.yaml and at least one assessment FILE"),
+        (["fit", str(MIM), str(MORGAN), "--format", "pdf"], 2, "--format pdf needs -o FILE"),
+        (["fit", str(MORGAN), "--roles", "nope"], 1, "nope: roles folder not found"),
+    ],
+)
+def test_cli_usage(runner: CliRunner, args: list[str], code: int, message: str) -> None:
+    result = runner.invoke(cli, _args(*args))
+    assert result.exit_code == code, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
