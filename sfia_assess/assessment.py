@@ -16,6 +16,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from .catalog import Catalog, SkillVersion
@@ -82,6 +83,19 @@ class Evidence(_Model):
     verified_by: Name | None = None
 
 
+class GenericRating(_Model):
+    """The person's level for one generic attribute, and the evidence for it (by id)."""
+
+    level: Annotated[int, Field(ge=1, le=7)]
+    evidence: tuple[Name, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _a_level_alone(cls, value: object) -> object:
+        """`AUTO: 4` is short for `AUTO: {level: 4}`."""
+        return {"level": value} if isinstance(value, int) else value
+
+
 class Assessment(_Model):
     """One person's assessment against one skill in one SFIA version."""
 
@@ -95,13 +109,14 @@ class Assessment(_Model):
     evidence: tuple[Evidence, ...] = ()
     migrated_from: Annotated[int, Field(ge=1, le=99)] | None = None
     migration_notes: tuple[Text, ...] = ()
+    responsibility: dict[Name, GenericRating] = Field(default_factory=dict)
 
-    @field_validator("ratings", "evidence", "migration_notes", mode="before")
+    @field_validator("ratings", "evidence", "migration_notes", "responsibility", mode="before")
     @classmethod
     def _nothing_means_none_yet(cls, value: object, info: ValidationInfo) -> object:
         """`evidence:` with nothing (or only comments) under it means none yet."""
         if value is None:
-            return {} if info.field_name == "ratings" else ()
+            return {} if info.field_name in ("ratings", "responsibility") else ()
         return value
 
 
@@ -146,6 +161,9 @@ def check_document(document: YamlDocument, catalog: Catalog) -> LoadedAssessment
         loc = "sfia_version" if assessment.skill.upper() in catalog.codes() else "skill"
         raise AssessmentError([document.problem((loc,), str(exc))]) from None
     problems = framework_problems(assessment, skill, document)
+    if assessment.responsibility:
+        problems += responsibility_problems(assessment, catalog, document)
+        problems.sort(key=lambda p: p.line or 0)
     if problems:
         raise AssessmentError(problems)
     return LoadedAssessment(assessment=assessment, skill=skill, source=name)
@@ -217,6 +235,32 @@ def framework_problems(
                     document.problem(("evidence", i, "supports", j), unknown(statement_id))
                 )
     return sorted(found, key=lambda p: p.line or 0)
+
+
+def responsibility_problems(
+    assessment: Assessment, catalog: Catalog, document: YamlDocument
+) -> list[Problem]:
+    """Unknown attribute codes and evidence ids in the `responsibility:` block."""
+    version = assessment.sfia_version
+    shipped = catalog.attribute_versions()
+    attributes = catalog.attributes(version if version in shipped else None)
+    evidence_ids = {item.id for item in assessment.evidence}
+    found = []
+    for code, rated in assessment.responsibility.items():
+        try:
+            attributes.attribute(code)
+        except UnknownSkillError as exc:
+            found.append(document.problem(("responsibility", code), str(exc)))
+        for i, evidence_id in enumerate(rated.evidence):
+            if evidence_id not in evidence_ids:
+                found.append(
+                    document.problem(
+                        ("responsibility", code, "evidence", i),
+                        f"evidence {evidence_id!r} is not in this file's evidence; list an id"
+                        " from `evidence:`",
+                    )
+                )
+    return found
 
 
 def assessment_schema() -> dict[str, object]:

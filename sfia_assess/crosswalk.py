@@ -393,6 +393,14 @@ def _migrated_yaml(
     lines += ["", "evidence:" if a.evidence else "evidence: []"]
     for item in a.evidence:
         lines += _evidence_lines(item, supports[item.id], old)
+    if a.responsibility:
+        lines += [
+            "",
+            "responsibility:    # generic attributes: not version-specific, carried as is",
+        ]
+        for code, rated in a.responsibility.items():
+            ids = ", ".join(_q(i) for i in rated.evidence)
+            lines.append(f"  {_q(code)}: {{level: {rated.level}, evidence: [{ids}]}}")
     lines += ["", "migration_notes:" if notes else "migration_notes: []"]
     lines += [f"  - {_q(note)}" for note in notes]
     return "\n".join(lines) + "\n"

@@ -15,6 +15,7 @@ SCHEMA_VERSION = 1
 _HOT = "per-statement result objects"
 
 TargetSource = Literal["file", "option", "next-level", "none"]
+Agreement = Literal["same", "skill-above", "skill-below", "no-skill-level"]
 
 
 class GapReason(StrEnum):
@@ -113,6 +114,25 @@ class PolicyInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class AttributeRated:
+    code: str
+    level: int
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GenericResponsibility:
+    """The person's generic level of responsibility (lower median of the attributes' levels)
+    and how it sits beside the skill's recommended level."""
+
+    level: int
+    attributes: tuple[AttributeRated, ...]
+    skill_level: int | None
+    agreement: Agreement
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
 class Result:
     """Everything a report shows about one assessment, explained."""
 
@@ -133,6 +153,8 @@ class Result:
     migrated_from: int | None
     migration_notes: tuple[str, ...]
     source: str
+    # The person's generic level of responsibility, when the file gives one; never scored.
+    responsibility: GenericResponsibility | None = None
 
     def level(self, number: int) -> LevelResult | None:
         for level in self.levels:

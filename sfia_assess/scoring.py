@@ -12,6 +12,7 @@ from .assessment import RANKS, Assessment, Evidence, LoadedAssessment, Rating
 from .catalog import LevelsOfResponsibility, SkillVersion
 from .errors import UnknownSkillError
 from .policy import Policy
+from .responsibility import generic_responsibility
 from .result import (
     SCHEMA_VERSION,
     AssessorInfo,
@@ -209,11 +210,21 @@ def score_parts(
         gaps=gaps,
         evidence=evidence_items,
         warnings=tuple(
-            _warnings(levels, statements, evidence, recommended, target, policy, oldest)
+            _warnings(
+                levels,
+                statements,
+                evidence,
+                recommended,
+                target,
+                policy,
+                oldest,
+                {i for rated in assessment.responsibility.values() for i in rated.evidence},
+            )
         ),
         migrated_from=assessment.migrated_from,
         migration_notes=assessment.migration_notes,
         source=source,
+        responsibility=generic_responsibility(assessment.responsibility, recommended),
     )
 
 
@@ -308,6 +319,7 @@ def _warnings(
     target: int | None,
     policy: Policy,
     oldest: dt.date,
+    for_attributes: set[str],
 ) -> list[str]:
     notes: list[str] = []
     if recommended is None:
@@ -332,7 +344,7 @@ def _warnings(
             " no evidence, so they do not count: " + ", ".join(unsupported) + "."
         )
     for item in evidence:
-        if not item.supports:
+        if not item.supports and item.id not in for_attributes:
             notes.append(
                 f"Evidence {item.id} supports no statement; list the statement ids it shows"
                 " under `supports`."

@@ -79,6 +79,15 @@ def self_assessment_template(
         "    # reference: INC-12345   # optional: ticket, document or link",
         "    # verified_by: A. Manager  # optional: who can confirm it",
         "",
+        "# Optional: your level (1-7) in each SFIA generic attribute (`sfia-assess attributes`),",
+        "# with the ids of the evidence that shows it. Reports set your generic level of",
+        "# responsibility beside the skill level; it never changes the score.",
+        "# responsibility:",
+        "#   AUTO: {level: 3, evidence: [e1]}   # Autonomy",
+        "#   INFL: 3                            # Influence",
+        "#   COMP: 3                            # Complexity",
+        "#   KNGE: 3                            # Knowledge",
+        "",
     ]
     return "\n".join(lines)
 

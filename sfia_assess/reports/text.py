@@ -41,6 +41,12 @@ def render(report: GapReport, *, color: bool = False, width: int = 100) -> str:
         style("Recommended level: ", bold=True) + style(recommended, bold=True, fg="green")
     )
     lines.append(style("Target level:      ", bold=True) + level_label(result.target_level, report))
+    if result.responsibility is not None:
+        generic = result.responsibility
+        given = ", ".join(f"{a.code} {a.level}" for a in generic.attributes)
+        label = f"{level_label(generic.level, report)} ({given})"
+        lines.append(style("Generic level:     ", bold=True) + label)
+        lines += _wrap(generic.note, width, 0)
     lines += _wrap(summary_sentence(report), width, 0)
     lines.append("")
     lines += _levels_table(report, style)
