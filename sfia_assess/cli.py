@@ -284,7 +284,9 @@ def validate(files: tuple[Path, ...], skills_dirs: tuple[Path, ...]) -> None:
 
 
 @cli.command()
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument(
+    "files", metavar="FILE...", nargs=-1, required=True, type=click.Path(path_type=Path)
+)
 @click.option(
     "--target", type=click.IntRange(1, 7), help="Target level (default: file, else next)."
 )
@@ -294,7 +296,7 @@ def validate(files: tuple[Path, ...], skills_dirs: tuple[Path, ...]) -> None:
 @output_option
 @skills_dir_option
 def assess(
-    file: Path,
+    files: tuple[Path, ...],
     target: int | None,
     policy_file: Path | None,
     fmt: str,
@@ -304,16 +306,24 @@ def assess(
 ) -> None:
     """Score an assessment: recommended level, coverage per level, and the gaps to the target.
 
+    Several files of one person (one per skill) make one report: a profile page, then each skill.
+
     \b
     Example:
         sfia-assess assess examples/sam-lee-analyst.yaml
         sfia-assess assess me.yaml --format pdf -o me.pdf
+        sfia-assess assess usup.yaml mico.yaml --skills-dir my-skills --format pdf -o me.pdf
     """
     chosen = Format(fmt)
     _needs_output(fmt, output)
     catalog = _catalog(skills_dirs)
     policy = _policy(policy_file)
-    loaded: LoadedAssessment = load_assessment(file, catalog)
+    if len(files) > 1:
+        from .cli_career import assess_person
+
+        _emit(assess_person(files, catalog, policy, target, fmt, paper, _today()), output)
+        return
+    loaded: LoadedAssessment = load_assessment(files[0], catalog)
     result = score(
         loaded,
         policy,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
 import click
 
+from .catalog import Catalog
 from .cli import (
     _catalog,
     _emit,
@@ -19,6 +21,7 @@ from .cli import (
     policy_option,
     skills_dir_option,
 )
+from .policy import Policy
 
 
 @click.command("attributes")
@@ -117,3 +120,43 @@ def fit_command(
     else:
         data = view.render_pdf(found, today=_today(), paper=paper)
     _emit(data, output)
+
+
+def assess_person(
+    paths: tuple[Path, ...],
+    catalog: Catalog,
+    policy: Policy,
+    target: int | None,
+    fmt: str,
+    paper: str,
+    today: dt.date,
+) -> str | bytes:
+    """`assess A.yaml B.yaml ...`: one report for several skills of one person."""
+    from .assessment import load_assessment
+    from .cli import _with_evidence_checks
+    from .person import check_one_person, person_report
+    from .reports import person as view
+    from .scoring import score
+
+    files = [load_assessment(path, catalog) for path in paths]
+    check_one_person(files)
+    results = [
+        _with_evidence_checks(
+            score(
+                loaded,
+                policy,
+                target_level=target,
+                responsibility=catalog.responsibility(loaded.skill.sfia_version),
+            ),
+            [loaded],
+        )
+        for loaded in files
+    ]
+    found = person_report(files, results, catalog, today)
+    if fmt == "text":
+        return view.render_text(found, color=sys.stdout.isatty())
+    if fmt == "json":
+        return view.render_json(found)
+    if fmt == "html":
+        return view.render_html(found, paper=paper)
+    return view.render_pdf(found, paper=paper)

@@ -1,0 +1,106 @@
+"""One person's skills as one report: a profile page, then each skill's gap report."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from markupsafe import Markup
+
+from ..person import PersonReport
+from ..templating import environment, page
+from . import html, text
+from .json import dumps
+from .model import level_label
+from .terminal import draw
+
+
+def _label(level: int | None, person: PersonReport, index: int = 0) -> str:
+    return level_label(level, person.sections[index].report)
+
+
+def render_text(person: PersonReport, *, color: bool = False) -> str:
+    heading = person.name + (f" \u2014 {person.role}" if person.role else "")
+    lines = [f"{heading}: {len(person.sections)} skills", ""]
+    width = max(len(s.report.skill.name) for s in person.sections)
+    for section in person.sections:
+        result = section.report.result
+        target = result.target_level
+        lines.append(
+            f"  {result.skill.code:<6}{result.skill.name:<{width}}  SFIA {result.skill.version}"
+            f"  level {level_label(result.recommended_level, section.report)}"
+            + (f" (target {target})" if target else "")
+        )
+    generic = person.generic
+    if generic is not None:
+        given = ", ".join(f"{a.code} {a.level}" for a in generic.attributes)
+        lines += [
+            "",
+            f"Generic level of responsibility: {_label(generic.level, person)} ({given};"
+            f" from {person.generic_source})",
+        ]
+        lines += [
+            f"  {s.report.result.skill.code}: {s.generic.note}"
+            for s in person.sections
+            if s.generic
+        ]
+    notes = [s.note for s in person.sections if s.note]
+    if notes:
+        lines += ["", *notes]
+    profile = draw(lambda console: console.print("\n".join(lines)), color=color)
+    rule = "\n" + "\u2500" * 100 + "\n\n"
+    return rule.join([profile, *(text.render(s.report, color=color) for s in person.sections)])
+
+
+def render_json(person: PersonReport) -> str:
+    first = person.sections[0].report.result
+    generic = person.generic
+    data: dict[str, Any] = {
+        "subject": dataclasses.asdict(first.subject),
+        "responsibility": dataclasses.asdict(generic) if generic else None,
+        "responsibility_source": person.generic_source,
+        "skills": [
+            {
+                **dataclasses.asdict(section.report.result),
+                "responsibility": dataclasses.asdict(section.generic) if section.generic else None,
+                "skill_note": section.note,
+            }
+            for section in person.sections
+        ],
+    }
+    return dumps(data)
+
+
+def render_html(person: PersonReport, *, paper: str = "a4") -> str:
+    gap_report = environment().get_template("gap-report.html.j2")
+    bodies = []
+    for section in person.sections:
+        context = html.context(section.report, paper=paper)
+        bodies.append(Markup("".join(gap_report.blocks["body"](gap_report.new_context(context)))))
+    attributions = dict.fromkeys(s.report.skill.attribution for s in person.sections)
+    title = f"Skills profile \u2014 {person.name}"
+    return (
+        environment()
+        .get_template("person.html.j2")
+        .render(
+            person=person,
+            skill=person.sections[0].report.skill,
+            bodies=bodies,
+            level_label=level_label,
+            **page(
+                title=title,
+                attribution=" ".join(attributions),
+                author=person.name,
+                description=title,
+                created=person.generated_on,
+                modified=person.generated_on,
+                paper=paper,
+            ),
+        )
+    )
+
+
+def render_pdf(person: PersonReport, *, paper: str = "a4") -> bytes:
+    from .pdf import html_to_pdf
+
+    return html_to_pdf(render_html(person, paper=paper))
