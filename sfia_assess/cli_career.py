@@ -94,7 +94,7 @@ def fit_command(
             --skills-dir examples/skills
     """
     from .assessment import load_assessment
-    from .fit import fit, load_roles
+    from .fit import check_file_kinds, fit, load_roles
     from .profiles import role_profile_from_file
     from .reports import fit as view
 
@@ -105,9 +105,11 @@ def fit_command(
     _needs_output(fmt, output)
     catalog = _catalog(skills_dirs)
     if roles_dir is not None:
+        check_file_kinds(None, paths)
         roles = load_roles(catalog, roles_dir)
         files = paths
     else:
+        check_file_kinds(paths[0], paths[1:])
         roles = [role_profile_from_file(catalog, paths[0])]
         files = paths[1:]
     found = fit(roles, [load_assessment(path, catalog) for path in files], _policy(policy_file))

@@ -13,6 +13,7 @@ from .policy import Policy
 from .profiles import ProfileSkill, RoleProfile, role_profile_from_file
 from .result import Gap, GapReason, Result
 from .scoring import needed_for, score
+from .yamlfile import read_yaml
 
 
 @dataclass(frozen=True)
@@ -264,3 +265,32 @@ def load_roles(catalog: Catalog, directory: Path) -> list[RoleProfile]:
     if problems:
         raise InputFileError(problems)
     return roles
+
+
+def check_file_kinds(role: Path | None, files: Sequence[Path]) -> None:
+    """Name a role file given as an assessment, or the other way round, in one sentence."""
+    if role is not None and _looks_like(role) == "assessment":
+        raise SfiaAssessError(
+            f"{role} is an assessment file, not a role file; give ROLE.yaml first, then the"
+            " assessment files (or compare with a folder of roles: --roles DIR)"
+        )
+    for path in files:
+        if _looks_like(path) == "role":
+            raise SfiaAssessError(
+                f"{path} is a role file, not an assessment file; to compare with several roles,"
+                " put them in a folder and use --roles DIR"
+            )
+
+
+def _looks_like(path: Path) -> str | None:
+    try:
+        data = read_yaml(path).data
+    except InputFileError:
+        return None  # the loader that follows reports it properly
+    if not isinstance(data, dict):
+        return None
+    if "skills" in data and "title" in data and "ratings" not in data:
+        return "role"
+    if "subject" in data or "ratings" in data or "assessor" in data:
+        return "assessment"
+    return None

@@ -244,3 +244,21 @@ def test_cli_usage(runner: CliRunner, args: list[str], code: int, message: str) 
     assert result.exit_code == code, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_files_in_the_wrong_places_are_named(runner: CliRunner) -> None:
+    swapped = runner.invoke(cli, _args("fit", PRIYA_FILES[0], str(IC)))
+    assert swapped.exit_code == 1
+    assert swapped.output == (
+        f"Error: {PRIYA_FILES[0]} is an assessment file, not a role file; give ROLE.yaml first,"
+        " then the assessment files (or compare with a folder of roles: --roles DIR)\n"
+    )
+    two_roles = runner.invoke(cli, _args("fit", str(IC), str(MIM)))
+    assert two_roles.exit_code == 1
+    assert two_roles.output == (
+        f"Error: {MIM} is a role file, not an assessment file; to compare with several roles,"
+        " put them in a folder and use --roles DIR\n"
+    )
+
+
+PRIYA_FILES = [str(p) for p in PRIYA]
