@@ -321,7 +321,8 @@ def assess(
     if len(files) > 1:
         from .cli_career import assess_person
 
-        _emit(assess_person(files, catalog, policy, target, fmt, paper, _today()), output)
+        color = output is None and sys.stdout.isatty()
+        _emit(assess_person(files, catalog, policy, target, fmt, paper, _today(), color), output)
         return
     loaded: LoadedAssessment = load_assessment(files[0], catalog)
     result = score(

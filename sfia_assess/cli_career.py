@@ -132,6 +132,7 @@ def assess_person(
     fmt: str,
     paper: str,
     today: dt.date,
+    color: bool,
 ) -> str | bytes:
     """`assess A.yaml B.yaml ...`: one report for several skills of one person."""
     from .assessment import load_assessment
@@ -156,7 +157,7 @@ def assess_person(
     ]
     found = person_report(files, results, catalog, today)
     if fmt == "text":
-        return view.render_text(found, color=sys.stdout.isatty())
+        return view.render_text(found, color=color)
     if fmt == "json":
         return view.render_json(found)
     if fmt == "html":

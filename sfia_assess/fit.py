@@ -11,6 +11,7 @@ from .catalog import Catalog
 from .errors import InputFileError, Problem, SfiaAssessError
 from .policy import Policy
 from .profiles import ProfileSkill, RoleProfile, role_profile_from_file
+from .responsibility import generic_responsibility
 from .result import Gap, GapReason, Result
 from .scoring import needed_for, score
 from .yamlfile import read_yaml
@@ -66,6 +67,10 @@ class RoleFit:
         return sum(skill.still_needed for skill in self.skills)
 
     @property
+    def top_level(self) -> int:
+        return max(skill.required_level for skill in self.skills)
+
+    @property
     def closeness(self) -> float:
         """The share of the statements the role's levels need that are demonstrated (1.0 = met)."""
         needed = sum(skill.needed_at_required for skill in self.skills)
@@ -97,6 +102,18 @@ class PersonFit:
     sources: tuple[str, ...]
     roles: tuple[RoleFit, ...]
     other_skills: tuple[OtherSkill, ...]
+    generic_level: int | None = None
+    generic_source: str | None = None
+
+    def generic_remark(self, role: RoleFit) -> str | None:
+        """A sentence when the person's generic level is below the highest level a role asks."""
+        if self.generic_level is None or self.generic_level >= role.top_level:
+            return None
+        codes = ", ".join(s.code for s in role.skills if s.required_level == role.top_level)
+        return (
+            f"The role asks for level {role.top_level} ({codes}); the generic level of"
+            f" responsibility given is {self.generic_level} ({self.generic_source})."
+        )
 
 
 @dataclass(frozen=True)
@@ -232,6 +249,9 @@ def fit(
             if loaded.skill.code not in wanted
         )
         subject = own[0].assessment.subject
+        rated = [f for f in own if f.assessment.responsibility]
+        latest = max(rated, key=lambda f: f.assessment.assessed_on) if rated else None
+        generic = generic_responsibility(latest.assessment.responsibility, None) if latest else None
         people.append(
             PersonFit(
                 name=subject.name,
@@ -239,6 +259,8 @@ def fit(
                 sources=tuple(loaded.source for loaded in own),
                 roles=_ranked([role_fit(role, own, policy) for role in roles]),
                 other_skills=others,
+                generic_level=generic.level if generic else None,
+                generic_source=latest.source if latest else None,
             )
         )
     people.sort(key=lambda p: (-p.roles[0].closeness, p.roles[0].still_needed, p.name))

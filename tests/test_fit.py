@@ -262,3 +262,22 @@ def test_files_in_the_wrong_places_are_named(runner: CliRunner) -> None:
 
 
 PRIYA_FILES = [str(p) for p in PRIYA]
+
+
+def test_other_skills_and_the_generic_level_are_shown(
+    org: Catalog, runner: CliRunner, write_yaml: Callable[..., Path]
+) -> None:
+    role = write_yaml(
+        "title: Senior Incident Lead\nskills:\n  - {code: USUP, level: 5}\n", "r.yaml"
+    )
+    (person,) = _fit(org, [role], PRIYA).people
+    assert [(o.code, o.demonstrated_level) for o in person.other_skills] == [("MICO", 4)]
+    assert person.generic_level == 4
+    result = runner.invoke(cli, _args("fit", str(role), *PRIYA_FILES))
+    out = " ".join(result.output.split())
+    assert "also assessed: MICO Major incident communication, level 4" in out
+    assert (
+        "The role asks for level 5 (USUP); the generic level of responsibility given is 4"
+        " (examples/tailored/priya-nair-communication.yaml)."
+        in out.replace(str(EXAMPLES) + "/", "examples/")
+    )

@@ -79,9 +79,17 @@ def _paint_person(console: Console, person: PersonFit) -> None:
     heading = person.name + (f" \u2014 {person.job_title}" if person.job_title else "")
     console.print(Text(heading, "bold"))
     console.print(Text("files: " + ", ".join(person.sources), "dim"))
+    if person.generic_level is not None:
+        console.print(
+            f"generic level of responsibility given: {person.generic_level}"
+            f" (from {person.generic_source})"
+        )
     for role in person.roles:
         console.print()
         console.print(Text(f"  {role.title}: {role_verdict(role)}", "bold"))
+        remark = person.generic_remark(role)
+        if remark:
+            console.print(Padding(remark, (0, 0, 0, 4)))
         for skill in role.skills:
             line = (
                 f"{skill.code} {skill.name}: required {skill.required_level}, demonstrated"
@@ -151,6 +159,8 @@ def render_json(report: FitReport) -> str:
                 "name": person.name,
                 "role": person.job_title,
                 "sources": list(person.sources),
+                "generic_level": person.generic_level,
+                "generic_source": person.generic_source,
                 "roles": [
                     {
                         "title": role.title,
@@ -160,6 +170,7 @@ def render_json(report: FitReport) -> str:
                         "closeness": round(role.closeness, 4),
                         "still_needed": role.still_needed,
                         "skills": [_skill_json(skill) for skill in role.skills],
+                        "generic_remark": person.generic_remark(role),
                     }
                     for role in person.roles
                 ],
