@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -266,6 +266,12 @@ def responsibility_problems(
 def assessment_schema() -> dict[str, object]:
     """The JSON Schema of an assessment file, generated from the models."""
     schema = Assessment.model_json_schema()
+    # `AUTO: 4` is short for `AUTO: {level: 4}` (GenericRating's before-validator).
+    properties: Any = schema["properties"]
+    rating = properties["responsibility"]["additionalProperties"]
+    properties["responsibility"]["additionalProperties"] = {
+        "anyOf": [{"type": "integer", "minimum": 1, "maximum": 7}, rating]
+    }
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "sfia-assess assessment file"
     return schema

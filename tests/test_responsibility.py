@@ -177,3 +177,16 @@ def test_migrate_carries_the_block(runner: CliRunner, tmp_path: Path) -> None:
         "AUTO": (4, ()),
         "INFL": (3, ("jp-01",)),
     }
+
+
+def test_the_json_schema_allows_both_forms() -> None:
+    import jsonschema
+
+    from sfia_assess.assessment import assessment_schema
+
+    data = assessment_data(responsibility={"AUTO": 4, "INFL": {"level": 3, "evidence": ["e1"]}})
+    data["assessed_on"] = data["assessed_on"].isoformat()
+    jsonschema.validate(data, assessment_schema())
+    data["responsibility"]["AUTO"] = 8
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, assessment_schema())
