@@ -240,7 +240,7 @@ def init(
         sfia-assess init --level 3 -o sam-lee.yaml
         sfia-assess init --manager sam-lee.yaml -o sam-lee-review.yaml
     """
-    from .template import manager_template, self_assessment_template
+    from .starter import manager_template, self_assessment_template
 
     catalog = _catalog(skills_dirs)
     if reviewing is not None:
@@ -747,6 +747,7 @@ def suggest_command(
     from .assessment import check_document
     from .matcher import annotated_file, matcher_for, suggest
     from .yamlfile import read_yaml
+    from .yamlwriter import with_same_data
 
     document = read_yaml(file)
     loaded = check_document(document, _catalog(skills_dirs))
@@ -767,7 +768,13 @@ def suggest_command(
         if output.resolve() == file.resolve():
             raise click.UsageError("-o must name a new file; the original is never changed")
         text = file.read_bytes().decode("utf-8-sig")
-        _emit(annotated_file(text, document, found), output)
+        annotated = with_same_data(
+            document,
+            annotated_file(text, document, found),
+            "suggestions cannot be added as comments here without changing what the file says"
+            " (a multi-line value in {...}?); run suggest without --write and copy them by hand",
+        )
+        _emit(annotated, output)
         return
     from .reports import suggest as view
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 from collections import Counter
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -15,6 +14,7 @@ from .catalog import Catalog, SkillVersion
 from .errors import CatalogError, SfiaAssessError, UnknownSkillError
 from .validation import problems_from_validation_error
 from .yamlfile import read_yaml
+from .yamlwriter import block_entry, comment, entry, value, verified
 
 Relation = Literal["same", "reworded", "moved", "split", "merged", "new", "removed"]
 StatementId = Annotated[str, Field(min_length=1)]
@@ -349,10 +349,6 @@ def _step_ratings(
     return result, notes
 
 
-def _q(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
 def _migrated_yaml(
     loaded: LoadedAssessment,
     skill: SkillVersion,
@@ -362,54 +358,95 @@ def _migrated_yaml(
     old: int,
 ) -> str:
     a = loaded.assessment
+    subject: dict[str, object] = {"name": a.subject.name}
     lines = [
-        f"# Migrated from SFIA {old} to SFIA {skill.sfia_version} by sfia-assess,"
-        f" from {loaded.source}.",
+        comment(
+            f"Migrated from SFIA {old} to SFIA {skill.sfia_version} by sfia-assess,"
+            f" from {loaded.source}."
+        ),
         "# Review every rating against the new statement text before relying on it; the comments",
         "# say where each came from, and migration_notes lists what could not be carried over.",
-        f"sfia_version: {skill.sfia_version}",
-        f"skill: {skill.code}",
+        entry("sfia_version", skill.sfia_version),
+        entry("skill", skill.code),
         "subject:",
-        f"  name: {_q(a.subject.name)}",
+        entry("name", a.subject.name, indent=2),
     ]
     if a.subject.role:
-        lines.append(f"  role: {_q(a.subject.role)}")
+        lines.append(entry("role", a.subject.role, indent=2))
+        subject["role"] = a.subject.role
     lines += [
         "assessor:",
-        f"  name: {_q(a.assessor.name)}",
-        f"  relation: {a.assessor.relation}",
-        f"assessed_on: {a.assessed_on.isoformat()}",
-        f"migrated_from: {old}",
+        entry("name", a.assessor.name, indent=2),
+        entry("relation", a.assessor.relation, indent=2),
+        entry("assessed_on", a.assessed_on),
+        entry("migrated_from", old),
         "",
         "ratings:" if ratings else "ratings: {}",
     ]
+    written_ratings: dict[str, str] = {}
     for statement_id in skill.statements_by_id:
         if statement_id in ratings:
             rating, origins = ratings[statement_id]
-            lines.append(f"  # {skill.statements_by_id[statement_id].text}")
+            lines.append(comment(skill.statements_by_id[statement_id].text, indent=2))
             lines.append(
-                f"  {statement_id}: {rating.value}    # migrated from {', '.join(origins)}"
+                entry(
+                    statement_id,
+                    rating.value,
+                    indent=2,
+                    note=f"migrated from {', '.join(origins)}",
+                )
             )
+            written_ratings[statement_id] = rating.value
     lines += ["", "evidence:" if a.evidence else "evidence: []"]
+    written_evidence = []
     for item in a.evidence:
-        lines += _evidence_lines(item, supports[item.id], old)
+        item_lines, item_data = _evidence_lines(item, supports[item.id], old)
+        lines += item_lines
+        written_evidence.append(item_data)
     lines += ["", "migration_notes:" if notes else "migration_notes: []"]
-    lines += [f"  - {_q(note)}" for note in notes]
-    return "\n".join(lines) + "\n"
+    lines += [f"  - {value(note)}" for note in notes]
+    expected = {
+        "sfia_version": skill.sfia_version,
+        "skill": skill.code,
+        "subject": subject,
+        "assessor": {"name": a.assessor.name, "relation": a.assessor.relation},
+        "assessed_on": a.assessed_on,
+        "migrated_from": old,
+        "ratings": written_ratings,
+        "evidence": written_evidence,
+        "migration_notes": notes,
+    }
+    return verified("\n".join(lines) + "\n", expected, "the migrated file")
 
 
-def _evidence_lines(item: Evidence, supports: tuple[list[str], list[str]], old: int) -> list[str]:
+def _evidence_lines(
+    item: Evidence, supports: tuple[list[str], list[str]], old: int
+) -> tuple[list[str], dict[str, object]]:
+    """An evidence item's lines, and the data they must read back as."""
     current, original = supports
+    data: dict[str, object] = {
+        "id": item.id,
+        "summary": item.summary,
+        "date": item.date,
+        "kind": item.kind.value,
+        "supports": current,
+    }
     out = [
-        f"  - id: {_q(item.id)}",
-        f"    summary: {_q(item.summary)}",
-        f"    date: {item.date.isoformat()}",
-        f"    kind: {item.kind.value}",
-        f"    supports: [{', '.join(current)}]    # was {', '.join(original) or 'nothing'}"
-        f" (SFIA {old})",
+        "  - " + entry("id", item.id),
+        *block_entry("summary", item.summary, indent=4),
+        entry("date", item.date, indent=4),
+        entry("kind", item.kind.value, indent=4),
+        entry(
+            "supports",
+            current,
+            indent=4,
+            note=f"was {', '.join(original) or 'nothing'} (SFIA {old})",
+        ),
     ]
     if item.reference:
-        out.append(f"    reference: {_q(item.reference)}")
+        out.append(entry("reference", item.reference, indent=4))
+        data["reference"] = item.reference
     if item.verified_by:
-        out.append(f"    verified_by: {_q(item.verified_by)}")
-    return out
+        out.append(entry("verified_by", item.verified_by, indent=4))
+        data["verified_by"] = item.verified_by
+    return out, data
