@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +15,7 @@ import click
 from . import __version__
 from .assessment import LoadedAssessment, load_assessment
 from .catalog import Catalog
+from .clock import today
 from .errors import InputFileError, SfiaAssessError
 from .output import write_atomic
 from .policy import Policy, default_policy, load_policy
@@ -115,10 +115,12 @@ def _policy(policy_file: Path | None) -> Policy:
 
 def _today() -> dt.date:
     """Today, or the date of SOURCE_DATE_EPOCH when set (reproducible reports)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
-    return dt.date.today()
+    return today()
+
+
+def _show_warnings(loaded: LoadedAssessment) -> None:
+    for warning in loaded.warnings:
+        click.echo(str(warning), err=True)
 
 
 def _with_evidence_checks(result: Result, files: list[LoadedAssessment]) -> Result:
@@ -273,11 +275,12 @@ def validate(files: tuple[Path, ...], skills_dirs: tuple[Path, ...]) -> None:
     failed = False
     for path in files:
         try:
-            load_assessment(path, catalog)
+            loaded = load_assessment(path, catalog)
         except InputFileError as exc:
             failed = True
             click.echo(str(exc), err=True)
         else:
+            _show_warnings(loaded)
             click.echo(f"{path}: ok")
     if failed:
         raise click.exceptions.Exit(1)
@@ -314,6 +317,7 @@ def assess(
     catalog = _catalog(skills_dirs)
     policy = _policy(policy_file)
     loaded: LoadedAssessment = load_assessment(file, catalog)
+    _show_warnings(loaded)
     result = score(
         loaded,
         policy,

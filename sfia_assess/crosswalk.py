@@ -7,12 +7,12 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from .assessment import Evidence, LoadedAssessment, Rating
 from .catalog import Catalog, SkillVersion
 from .errors import CatalogError, SfiaAssessError, UnknownSkillError
-from .validation import problems_from_validation_error
+from .validation import validated
 from .yamlfile import read_yaml
 from .yamlwriter import block_entry, comment, entry, value, verified
 
@@ -80,10 +80,7 @@ def load_crosswalk(catalog: Catalog, code: str, old: int, new: int) -> Crosswalk
         raise UnknownSkillError(f"there is no crosswalk from SFIA {old} to SFIA {new} for {code}")
     display = f"skills/{code}/{name}"
     document = read_yaml(source, display_name=display)
-    try:
-        crosswalk = Crosswalk.model_validate(document.data)
-    except ValidationError as exc:
-        raise CatalogError(problems_from_validation_error(exc, document, Crosswalk)) from None
+    crosswalk = validated(document, Crosswalk, error=CatalogError)
     before, after = catalog.skill(code, old), catalog.skill(code, new)
     problems = []
     for i, mapping in enumerate(crosswalk.mappings):

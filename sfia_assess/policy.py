@@ -6,11 +6,10 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from .assessment import Rating
-from .errors import InputFileError
-from .validation import problems_from_validation_error
+from .validation import validated
 from .yamlfile import YamlDocument, parse_yaml, read_yaml
 
 
@@ -35,9 +34,4 @@ def load_policy(path: Path | str) -> Policy:
 
 
 def _validate(document: YamlDocument) -> Policy:
-    if not isinstance(document.data, dict):
-        raise InputFileError.single(document.file, "must be a YAML mapping of policy settings", 1)
-    try:
-        return Policy.model_validate(document.data)
-    except ValidationError as exc:
-        raise InputFileError(problems_from_validation_error(exc, document, Policy)) from None
+    return validated(document, Policy, shape="must be a YAML mapping of policy settings")

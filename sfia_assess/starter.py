@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .assessment import EvidenceKind, LoadedAssessment, Rating
+from .assessment import (
+    PLACEHOLDER_NAME,
+    PLACEHOLDER_ROLE,
+    PLACEHOLDER_SUMMARY,
+    EvidenceKind,
+    LoadedAssessment,
+    Rating,
+)
 from .catalog import LevelsOfResponsibility, SkillVersion
 from .policy import Policy
 from .yamlwriter import comment, entry, verified
@@ -46,10 +53,10 @@ def self_assessment_template(
         f"sfia_version: {skill.sfia_version}",
         entry("skill", skill.code),
         "subject:",
-        "  name: Your Name",
-        "  role: Your job title",
+        entry("name", PLACEHOLDER_NAME, indent=2),
+        entry("role", PLACEHOLDER_ROLE, indent=2),
         "assessor:",
-        "  name: Your Name",
+        entry("name", PLACEHOLDER_NAME, indent=2),
         "  relation: self            # self | manager | peer | assessor",
         f"assessed_on: {today.isoformat()}",
     ]
@@ -71,7 +78,7 @@ def self_assessment_template(
         "evidence:",
         "  # One item per piece of evidence; copy the block for more.",
         "  - id: e1",
-        "    summary: What you did and the outcome, with numbers where you can.",
+        entry("summary", PLACEHOLDER_SUMMARY, indent=4),
         f"    date: {today.isoformat()}",
         f"    kind: work-record        # {kinds}",
         "    supports: []             # statement ids this shows, e.g. "
