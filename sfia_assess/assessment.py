@@ -22,7 +22,7 @@ from pydantic import (
 
 from .catalog import Catalog, SkillVersion
 from .clock import today
-from .errors import AssessmentError, Problem, UnknownSkillError
+from .errors import AssessmentError, Problem, SfiaAssessError, UnknownSkillError
 from .validation import problems_from_validation_error
 from .yamlfile import YamlDocument, closest, parse_yaml, read_yaml
 
@@ -195,8 +195,16 @@ def check_document(document: YamlDocument, catalog: Catalog) -> LoadedAssessment
         assessment=assessment,
         skill=skill,
         source=name,
-        warnings=tuple(_warnings(assessment, document, today())),
+        warnings=tuple(_warnings(assessment, document, _today_if_known())),
     )
+
+
+def _today_if_known() -> dt.date | None:
+    """Today for the warnings; a bad SOURCE_DATE_EPOCH is reported where a report needs it."""
+    try:
+        return today()
+    except SfiaAssessError:
+        return None
 
 
 def _skill_of(
@@ -335,7 +343,9 @@ PLACEHOLDER_ROLE = "Your job title"
 PLACEHOLDER_SUMMARY = "What you did and the outcome, with numbers where you can."
 
 
-def _warnings(assessment: Assessment, document: YamlDocument, today: dt.date) -> list[Problem]:
+def _warnings(
+    assessment: Assessment, document: YamlDocument, today: dt.date | None
+) -> list[Problem]:
     """What is allowed but probably not meant: template leftovers, a future date, idle evidence."""
     found = []
     for loc, text in (
@@ -349,7 +359,7 @@ def _warnings(assessment: Assessment, document: YamlDocument, today: dt.date) ->
                     loc, f"warning: {'.'.join(loc)} is still {text!r} from the template; fill it in"
                 )
             )
-    if assessment.assessed_on > today:
+    if today is not None and assessment.assessed_on > today:
         found.append(
             document.problem(
                 ("assessed_on",),
