@@ -466,10 +466,10 @@ def migrate_command(
     Example:
         sfia-assess migrate examples/jordan-park-sfia8.yaml --to 9 -o jordan-park-sfia9.yaml
     """
-    from .crosswalk import migrate
+    from .crosswalk import migrate_file
 
     catalog = _catalog(skills_dirs)
-    migration = migrate(load_assessment(file, catalog), catalog, new)
+    migration = migrate_file(file, catalog, new)
     if output is not None and output.exists() and not force:
         raise SfiaAssessError(f"{output} already exists; use --force to overwrite it")
     _emit(migration.text, output)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .assessment import Evidence, LoadedAssessment, Rating
+from .assessment import Evidence, LoadedAssessment, Rating, check_document
 from .catalog import Catalog, SkillVersion
 from .errors import CatalogError, SfiaAssessError, UnknownSkillError
+from .kept_comments import KeptComments, persons_comments
 from .validation import validated
 from .yamlfile import read_yaml
 from .yamlwriter import block_entry, comment, entry, value, verified
@@ -267,7 +269,19 @@ class Migration:
     rating_origins: dict[str, tuple[str, ...]]
 
 
-def migrate(loaded: LoadedAssessment, catalog: Catalog, to_version: int) -> Migration:
+def migrate_file(path: Path, catalog: Catalog, to_version: int) -> Migration:
+    """`migrate` for a file, keeping the comments its author wrote."""
+    document = read_yaml(path)
+    loaded = check_document(document, catalog)
+    return migrate(loaded, catalog, to_version, persons_comments(document, loaded, catalog))
+
+
+def migrate(
+    loaded: LoadedAssessment,
+    catalog: Catalog,
+    to_version: int,
+    kept: KeptComments | None = None,
+) -> Migration:
     """Carry ratings and evidence along the crosswalks; nothing is dropped without a note."""
     old = loaded.skill.sfia_version
     if to_version == old:
@@ -301,7 +315,9 @@ def migrate(loaded: LoadedAssessment, catalog: Catalog, to_version: int) -> Migr
             f" the content of the levels moved in SFIA {to_version}; set it again if you want one."
         )
     target_skill = catalog.skill(loaded.skill.code, to_version)
-    text = _migrated_yaml(loaded, target_skill, ratings, supports, notes, old)
+    text = _migrated_yaml(
+        loaded, target_skill, ratings, supports, notes, old, kept or KeptComments()
+    )
     return Migration(
         text=text,
         from_version=old,
@@ -353,6 +369,7 @@ def _migrated_yaml(
     supports: dict[str, tuple[list[str], list[str]]],
     notes: list[str],
     old: int,
+    kept: KeptComments,
 ) -> str:
     a = loaded.assessment
     subject: dict[str, object] = {"name": a.subject.name}
@@ -363,6 +380,7 @@ def _migrated_yaml(
         ),
         "# Review every rating against the new statement text before relying on it; the comments",
         "# say where each came from, and migration_notes lists what could not be carried over.",
+        *_kept_lines(kept.top, 0, f"Your comments in {loaded.source}:"),
         entry("sfia_version", skill.sfia_version),
         entry("skill", skill.code),
         "subject:",
@@ -384,6 +402,9 @@ def _migrated_yaml(
     for statement_id in skill.statements_by_id:
         if statement_id in ratings:
             rating, origins = ratings[statement_id]
+            for origin in origins:
+                old_id = origin.split(" (SFIA")[0]
+                lines += _kept_lines(kept.by_rating.get(old_id, []), 2, f"On {origin}:")
             lines.append(comment(skill.statements_by_id[statement_id].text, indent=2))
             lines.append(
                 entry(
@@ -396,9 +417,10 @@ def _migrated_yaml(
             written_ratings[statement_id] = rating.value
     lines += ["", "evidence:" if a.evidence else "evidence: []"]
     written_evidence = []
-    for item in a.evidence:
+    for index, item in enumerate(a.evidence):
         item_lines, item_data = _evidence_lines(item, supports[item.id], old)
         lines += item_lines
+        lines += _kept_lines(kept.by_evidence.get(index, []), 4, "")
         written_evidence.append(item_data)
     lines += ["", "migration_notes:" if notes else "migration_notes: []"]
     lines += [f"  - {value(note)}" for note in notes]
@@ -414,6 +436,12 @@ def _migrated_yaml(
         "migration_notes": notes,
     }
     return verified("\n".join(lines) + "\n", expected, "the migrated file")
+
+
+def _kept_lines(texts: list[str], indent: int, title: str) -> list[str]:
+    if not texts:
+        return []
+    return [comment(t, indent=indent) for t in ([title] if title else []) + texts]
 
 
 def _evidence_lines(

@@ -43,6 +43,7 @@ class YamlDocument:
     lines: dict[Loc, int] = field(repr=False)
     # The text as written of each value YAML read as something other than text (`0x1F`, `yes`).
     written: dict[Loc, str] = field(default_factory=dict, repr=False)
+    text: str = field(default="", repr=False)
 
     def line_of(self, loc: Sequence[str | int]) -> int | None:
         """Line of the value at `loc`, or of its nearest ancestor that exists in the file."""
@@ -124,7 +125,46 @@ def parse_yaml(raw: bytes | str, name: str) -> YamlDocument:
         raise InputFileError(builder.problems)
     if builder.result is None:
         raise InputFileError.single(name, "is empty; it should hold a YAML mapping")
-    return YamlDocument(name, builder.result, builder.lines, builder.written)
+    return YamlDocument(name, builder.result, builder.lines, builder.written, text)
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A comment in a YAML file: its line (1-based), its text, and whether a value precedes it."""
+
+    line: int
+    text: str
+    trailing: bool
+
+
+def comments_of(text: str) -> list[Comment]:
+    """Every comment in `text` (already parsed without error), found around the YAML tokens.
+
+    PyYAML drops comments, so they are found by elimination: after the last token on a line,
+    only spaces and a comment can follow; a line inside a multi-line scalar holds none.
+    """
+    lines = text.splitlines()
+    covered = [0] * (len(lines) + 1)
+    loader = _Loader(text)
+    try:
+        while loader.check_token():
+            token = loader.get_token()
+            start, end = token.start_mark, token.end_mark
+            for number in range(start.line, min(end.line, len(lines))):
+                covered[number] = 1 << 30  # inside a multi-line token
+            if end.line <= len(lines):
+                covered[end.line] = max(covered[end.line], end.column)
+    finally:
+        loader.dispose()
+    found = []
+    for number, line in enumerate(lines):
+        rest = line[covered[number] :]
+        at = rest.find("#")
+        if at < 0 or (at > 0 and not rest[at - 1].isspace()):
+            continue
+        trailing = bool(line[: covered[number] + at].strip())
+        found.append(Comment(number + 1, rest[at + 1 :].strip(), trailing))
+    return found
 
 
 def _syntax_hint(what: str, text: str, mark: Any) -> str:

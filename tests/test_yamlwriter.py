@@ -249,3 +249,28 @@ def test_value_is_one_line_and_reads_back() -> None:
         written = value(text)
         assert "\n" not in written
         assert parse_yaml(f"k: {written}\n", "v.yaml").data == {"k": text}
+
+
+def test_migrate_keeps_the_persons_comments_where_they_belong(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    source = Path(__file__).resolve().parent / "data" / "commented-sfia8.yaml"
+    out = tmp_path / "nine.yaml"
+    result = runner.invoke(cli, ["migrate", str(source), "--to", "9", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text("utf-8")
+    top = text[: text.index("sfia_version:")]
+    assert "# Jordan's notes for the 2026 review" in top and "# end of file note" in top
+    ratings = text[text.index("ratings:") : text.index("evidence:")]
+    # a comment above a rating, and one after it, go with the rating it became
+    assert ratings.index("# I do this on every shift") < ratings.index("USUP-1.1: usually")
+    assert ratings.index("# only on nights") < ratings.index("USUP-2.1: sometimes")
+    assert ratings.index("USUP-1.1: usually") < ratings.index("# only on nights")
+    evidence = text[text.index("evidence:") : text.index("migration_notes:")]
+    assert evidence.index("# ask Priya to verify") < evidence.index("- id: e2")
+    assert evidence.index("- id: e2") < evidence.index("    # approx")
+    assert "    summary: |-\n      Ran the bridge for the mail outage.\n" in evidence
+    # the tool's own comments of the old version are not carried over
+    assert "Statement texts:" not in text
+    loaded = parse_assessment(out.read_bytes(), "nine.yaml", CATALOG)
+    assert [e.id for e in loaded.assessment.evidence] == ["e1", "e2"]
