@@ -135,6 +135,9 @@ def _message(error: Any, loc: Loc, model: type[BaseModel], document: YamlDocumen
     written = document.written.get(loc)
     if error["loc"] and error["loc"][-1] == "[key]":
         return f"{where}: a key here must be text; put it in quotes"
+    if kind == "invalid_key":
+        shown = written if written is not None else str(loc[-1] if loc else value)
+        return f"unknown field {shown!r}; remove it"
     if kind == "missing":
         return f"{where} is missing; add it"
     if kind == "extra_forbidden":

@@ -140,6 +140,10 @@ def test_every_problem_is_reported_in_one_run(
             ":8: ratings.2026-01-01: a key here must be text; put it in quotes",
         ),
         (
+            ("verified_by: J. Patel\n", "verified_by: J. Patel\n2026-01-01: oops\n"),
+            ":18: unknown field '2026-01-01'; remove it",
+        ),
+        (
             ("summary: Triaged", "summary: Fixed it: triaged"),
             ":12: YAML syntax error: mapping values are not allowed in this context; a value that"
             " contains ': ' must be in quotes",

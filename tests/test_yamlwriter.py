@@ -212,14 +212,23 @@ def test_written_files_validate_and_keep_every_rating_and_evidence_item(
     if found is None:
         return
     loaded, _, _ = found
-    migrated = parse_assessment(migrate(loaded, CATALOG, 9).text, "nine.yaml", CATALOG)
+    migration = migrate(loaded, CATALOG, 9)
+    migrated = parse_assessment(migration.text, "nine.yaml", CATALOG)
     before = loaded.assessment
     after = migrated.assessment
     assert after.subject == before.subject
     assert [(e.id, e.summary, e.date) for e in after.evidence] == [
         (e.id, e.summary, e.date) for e in before.evidence
     ]
-    assert (not before.ratings) == (not after.ratings)
+    # every rating arrives somewhere, or a note says why not
+    assert set(after.ratings) == set(migration.rating_origins)
+    for old_id in before.ratings:
+        carried = any(
+            o.startswith(f"{old_id} ")
+            for origins in migration.rating_origins.values()
+            for o in origins
+        )
+        assert carried or any(n.startswith(f"Rating {old_id}:") for n in after.migration_notes)
 
     nine = _readable(
         {
