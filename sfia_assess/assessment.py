@@ -40,7 +40,7 @@ def _number_as_text(value: object) -> object:
     return value
 
 
-def _not_a_boolean(value: object) -> object:
+def not_a_boolean(value: object) -> object:
     """YAML reads `true` as 1 where a number is expected; say so instead."""
     if isinstance(value, bool):
         raise ValueError(f"needs a number, not {str(value).lower()}")
@@ -64,7 +64,7 @@ Identifier = Annotated[
     Strict(),
     StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME),
 ]
-Number = Annotated[int, BeforeValidator(_not_a_boolean)]
+Number = Annotated[int, BeforeValidator(not_a_boolean)]
 
 
 class Rating(StrEnum):

@@ -6,9 +6,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from .assessment import Rating
+from .assessment import Number, Rating, not_a_boolean
 from .validation import validated
 from .yamlfile import YamlDocument, parse_yaml, read_yaml
 
@@ -19,9 +19,9 @@ class Policy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     rating_threshold: Rating = Rating.USUALLY
-    min_evidence_per_statement: Annotated[int, Field(ge=1, le=20)] = 1
-    evidence_max_age_years: Annotated[int, Field(ge=0, le=50)] = 3
-    level_threshold: Annotated[float, Field(gt=0, le=1)] = 0.8
+    min_evidence_per_statement: Annotated[Number, Field(ge=1, le=20)] = 1
+    evidence_max_age_years: Annotated[Number, Field(ge=0, le=50)] = 3
+    level_threshold: Annotated[float, BeforeValidator(not_a_boolean), Field(gt=0, le=1)] = 0.8
 
 
 def default_policy() -> Policy:

@@ -131,3 +131,20 @@ def test_a_summary_longer_than_the_limit_is_refused(
     result = runner.invoke(cli, ["validate", str(path)])
     assert result.exit_code == 1
     assert "evidence e1 summary: string should have at most 4000 characters" in result.output
+
+
+@pytest.mark.parametrize(
+    "setting",
+    ["min_evidence_per_statement: true", "level_threshold: true", "evidence_max_age_years: no"],
+)
+def test_a_policy_refuses_true_or_false_for_a_number(
+    runner: CliRunner, write_yaml: Callable[..., Path], setting: str
+) -> None:
+    policy = write_yaml(setting + "\n", name="policy.yaml")
+    result = runner.invoke(
+        cli, ["assess", str(EXAMPLES / "sam-lee-analyst.yaml"), "--policy", str(policy)]
+    )
+    assert result.exit_code == 1
+    key, word = setting.split(": ")
+    expected = "false" if word == "no" else "true"
+    assert result.output == f"{policy}:1: {key}: needs a number, not {expected}\n"
