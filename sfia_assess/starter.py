@@ -60,13 +60,24 @@ def self_assessment_template(
         "  relation: self            # self | manager | peer | assessor",
         f"assessed_on: {today.isoformat()}",
     ]
+    data: dict[str, object] = {
+        "sfia_version": skill.sfia_version,
+        "skill": skill.code,
+        "subject": {"name": PLACEHOLDER_NAME, "role": PLACEHOLDER_ROLE},
+        "assessor": {"name": PLACEHOLDER_NAME, "relation": "self"},
+        "assessed_on": today,
+    }
     if level is not None:
         above = [n for n in skill.defined_levels if n > level]
         if above:
             lines.append(f"target_level: {above[0]}           # the level you are working towards")
+            data["target_level"] = above[0]
     else:
         lines.append("# target_level: 4           # optional: the level you are working towards")
     lines += ["", "ratings:"]
+    data["ratings"] = {
+        s.id: Rating.NOT_YET.value for number in levels for s in skill.level(number).statements
+    }
     for number in levels:
         essence = responsibility.level(number)
         lines.append(comment(f"Level {number} - {essence.name}: {essence.essence}", indent=2))
@@ -87,7 +98,16 @@ def self_assessment_template(
         "    # verified_by: A. Manager  # optional: who can confirm it",
         "",
     ]
-    return "\n".join(lines)
+    data["evidence"] = [
+        {
+            "id": "e1",
+            "summary": PLACEHOLDER_SUMMARY,
+            "date": today,
+            "kind": EvidenceKind.WORK_RECORD.value,
+            "supports": [],
+        }
+    ]
+    return verified("\n".join(lines), data, "the assessment template")
 
 
 def manager_template(own: LoadedAssessment, *, today: dt.date) -> str:
@@ -103,7 +123,7 @@ def manager_template(own: LoadedAssessment, *, today: dt.date) -> str:
         "sfia_version": skill.sfia_version,
         "skill": skill.code,
         "subject": {"name": subject.name},
-        "assessor": {"name": "Your Name", "relation": "manager"},
+        "assessor": {"name": PLACEHOLDER_NAME, "relation": "manager"},
         "assessed_on": today,
     }
     lines = [
