@@ -156,12 +156,18 @@ def _message(error: Any, loc: Loc, model: type[BaseModel], document: YamlDocumen
         return (
             f"{where}: dates are written YYYY-MM-DD, e.g. 2026-06-10 (got {_shown(value, written)})"
         )
-    if kind == "enum" and isinstance(value, str):
+    if kind in ("enum", "literal_error"):
         expected = str(error.get("ctx", {}).get("expected", ""))
         choices = [c.strip(" '") for c in expected.replace(" or ", ", ").split(",")]
+        if not isinstance(value, str):
+            shown = written if written is not None else str(value)
+            return (
+                f"{where}: {shown} is read by YAML as {_yaml_kind(value)};"
+                f" use one of {', '.join(choices)}"
+            )
         hint = closest(value.strip().lower(), choices) or closest(value, choices)
-        fix = f"did you mean {hint}?" if hint else f"use one of {', '.join(choices)}"
-        return f"{where}: {value!r} is not one of {', '.join(choices)}; {fix}"
+        fix = f"; did you mean {hint}?" if hint else ""
+        return f"{where}: {value!r} is not one of {', '.join(choices)}{fix}"
     if kind == "string_type" and not isinstance(value, dict | list):
         shown = written if written is not None else str(value).lower()
         return (
