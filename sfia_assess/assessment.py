@@ -10,8 +10,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     StringConstraints,
     ValidationError,
     ValidationInfo,
@@ -20,12 +22,50 @@ from pydantic import (
 )
 
 from .catalog import Catalog, SkillVersion
-from .errors import AssessmentError, Problem, UnknownSkillError
+from .clock import today
+from .errors import AssessmentError, Problem, SfiaAssessError, UnknownSkillError
 from .validation import problems_from_validation_error
 from .yamlfile import YamlDocument, closest, parse_yaml, read_yaml
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Lengths a person's file never needs to pass (README: "What the tool refuses").
+MAX_NAME = 200
+MAX_SUMMARY = 4_000
+MAX_NOTE = 10_000
+MAX_EVIDENCE = 500
+
+
+def _number_as_text(value: object) -> object:
+    """An id or reference written as a plain number (`id: 7`) is that text."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def not_a_boolean(value: object) -> object:
+    """YAML reads `true` as 1 where a number is expected; say so instead."""
+    if isinstance(value, bool):
+        raise ValueError(f"needs a number, not {str(value).lower()}")
+    return value
+
+
+# Text is text: YAML's `0x1F`, `yes` or `.inf` where a name or summary belongs is refused, not
+# silently turned into "31", "True" or "inf".
+Text = Annotated[
+    str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NOTE)
+]
+Summary = Annotated[
+    str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SUMMARY)
+]
+Name = Annotated[
+    str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)
+]
+Identifier = Annotated[
+    str,
+    BeforeValidator(_number_as_text),
+    Strict(),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME),
+]
+Number = Annotated[int, BeforeValidator(not_a_boolean)]
 
 
 class Rating(StrEnum):
@@ -58,7 +98,7 @@ Relation = Literal["self", "manager", "peer", "assessor"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", coerce_numbers_to_str=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Person(_Model):
@@ -74,12 +114,12 @@ class Assessor(_Model):
 class Evidence(_Model):
     """One piece of evidence, and the statements the person says it supports."""
 
-    id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-    summary: Text
+    id: Annotated[Identifier, StringConstraints(max_length=64)]
+    summary: Summary
     date: dt.date
     kind: EvidenceKind = EvidenceKind.OTHER
     supports: tuple[Name, ...] = ()
-    reference: Name | None = None
+    reference: Identifier | None = None
     verified_by: Name | None = None
 
 
@@ -99,15 +139,15 @@ class GenericRating(_Model):
 class Assessment(_Model):
     """One person's assessment against one skill in one SFIA version."""
 
-    sfia_version: Annotated[int, Field(ge=1, le=99)]
-    skill: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+    sfia_version: Annotated[Number, Field(ge=1, le=99)]
+    skill: Annotated[Name, StringConstraints(max_length=20)]
     subject: Person
     assessor: Assessor
     assessed_on: dt.date
-    target_level: Annotated[int, Field(ge=1, le=7)] | None = None
+    target_level: Annotated[Number, Field(ge=1, le=7)] | None = None
     ratings: dict[Name, Rating] = Field(default_factory=dict)
-    evidence: tuple[Evidence, ...] = ()
-    migrated_from: Annotated[int, Field(ge=1, le=99)] | None = None
+    evidence: Annotated[tuple[Evidence, ...], Field(max_length=MAX_EVIDENCE)] = ()
+    migrated_from: Annotated[Number, Field(ge=1, le=99)] | None = None
     migration_notes: tuple[Text, ...] = ()
     responsibility: dict[Name, GenericRating] = Field(default_factory=dict)
 
@@ -128,6 +168,8 @@ class LoadedAssessment(BaseModel):
     assessment: Assessment
     skill: SkillVersion
     source: str
+    # Allowed but probably not meant (template leftovers, a future date); shown, never fatal.
+    warnings: tuple[Problem, ...] = ()
 
 
 def load_assessment(path: Path | str, catalog: Catalog | None = None) -> LoadedAssessment:
@@ -143,30 +185,62 @@ def parse_assessment(text: str | bytes, name: str, catalog: Catalog) -> LoadedAs
 
 
 def check_document(document: YamlDocument, catalog: Catalog) -> LoadedAssessment:
+    """Every problem in the file at once: the fields' own, and what does not fit the framework."""
     name = document.file
-    if not isinstance(document.data, dict):
+    data = document.data
+    if not isinstance(data, dict):
         raise AssessmentError.single(
             name,
             "must be a YAML mapping with sfia_version, skill, subject, assessor, assessed_on,"
             " ratings and evidence; run `sfia-assess init` for a template",
             line=1,
         )
+    problems: list[Problem] = []
+    assessment: Assessment | None = None
     try:
-        assessment = Assessment.model_validate(document.data)
+        assessment = Assessment.model_validate(data)
     except ValidationError as exc:
-        raise AssessmentError(problems_from_validation_error(exc, document, Assessment)) from None
-    try:
-        skill = catalog.skill(assessment.skill, assessment.sfia_version)
-    except UnknownSkillError as exc:
-        loc = "sfia_version" if assessment.skill.upper() in catalog.codes() else "skill"
-        raise AssessmentError([document.problem((loc,), str(exc))]) from None
-    problems = framework_problems(assessment, skill, document)
-    if assessment.responsibility:
+        problems += problems_from_validation_error(exc, document, Assessment)
+    skill = _skill_of(data, catalog, document, problems)
+    if skill is not None:
+        problems += [p for p in framework_problems(data, skill, document) if p not in problems]
+    if assessment is not None and assessment.responsibility:
         problems += responsibility_problems(assessment, catalog, document)
-        problems.sort(key=lambda p: p.line or 0)
-    if problems:
-        raise AssessmentError(problems)
-    return LoadedAssessment(assessment=assessment, skill=skill, source=name)
+    if problems or assessment is None or skill is None:
+        raise AssessmentError(sorted(problems, key=lambda p: p.line or 0))
+    return LoadedAssessment(
+        assessment=assessment,
+        skill=skill,
+        source=name,
+        warnings=tuple(_warnings(assessment, document, _today_if_known())),
+    )
+
+
+def _today_if_known() -> dt.date | None:
+    """Today for the warnings; a bad SOURCE_DATE_EPOCH is reported where a report needs it."""
+    try:
+        return today()
+    except SfiaAssessError:
+        return None
+
+
+def _skill_of(
+    data: dict[Any, Any], catalog: Catalog, document: YamlDocument, problems: list[Problem]
+) -> SkillVersion | None:
+    """The skill version the file names, when it names one; a problem when it does not exist."""
+    code, version = data.get("skill"), data.get("sfia_version")
+    if isinstance(version, str) and version.strip().isdigit():
+        version = int(version)
+    if not isinstance(code, str) or not isinstance(version, int) or isinstance(version, bool):
+        return None
+    try:
+        return catalog.skill(code.strip(), version)
+    except UnknownSkillError as exc:
+        loc = "sfia_version" if code.strip().upper() in catalog.codes() else "skill"
+        problem = document.problem((loc,), str(exc))
+        if not any(p.line == problem.line for p in problems):
+            problems.append(problem)
+        return None
 
 
 def id_hint(statement_id: str, skill: SkillVersion) -> str:
@@ -188,51 +262,81 @@ def id_hint(statement_id: str, skill: SkillVersion) -> str:
 
 
 def framework_problems(
-    assessment: Assessment, skill: SkillVersion, document: YamlDocument
+    data: dict[Any, Any], skill: SkillVersion, document: YamlDocument
 ) -> list[Problem]:
-    """Everything that does not fit the skill version or the assessment date, in file order."""
+    """Everything that does not fit the skill version or the assessment date, in file order.
+
+    It reads the document's data as it is, so that it still runs, and reports, when some
+    fields are broken: a person fixes every problem in one pass.
+    """
     found: list[Problem] = []
     version = f"SFIA {skill.sfia_version} {skill.code}"
 
     def unknown(statement_id: str) -> str:
         return f"{statement_id!r} is not a statement of {version}; {id_hint(statement_id, skill)}"
 
-    if assessment.target_level is not None and assessment.target_level not in skill.defined_levels:
+    target = data.get("target_level")
+    if (
+        isinstance(target, int)
+        and not isinstance(target, bool)
+        and 1 <= target <= 7
+        and target not in skill.defined_levels
+    ):
         defined = ", ".join(str(n) for n in skill.defined_levels)
         found.append(
             document.problem(
                 ("target_level",),
-                f"target_level {assessment.target_level} is not defined for {skill.label};"
-                f" use one of {defined}",
+                f"target_level {target} is not defined for {skill.label}; use one of {defined}",
             )
         )
-    for statement_id in assessment.ratings:
-        if statement_id not in skill.statements_by_id:
-            found.append(document.problem(("ratings", statement_id), unknown(statement_id)))
+    ratings = data.get("ratings")
+    if isinstance(ratings, dict):
+        for key in ratings:
+            if isinstance(key, str) and key.strip() not in skill.statements_by_id:
+                found.append(document.problem(("ratings", key), unknown(key.strip())))
+    assessed_on = _a_date(data.get("assessed_on"))
+    evidence = data.get("evidence")
     seen: dict[str, int] = {}
-    for i, item in enumerate(assessment.evidence):
-        if item.id in seen:
-            found.append(
-                document.problem(
-                    ("evidence", i, "id"),
-                    f"evidence id {item.id!r} is used twice (also evidence[{seen[item.id]}]);"
-                    " give each item its own id",
+    for i, item in enumerate(evidence if isinstance(evidence, list) else []):
+        if not isinstance(item, dict):
+            continue
+        raw_id = item.get("id")
+        item_id = str(raw_id).strip() if isinstance(raw_id, str | int) else f"#{i + 1}"
+        if isinstance(raw_id, str | int) and not isinstance(raw_id, bool):
+            if item_id in seen:
+                found.append(
+                    document.problem(
+                        ("evidence", i, "id"),
+                        f"evidence id {item_id!r} is used twice (first at line {seen[item_id]});"
+                        " give each item its own id",
+                    )
                 )
-            )
-        else:
-            seen[item.id] = i
-        if item.date > assessment.assessed_on:
+            else:
+                seen[item_id] = document.line_of(("evidence", i, "id")) or 0
+        for key in ("id", "reference"):
+            written = document.written.get(("evidence", i, key))
+            if written is not None and written.strip() != str(item.get(key)):
+                found.append(
+                    document.problem(
+                        ("evidence", i, key),
+                        f"evidence {item_id} {key}: {written} is read by YAML as"
+                        f' {item.get(key)!r}; put it in quotes: "{written}"',
+                    )
+                )
+        day = _a_date(item.get("date"))
+        if day is not None and assessed_on is not None and day > assessed_on:
             found.append(
                 document.problem(
                     ("evidence", i, "date"),
-                    f"evidence {item.id!r} is dated {item.date.isoformat()}, after assessed_on"
-                    f" ({assessment.assessed_on.isoformat()}); fix the date or the assessment date",
+                    f"evidence {item_id!r} is dated {day.isoformat()}, after assessed_on"
+                    f" ({assessed_on.isoformat()}); fix the date or the assessment date",
                 )
             )
-        for j, statement_id in enumerate(item.supports):
-            if statement_id not in skill.statements_by_id:
+        supports = item.get("supports")
+        for j, statement_id in enumerate(supports if isinstance(supports, list) else []):
+            if isinstance(statement_id, str) and statement_id.strip() not in skill.statements_by_id:
                 found.append(
-                    document.problem(("evidence", i, "supports", j), unknown(statement_id))
+                    document.problem(("evidence", i, "supports", j), unknown(statement_id.strip()))
                 )
     return sorted(found, key=lambda p: p.line or 0)
 
@@ -261,6 +365,71 @@ def responsibility_problems(
                     )
                 )
     return found
+
+
+def _a_date(value: object) -> dt.date | None:
+    """A date as the model will read it, or None when the model will refuse it anyway."""
+    if isinstance(value, dt.datetime):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+PLACEHOLDER_NAME = "Your Name"
+PLACEHOLDER_ROLE = "Your job title"
+PLACEHOLDER_SUMMARY = "What you did and the outcome, with numbers where you can."
+
+
+def _warnings(
+    assessment: Assessment, document: YamlDocument, today: dt.date | None
+) -> list[Problem]:
+    """What is allowed but probably not meant: template leftovers, a future date, idle evidence."""
+    found = []
+    for loc, text in (
+        (("subject", "name"), assessment.subject.name),
+        (("subject", "role"), assessment.subject.role),
+        (("assessor", "name"), assessment.assessor.name),
+    ):
+        if text in (PLACEHOLDER_NAME, PLACEHOLDER_ROLE):
+            found.append(
+                document.problem(
+                    loc, f"warning: {'.'.join(loc)} is still {text!r} from the template; fill it in"
+                )
+            )
+    if today is not None and assessment.assessed_on > today:
+        found.append(
+            document.problem(
+                ("assessed_on",),
+                f"warning: assessed_on {assessment.assessed_on.isoformat()} is in the future"
+                f" (today is {today.isoformat()}); evidence is judged as of that date",
+            )
+        )
+    for i, item in enumerate(assessment.evidence):
+        if item.summary == PLACEHOLDER_SUMMARY:
+            found.append(
+                document.problem(
+                    ("evidence", i, "summary"),
+                    f"warning: evidence {item.id} still has the template's example summary;"
+                    " say what you did, or remove the item",
+                )
+            )
+        idle = [s for s in item.supports if s not in assessment.ratings]
+        # In a reviewer's file an unrated statement keeps the self rating: evidence counts.
+        if idle and assessment.assessor.relation == "self":
+            found.append(
+                document.problem(
+                    ("evidence", i, "supports"),
+                    f"warning: evidence {item.id} supports {', '.join(idle)}, not rated under"
+                    " ratings; rate it, or the evidence counts for nothing there",
+                )
+            )
+    return sorted(found, key=lambda p: p.line or 0)
 
 
 def assessment_schema() -> dict[str, object]:

@@ -17,12 +17,11 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     model_validator,
 )
 
 from .errors import CatalogError, UnknownSkillError
-from .validation import problems_from_validation_error
+from .validation import validated
 from .yamlfile import Loc, closest, read_yaml
 
 SKILLS_DIR_ENV = "SFIA_ASSESS_SKILLS_DIR"
@@ -393,12 +392,7 @@ M = TypeVar("M", SkillVersion, LevelsOfResponsibility, GenericAttributes)
 
 def _load(model: type[M], source: _Source) -> M:
     document = read_yaml(source.location, display_name=source.display)
-    if not isinstance(document.data, dict):
-        raise CatalogError.single(source.display, "must be a YAML mapping of fields", line=1)
-    try:
-        loaded = model.model_validate(document.data)
-    except ValidationError as exc:
-        raise CatalogError(problems_from_validation_error(exc, document, model)) from None
+    loaded = validated(document, model, error=CatalogError)
     if isinstance(loaded, SkillVersion):
         found = scheme_problems(loaded)
         if found:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +15,7 @@ import click
 from . import __version__
 from .assessment import LoadedAssessment, load_assessment
 from .catalog import Catalog
+from .clock import today
 from .errors import InputFileError, SfiaAssessError
 from .output import write_atomic
 from .policy import Policy, default_policy, load_policy
@@ -115,10 +115,12 @@ def _policy(policy_file: Path | None) -> Policy:
 
 def _today() -> dt.date:
     """Today, or the date of SOURCE_DATE_EPOCH when set (reproducible reports)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
-    return dt.date.today()
+    return today()
+
+
+def _show_warnings(loaded: LoadedAssessment) -> None:
+    for warning in loaded.warnings:
+        click.echo(str(warning), err=True)
 
 
 def _with_evidence_checks(result: Result, files: list[LoadedAssessment]) -> Result:
@@ -240,7 +242,7 @@ def init(
         sfia-assess init --level 3 -o sam-lee.yaml
         sfia-assess init --manager sam-lee.yaml -o sam-lee-review.yaml
     """
-    from .template import manager_template, self_assessment_template
+    from .starter import manager_template, self_assessment_template
 
     catalog = _catalog(skills_dirs)
     if reviewing is not None:
@@ -273,11 +275,12 @@ def validate(files: tuple[Path, ...], skills_dirs: tuple[Path, ...]) -> None:
     failed = False
     for path in files:
         try:
-            load_assessment(path, catalog)
+            loaded = load_assessment(path, catalog)
         except InputFileError as exc:
             failed = True
             click.echo(str(exc), err=True)
         else:
+            _show_warnings(loaded)
             click.echo(f"{path}: ok")
     if failed:
         raise click.exceptions.Exit(1)
@@ -325,6 +328,7 @@ def assess(
         _emit(assess_person(files, catalog, policy, target, fmt, paper, _today(), color), output)
         return
     loaded: LoadedAssessment = load_assessment(files[0], catalog)
+    _show_warnings(loaded)
     result = score(
         loaded,
         policy,
@@ -473,10 +477,10 @@ def migrate_command(
     Example:
         sfia-assess migrate examples/jordan-park-sfia8.yaml --to 9 -o jordan-park-sfia9.yaml
     """
-    from .crosswalk import migrate
+    from .crosswalk import migrate_file
 
     catalog = _catalog(skills_dirs)
-    migration = migrate(load_assessment(file, catalog), catalog, new)
+    migration = migrate_file(file, catalog, new)
     if output is not None and output.exists() and not force:
         raise SfiaAssessError(f"{output} already exists; use --force to overwrite it")
     _emit(migration.text, output)
@@ -759,6 +763,7 @@ def suggest_command(
     from .assessment import check_document
     from .matcher import annotated_file, matcher_for, suggest
     from .yamlfile import read_yaml
+    from .yamlwriter import with_same_data
 
     document = read_yaml(file)
     loaded = check_document(document, _catalog(skills_dirs))
@@ -779,7 +784,13 @@ def suggest_command(
         if output.resolve() == file.resolve():
             raise click.UsageError("-o must name a new file; the original is never changed")
         text = file.read_bytes().decode("utf-8-sig")
-        _emit(annotated_file(text, document, found), output)
+        annotated = with_same_data(
+            document,
+            annotated_file(text, document, found),
+            "suggestions cannot be added as comments here without changing what the file says"
+            " (a multi-line value in {...}?); run suggest without --write and copy them by hand",
+        )
+        _emit(annotated, output)
         return
     from .reports import suggest as view
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import itertools
-import json
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from .assessment import Evidence, LoadedAssessment, Rating
+from .assessment import Evidence, LoadedAssessment, Rating, check_document
 from .catalog import Catalog, SkillVersion
 from .errors import CatalogError, SfiaAssessError, UnknownSkillError
-from .validation import problems_from_validation_error
+from .kept_comments import KeptComments, persons_comments
+from .validation import validated
 from .yamlfile import read_yaml
+from .yamlwriter import block_entry, comment, entry, value, verified
 
 Relation = Literal["same", "reworded", "moved", "split", "merged", "new", "removed"]
 StatementId = Annotated[str, Field(min_length=1)]
@@ -80,10 +82,7 @@ def load_crosswalk(catalog: Catalog, code: str, old: int, new: int) -> Crosswalk
         raise UnknownSkillError(f"there is no crosswalk from SFIA {old} to SFIA {new} for {code}")
     display = f"skills/{code}/{name}"
     document = read_yaml(source, display_name=display)
-    try:
-        crosswalk = Crosswalk.model_validate(document.data)
-    except ValidationError as exc:
-        raise CatalogError(problems_from_validation_error(exc, document, Crosswalk)) from None
+    crosswalk = validated(document, Crosswalk, error=CatalogError)
     before, after = catalog.skill(code, old), catalog.skill(code, new)
     problems = []
     for i, mapping in enumerate(crosswalk.mappings):
@@ -270,7 +269,19 @@ class Migration:
     rating_origins: dict[str, tuple[str, ...]]
 
 
-def migrate(loaded: LoadedAssessment, catalog: Catalog, to_version: int) -> Migration:
+def migrate_file(path: Path, catalog: Catalog, to_version: int) -> Migration:
+    """`migrate` for a file, keeping the comments its author wrote."""
+    document = read_yaml(path)
+    loaded = check_document(document, catalog)
+    return migrate(loaded, catalog, to_version, persons_comments(document, loaded, catalog))
+
+
+def migrate(
+    loaded: LoadedAssessment,
+    catalog: Catalog,
+    to_version: int,
+    kept: KeptComments | None = None,
+) -> Migration:
     """Carry ratings and evidence along the crosswalks; nothing is dropped without a note."""
     old = loaded.skill.sfia_version
     if to_version == old:
@@ -304,7 +315,9 @@ def migrate(loaded: LoadedAssessment, catalog: Catalog, to_version: int) -> Migr
             f" the content of the levels moved in SFIA {to_version}; set it again if you want one."
         )
     target_skill = catalog.skill(loaded.skill.code, to_version)
-    text = _migrated_yaml(loaded, target_skill, ratings, supports, notes, old)
+    text = _migrated_yaml(
+        loaded, target_skill, ratings, supports, notes, old, kept or KeptComments()
+    )
     return Migration(
         text=text,
         from_version=old,
@@ -349,10 +362,6 @@ def _step_ratings(
     return result, notes
 
 
-def _q(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
 def _migrated_yaml(
     loaded: LoadedAssessment,
     skill: SkillVersion,
@@ -360,64 +369,124 @@ def _migrated_yaml(
     supports: dict[str, tuple[list[str], list[str]]],
     notes: list[str],
     old: int,
+    kept: KeptComments,
 ) -> str:
     a = loaded.assessment
+    subject: dict[str, object] = {"name": a.subject.name}
     lines = [
-        f"# Migrated from SFIA {old} to SFIA {skill.sfia_version} by sfia-assess,"
-        f" from {loaded.source}.",
+        comment(
+            f"Migrated from SFIA {old} to SFIA {skill.sfia_version} by sfia-assess,"
+            f" from {loaded.source}."
+        ),
         "# Review every rating against the new statement text before relying on it; the comments",
         "# say where each came from, and migration_notes lists what could not be carried over.",
-        f"sfia_version: {skill.sfia_version}",
-        f"skill: {skill.code}",
+        *_kept_lines(kept.top, 0, f"Your comments in {loaded.source}:"),
+        entry("sfia_version", skill.sfia_version),
+        entry("skill", skill.code),
         "subject:",
-        f"  name: {_q(a.subject.name)}",
+        entry("name", a.subject.name, indent=2),
     ]
     if a.subject.role:
-        lines.append(f"  role: {_q(a.subject.role)}")
+        lines.append(entry("role", a.subject.role, indent=2))
+        subject["role"] = a.subject.role
     lines += [
         "assessor:",
-        f"  name: {_q(a.assessor.name)}",
-        f"  relation: {a.assessor.relation}",
-        f"assessed_on: {a.assessed_on.isoformat()}",
-        f"migrated_from: {old}",
+        entry("name", a.assessor.name, indent=2),
+        entry("relation", a.assessor.relation, indent=2),
+        entry("assessed_on", a.assessed_on),
+        entry("migrated_from", old),
         "",
         "ratings:" if ratings else "ratings: {}",
     ]
+    written_ratings: dict[str, str] = {}
     for statement_id in skill.statements_by_id:
         if statement_id in ratings:
             rating, origins = ratings[statement_id]
-            lines.append(f"  # {skill.statements_by_id[statement_id].text}")
+            for origin in origins:
+                old_id = origin.split(" (SFIA")[0]
+                lines += _kept_lines(kept.by_rating.get(old_id, []), 2, f"On {origin}:")
+            lines.append(comment(skill.statements_by_id[statement_id].text, indent=2))
             lines.append(
-                f"  {statement_id}: {rating.value}    # migrated from {', '.join(origins)}"
+                entry(
+                    statement_id,
+                    rating.value,
+                    indent=2,
+                    note=f"migrated from {', '.join(origins)}",
+                )
             )
+            written_ratings[statement_id] = rating.value
     lines += ["", "evidence:" if a.evidence else "evidence: []"]
-    for item in a.evidence:
-        lines += _evidence_lines(item, supports[item.id], old)
+    written_evidence = []
+    for index, item in enumerate(a.evidence):
+        item_lines, item_data = _evidence_lines(item, supports[item.id], old)
+        lines += item_lines
+        lines += _kept_lines(kept.by_evidence.get(index, []), 4, "")
+        written_evidence.append(item_data)
+    written_responsibility: dict[str, object] = {}
     if a.responsibility:
         lines += [
             "",
             "responsibility:    # generic attributes: not version-specific, carried as is",
         ]
         for code, rated in a.responsibility.items():
-            ids = ", ".join(_q(i) for i in rated.evidence)
-            lines.append(f"  {_q(code)}: {{level: {rated.level}, evidence: [{ids}]}}")
+            lines += [
+                f"  {value(code)}:",
+                entry("level", rated.level, indent=4),
+                entry("evidence", list(rated.evidence), indent=4),
+            ]
+            written_responsibility[code] = {"level": rated.level, "evidence": list(rated.evidence)}
     lines += ["", "migration_notes:" if notes else "migration_notes: []"]
-    lines += [f"  - {_q(note)}" for note in notes]
-    return "\n".join(lines) + "\n"
+    lines += [f"  - {value(note)}" for note in notes]
+    expected = {
+        "sfia_version": skill.sfia_version,
+        "skill": skill.code,
+        "subject": subject,
+        "assessor": {"name": a.assessor.name, "relation": a.assessor.relation},
+        "assessed_on": a.assessed_on,
+        "migrated_from": old,
+        "ratings": written_ratings,
+        "evidence": written_evidence,
+        "migration_notes": notes,
+    }
+    if written_responsibility:
+        expected["responsibility"] = written_responsibility
+    return verified("\n".join(lines) + "\n", expected, "the migrated file")
 
 
-def _evidence_lines(item: Evidence, supports: tuple[list[str], list[str]], old: int) -> list[str]:
+def _kept_lines(texts: list[str], indent: int, title: str) -> list[str]:
+    if not texts:
+        return []
+    return [comment(t, indent=indent) for t in ([title] if title else []) + texts]
+
+
+def _evidence_lines(
+    item: Evidence, supports: tuple[list[str], list[str]], old: int
+) -> tuple[list[str], dict[str, object]]:
+    """An evidence item's lines, and the data they must read back as."""
     current, original = supports
+    data: dict[str, object] = {
+        "id": item.id,
+        "summary": item.summary,
+        "date": item.date,
+        "kind": item.kind.value,
+        "supports": current,
+    }
     out = [
-        f"  - id: {_q(item.id)}",
-        f"    summary: {_q(item.summary)}",
-        f"    date: {item.date.isoformat()}",
-        f"    kind: {item.kind.value}",
-        f"    supports: [{', '.join(current)}]    # was {', '.join(original) or 'nothing'}"
-        f" (SFIA {old})",
+        "  - " + entry("id", item.id),
+        *block_entry("summary", item.summary, indent=4),
+        entry("date", item.date, indent=4),
+        entry("kind", item.kind.value, indent=4),
+        entry(
+            "supports",
+            current,
+            indent=4,
+            note=f"was {', '.join(original) or 'nothing'} (SFIA {old})",
+        ),
     ]
     if item.reference:
-        out.append(f"    reference: {_q(item.reference)}")
+        out.append(entry("reference", item.reference, indent=4))
+        data["reference"] = item.reference
     if item.verified_by:
-        out.append(f"    verified_by: {_q(item.verified_by)}")
-    return out
+        out.append(entry("verified_by", item.verified_by, indent=4))
+        data["verified_by"] = item.verified_by
+    return out, data

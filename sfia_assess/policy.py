@@ -6,11 +6,10 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from .assessment import Rating
-from .errors import InputFileError
-from .validation import problems_from_validation_error
+from .assessment import Number, Rating, not_a_boolean
+from .validation import validated
 from .yamlfile import YamlDocument, parse_yaml, read_yaml
 
 
@@ -20,9 +19,9 @@ class Policy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     rating_threshold: Rating = Rating.USUALLY
-    min_evidence_per_statement: Annotated[int, Field(ge=1, le=20)] = 1
-    evidence_max_age_years: Annotated[int, Field(ge=0, le=50)] = 3
-    level_threshold: Annotated[float, Field(gt=0, le=1)] = 0.8
+    min_evidence_per_statement: Annotated[Number, Field(ge=1, le=20)] = 1
+    evidence_max_age_years: Annotated[Number, Field(ge=0, le=50)] = 3
+    level_threshold: Annotated[float, BeforeValidator(not_a_boolean), Field(gt=0, le=1)] = 0.8
 
 
 def default_policy() -> Policy:
@@ -35,9 +34,4 @@ def load_policy(path: Path | str) -> Policy:
 
 
 def _validate(document: YamlDocument) -> Policy:
-    if not isinstance(document.data, dict):
-        raise InputFileError.single(document.file, "must be a YAML mapping of policy settings", 1)
-    try:
-        return Policy.model_validate(document.data)
-    except ValidationError as exc:
-        raise InputFileError(problems_from_validation_error(exc, document, Policy)) from None
+    return validated(document, Policy, shape="must be a YAML mapping of policy settings")

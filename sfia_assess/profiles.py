@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .catalog import Catalog, ResponsibilityLevel, SkillVersion, Statement, responsibility_note
 from .errors import InputFileError
-from .validation import problems_from_validation_error
+from .validation import validated
 from .yamlfile import read_yaml
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -87,10 +87,9 @@ def role_profile(
 
 def role_profile_from_file(catalog: Catalog, path: Path) -> RoleProfile:
     document = read_yaml(path)
-    try:
-        role = RoleFile.model_validate(document.data)
-    except ValidationError as exc:
-        raise InputFileError(problems_from_validation_error(exc, document, RoleFile)) from None
+    role = validated(
+        document, RoleFile, shape="must be a YAML mapping: title, sfia_version, skills"
+    )
     skills = []
     problems = []
     for i, entry in enumerate(role.skills):

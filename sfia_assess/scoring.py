@@ -43,6 +43,8 @@ _NOT_ENOUGH = GapReason.NOT_ENOUGH_EVIDENCE
 
 def years_before(day: dt.date, years: int) -> dt.date:
     """The same calendar day `years` earlier (29 February falls back to the 28th)."""
+    if day.year - years < dt.MINYEAR:
+        return dt.date.min  # nothing can be older than year 1: every date counts
     try:
         return day.replace(year=day.year - years)
     except ValueError:

@@ -20,6 +20,9 @@ from .errors import InputFileError, Problem
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_VALUES = 200_000
+# Characters of text once aliases are expanded: a few short aliases of a long summary must not
+# become a thousand-page report. The largest real assessment we have seen holds under 20,000.
+MAX_TEXT = 500_000
 
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STANDARD = "tag:yaml.org,2002:"
@@ -38,6 +41,9 @@ class YamlDocument:
     file: str
     data: Any
     lines: dict[Loc, int] = field(repr=False)
+    # The text as written of each value YAML read as something other than text (`0x1F`, `yes`).
+    written: dict[Loc, str] = field(default_factory=dict, repr=False)
+    text: str = field(default="", repr=False)
 
     def line_of(self, loc: Sequence[str | int]) -> int | None:
         """Line of the value at `loc`, or of its nearest ancestor that exists in the file."""
@@ -102,7 +108,8 @@ def parse_yaml(raw: bytes | str, name: str) -> YamlDocument:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         what = exc.problem or exc.context or "is not valid YAML"
-        raise InputFileError.single(name, f"YAML syntax error: {what}", line=line) from None
+        hint = _syntax_hint(what, text, mark)
+        raise InputFileError.single(name, f"YAML syntax error: {what}{hint}", line=line) from None
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
         raise InputFileError.single(
@@ -118,7 +125,60 @@ def parse_yaml(raw: bytes | str, name: str) -> YamlDocument:
         raise InputFileError(builder.problems)
     if builder.result is None:
         raise InputFileError.single(name, "is empty; it should hold a YAML mapping")
-    return YamlDocument(name, builder.result, builder.lines)
+    return YamlDocument(name, builder.result, builder.lines, builder.written, text)
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A comment in a YAML file: its line (1-based), its text, and whether a value precedes it."""
+
+    line: int
+    text: str
+    trailing: bool
+
+
+def comments_of(text: str) -> list[Comment]:
+    """Every comment in `text` (already parsed without error), found around the YAML tokens.
+
+    PyYAML drops comments, so they are found by elimination: after the last token on a line,
+    only spaces and a comment can follow; a line inside a multi-line scalar holds none.
+    """
+    lines = text.splitlines()
+    covered = [0] * (len(lines) + 1)
+    loader = _Loader(text)
+    try:
+        while loader.check_token():
+            token = loader.get_token()
+            start, end = token.start_mark, token.end_mark
+            for number in range(start.line, min(end.line, len(lines))):
+                covered[number] = 1 << 30  # inside a multi-line token
+            if end.line <= len(lines):
+                covered[end.line] = max(covered[end.line], end.column)
+    finally:
+        loader.dispose()
+    found = []
+    for number, line in enumerate(lines):
+        rest = line[covered[number] :]
+        at = rest.find("#")
+        if at < 0 or (at > 0 and not rest[at - 1].isspace()):
+            continue
+        trailing = bool(line[: covered[number] + at].strip())
+        found.append(Comment(number + 1, rest[at + 1 :].strip(), trailing))
+    return found
+
+
+def _syntax_hint(what: str, text: str, mark: Any) -> str:
+    """The likely fix for the syntax errors people make most."""
+    lines = text.splitlines()
+    line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    if "tab" in what or "\t" in line[: mark.column + 1 if mark is not None else 0]:
+        return "; indent with spaces, not tabs"
+    if "mapping values are not allowed" in what:
+        return (
+            "; a value that contains ': ' must be in quotes,"
+            ' e.g. summary: "Fixed it: the printer works"'
+        )
+    return ""
 
 
 def closest(word: str, choices: Sequence[str]) -> str | None:
@@ -147,6 +207,8 @@ class _Frame:
     key_line: int = 0
     has_key: bool = False
     start_count: int = 0
+    start_chars: int = 0
+    merge_line: int = 0
     merges: list[dict[Any, Any]] = field(default_factory=list)
     first_lines: dict[Any, int] = field(default_factory=dict)
 
@@ -159,8 +221,10 @@ class _Builder:
         self.result: Any = None
         self.lines: dict[Loc, int] = {}
         self.problems: list[Problem] = []
-        self._anchors: dict[str, tuple[Any, int]] = {}
+        self.written: dict[Loc, str] = {}
+        self._anchors: dict[str, tuple[Any, int, int]] = {}
         self._values = 0
+        self._chars = 0
         self._stack: list[_Frame] = []
         self._documents = 0
 
@@ -175,12 +239,19 @@ class _Builder:
         self.problems.append(Problem(self.name, line, message))
         raise _Stop
 
-    def _count(self, n: int, line: int) -> None:
+    def _count(self, n: int, line: int, chars: int = 0) -> None:
         self._values += n
+        self._chars += chars
         if self._values > MAX_VALUES:
             self._refuse(
                 line,
                 f"expands to more than {MAX_VALUES:,} values (anchors and aliases?); refused",
+            )
+        if self._chars > MAX_TEXT:
+            self._refuse(
+                line,
+                f"holds more than {MAX_TEXT:,} characters of text once aliases (*name) are"
+                " expanded; refused. Shorten the file or write each text once.",
             )
 
     def _event(self, loader: Any, event: Any) -> None:
@@ -206,15 +277,17 @@ class _Builder:
             except (ValueError, TypeError, OverflowError, yaml.YAMLError):
                 shown = event.value if len(event.value) <= 40 else event.value[:40] + "..."
                 self._refuse(line, f"cannot read the value {shown!r}; check its format")
-            self._count(1, line)
-            self._add(value, line, event.anchor, size=1)
+            chars = len(value) if isinstance(value, str) else 0
+            self._count(1, line, chars)
+            written = None if isinstance(value, str) or event.style else event.value
+            self._add(value, line, event.anchor, size=1, chars=chars, written=written)
         elif isinstance(event, yaml.AliasEvent):
             anchor = str(event.anchor)
             if anchor not in self._anchors:
                 self._refuse(line, f"alias *{anchor} has no finished anchor &{anchor}")
-            aliased, size = self._anchors[anchor]
-            self._count(size, line)
-            self._add(aliased, line, None, size=size)
+            aliased, size, chars = self._anchors[anchor]
+            self._count(size, line, chars)
+            self._add(aliased, line, None, size=size, chars=chars)
         elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
             self._check_tag(event.tag, line)
             if len(self._stack) >= MAX_DEPTH:
@@ -224,7 +297,9 @@ class _Builder:
                 [] if isinstance(event, yaml.SequenceStartEvent) else {}
             )
             self._count(1, line)
-            self._stack.append(_Frame(container, path, event.anchor, line, self._values))
+            self._stack.append(
+                _Frame(container, path, event.anchor, line, self._values, self._chars)
+            )
         elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
             frame = self._stack.pop()
             built: Any = frame.container
@@ -235,7 +310,8 @@ class _Builder:
                 merged.update(built)
                 built = merged
             size = self._values - frame.start_count + 1
-            self._add(built, frame.line, frame.anchor, size=size, placed=True)
+            chars = self._chars - frame.start_chars
+            self._add(built, frame.line, frame.anchor, size=size, chars=chars, placed=True)
 
     def _check_tag(self, tag: str | None, line: int) -> None:
         if tag is None or tag in ("!", "?"):
@@ -255,7 +331,7 @@ class _Builder:
             return path
         if not frame.has_key:
             self._refuse(line, "a mapping key must be a plain value, not a list or mapping")
-        path = (*frame.path, _loc_key(frame.key))
+        path = (*frame.path, loc_key(frame.key))
         return path
 
     def _add(
@@ -265,11 +341,13 @@ class _Builder:
         anchor: str | None,
         *,
         size: int,
+        chars: int = 0,
         placed: bool = False,
         merge_key: bool = False,
+        written: str | None = None,
     ) -> None:
         if anchor is not None:
-            self._anchors[anchor] = (value, size)
+            self._anchors[anchor] = (value, size, chars)
         if not self._stack:
             self.result = value
             if not placed:
@@ -279,6 +357,8 @@ class _Builder:
         if isinstance(frame.container, list):
             if not placed:
                 self.lines[(*frame.path, len(frame.container))] = line
+            if written is not None:
+                self.written[(*frame.path, len(frame.container))] = written
             frame.container.append(value)
             return
         if not frame.has_key:
@@ -296,6 +376,16 @@ class _Builder:
         key = frame.key
         frame.has_key = False
         if key is _MERGE:
+            if frame.merge_line:
+                self.problems.append(
+                    Problem(
+                        self.name,
+                        frame.key_line,
+                        f"a second merge key (<<) in one mapping (first given at line"
+                        f" {frame.merge_line}); give one: <<: [*first, *second]",
+                    )
+                )
+            frame.merge_line = frame.key_line
             sources = value if isinstance(value, list) else [value]
             if not all(isinstance(s, dict) for s in sources):
                 self._refuse(line, "a merge key (<<) needs a mapping or a list of mappings")
@@ -312,7 +402,9 @@ class _Builder:
             )
         else:
             frame.first_lines[key] = frame.key_line
-        self.lines[(*frame.path, _loc_key(key))] = frame.key_line
+        self.lines[(*frame.path, loc_key(key))] = frame.key_line
+        if written is not None:
+            self.written[(*frame.path, loc_key(key))] = written
         assert isinstance(frame.container, dict)
         frame.container[key] = value
 
@@ -325,7 +417,7 @@ class _MergeKey:
 _MERGE = _MergeKey()
 
 
-def _loc_key(key: Any) -> str | int:
+def loc_key(key: Any) -> str | int:
     if isinstance(key, str | int) and not isinstance(key, bool):
         return key
     return str(key)

@@ -201,3 +201,62 @@ def test_cli_never_tracebacks_and_writes_nothing_on_error(
         assert not out.exists()
         assert result.output.startswith(str(source)) or result.output.startswith("Error:")
     assert [p.name for p in folder.iterdir() if p.name.endswith(".part")] == []
+
+
+# -- shapes an adversarial review used: aliases of long strings, control characters, odd years
+
+_controls = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(list("\x00\x07\x08\x1b\x7f\x85\u2028\u2029\r\n\t\ufeff\ufffe")),
+        st.characters(codec="utf-8", exclude_categories=("Cs",)),
+    ),
+    min_size=1,
+    max_size=30,
+)
+
+
+def _quoted(text: str) -> str:
+    return yaml.safe_dump(text, allow_unicode=True, default_style='"', width=10_000).strip()
+
+
+@st.composite
+def hostile_files(draw: st.DrawFn) -> str:
+    year = draw(st.integers(min_value=1, max_value=9999))
+    day = dt.date(year, draw(st.integers(1, 12)), draw(st.integers(1, 28)))
+    long_size = draw(st.sampled_from([10, 3_000, 9_000]))
+    aliases = draw(st.integers(min_value=0, max_value=120))
+    name = _quoted(draw(_controls))
+    raw_name = draw(st.booleans())
+    lines = [
+        "sfia_version: 9",
+        "skill: USUP",
+        f"subject: {{name: {draw(_controls) if raw_name else name}}}",
+        f"assessor: {{name: {name}, relation: self}}",
+        f"assessed_on: {day.isoformat()}",
+        "ratings: {USUP-3.1: usually}",
+        "evidence:",
+        f"  - {{id: first, summary: &long {'x' * long_size}, date: {day.isoformat()}}}",
+    ]
+    for i in range(aliases):
+        summary = "*long" if i % 2 == 0 else _quoted(draw(_controls))
+        lines.append(
+            f"  - {{id: e{i}, summary: {summary}, date: {day.isoformat()}, supports: [USUP-3.1]}}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+@FUZZ
+@given(hostile_files())
+def test_hostile_shapes_give_a_report_or_a_clear_error(text: str) -> None:
+    from sfia_assess.reports import Format, render
+    from sfia_assess.reports.model import build_report
+
+    try:
+        loaded = parse_assessment(text, "fuzz.yaml", CATALOG)
+    except SfiaAssessError as exc:
+        assert str(exc).startswith("fuzz.yaml")
+        return
+    result = score(loaded)
+    report = build_report(result, CATALOG, dt.date(2026, 11, 1))
+    assert render(report, Format.JSON)
+    assert render(report, Format.TEXT)

@@ -179,7 +179,7 @@ def test_manager_template(runner: CliRunner, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     text = out.read_text("utf-8")
-    assert 'name: "Sam Lee"' in text and "relation: manager" in text
+    assert "name: Sam Lee" in text and "relation: manager" in text
     assert "  # self: consistently" in text
     data = yaml.safe_load(text)
     assert data["ratings"] in (None, {})

@@ -1,13 +1,20 @@
-"""`init`: a commented assessment file, listing the statements to rate, ready to fill in."""
+"""The starter files `init` writes: a self-assessment to fill in, and a manager's review of one."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 
-from .assessment import EvidenceKind, LoadedAssessment, Rating
+from .assessment import (
+    PLACEHOLDER_NAME,
+    PLACEHOLDER_ROLE,
+    PLACEHOLDER_SUMMARY,
+    EvidenceKind,
+    LoadedAssessment,
+    Rating,
+)
 from .catalog import LevelsOfResponsibility, SkillVersion
 from .policy import Policy
+from .yamlwriter import comment, entry, verified
 
 
 def levels_for(skill: SkillVersion, level: int | None) -> list[int]:
@@ -30,7 +37,7 @@ def self_assessment_template(
     ratings = " | ".join(r.value for r in Rating)
     kinds = " | ".join(k.value for k in EvidenceKind)
     lines = [
-        f"# sfia-assess assessment: {skill.name} ({skill.code}), SFIA {skill.sfia_version}",
+        comment(f"sfia-assess assessment: {skill.name} ({skill.code}), SFIA {skill.sfia_version}"),
         "#",
         "# 1. Fill in who is assessed and who assesses.",
         f"# 2. Rate each statement by how often you do it: {ratings}.",
@@ -41,37 +48,48 @@ def self_assessment_template(
         f" {policy.evidence_max_age_years} years before assessed_on support it.",
         "#    A rating alone demonstrates nothing.",
         "# 4. Check the file with `sfia-assess validate FILE`, then run `sfia-assess assess FILE`.",
-        f"# Statement texts: {skill.attribution}",
+        comment(f"Statement texts: {skill.attribution}"),
         "",
         f"sfia_version: {skill.sfia_version}",
-        f"skill: {skill.code}",
+        entry("skill", skill.code),
         "subject:",
-        "  name: Your Name",
-        "  role: Your job title",
+        entry("name", PLACEHOLDER_NAME, indent=2),
+        entry("role", PLACEHOLDER_ROLE, indent=2),
         "assessor:",
-        "  name: Your Name",
+        entry("name", PLACEHOLDER_NAME, indent=2),
         "  relation: self            # self | manager | peer | assessor",
         f"assessed_on: {today.isoformat()}",
     ]
+    data: dict[str, object] = {
+        "sfia_version": skill.sfia_version,
+        "skill": skill.code,
+        "subject": {"name": PLACEHOLDER_NAME, "role": PLACEHOLDER_ROLE},
+        "assessor": {"name": PLACEHOLDER_NAME, "relation": "self"},
+        "assessed_on": today,
+    }
     if level is not None:
         above = [n for n in skill.defined_levels if n > level]
         if above:
             lines.append(f"target_level: {above[0]}           # the level you are working towards")
+            data["target_level"] = above[0]
     else:
         lines.append("# target_level: 4           # optional: the level you are working towards")
     lines += ["", "ratings:"]
+    data["ratings"] = {
+        s.id: Rating.NOT_YET.value for number in levels for s in skill.level(number).statements
+    }
     for number in levels:
         essence = responsibility.level(number)
-        lines.append(f"  # Level {number} - {essence.name}: {essence.essence}")
+        lines.append(comment(f"Level {number} - {essence.name}: {essence.essence}", indent=2))
         for statement in skill.level(number).statements:
-            lines.append(f"  # {statement.text}")
-            lines.append(f"  {statement.id}: not-yet")
+            lines.append(comment(statement.text, indent=2))
+            lines.append(entry(statement.id, Rating.NOT_YET.value, indent=2))
         lines.append("")
     lines += [
         "evidence:",
         "  # One item per piece of evidence; copy the block for more.",
         "  - id: e1",
-        "    summary: What you did and the outcome, with numbers where you can.",
+        entry("summary", PLACEHOLDER_SUMMARY, indent=4),
         f"    date: {today.isoformat()}",
         f"    kind: work-record        # {kinds}",
         "    supports: []             # statement ids this shows, e.g. "
@@ -89,7 +107,16 @@ def self_assessment_template(
         "#   KNGE: 3                            # Knowledge",
         "",
     ]
-    return "\n".join(lines)
+    data["evidence"] = [
+        {
+            "id": "e1",
+            "summary": PLACEHOLDER_SUMMARY,
+            "date": today,
+            "kind": EvidenceKind.WORK_RECORD.value,
+            "supports": [],
+        }
+    ]
+    return verified("\n".join(lines), data, "the assessment template")
 
 
 def manager_template(own: LoadedAssessment, *, today: dt.date) -> str:
@@ -101,10 +128,19 @@ def manager_template(own: LoadedAssessment, *, today: dt.date) -> str:
     assessment, skill = own.assessment, own.skill
     ratings = " | ".join(r.value for r in Rating)
     subject = assessment.subject
+    data: dict[str, object] = {
+        "sfia_version": skill.sfia_version,
+        "skill": skill.code,
+        "subject": {"name": subject.name},
+        "assessor": {"name": PLACEHOLDER_NAME, "relation": "manager"},
+        "assessed_on": today,
+    }
     lines = [
-        f"# sfia-assess review: {subject.name}, {skill.name} ({skill.code}), SFIA"
-        f" {skill.sfia_version}",
-        f"# Reviewing {own.source}, assessed on {assessment.assessed_on.isoformat()}.",
+        comment(
+            f"sfia-assess review: {subject.name}, {skill.name} ({skill.code}),"
+            f" SFIA {skill.sfia_version}"
+        ),
+        comment(f"Reviewing {own.source}, assessed on {assessment.assessed_on.isoformat()}."),
         "#",
         "# For each statement where you see it differently, uncomment the line and rate it:",
         f"# {ratings}.",
@@ -112,30 +148,32 @@ def manager_template(own: LoadedAssessment, *, today: dt.date) -> str:
         "# Add your own evidence (observations, feedback) below; evidence from both files counts.",
         "# Then run: sfia-assess review SELF.yaml THIS.yaml",
         "",
-        f"sfia_version: {skill.sfia_version}",
-        f"skill: {skill.code}",
+        entry("sfia_version", skill.sfia_version),
+        entry("skill", skill.code),
         "subject:",
-        f"  name: {_quoted(subject.name)}",
+        entry("name", subject.name, indent=2),
     ]
     if subject.role:
-        lines.append(f"  role: {_quoted(subject.role)}")
+        lines.append(entry("role", subject.role, indent=2))
+        data["subject"] = {"name": subject.name, "role": subject.role}
     lines += [
         "assessor:",
         "  name: Your Name",
         "  relation: manager",
-        f"assessed_on: {today.isoformat()}",
+        entry("assessed_on", today),
     ]
     if assessment.target_level is not None:
-        lines.append(f"target_level: {assessment.target_level}")
-    lines += ["", "ratings:"]
+        lines.append(entry("target_level", assessment.target_level))
+        data["target_level"] = assessment.target_level
     rated = [s for s in skill.statements_by_id if s in assessment.ratings]
-    if not rated:
-        lines[-1] = "ratings: {}"
+    lines += ["", "ratings:" if rated else "ratings: {}"]
+    data["ratings"] = None if rated else {}
     for statement_id in rated:
         statement = skill.statements_by_id[statement_id]
-        lines.append(f"  # {statement.text}")
-        lines.append(f"  # self: {assessment.ratings[statement_id].value}")
-        lines.append(f"  # {statement_id}: {assessment.ratings[statement_id].value}")
+        self_rating = assessment.ratings[statement_id].value
+        lines.append(comment(statement.text, indent=2))
+        lines.append(comment(f"self: {self_rating}", indent=2))
+        lines.append(comment(entry(statement_id, self_rating), indent=2))
     lines += [
         "evidence:",
         "  # - id: m1",
@@ -145,8 +183,5 @@ def manager_template(own: LoadedAssessment, *, today: dt.date) -> str:
         "  #   supports: []",
         "",
     ]
-    return "\n".join(lines)
-
-
-def _quoted(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    data["evidence"] = None
+    return verified("\n".join(lines), data, "the review template")
