@@ -111,8 +111,8 @@ def main() -> int:
             t_pdf <= 1.5 * slack,
         )
 
-    from sfia_assess.reports import Format, render
-    from sfia_assess.reports.model import build_report
+    from sfia_assess.reports import Format
+    from sfia_assess.reports.gap import build_report, render
 
     report = build_report(
         score(loaded, responsibility=catalog.responsibility(9)),

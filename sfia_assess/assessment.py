@@ -60,7 +60,9 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", coerce_numbers_to_str=True)
 
 
-class Person(_Model):
+class AssessedPerson(_Model):
+    """The person an assessment is about (`subject:`)."""
+
     name: Name
     role: Name | None = None
 
@@ -87,7 +89,7 @@ class Assessment(_Model):
 
     sfia_version: Annotated[int, Field(ge=1, le=99)]
     skill: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
-    subject: Person
+    subject: AssessedPerson
     assessor: Assessor
     assessed_on: dt.date
     target_level: Annotated[int, Field(ge=1, le=7)] | None = None

@@ -19,8 +19,9 @@ from .catalog import Catalog
 from .errors import InputFileError, SfiaAssessError
 from .output import write_atomic
 from .policy import Policy, default_policy, load_policy
-from .reports import Format, render
-from .reports.model import build_report
+from .reports import Format, Options, render
+from .reports.gap import RENDERERS as GAP_REPORT
+from .reports.gap import build_report
 from .result import Result
 from .scoring import score
 
@@ -134,13 +135,10 @@ def _needs_output(fmt: str, output: Path | None) -> None:
         raise click.UsageError("--format pdf needs -o FILE")
 
 
-def _html_or_pdf(html: str, fmt: str) -> str | bytes:
-    """The HTML as it is, or laid out as PDF (WeasyPrint is imported only then)."""
-    if fmt != "pdf":
-        return html
-    from .reports.pdf import html_to_pdf
-
-    return html_to_pdf(html)
+def _options(output: Path | None, paper: str = "a4") -> Options:
+    """Colours only for a terminal; the date from SOURCE_DATE_EPOCH when set."""
+    color = output is None and sys.stdout.isatty()
+    return Options(color=color, paper="letter" if paper == "letter" else "a4", today=_today())
 
 
 def _emit(data: str | bytes, output: Path | None) -> None:
@@ -168,12 +166,8 @@ def skills(fmt: str, skills_dirs: tuple[Path, ...]) -> None:
     """
     from .reports import skill as view
 
-    catalog = _catalog(skills_dirs)
-    rows = list(catalog.all_skills())
-    if fmt == "json":
-        click.echo(view.skills_json(rows))
-    else:
-        click.echo(view.skills_text(rows, color=sys.stdout.isatty()), nl=False)
+    found = view.SkillList(tuple(_catalog(skills_dirs).all_skills()))
+    _emit(render(view.SKILLS_RENDERERS, found, Format(fmt), _options(None)), None)
 
 
 @cli.command()
@@ -197,15 +191,8 @@ def skill(
     found = catalog.skill(code, version)
     if level is not None:
         found.level(level)
-    responsibility = catalog.responsibility(found.sfia_version)
-    if fmt == "json":
-        click.echo(view.skill_json(found, responsibility, level))
-    elif fmt == "md":
-        click.echo(view.skill_markdown(found, responsibility, level), nl=False)
-    else:
-        click.echo(
-            view.skill_text(found, responsibility, level, color=sys.stdout.isatty()), nl=False
-        )
+    page = view.SkillPage(found, catalog.responsibility(found.sfia_version), level)
+    _emit(render(view.RENDERERS, page, Format(fmt), _options(None)), None)
 
 
 # -- assessments ----------------------------------------------------------------------------
@@ -322,8 +309,7 @@ def assess(
     )
     result = _with_evidence_checks(result, [loaded])
     report = build_report(result, catalog, _today())
-    color = output is None and sys.stdout.isatty()
-    _emit(render(report, chosen, color=color, paper=paper), output)
+    _emit(render(GAP_REPORT, report, chosen, _options(output, paper)), output)
 
 
 @cli.command()
@@ -395,8 +381,7 @@ def review_command(
         sfia-assess review examples/priya-nair-coordinator.yaml examples/priya-nair-manager.yaml
         sfia-assess review self.yaml manager.yaml --format pdf -o review.pdf
     """
-    from .reports.review import ReviewReport
-    from .reports.review import render as render_review
+    from .reports.review import RENDERERS, ReviewReport
     from .review import review
 
     chosen = Format(fmt)
@@ -410,8 +395,7 @@ def review_command(
         result, agreed=_with_evidence_checks(result.agreed, [own, manager])
     )
     report = ReviewReport(result, own.skill, responsibility, _today())
-    color = output is None and sys.stdout.isatty()
-    _emit(render_review(report, chosen, color=color, paper=paper), output)
+    _emit(render(RENDERERS, report, chosen, _options(output, paper)), output)
 
 
 @cli.command("diff")
@@ -434,13 +418,7 @@ def diff_command(
     from .reports import diff as view
 
     found = diff(_catalog(skills_dirs), code, old, new)
-    renderers = {
-        "text": view.render_text,
-        "json": view.render_json,
-        "md": view.render_markdown,
-        "html": view.render_html,
-    }
-    _emit(renderers[fmt](found), output)
+    _emit(render(view.RENDERERS, found, Format(fmt), _options(output)), output)
 
 
 @cli.command("migrate")
@@ -523,13 +501,7 @@ def profile_command(
     else:
         raise click.UsageError("give CODE --level N --title TEXT, or --from-file ROLE.yaml")
     _needs_output(fmt, output)
-    if fmt == "md":
-        data: str | bytes = view.profile_markdown(found)
-    elif fmt == "json":
-        data = view.profile_json(found)
-    else:
-        data = _html_or_pdf(view.profile_html(found, today=_today(), paper=paper), fmt)
-    _emit(data, output)
+    _emit(render(view.RENDERERS, found, Format(fmt), _options(output, paper)), output)
 
 
 @cli.command("pathway")
@@ -554,15 +526,11 @@ def pathway_command(
         sfia-assess pathway USUP --format pdf -o usup-pathway.pdf
     """
     from .profiles import pathway
-    from .reports import profile as view
+    from .reports import pathway as view
 
     found = pathway(_catalog(skills_dirs), code, version)
     _needs_output(fmt, output)
-    if fmt in ("text", "md"):
-        data: str | bytes = view.pathway_markdown(found)
-    else:
-        data = _html_or_pdf(view.pathway_html(found, today=_today(), paper=paper), fmt)
-    _emit(data, output)
+    _emit(render(view.RENDERERS, found, Format(fmt), _options(output, paper)), output)
 
 
 @cli.command("batch")
@@ -663,13 +631,7 @@ def team_command(
 
     _needs_output(fmt, output)
     found = team_view(directory, _catalog(skills_dirs), _policy(policy_file))
-    if fmt == "text":
-        data: str | bytes = view.render_text(found, color=output is None and sys.stdout.isatty())
-    elif fmt == "json":
-        data = view.render_json(found)
-    else:
-        data = _html_or_pdf(view.render_html(found, today=_today(), paper=paper), fmt)
-    _emit(data, output)
+    _emit(render(view.RENDERERS, found, Format(fmt), _options(output, paper)), output)
 
 
 @cli.command("import-sfia")
@@ -771,7 +733,5 @@ def suggest_command(
         return
     from .reports import suggest as view
 
-    if fmt == "json":
-        _emit(view.render_json(found), output)
-    else:
-        _emit(view.render_text(found, loaded), output)
+    shown = view.SuggestView(tuple(found), loaded)
+    _emit(render(view.RENDERERS, shown, Format(fmt), _options(output)), output)

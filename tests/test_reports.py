@@ -18,8 +18,8 @@ from pypdf import PdfReader
 from sfia_assess.assessment import load_assessment
 from sfia_assess.catalog import Catalog
 from sfia_assess.cli import cli
-from sfia_assess.reports import Format, render
-from sfia_assess.reports.model import build_report
+from sfia_assess.reports import Format, Options
+from sfia_assess.reports.gap import build_report, render
 from sfia_assess.scoring import score
 
 from .conftest import DATA, EXAMPLES, assessment_data, evidenced
@@ -186,5 +186,19 @@ def test_text_formats_do_not_import_weasyprint(write_yaml: Callable[..., Path]) 
 
 def test_letter_paper(write_yaml: Callable[..., Path], catalog: Catalog) -> None:
     report = report_for(write_yaml(assessment_data()), catalog)
-    html = render(report, Format.HTML, paper="letter")
+    html = render(report, Format.HTML, Options(paper="letter"))
     assert isinstance(html, str) and "size: letter;" in html
+
+
+def test_every_view_offers_its_formats_through_one_contract() -> None:
+    """Each view maps formats to renderers; none makes its own PDF (that is done in one place)."""
+    import importlib
+
+    views = ["gap", "review", "team", "profile", "pathway", "diff", "skill", "suggest"]
+    for name in views:
+        module = importlib.import_module(f"sfia_assess.reports.{name}")
+        renderers = module.RENDERERS
+        assert renderers, name
+        assert all(isinstance(fmt, Format) for fmt in renderers), name
+        assert Format.PDF not in renderers, name
+        assert all(callable(function) for function in renderers.values()), name

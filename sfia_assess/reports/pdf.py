@@ -1,4 +1,4 @@
-"""The gap report as PDF: the HTML report laid out by WeasyPrint (imported only here)."""
+"""PDF for every view: its HTML laid out by WeasyPrint (imported only here)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from importlib.resources import files
 from typing import Any
 
 from ..errors import SfiaAssessError
-from . import html
-from .model import GapReport
 
 ASSET_SCHEME = "sfia-assess:"
 PDF_VARIANT = "pdf/ua-1"
@@ -70,7 +68,3 @@ def html_to_pdf(document: str, *, title_fallback: str = "sfia-assess report") ->
     if not isinstance(pdf, bytes):
         raise SfiaAssessError(f"the PDF could not be laid out ({title_fallback})")
     return pdf
-
-
-def render(report: GapReport, *, paper: str = "a4") -> bytes:
-    return html_to_pdf(html.render(report, paper=paper))

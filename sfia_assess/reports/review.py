@@ -14,10 +14,10 @@ from rich.text import Text
 from ..catalog import LevelsOfResponsibility, SkillVersion
 from ..review import ReviewResult
 from ..templating import environment, page
-from . import Format
+from . import Format, Options, Renderer
 from .chart import coverage_svg
+from .gap.model import REASON_LABELS, GapReport, level_label
 from .json import dumps
-from .model import REASON_LABELS, GapReport, level_label
 from .terminal import draw
 
 
@@ -49,8 +49,8 @@ def _agreement_line(report: ReviewReport) -> str:
     return f"{text} {agreement.note}"
 
 
-def render_text(report: ReviewReport, *, color: bool = False) -> str:
-    return draw(lambda console: _paint(console, report), color=color, width=110)
+def render_text(report: ReviewReport, options: Options) -> str:
+    return draw(lambda console: _paint(console, report), color=options.color, width=110)
 
 
 def _paint(console: Console, report: ReviewReport) -> None:
@@ -102,7 +102,7 @@ def _paint(console: Console, report: ReviewReport) -> None:
         console.print(f"  - manager's evidence {old} is shown as {new} (the self file uses {old})")
 
 
-def render_json(report: ReviewReport) -> str:
+def render_json(report: ReviewReport, options: Options) -> str:
     review = report.review
     data: dict[str, Any] = {
         "schema_version": 1,
@@ -122,7 +122,7 @@ def render_json(report: ReviewReport) -> str:
     return dumps(data)
 
 
-def render_html(report: ReviewReport, *, paper: str = "a4") -> str:
+def render_html(report: ReviewReport, options: Options) -> str:
     review = report.review
     agreed = review.agreed
     self_label = report.label(review.self_result.recommended_level)
@@ -141,7 +141,7 @@ def render_html(report: ReviewReport, *, paper: str = "a4") -> str:
             ),
             created=agreed.assessed_on,
             modified=report.generated_on,
-            paper=paper,
+            paper=options.paper,
         ),
         "self_label": self_label,
         "agreed_label": agreed_label,
@@ -159,16 +159,8 @@ def render_html(report: ReviewReport, *, paper: str = "a4") -> str:
     return environment().get_template("review-record.html.j2").render(context)
 
 
-def render(
-    report: ReviewReport, fmt: Format, *, color: bool = False, paper: str = "a4"
-) -> str | bytes:
-    if fmt is Format.TEXT:
-        return render_text(report, color=color)
-    if fmt is Format.JSON:
-        return render_json(report)
-    html = render_html(report, paper=paper)
-    if fmt is Format.HTML:
-        return html
-    from .pdf import html_to_pdf
-
-    return html_to_pdf(html)
+RENDERERS: dict[Format, Renderer] = {
+    Format.TEXT: render_text,
+    Format.JSON: render_json,
+    Format.HTML: render_html,
+}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..result import EvidenceItem, StatementResult
-from ..templating import environment, page
-from .chart import coverage_svg
+from ...result import EvidenceItem, StatementResult
+from ...templating import environment, page
+from ..chart import coverage_svg
 from .model import REASON_LABELS, GapReport, level_label, summary_sentence
 
 
