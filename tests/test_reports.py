@@ -202,3 +202,20 @@ def test_every_view_offers_its_formats_through_one_contract() -> None:
         assert all(isinstance(fmt, Format) for fmt in renderers), name
         assert Format.PDF not in renderers, name
         assert all(callable(function) for function in renderers.values()), name
+
+
+def test_pdf_is_ordered_for_the_reader(priya_pdf: bytes) -> None:
+    """Summary, then gaps and actions, then the levels around the recommended one; the other
+    levels in a compact appendix; a sign-off block; and fewer pages than a table per level."""
+    text = pdf_text(priya_pdf)
+    summary = text.index("Summary")
+    gaps = text.index("Gaps to level 5")
+    around = text.index("Level 4 \u2014 Enable: 4 of 5 demonstrated")
+    appendix = text.index("Appendix: the other levels")
+    assert summary < gaps < around < appendix
+    assert text.index("Level 5 \u2014 Ensure, advise: 2 of 7") < appendix
+    assert text.index("Level 1 \u2014 Follow: 0 of 4") > appendix
+    sign_off = text[text.index("Sign-off") :]
+    for line in ("Priya Nair", "Manager", "Date"):
+        assert line in sign_off
+    assert len(PdfReader(io.BytesIO(priya_pdf)).pages) <= 4
