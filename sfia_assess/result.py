@@ -41,6 +41,7 @@ class Subject:
 class AssessorInfo:
     name: str
     relation: str
+    role: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

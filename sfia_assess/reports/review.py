@@ -41,12 +41,21 @@ def _agreement_line(report: ReviewReport) -> str:
     if agreement.share_same is None:
         return agreement.note
     text = (
-        f"Rated the same: {agreement.same} of {agreement.both_rated} statements rated by both"
-        f" ({agreement.share_same:.0%})."
+        f"Rated the same: {agreement.same + agreement.kept} of {agreement.self_rated}"
+        f" self-rated statements ({agreement.share_same:.0%}); the manager kept"
+        f" {agreement.kept} as rated and rated {agreement.both_rated} again"
+        f" ({agreement.same} the same)."
     )
     if agreement.kappa is not None:
         return f"{text} Weighted kappa: {agreement.kappa:.2f}. {agreement.note}"
     return f"{text} {agreement.note}"
+
+
+def _reviewer(review: ReviewResult) -> str:
+    """`Dana Boss, Service Desk Manager (manager)`."""
+    assessor = review.manager_result.assessor
+    role = f", {assessor.role}" if assessor.role else ""
+    return f"{assessor.name}{role} ({assessor.relation})"
 
 
 def render_text(report: ReviewReport, options: Options) -> str:
@@ -60,8 +69,8 @@ def _paint(console: Console, report: ReviewReport) -> None:
     console.print(
         f"{agreed.skill.name} ({agreed.skill.code}), SFIA {agreed.skill.version}:"
         f" self-assessment by {review.self_result.assessor.name}"
-        f" ({review.self_result.assessed_on.isoformat()}), review by"
-        f" {review.manager_result.assessor.name} ({review.manager_result.assessed_on.isoformat()})"
+        f" ({review.self_result.assessed_on.isoformat()}), review by {_reviewer(review)}"
+        f" ({review.manager_result.assessed_on.isoformat()})"
     )
     console.print()
     console.print(f"Self level:     {report.label(review.self_result.recommended_level)}")
@@ -92,7 +101,13 @@ def _paint(console: Console, report: ReviewReport) -> None:
         )
         console.print(table)
     else:
-        console.print("The manager rated every shared statement the same as the self-assessment.")
+        console.print("The manager rated no statement differently from the self-assessment.")
+    comments = [row for row in review.statements if row.comment]
+    if comments:
+        console.print()
+        console.print(Text("The manager's comments", "bold"))
+        for row in comments:
+            console.print(f"  {row.id}  {row.comment}")
     console.print()
     if agreed.gaps:
         console.print(Text(f"Gaps from the agreed level ({len(agreed.gaps)})", "bold"))
@@ -155,6 +170,9 @@ def render_html(report: ReviewReport, options: Options) -> str:
         "chart": coverage_svg(agreed),
         "reason_labels": {k.value: v for k, v in REASON_LABELS.items()},
         "statements_by_id": {s.id: s for s in agreed.statements},
+        "reviewer": _reviewer(review),
+        "self_evidence": [e for e in agreed.evidence if e.id not in review.manager_evidence],
+        "manager_evidence": [e for e in agreed.evidence if e.id in review.manager_evidence],
     }
     return environment().get_template("review-record.html.j2").render(context)
 
