@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,7 +19,8 @@ from .catalog import Catalog
 from .errors import InputFileError, SfiaAssessError
 from .output import write_atomic
 from .policy import Policy, default_policy, load_policy
-from .reports import Format, Options, render
+from .printable import printable
+from .reports import Format, Options, Renderer, render
 from .reports.gap import RENDERERS as GAP_REPORT
 from .reports.gap import build_report
 from .result import Result
@@ -35,10 +36,10 @@ class _Cli(click.Group):
         try:
             return super().invoke(ctx)
         except InputFileError as exc:
-            click.echo(str(exc), err=True)
+            click.echo(printable(str(exc)), err=True)
             raise click.exceptions.Exit(1) from None
         except SfiaAssessError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(printable(f"Error: {exc}"), err=True)
             raise click.exceptions.Exit(1) from None
 
 
@@ -141,7 +142,26 @@ def _options(output: Path | None, paper: str = "a4") -> Options:
     return Options(color=color, paper="letter" if paper == "letter" else "a4", today=_today())
 
 
+def _show(
+    renderers: Mapping[Format, Renderer],
+    view: Any,
+    fmt: Format | str,
+    output: Path | None,
+    paper: str = "a4",
+) -> None:
+    """Lay out a view (its text made from a copy with control characters escaped) and emit it."""
+    _write(render(renderers, view, Format(fmt), _options(output, paper)), output)
+
+
 def _emit(data: str | bytes, output: Path | None) -> None:
+    """Emit what is not a report view (a YAML file, a message); on a terminal or a pipe, its
+    control characters are escaped, so text from an input file cannot drive the terminal."""
+    if isinstance(data, str) and output is None:
+        data = printable(data)
+    _write(data, output)
+
+
+def _write(data: str | bytes, output: Path | None) -> None:
     if output is not None:
         write_atomic(output, data)
         click.echo(f"wrote {output}", err=True)
@@ -167,7 +187,7 @@ def skills(fmt: str, skills_dirs: tuple[Path, ...]) -> None:
     from .reports import skill as view
 
     found = view.SkillList(tuple(_catalog(skills_dirs).all_skills()))
-    _emit(render(view.SKILLS_RENDERERS, found, Format(fmt), _options(None)), None)
+    _show(view.SKILLS_RENDERERS, found, Format(fmt), None)
 
 
 @cli.command()
@@ -192,7 +212,7 @@ def skill(
     if level is not None:
         found.level(level)
     page = view.SkillPage(found, catalog.responsibility(found.sfia_version), level)
-    _emit(render(view.RENDERERS, page, Format(fmt), _options(None)), None)
+    _show(view.RENDERERS, page, Format(fmt), None)
 
 
 # -- assessments ----------------------------------------------------------------------------
@@ -309,7 +329,7 @@ def assess(
     )
     result = _with_evidence_checks(result, [loaded])
     report = build_report(result, catalog, _today())
-    _emit(render(GAP_REPORT, report, chosen, _options(output, paper)), output)
+    _show(GAP_REPORT, report, chosen, output, paper)
 
 
 @cli.command()
@@ -395,7 +415,7 @@ def review_command(
         result, agreed=_with_evidence_checks(result.agreed, [own, manager])
     )
     report = ReviewReport(result, own.skill, responsibility, _today())
-    _emit(render(RENDERERS, report, chosen, _options(output, paper)), output)
+    _show(RENDERERS, report, chosen, output, paper)
 
 
 @cli.command("diff")
@@ -418,7 +438,7 @@ def diff_command(
     from .reports import diff as view
 
     found = diff(_catalog(skills_dirs), code, old, new)
-    _emit(render(view.RENDERERS, found, Format(fmt), _options(output)), output)
+    _show(view.RENDERERS, found, Format(fmt), output)
 
 
 @cli.command("migrate")
@@ -501,7 +521,7 @@ def profile_command(
     else:
         raise click.UsageError("give CODE --level N --title TEXT, or --from-file ROLE.yaml")
     _needs_output(fmt, output)
-    _emit(render(view.RENDERERS, found, Format(fmt), _options(output, paper)), output)
+    _show(view.RENDERERS, found, Format(fmt), output, paper)
 
 
 @cli.command("pathway")
@@ -530,7 +550,7 @@ def pathway_command(
 
     found = pathway(_catalog(skills_dirs), code, version)
     _needs_output(fmt, output)
-    _emit(render(view.RENDERERS, found, Format(fmt), _options(output, paper)), output)
+    _show(view.RENDERERS, found, Format(fmt), output, paper)
 
 
 @cli.command("batch")
@@ -631,7 +651,7 @@ def team_command(
 
     _needs_output(fmt, output)
     found = team_view(directory, _catalog(skills_dirs), _policy(policy_file))
-    _emit(render(view.RENDERERS, found, Format(fmt), _options(output, paper)), output)
+    _show(view.RENDERERS, found, Format(fmt), output, paper)
 
 
 @cli.command("import-sfia")
@@ -734,4 +754,4 @@ def suggest_command(
     from .reports import suggest as view
 
     shown = view.SuggestView(tuple(found), loaded)
-    _emit(render(view.RENDERERS, shown, Format(fmt), _options(output)), output)
+    _show(view.RENDERERS, shown, Format(fmt), output)
