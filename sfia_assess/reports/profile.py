@@ -19,14 +19,12 @@ def render_markdown(profile: RoleProfile, options: Options) -> str:
             "",
             f"**Level of responsibility: {item.level} \u2014 {essence.name}.** {essence.essence}",
             "",
-            "### Responsibilities",
+            "### Responsibilities, and the evidence that typically shows each",
             "",
         ]
-        out += [f"- {s.text} ({s.id})" for s in item.statements]
-        examples = [e for s in item.statements for e in s.evidence_examples]
-        if examples:
-            out += ["", "### Evidence that typically shows them", ""]
-            out += [f"- {e}" for e in examples]
+        for statement in item.statements:
+            out.append(f"- {statement.text} ({statement.id})")
+            out += [f"  - {example}" for example in statement.evidence_examples]
         if skill.related_skills:
             out += ["", "### Related skills", "", ", ".join(skill.related_skills)]
         out.append("")
