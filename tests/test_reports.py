@@ -214,7 +214,8 @@ def test_pdf_is_ordered_for_the_reader(priya_pdf: bytes) -> None:
     appendix = text.index("Appendix: the other levels")
     assert summary < gaps < around < appendix
     assert text.index("Level 5 \u2014 Ensure, advise: 2 of 7") < appendix
-    assert text.index("Level 1 \u2014 Follow: 0 of 4") > appendix
+    assert text.index("Level 3 \u2014 Apply: 6 of 6 demonstrated") > appendix
+    assert text.index("Level 1 \u2014 Follow: none of its 4 statements") > appendix
     sign_off = text[text.index("Sign-off") :]
     for line in ("Priya Nair", "Manager", "Date"):
         assert line in sign_off
