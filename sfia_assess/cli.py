@@ -151,6 +151,16 @@ def _show(
 ) -> None:
     """Lay out a view (its text made from a copy with control characters escaped) and emit it."""
     _write(render(renderers, view, Format(fmt), _options(output, paper)), output)
+    if fmt == Format.PDF:
+        _pdf_speed_hint()
+
+
+def _pdf_speed_hint() -> None:
+    from .reports.pdf import speed_hint
+
+    hint = speed_hint()
+    if hint:
+        click.echo(hint, err=True)
 
 
 def _emit(data: str | bytes, output: Path | None) -> None:
@@ -613,6 +623,8 @@ def batch_command(
             outcome = run(lambda done, total: bar.update(task, completed=done, total=total))
     else:
         outcome = run(None)
+    if fmt == "pdf":
+        _pdf_speed_hint()
     for item in outcome.failed:
         click.echo(item.error, err=True)
     made = len(outcome.done) - len(outcome.failed)

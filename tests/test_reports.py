@@ -220,3 +220,47 @@ def test_pdf_is_ordered_for_the_reader(priya_pdf: bytes) -> None:
     for line in ("Priya Nair", "Manager", "Date"):
         assert line in sign_off
     assert len(PdfReader(io.BytesIO(priya_pdf)).pages) <= 4
+
+
+def _without_harfbuzz_subset(*args: str) -> Any:
+    """The real CLI in a process where WeasyPrint finds no HarfBuzz subsetter, as on a fresh
+    machine without Debian's libharfbuzz-subset0 (WeasyPrint then falls back to fontTools)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, weasyprint.pdf.fonts as fonts; fonts.harfbuzz_subset = None;"
+        " from sfia_assess.cli import cli; sys.argv[0] = 'sfia-assess'; cli()"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_without_harfbuzz_subset_pdfs_work_and_say_once_how_to_be_faster(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "p.pdf"
+    run = _without_harfbuzz_subset(
+        "assess", str(EXAMPLES / "priya-nair-coordinator.yaml"), "--format", "pdf", "-o", str(out)
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Priya Nair" in pdf_text(out.read_bytes())
+    hints = [line for line in run.stderr.splitlines() if "libharfbuzz-subset0" in line]
+    assert len(hints) == 1
+    assert "fontTools" not in run.stderr.replace(hints[0], "")  # not WeasyPrint's own log
+    assert run.stderr.splitlines() == [f"wrote {out}", hints[0]]
+
+
+def test_with_harfbuzz_subset_there_is_no_hint(tmp_path: Path) -> None:
+    from sfia_assess.reports.pdf import speed_hint, subsetter
+
+    out = tmp_path / "p.pdf"
+    result = CliRunner().invoke(
+        cli,
+        ["assess", str(EXAMPLES / "sam-lee-analyst.yaml"), "--format", "pdf", "-o", str(out)],
+    )
+    assert result.exit_code == 0
+    if subsetter() == "HarfBuzz":  # CI installs libharfbuzz-subset0
+        assert speed_hint() is None
+        assert "libharfbuzz-subset0" not in result.output
