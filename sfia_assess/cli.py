@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -174,7 +173,7 @@ def _emit(data: str | bytes, output: Path | None) -> None:
 def _write(data: str | bytes, output: Path | None) -> None:
     if output is not None:
         write_atomic(output, data)
-        click.echo(f"wrote {output}", err=True)
+        click.echo(printable(f"wrote {output}"), err=True)
     elif isinstance(data, bytes):
         raise click.UsageError("this format is binary: give -o FILE to write it to a file")
     else:
@@ -293,9 +292,9 @@ def validate(files: tuple[Path, ...], skills_dirs: tuple[Path, ...]) -> None:
             load_assessment(path, catalog)
         except InputFileError as exc:
             failed = True
-            click.echo(str(exc), err=True)
+            click.echo(printable(str(exc)), err=True)
         else:
-            click.echo(f"{path}: ok")
+            click.echo(printable(f"{path}: ok"))
     if failed:
         raise click.exceptions.Exit(1)
 
@@ -358,6 +357,8 @@ def schema(what: str) -> None:
     Example:
         sfia-assess schema > assessment.schema.json
     """
+    from .reports.json import dumps
+
     if what == "result":
         from .reports.json import result_schema
 
@@ -366,7 +367,7 @@ def schema(what: str) -> None:
         from .assessment import assessment_schema
 
         data = assessment_schema()
-    click.echo(json.dumps(data, indent=2))
+    click.echo(dumps(data), nl=False)
 
 
 @cli.command("policy")
@@ -484,7 +485,7 @@ def migrate_command(
         err=True,
     )
     for note in migration.notes:
-        click.echo(f"  note: {note}", err=True)
+        click.echo(printable(f"  note: {note}"), err=True)
 
 
 @cli.command("profile")
@@ -626,7 +627,7 @@ def batch_command(
     if fmt == "pdf":
         _pdf_speed_hint()
     for item in outcome.failed:
-        click.echo(item.error, err=True)
+        click.echo(printable(item.error), err=True)
     made = len(outcome.done) - len(outcome.failed)
     click.echo(
         f"{made} report(s) written to {out_dir}, {len(outcome.failed)} failed;"

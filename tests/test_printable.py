@@ -110,3 +110,12 @@ def test_pdf_metadata_stays_valid_xml(files: dict[str, Path], tmp_path: Path) ->
     ET.fromstring(xmp[xmp.index("<x:xmpmeta") : xmp.index("</x:xmpmeta>") + 12])
     assert not RAW.search(xmp)
     assert reader.metadata is not None and "\\x1b]0;pwned" in (reader.metadata.author or "")
+
+
+def test_validate_names_a_hostile_file_escaped(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "me\x1b[2J.yaml"
+    path.write_text("sfia_version: [\n", encoding="utf-8")
+    result = runner.invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert not RAW.search(result.output)
+    assert "me\\x1b[2J.yaml" in result.output
