@@ -18,7 +18,7 @@ def _date(value: object) -> str:
 def _css_string(value: object) -> Markup:
     """`value` as a quoted CSS string, safe inside <style>, where HTML escapes do not apply."""
     out = []
-    for char in str(value):
+    for char in printable(str(value)):
         if char.isalnum() or char in " .,;:()-_/'\u00a9":
             out.append(char)
         else:

@@ -119,3 +119,11 @@ def test_validate_names_a_hostile_file_escaped(runner: CliRunner, tmp_path: Path
     assert result.exit_code == 1
     assert not RAW.search(result.output)
     assert "me\\x1b[2J.yaml" in result.output
+
+
+def test_a_footer_from_skill_data_shows_control_characters_escaped() -> None:
+    from sfia_assess.templating import environment
+
+    css = environment().filters["css_string"]("USUP\x1b[2J, SFIA 9")
+    assert "\\1b " not in css  # not the control character itself, as a CSS escape
+    assert css == '"USUP\\5c x1b\\5b 2J, SFIA 9"'
