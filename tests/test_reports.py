@@ -264,3 +264,16 @@ def test_with_harfbuzz_subset_there_is_no_hint(tmp_path: Path) -> None:
     if subsetter() == "HarfBuzz":  # CI installs libharfbuzz-subset0
         assert speed_hint() is None
         assert "libharfbuzz-subset0" not in result.output
+
+
+def test_no_level_reached_shows_the_first_level_and_the_target_in_full(catalog: Catalog) -> None:
+    report = report_for(EXAMPLES / "alex-kim-overrated.yaml", catalog)
+    assert report.result.recommended_level is None
+    html = render(report, Format.HTML)
+    assert isinstance(html, str)
+    around = html[html.index("The levels around") : html.index("<h2>Evidence</h2>")]
+    first = report.result.levels[0].level
+    assert f"Level {first} &mdash;" in around
+    if report.result.target_level is not None:
+        assert f"Level {report.result.target_level} &mdash;" in around
+    assert "Appendix: the other levels" in html
