@@ -12,7 +12,7 @@ from ..errors import SfiaAssessError
 ASSET_SCHEME = "sfia-assess:"
 PDF_VARIANT = "pdf/ua-1"
 SPEED_HINT = (
-    "note: PDFs are made about twice as fast with HarfBuzz's font subsetter;"
+    "note: PDFs are made faster with HarfBuzz's font subsetter (fontTools is used now);"
     " on Debian/Ubuntu: apt-get install libharfbuzz-subset0"
 )
 
