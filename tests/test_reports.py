@@ -222,15 +222,17 @@ def test_pdf_is_ordered_for_the_reader(priya_pdf: bytes) -> None:
     assert len(PdfReader(io.BytesIO(priya_pdf)).pages) <= 4
 
 
-def _without_harfbuzz_subset(*args: str) -> Any:
+def _without_harfbuzz_subset(*args: str, wheel: bool = False) -> Any:
     """The real CLI in a process where WeasyPrint finds no HarfBuzz subsetter, as on a fresh
-    machine without Debian's libharfbuzz-subset0 (WeasyPrint then falls back to fontTools)."""
+    machine without Debian's libharfbuzz-subset0 (WeasyPrint then falls back to fontTools),
+    and without the uharfbuzz wheel unless `wheel`."""
     import subprocess
     import sys
 
     code = (
         "import sys, weasyprint.pdf.fonts as fonts; fonts.harfbuzz_subset = None;"
-        " from sfia_assess.cli import cli; sys.argv[0] = 'sfia-assess'; cli()"
+        + ("" if wheel else " sys.modules['uharfbuzz'] = None;")
+        + " from sfia_assess.cli import cli; sys.argv[0] = 'sfia-assess'; cli()"
     )
     return subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
@@ -277,3 +279,20 @@ def test_no_level_reached_shows_the_first_level_and_the_target_in_full(catalog: 
     if report.result.target_level is not None:
         assert f"Level {report.result.target_level} &mdash;" in around
     assert "Appendix: the other levels" in html
+
+
+def test_without_harfbuzz_subset_the_uharfbuzz_wheel_subsets_the_fonts(tmp_path: Path) -> None:
+    out = tmp_path / "p.pdf"
+    args = ["assess", str(EXAMPLES / "priya-nair-coordinator.yaml"), "--format", "pdf"]
+    run = _without_harfbuzz_subset(*args, "-o", str(out), wheel=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.splitlines() == [f"wrote {out}"]  # fast: nothing to suggest
+    data = out.read_bytes()
+    assert "Priya Nair" in pdf_text(data)
+    assert len(data) < 100_000  # subset fonts; whole DejaVu fonts would make ~800 KB
+    fonts = {
+        str(font["/BaseFont"])
+        for page in PdfReader(io.BytesIO(data)).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert fonts and all(re.fullmatch(r"/[A-Z]{6}\+DejaVu-Sans(-Bold)?", f) for f in fonts)

@@ -12,25 +12,30 @@ from ..errors import SfiaAssessError
 ASSET_SCHEME = "sfia-assess:"
 PDF_VARIANT = "pdf/ua-1"
 SPEED_HINT = (
-    "note: PDFs are made faster with HarfBuzz's font subsetter (fontTools is used now);"
-    " on Debian/Ubuntu: apt-get install libharfbuzz-subset0"
+    "note: PDFs are made faster with HarfBuzz's font subsetter (fontTools is used now):"
+    ' pip install "sfia-assess[pdf-speed]", or on Debian/Ubuntu apt-get install'
+    " libharfbuzz-subset0"
 )
 
 
-def subsetter() -> Literal["HarfBuzz", "fontTools"]:
-    """The library WeasyPrint subsets fonts with here, by the very test it makes itself.
+def subsetter() -> Literal["HarfBuzz", "uharfbuzz", "fontTools"]:
+    """The library fonts are subset with here: the system's HarfBuzz, by the very test
+    WeasyPrint makes itself; else the uharfbuzz wheel where it is installed; else fontTools.
 
-    Without Debian's libharfbuzz-subset0 (HarfBuzz 4.1 or later) it falls back to fontTools:
-    the same PDF, about 1.6x the font-writing time (measured: 94 ms against 154 ms warm for
-    the 4-page example report). Embedding whole fonts instead (WeasyPrint's full_fonts) needs
-    no library but is slower still (290 ms) and makes the PDF 20x larger (820 KB, not 42 KB).
+    Without Debian's libharfbuzz-subset0 (HarfBuzz 4.1 or later) WeasyPrint falls back to
+    fontTools: the same PDF, 0.35 s more CPU end to end for the example report (94 ms against
+    154 ms for the font writing alone, warm). The uharfbuzz wheel does as well as the system
+    library. Embedding whole fonts instead (WeasyPrint's full_fonts) needs no library but is
+    slower still (290 ms) and makes the PDF 20x larger (820 KB, not 42 KB).
     """
     from weasyprint.pdf import fonts
     from weasyprint.text.ffi import harfbuzz
 
+    from .subsetting import use_uharfbuzz
+
     if fonts.harfbuzz_subset and harfbuzz.hb_version_atleast(4, 1, 0):
         return "HarfBuzz"
-    return "fontTools"
+    return "uharfbuzz" if use_uharfbuzz() else "fontTools"
 
 
 def speed_hint() -> str | None:
@@ -79,6 +84,7 @@ def html_to_pdf(document: str, *, title_fallback: str = "sfia-assess report") ->
     """Lay out report HTML as an accessible (tagged, PDF/UA-1) PDF, fetching nothing."""
     from weasyprint import HTML
 
+    subsetter()  # the uharfbuzz wheel takes over from fontTools where it can
     logger = logging.getLogger("weasyprint")
     blocked = _Blocked()
     logger.addFilter(blocked)
