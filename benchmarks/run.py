@@ -10,7 +10,6 @@ that a noisy shared machine affects both sides alike. Exit status 1 if a figure 
 from __future__ import annotations
 
 import argparse
-import ctypes.util
 import statistics
 import subprocess
 import sys
@@ -70,12 +69,12 @@ def main() -> int:
     runs = 3 if args.quick else 11
     slack = 2.0 if args.quick else 1.0
     table = Table()
-    subsetter = (
-        "harfbuzz (libharfbuzz-subset)"
-        if ctypes.util.find_library("harfbuzz-subset")
-        else "fontTools (slower)"
-    )
-    print(f"python {sys.version.split()[0]}, font subsetting: {subsetter}, runs: {runs}")
+    sys.path.insert(0, str(ROOT))
+    from sfia_assess.reports.pdf import subsetter
+
+    path = subsetter()  # the test WeasyPrint itself makes, not a guess from the library path
+    subsetting = "HarfBuzz (libharfbuzz-subset0)" if path == "HarfBuzz" else "fontTools (slower)"
+    print(f"python {sys.version.split()[0]}, font subsetting: {subsetting}, runs: {runs}")
 
     base = [PY, "-c", "import yaml, pydantic, click"]
     text = [*CLI, "assess", str(EXAMPLE), "--format", "text"]
@@ -87,7 +86,6 @@ def main() -> int:
         ratio < 2 * slack,
     )
 
-    sys.path.insert(0, str(ROOT))
     from sfia_assess import Catalog, load_assessment, score
 
     catalog = Catalog()
@@ -103,33 +101,36 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "r.pdf"
         pdf = [*CLI, "assess", str(EXAMPLE), "--format", "pdf", "-o", str(out)]
-        t_pdf, _, ratio_pdf = paired(pdf, base, max(3, runs // 2))
+        weasyprint = [PY, "-c", "import weasyprint"]
+        t_pdf, t_weasy, ratio_pdf = paired(pdf, weasyprint, max(3, runs // 2))
         table.row(
-            "PDF report end to end (process)",
-            f"{t_pdf:.2f} s ({ratio_pdf:.1f}x import)",
-            f"<= {1.5 * slack:.1f} s",
-            t_pdf <= 1.5 * slack,
+            f"PDF report end to end vs import weasyprint ({path})",
+            f"{t_pdf:.2f} s / {t_weasy:.2f} s = {ratio_pdf:.2f}x",
+            f"<= {2.0 * slack:.1f}x",
+            ratio_pdf <= 2.0 * slack,
         )
 
-    from sfia_assess.reports import Format, render
-    from sfia_assess.reports.model import build_report
+    from sfia_assess.reports import Format
+    from sfia_assess.reports.gap import build_report, render
 
-    report = build_report(
-        score(loaded, responsibility=catalog.responsibility(9)),
-        catalog,
-        __import__("datetime").date(2026, 11, 1),
-    )
-    render(report, Format.PDF)  # first render in the process pays for fonts
-    warm: list[float] = []
-    for _ in range(3 if args.quick else 7):
-        started = time.perf_counter()
-        render(report, Format.PDF)
-        warm.append(time.perf_counter() - started)
+    slowest = 0.0
+    for example in sorted((ROOT / "examples").glob("*.yaml")):
+        each = load_assessment(example, catalog)
+        if each.assessment.assessor.relation != "self":
+            continue  # a manager's review is not a gap report of its own
+        report = build_report(score(each), catalog, __import__("datetime").date(2026, 11, 1))
+        render(report, Format.PDF)  # the first render in the process pays for fonts
+        warm: list[float] = []
+        for _ in range(3 if args.quick else 7):
+            started = time.perf_counter()
+            render(report, Format.PDF)
+            warm.append(time.perf_counter() - started)
+        slowest = max(slowest, statistics.median(warm))
     table.row(
-        "PDF report warm, in one process",
-        f"{statistics.median(warm) * 1000:.0f} ms",
-        f"<= {1000 * slack:.0f} ms",
-        statistics.median(warm) <= 1.0 * slack,
+        f"PDF report warm, in one process, slowest example ({path})",
+        f"{slowest * 1000:.0f} ms",
+        f"<= {300 * slack:.0f} ms",
+        slowest <= 0.3 * slack,
     )
 
     sys.path.insert(0, str(ROOT / "tests" / "data"))

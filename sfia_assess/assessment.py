@@ -101,7 +101,9 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Person(_Model):
+class AssessedPerson(_Model):
+    """The person an assessment is about (`subject:`)."""
+
     name: Name
     role: Name | None = None
 
@@ -109,6 +111,7 @@ class Person(_Model):
 class Assessor(_Model):
     name: Name
     relation: Relation
+    role: Name | None = None
 
 
 class Evidence(_Model):
@@ -141,22 +144,25 @@ class Assessment(_Model):
 
     sfia_version: Annotated[Number, Field(ge=1, le=99)]
     skill: Annotated[Name, StringConstraints(max_length=20)]
-    subject: Person
+    subject: AssessedPerson
     assessor: Assessor
     assessed_on: dt.date
     target_level: Annotated[Number, Field(ge=1, le=7)] | None = None
     ratings: dict[Name, Rating] = Field(default_factory=dict)
     evidence: Annotated[tuple[Evidence, ...], Field(max_length=MAX_EVIDENCE)] = ()
+    comments: dict[Name, Text] = Field(default_factory=dict)
     migrated_from: Annotated[Number, Field(ge=1, le=99)] | None = None
     migration_notes: tuple[Text, ...] = ()
     responsibility: dict[Name, GenericRating] = Field(default_factory=dict)
 
-    @field_validator("ratings", "evidence", "migration_notes", "responsibility", mode="before")
+    @field_validator(
+        "ratings", "evidence", "comments", "migration_notes", "responsibility", mode="before"
+    )
     @classmethod
     def _nothing_means_none_yet(cls, value: object, info: ValidationInfo) -> object:
         """`evidence:` with nothing (or only comments) under it means none yet."""
         if value is None:
-            return {} if info.field_name in ("ratings", "responsibility") else ()
+            return {} if info.field_name in ("ratings", "comments", "responsibility") else ()
         return value
 
 
@@ -289,11 +295,12 @@ def framework_problems(
                 f"target_level {target} is not defined for {skill.label}; use one of {defined}",
             )
         )
-    ratings = data.get("ratings")
-    if isinstance(ratings, dict):
-        for key in ratings:
-            if isinstance(key, str) and key.strip() not in skill.statements_by_id:
-                found.append(document.problem(("ratings", key), unknown(key.strip())))
+    for section in ("ratings", "comments"):
+        keyed = data.get(section)
+        if isinstance(keyed, dict):
+            for key in keyed:
+                if isinstance(key, str) and key.strip() not in skill.statements_by_id:
+                    found.append(document.problem((section, key), unknown(key.strip())))
     assessed_on = _a_date(data.get("assessed_on"))
     evidence = data.get("evidence")
     seen: dict[str, int] = {}

@@ -19,8 +19,8 @@ from .catalog import Catalog
 from .errors import SfiaAssessError
 from .output import write_atomic
 from .policy import Policy
-from .reports import Format, render
-from .reports.model import build_report
+from .reports import Format
+from .reports.gap import build_report, render
 from .result import Result
 from .scoring import score
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,8 +18,10 @@ from .clock import today
 from .errors import InputFileError, SfiaAssessError
 from .output import write_atomic
 from .policy import Policy, default_policy, load_policy
-from .reports import Format, render
-from .reports.model import build_report
+from .printable import printable
+from .reports import Format, Options, Renderer, render
+from .reports.gap import RENDERERS as GAP_REPORT
+from .reports.gap import build_report
 from .result import Result
 from .scoring import score
 
@@ -34,10 +35,10 @@ class _Cli(click.Group):
         try:
             return super().invoke(ctx)
         except InputFileError as exc:
-            click.echo(str(exc), err=True)
+            click.echo(printable(str(exc)), err=True)
             raise click.exceptions.Exit(1) from None
         except SfiaAssessError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(printable(f"Error: {exc}"), err=True)
             raise click.exceptions.Exit(1) from None
 
 
@@ -120,7 +121,7 @@ def _today() -> dt.date:
 
 def _show_warnings(loaded: LoadedAssessment) -> None:
     for warning in loaded.warnings:
-        click.echo(str(warning), err=True)
+        click.echo(printable(str(warning)), err=True)
 
 
 def _with_evidence_checks(result: Result, files: list[LoadedAssessment]) -> Result:
@@ -136,19 +137,45 @@ def _needs_output(fmt: str, output: Path | None) -> None:
         raise click.UsageError("--format pdf needs -o FILE")
 
 
-def _html_or_pdf(html: str, fmt: str) -> str | bytes:
-    """The HTML as it is, or laid out as PDF (WeasyPrint is imported only then)."""
-    if fmt != "pdf":
-        return html
-    from .reports.pdf import html_to_pdf
+def _options(output: Path | None, paper: str = "a4") -> Options:
+    """Colours only for a terminal; the date from SOURCE_DATE_EPOCH when set."""
+    color = output is None and sys.stdout.isatty()
+    return Options(color=color, paper="letter" if paper == "letter" else "a4", today=_today())
 
-    return html_to_pdf(html)
+
+def _show(
+    renderers: Mapping[Format, Renderer],
+    view: Any,
+    fmt: Format | str,
+    output: Path | None,
+    paper: str = "a4",
+) -> None:
+    """Lay out a view (its text made from a copy with control characters escaped) and emit it."""
+    _write(render(renderers, view, Format(fmt), _options(output, paper)), output)
+    if fmt == Format.PDF:
+        _pdf_speed_hint()
+
+
+def _pdf_speed_hint() -> None:
+    from .reports.pdf import speed_hint
+
+    hint = speed_hint()
+    if hint:
+        click.echo(hint, err=True)
 
 
 def _emit(data: str | bytes, output: Path | None) -> None:
+    """Emit what is not a report view (a YAML file, a message); on a terminal or a pipe, its
+    control characters are escaped, so text from an input file cannot drive the terminal."""
+    if isinstance(data, str) and output is None:
+        data = printable(data)
+    _write(data, output)
+
+
+def _write(data: str | bytes, output: Path | None) -> None:
     if output is not None:
         write_atomic(output, data)
-        click.echo(f"wrote {output}", err=True)
+        click.echo(printable(f"wrote {output}"), err=True)
     elif isinstance(data, bytes):
         raise click.UsageError("this format is binary: give -o FILE to write it to a file")
     else:
@@ -170,12 +197,8 @@ def skills(fmt: str, skills_dirs: tuple[Path, ...]) -> None:
     """
     from .reports import skill as view
 
-    catalog = _catalog(skills_dirs)
-    rows = list(catalog.all_skills())
-    if fmt == "json":
-        click.echo(view.skills_json(rows))
-    else:
-        click.echo(view.skills_text(rows, color=sys.stdout.isatty()), nl=False)
+    found = view.SkillList(tuple(_catalog(skills_dirs).all_skills()))
+    _show(view.SKILLS_RENDERERS, found, Format(fmt), None)
 
 
 @cli.command()
@@ -199,15 +222,8 @@ def skill(
     found = catalog.skill(code, version)
     if level is not None:
         found.level(level)
-    responsibility = catalog.responsibility(found.sfia_version)
-    if fmt == "json":
-        click.echo(view.skill_json(found, responsibility, level))
-    elif fmt == "md":
-        click.echo(view.skill_markdown(found, responsibility, level), nl=False)
-    else:
-        click.echo(
-            view.skill_text(found, responsibility, level, color=sys.stdout.isatty()), nl=False
-        )
+    page = view.SkillPage(found, catalog.responsibility(found.sfia_version), level)
+    _show(view.RENDERERS, page, Format(fmt), None)
 
 
 # -- assessments ----------------------------------------------------------------------------
@@ -278,10 +294,10 @@ def validate(files: tuple[Path, ...], skills_dirs: tuple[Path, ...]) -> None:
             loaded = load_assessment(path, catalog)
         except InputFileError as exc:
             failed = True
-            click.echo(str(exc), err=True)
+            click.echo(printable(str(exc)), err=True)
         else:
             _show_warnings(loaded)
-            click.echo(f"{path}: ok")
+            click.echo(printable(f"{path}: ok"))
     if failed:
         raise click.exceptions.Exit(1)
 
@@ -337,8 +353,7 @@ def assess(
     )
     result = _with_evidence_checks(result, [loaded])
     report = build_report(result, catalog, _today())
-    color = output is None and sys.stdout.isatty()
-    _emit(render(report, chosen, color=color, paper=paper), output)
+    _show(GAP_REPORT, report, chosen, output, paper)
 
 
 @cli.command()
@@ -357,6 +372,8 @@ def schema(what: str) -> None:
     Example:
         sfia-assess schema > assessment.schema.json
     """
+    from .reports.json import dumps
+
     if what == "result":
         from .reports.json import result_schema
 
@@ -365,7 +382,7 @@ def schema(what: str) -> None:
         from .assessment import assessment_schema
 
         data = assessment_schema()
-    click.echo(json.dumps(data, indent=2))
+    click.echo(dumps(data), nl=False)
 
 
 @cli.command("policy")
@@ -410,8 +427,7 @@ def review_command(
         sfia-assess review examples/priya-nair-coordinator.yaml examples/priya-nair-manager.yaml
         sfia-assess review self.yaml manager.yaml --format pdf -o review.pdf
     """
-    from .reports.review import ReviewReport
-    from .reports.review import render as render_review
+    from .reports.review import RENDERERS, ReviewReport
     from .review import review
 
     chosen = Format(fmt)
@@ -425,8 +441,7 @@ def review_command(
         result, agreed=_with_evidence_checks(result.agreed, [own, manager])
     )
     report = ReviewReport(result, own.skill, responsibility, _today())
-    color = output is None and sys.stdout.isatty()
-    _emit(render_review(report, chosen, color=color, paper=paper), output)
+    _show(RENDERERS, report, chosen, output, paper)
 
 
 @cli.command("diff")
@@ -449,13 +464,7 @@ def diff_command(
     from .reports import diff as view
 
     found = diff(_catalog(skills_dirs), code, old, new)
-    renderers = {
-        "text": view.render_text,
-        "json": view.render_json,
-        "md": view.render_markdown,
-        "html": view.render_html,
-    }
-    _emit(renderers[fmt](found), output)
+    _show(view.RENDERERS, found, Format(fmt), output)
 
 
 @cli.command("migrate")
@@ -491,7 +500,7 @@ def migrate_command(
         err=True,
     )
     for note in migration.notes:
-        click.echo(f"  note: {note}", err=True)
+        click.echo(printable(f"  note: {note}"), err=True)
 
 
 @cli.command("profile")
@@ -539,13 +548,7 @@ def profile_command(
     else:
         raise click.UsageError("give CODE --level N --title TEXT, or --from-file ROLE.yaml")
     _needs_output(fmt, output)
-    if fmt == "md":
-        data: str | bytes = view.profile_markdown(found)
-    elif fmt == "json":
-        data = view.profile_json(found)
-    else:
-        data = _html_or_pdf(view.profile_html(found, today=_today(), paper=paper), fmt)
-    _emit(data, output)
+    _show(view.RENDERERS, found, Format(fmt), output, paper)
 
 
 @cli.command("pathway")
@@ -570,15 +573,11 @@ def pathway_command(
         sfia-assess pathway USUP --format pdf -o usup-pathway.pdf
     """
     from .profiles import pathway
-    from .reports import profile as view
+    from .reports import pathway as view
 
     found = pathway(_catalog(skills_dirs), code, version)
     _needs_output(fmt, output)
-    if fmt in ("text", "md"):
-        data: str | bytes = view.pathway_markdown(found)
-    else:
-        data = _html_or_pdf(view.pathway_html(found, today=_today(), paper=paper), fmt)
-    _emit(data, output)
+    _show(view.RENDERERS, found, Format(fmt), output, paper)
 
 
 @cli.command("batch")
@@ -641,8 +640,10 @@ def batch_command(
             outcome = run(lambda done, total: bar.update(task, completed=done, total=total))
     else:
         outcome = run(None)
+    if fmt == "pdf":
+        _pdf_speed_hint()
     for item in outcome.failed:
-        click.echo(item.error, err=True)
+        click.echo(printable(item.error), err=True)
     made = len(outcome.done) - len(outcome.failed)
     click.echo(
         f"{made} report(s) written to {out_dir}, {len(outcome.failed)} failed;"
@@ -679,13 +680,7 @@ def team_command(
 
     _needs_output(fmt, output)
     found = team_view(directory, _catalog(skills_dirs), _policy(policy_file))
-    if fmt == "text":
-        data: str | bytes = view.render_text(found, color=output is None and sys.stdout.isatty())
-    elif fmt == "json":
-        data = view.render_json(found)
-    else:
-        data = _html_or_pdf(view.render_html(found, today=_today(), paper=paper), fmt)
-    _emit(data, output)
+    _show(view.RENDERERS, found, Format(fmt), output, paper)
 
 
 @cli.command("import-sfia")
@@ -794,10 +789,8 @@ def suggest_command(
         return
     from .reports import suggest as view
 
-    if fmt == "json":
-        _emit(view.render_json(found), output)
-    else:
-        _emit(view.render_text(found, loaded), output)
+    shown = view.SuggestView(tuple(found), loaded)
+    _show(view.RENDERERS, shown, Format(fmt), output)
 
 
 from .cli_career import attributes_command, fit_command  # noqa: E402

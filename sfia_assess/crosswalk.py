@@ -160,6 +160,7 @@ class VersionDiff:
     old_levels: tuple[LevelDiff, ...]
     added: tuple[DiffEntry, ...]
     counts: dict[str, int]
+    attribution: str
 
 
 def diff(catalog: Catalog, code: str, old: int, new: int) -> VersionDiff:
@@ -198,7 +199,14 @@ def diff(catalog: Catalog, code: str, old: int, new: int) -> VersionDiff:
     added = tuple(entry("new", [], list(m.new), m.note) for m in composed if m.relation == "new")
     counts = Counter(m.relation for m in composed)
     return VersionDiff(
-        before.code, after.name, old, new, tuple(levels), added, dict(sorted(counts.items()))
+        before.code,
+        after.name,
+        old,
+        new,
+        tuple(levels),
+        added,
+        dict(sorted(counts.items())),
+        after.attribution,
     )
 
 

@@ -10,7 +10,7 @@ from .assessment import LoadedAssessment
 from .catalog import Catalog, SkillVersion
 from .errors import SfiaAssessError
 from .fit import group_by_person
-from .reports.model import GapReport, build_report
+from .reports.gap.model import GapReport, build_report
 from .responsibility import generic_responsibility
 from .result import GenericResponsibility, Result
 

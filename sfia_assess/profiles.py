@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .catalog import Catalog, ResponsibilityLevel, SkillVersion, Statement, responsibility_note
 from .errors import InputFileError
+from .progression import StatementChange, level_changes
 from .validation import validated
 from .yamlfile import read_yaml
 
@@ -122,6 +123,15 @@ class PathwayStep:
     below: ResponsibilityLevel | None
     below_statements: int
     development: tuple[str, ...]
+    changes: tuple[StatementChange, ...]
+
+    @property
+    def new(self) -> tuple[StatementChange, ...]:
+        return tuple(c for c in self.changes if c.grows_from is None)
+
+    @property
+    def grown(self) -> tuple[StatementChange, ...]:
+        return tuple(c for c in self.changes if c.grows_from is not None)
 
 
 @dataclass(frozen=True)
@@ -137,6 +147,7 @@ def pathway(catalog: Catalog, code: str, version: int | None = None) -> Pathway:
     levels = catalog.responsibility(skill.sfia_version)
     steps = []
     previous = None
+    every = [s for level in skill.levels for s in level.statements]
     for level in skill.levels:
         steps.append(
             PathwayStep(
@@ -146,6 +157,9 @@ def pathway(catalog: Catalog, code: str, version: int | None = None) -> Pathway:
                 below=levels.level(previous.level) if previous else None,
                 below_statements=len(previous.statements) if previous else 0,
                 development=tuple(s.development[0] for s in level.statements if s.development),
+                changes=level_changes(level.statements, previous.statements, every)
+                if previous
+                else (),
             )
         )
         previous = level

@@ -12,7 +12,6 @@ SCHEMA_VERSION = 1
 # The per-statement objects are plain slotted dataclasses, not frozen ones: a frozen dataclass
 # sets each field through object.__setattr__, which made building the ~60 of them 4x slower and
 # was most of the scoring time. Treat them as read-only all the same.
-_HOT = "per-statement result objects"
 
 TargetSource = Literal["file", "option", "next-level", "none"]
 Agreement = Literal["same", "skill-above", "skill-below", "no-skill-level"]
@@ -43,6 +42,7 @@ class Subject:
 class AssessorInfo:
     name: str
     relation: str
+    role: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,9 +161,3 @@ class Result:
             if level.level == number:
                 return level
         return None
-
-    def level_name(self, number: int | None) -> str | None:
-        if number is None:
-            return None
-        found = self.level(number)
-        return found.name if found else None

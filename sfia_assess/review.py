@@ -30,10 +30,22 @@ class StatementComparison:
     differs: bool
     flagged: bool
     note: str
+    self_evidence: tuple[str, ...]
+    manager_evidence: tuple[str, ...]
+    comment: str | None
 
 
 @dataclass(frozen=True, slots=True)
 class Agreement:
+    """How far the manager agrees with the self ratings.
+
+    A statement the manager left unrated (commented out in the review template) keeps the self
+    rating, so it counts as rated the same: `share_same` is (same + kept) / self_rated. Kappa
+    is over the statements both rated explicitly.
+    """
+
+    self_rated: int
+    kept: int
     both_rated: int
     same: int
     share_same: float | None
@@ -51,6 +63,7 @@ class ReviewResult:
     statements: tuple[StatementComparison, ...]
     agreement: Agreement
     renamed_evidence: tuple[tuple[str, str], ...]
+    manager_evidence: tuple[str, ...]
 
     @property
     def disagreements(self) -> tuple[StatementComparison, ...]:
@@ -143,11 +156,24 @@ def agreement(
     both = [s for s in self_ratings if s in manager_ratings]
     pairs = [(self_ratings[s].rank, manager_ratings[s].rank) for s in both]
     same = sum(1 for a, b in pairs if a == b)
+    rated, kept = len(self_ratings), len(self_ratings) - len(both)
+    if not rated:
+        return Agreement(0, 0, 0, 0, None, None, "The self-assessment rates no statements.")
+    share = (same + kept) / rated
     if not both:
-        return Agreement(0, 0, None, None, "The manager rated none of the self-rated statements.")
-    share = same / len(both)
+        return Agreement(
+            rated,
+            kept,
+            0,
+            0,
+            round(share, 4),
+            None,
+            "The manager kept every self rating (left them commented out).",
+        )
     if len(both) < MIN_FOR_KAPPA:
         return Agreement(
+            rated,
+            kept,
             len(both),
             same,
             round(share, 4),
@@ -158,6 +184,8 @@ def agreement(
     kappa = weighted_kappa(pairs)
     if kappa is None:
         return Agreement(
+            rated,
+            kept,
             len(both),
             same,
             round(share, 4),
@@ -165,6 +193,8 @@ def agreement(
             "Kappa: undefined, both used a single rating throughout.",
         )
     return Agreement(
+        rated,
+        kept,
         len(both),
         same,
         round(share, 4),
@@ -215,6 +245,10 @@ def review(
     manager_result = scored(manager_ratings, evidence, manager.source)
     agreed = scored(agreed_ratings, evidence, f"{own.source} + {manager.source}")
 
+    self_support = _support(own.assessment.evidence)
+    manager_ids = tuple(item.id for item in evidence[len(own.assessment.evidence) :])
+    manager_support = _support(evidence[len(own.assessment.evidence) :])
+    comments = manager.assessment.comments
     self_by_id = {s.id: s for s in self_result.statements}
     agreed_by_id = {s.id: s for s in agreed.statements}
     rows = []
@@ -245,6 +279,9 @@ def review(
                 differs=differs,
                 flagged=steps >= 2 or lost,
                 note="; ".join(notes),
+                self_evidence=self_support.get(statement.id, ()),
+                manager_evidence=manager_support.get(statement.id, ()),
+                comment=comments.get(statement.id),
             )
         )
     return ReviewResult(
@@ -254,4 +291,15 @@ def review(
         statements=tuple(rows),
         agreement=agreement(self_ratings, manager_ratings),
         renamed_evidence=tuple(renamed),
+        manager_evidence=manager_ids,
     )
+
+
+def _support(items: Sequence[Evidence]) -> dict[str, tuple[str, ...]]:
+    """The ids of the items that claim each statement, in file order."""
+    found: dict[str, tuple[str, ...]] = {}
+    for item in items:
+        for statement_id in item.supports:
+            if item.id not in found.get(statement_id, ()):
+                found[statement_id] = (*found.get(statement_id, ()), item.id)
+    return found

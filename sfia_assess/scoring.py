@@ -195,7 +195,9 @@ def score_parts(
     return Result(
         schema_version=SCHEMA_VERSION,
         subject=Subject(assessment.subject.name, assessment.subject.role),
-        assessor=AssessorInfo(assessment.assessor.name, assessment.assessor.relation),
+        assessor=AssessorInfo(
+            assessment.assessor.name, assessment.assessor.relation, assessment.assessor.role
+        ),
         skill=SkillInfo(skill.code, skill.name, skill.sfia_version),
         assessed_on=assessed_on,
         policy=PolicyInfo(

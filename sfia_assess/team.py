@@ -16,7 +16,9 @@ from .scoring import score
 
 
 @dataclass(frozen=True)
-class Person:
+class TeamMember:
+    """One person in the team view: their level and coverage per level."""
+
     name: str
     role: str | None
     recommended_level: int | None
@@ -40,7 +42,7 @@ class TeamView:
     skill: SkillVersion
     levels: tuple[int, ...]
     level_names: tuple[str, ...]
-    people: tuple[Person, ...]
+    people: tuple[TeamMember, ...]
     distribution: tuple[tuple[str, int], ...]
     shared_gaps: tuple[SharedGap, ...]
     skipped: tuple[str, ...]
@@ -72,7 +74,7 @@ def team_view(directory: Path, catalog: Catalog, policy: Policy, *, top: int = 1
     people = tuple(
         sorted(
             (
-                Person(
+                TeamMember(
                     name=r.subject.name,
                     role=r.subject.role,
                     recommended_level=r.recommended_level,

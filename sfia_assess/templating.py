@@ -7,6 +7,8 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from .printable import printable
+
 
 def _date(value: object) -> str:
     iso = getattr(value, "isoformat", None)
@@ -16,12 +18,21 @@ def _date(value: object) -> str:
 def _css_string(value: object) -> Markup:
     """`value` as a quoted CSS string, safe inside <style>, where HTML escapes do not apply."""
     out = []
-    for char in str(value):
+    for char in printable(str(value)):
         if char.isalnum() or char in " .,;:()-_/'\u00a9":
             out.append(char)
         else:
             out.append(f"\\{ord(char):x} ")
     return Markup('"' + "".join(out) + '"')
+
+
+def _shown(value: object) -> object:
+    """Every `{{ ... }}` passes here before escaping: control characters from the input are
+    written out visibly (they are invalid in the PDF's XMP metadata and invisible on a page).
+    Markup (a macro's output, the chart) was built from values that already passed here."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return printable(value)
+    return value
 
 
 def _percent(value: float) -> str:
@@ -37,6 +48,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_shown,
     )
     env.filters["date"] = _date
     env.filters["percent"] = _percent

@@ -129,8 +129,11 @@ def test_migrate_refuses_clearly(runner: CliRunner, args: list[str], message: st
 
 
 @pytest.mark.parametrize("fmt", ["text", "md", "json", "html"])
-def test_diff_matches_golden_files(runner: CliRunner, fmt: str) -> None:
+def test_diff_matches_golden_files(
+    runner: CliRunner, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Regenerate with: SFIA_ASSESS_ACCEPT=1 python -m pytest tests/test_crosswalk.py -k golden"""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793491200")  # the page's date: 2026-11-01
     result = runner.invoke(cli, ["diff", "USUP", "--from", "8", "--to", "9", "--format", fmt])
     assert result.exit_code == 0, result.output
     golden = GOLDEN / f"diff-8-9.{fmt}"
@@ -152,3 +155,12 @@ def test_diff_unknown_skill(runner: CliRunner, write_yaml: Callable[..., Path]) 
     result = runner.invoke(cli, ["diff", "NOPE", "--from", "8", "--to", "9"])
     assert result.exit_code == 1
     assert "skill 'NOPE' is not in the catalog" in result.output
+
+
+def test_diff_html_is_a_report_page_like_the_others(runner: CliRunner) -> None:
+    """diff.html.j2 extends the base: metadata, page numbers and the SFIA attribution."""
+    result = runner.invoke(cli, ["diff", "USUP", "--from", "8", "--to", "9", "--format", "html"])
+    assert result.exit_code == 0, result.output
+    assert '<meta name="generator" content="sfia-assess' in result.output
+    assert 'counter(page) " of " counter(pages)' in result.output
+    assert '@bottom-left { content: "Incident management (USUP), SFIA 9. (c) SFIA' in result.output

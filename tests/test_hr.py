@@ -223,3 +223,37 @@ def test_batch_and_team_on_missing_or_empty_folders(runner: CliRunner, tmp_path:
     result = runner.invoke(cli, ["team", str(tmp_path / "empty")])
     assert result.exit_code == 1
     assert "no valid assessment files" in result.output
+
+
+def test_pathway_says_what_changes_not_two_essences(runner: CliRunner) -> None:
+    text = runner.invoke(cli, ["pathway", "USUP"]).output
+    step = text[text.index("## Level 4 \u2014 Enable") : text.index("## Level 5")]
+    change = step[step.index("What changes from level 3 (Apply)") :]
+    assert "Provides assistance" not in change and "Performs diverse" not in change
+    assert "New at level 4:" in change
+    assert "- **USUP-4.3** Uses analytics tools to track trends." in change
+    # a statement that grows out of one below names both verbs
+    assert (
+        "- **USUP-4.4** Ensures resolved incidents are properly documented and closed."
+        " Stronger verb: *ensures*, where level 3 *documents, communicates* (USUP-3.6)."
+    ) in change
+    level3 = text[text.index("## Level 3") : text.index("## Level 4")]
+    assert "Same verb, wider reach than level 2 (USUP-2.3)." in level3
+    assert '.".' not in text and ".\u201d." not in text
+
+
+def test_profile_evidence_examples_are_lists(runner: CliRunner) -> None:
+    html = runner.invoke(
+        cli, ["profile", "USUP", "--level", "4", "--title", "IC", "--format", "html"]
+    ).output
+    cell = html[html.index("USUP-4.2") :]
+    cell = cell[: cell.index("</tr>")]
+    assert "<ul" in cell
+    assert (
+        "<li>Procedure, runbook or playbook changes you drafted, with version history</li>" in cell
+    )
+    md = runner.invoke(cli, ["profile", "USUP", "--level", "4", "--title", "IC"]).output
+    item = md.index("- Contributes to developing, testing and improving incident management")
+    assert md.index(
+        "  - Procedure, runbook or playbook changes you drafted, with version history", item
+    ) < md.index("- Uses analytics tools to track trends.", item)

@@ -248,8 +248,9 @@ def hostile_files(draw: st.DrawFn) -> str:
 @FUZZ
 @given(hostile_files())
 def test_hostile_shapes_give_a_report_or_a_clear_error(text: str) -> None:
-    from sfia_assess.reports import Format, render
-    from sfia_assess.reports.model import build_report
+    from sfia_assess.reports import Format
+    from sfia_assess.reports.gap import render
+    from sfia_assess.reports.gap.model import build_report
 
     try:
         loaded = parse_assessment(text, "fuzz.yaml", CATALOG)

@@ -18,8 +18,8 @@ from pypdf import PdfReader
 from sfia_assess.assessment import load_assessment
 from sfia_assess.catalog import Catalog
 from sfia_assess.cli import cli
-from sfia_assess.reports import Format, render
-from sfia_assess.reports.model import build_report
+from sfia_assess.reports import Format, Options
+from sfia_assess.reports.gap import build_report, render
 from sfia_assess.scoring import score
 
 from .conftest import DATA, EXAMPLES, assessment_data, evidenced
@@ -186,5 +186,113 @@ def test_text_formats_do_not_import_weasyprint(write_yaml: Callable[..., Path]) 
 
 def test_letter_paper(write_yaml: Callable[..., Path], catalog: Catalog) -> None:
     report = report_for(write_yaml(assessment_data()), catalog)
-    html = render(report, Format.HTML, paper="letter")
+    html = render(report, Format.HTML, Options(paper="letter"))
     assert isinstance(html, str) and "size: letter;" in html
+
+
+def test_every_view_offers_its_formats_through_one_contract() -> None:
+    """Each view maps formats to renderers; none makes its own PDF (that is done in one place)."""
+    import importlib
+
+    views = ["gap", "review", "team", "profile", "pathway", "diff", "skill", "suggest"]
+    for name in views:
+        module = importlib.import_module(f"sfia_assess.reports.{name}")
+        renderers = module.RENDERERS
+        assert renderers, name
+        assert all(isinstance(fmt, Format) for fmt in renderers), name
+        assert Format.PDF not in renderers, name
+        assert all(callable(function) for function in renderers.values()), name
+
+
+def test_pdf_is_ordered_for_the_reader(priya_pdf: bytes) -> None:
+    """Summary, then gaps and actions, then the levels around the recommended one; the other
+    levels in a compact appendix; a sign-off block; and fewer pages than a table per level."""
+    text = pdf_text(priya_pdf)
+    summary = text.index("Summary")
+    gaps = text.index("Gaps to level 5")
+    around = text.index("Level 4 \u2014 Enable: 4 of 5 demonstrated")
+    appendix = text.index("Appendix: the other levels")
+    assert summary < gaps < around < appendix
+    assert text.index("Level 5 \u2014 Ensure, advise: 2 of 7") < appendix
+    assert text.index("Level 3 \u2014 Apply: 6 of 6 demonstrated") > appendix
+    assert text.index("Level 1 \u2014 Follow: none of its 4 statements") > appendix
+    sign_off = text[text.index("Sign-off") :]
+    for line in ("Priya Nair", "Manager", "Date"):
+        assert line in sign_off
+    assert len(PdfReader(io.BytesIO(priya_pdf)).pages) <= 4
+
+
+def _without_harfbuzz_subset(*args: str, wheel: bool = False) -> Any:
+    """The real CLI in a process where WeasyPrint finds no HarfBuzz subsetter, as on a fresh
+    machine without Debian's libharfbuzz-subset0 (WeasyPrint then falls back to fontTools),
+    and without the uharfbuzz wheel unless `wheel`."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, weasyprint.pdf.fonts as fonts; fonts.harfbuzz_subset = None;"
+        + ("" if wheel else " sys.modules['uharfbuzz'] = None;")
+        + " from sfia_assess.cli import cli; sys.argv[0] = 'sfia-assess'; cli()"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_without_harfbuzz_subset_pdfs_work_and_say_once_how_to_be_faster(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "p.pdf"
+    run = _without_harfbuzz_subset(
+        "assess", str(EXAMPLES / "priya-nair-coordinator.yaml"), "--format", "pdf", "-o", str(out)
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Priya Nair" in pdf_text(out.read_bytes())
+    hints = [line for line in run.stderr.splitlines() if "libharfbuzz-subset0" in line]
+    assert len(hints) == 1
+    assert "fontTools" not in run.stderr.replace(hints[0], "")  # not WeasyPrint's own log
+    assert run.stderr.splitlines() == [f"wrote {out}", hints[0]]
+
+
+def test_with_harfbuzz_subset_there_is_no_hint(tmp_path: Path) -> None:
+    from sfia_assess.reports.pdf import speed_hint, subsetter
+
+    out = tmp_path / "p.pdf"
+    result = CliRunner().invoke(
+        cli,
+        ["assess", str(EXAMPLES / "sam-lee-analyst.yaml"), "--format", "pdf", "-o", str(out)],
+    )
+    assert result.exit_code == 0
+    if subsetter() == "HarfBuzz":  # CI installs libharfbuzz-subset0
+        assert speed_hint() is None
+        assert "libharfbuzz-subset0" not in result.output
+
+
+def test_no_level_reached_shows_the_first_level_and_the_target_in_full(catalog: Catalog) -> None:
+    report = report_for(EXAMPLES / "alex-kim-overrated.yaml", catalog)
+    assert report.result.recommended_level is None
+    html = render(report, Format.HTML)
+    assert isinstance(html, str)
+    around = html[html.index("The levels around") : html.index("<h2>Evidence</h2>")]
+    first = report.result.levels[0].level
+    assert f"Level {first} &mdash;" in around
+    if report.result.target_level is not None:
+        assert f"Level {report.result.target_level} &mdash;" in around
+    assert "Appendix: the other levels" in html
+
+
+def test_without_harfbuzz_subset_the_uharfbuzz_wheel_subsets_the_fonts(tmp_path: Path) -> None:
+    out = tmp_path / "p.pdf"
+    args = ["assess", str(EXAMPLES / "priya-nair-coordinator.yaml"), "--format", "pdf"]
+    run = _without_harfbuzz_subset(*args, "-o", str(out), wheel=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.splitlines() == [f"wrote {out}"]  # fast: nothing to suggest
+    data = out.read_bytes()
+    assert "Priya Nair" in pdf_text(data)
+    assert len(data) < 100_000  # subset fonts; whole DejaVu fonts would make ~800 KB
+    fonts = {
+        str(font["/BaseFont"])
+        for page in PdfReader(io.BytesIO(data)).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert fonts and all(re.fullmatch(r"/[A-Z]{6}\+DejaVu-Sans(-Bold)?", f) for f in fonts)

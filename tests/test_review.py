@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -189,3 +190,68 @@ def test_manager_template(runner: CliRunner, tmp_path: Path) -> None:
     )
     assert check.exit_code == 0, check.output
     assert '"agreed_level": 2' in check.output
+
+
+def _review_html(runner: CliRunner, own: Path, boss: Path) -> str:
+    result = runner.invoke(cli, ["review", str(own), str(boss), "--format", "html"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_untouched_manager_template_agrees_once_and_plainly(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Statements left commented out count as agreed; no 'rated none' beside 'all the same'."""
+    out = tmp_path / "boss.yaml"
+    own = EXAMPLES / "sam-lee-analyst.yaml"
+    made = runner.invoke(cli, ["init", "--manager", str(own), "-o", str(out)])
+    assert made.exit_code == 0, made.output
+    rated = len(yaml.safe_load(own.read_text("utf-8"))["ratings"])
+    for fmt in ("text", "html"):
+        shown = runner.invoke(cli, ["review", str(own), str(out), "--format", fmt]).output
+        assert "rated none" not in shown
+        assert f"Rated the same: {rated} of {rated} self-rated statements (100%)" in shown
+    figures = json.loads(
+        runner.invoke(cli, ["review", str(own), str(out), "--format", "json"]).output
+    )["agreement"]
+    assert (figures["kept"], figures["same"], figures["share_same"]) == (rated, 0, 1.0)
+
+
+def test_review_record_shows_both_sides_evidence_per_statement(runner: CliRunner) -> None:
+    html = _review_html(
+        runner, EXAMPLES / "priya-nair-coordinator.yaml", EXAMPLES / "priya-nair-manager.yaml"
+    )
+    row = html[html.index('id="statement-USUP-4.2"') :]
+    row = row[: row.index("</div>")]
+    assert "pn-12" in row  # Priya's evidence for 4.2
+    assert "m1" in row  # her manager's observation that makes 4.2 demonstrated
+    # every id a note or a row mentions can be followed to its summary
+    assert 'id="evidence-m1"' in html and "Observed Priya run the dry run" in html
+    assert 'id="evidence-pn-12"' in html
+
+
+def test_manager_comments_and_role_appear_in_the_record(
+    runner: CliRunner, write_yaml: Callable[..., Path]
+) -> None:
+    own = write_yaml(assessment_data(**evidenced(L3)), "self.yaml")
+    data = manager({"USUP-3.2": "sometimes"})
+    data["assessor"]["role"] = "Service Desk Manager"
+    data["comments"] = {"USUP-3.2": "Seen twice in Q3 <b>only</b>; bring the P2 log."}
+    boss = write_yaml(data, "boss.yaml")
+    html = _review_html(runner, own, boss)
+    assert "Dana Boss, Service Desk Manager (manager)" in html
+    assert "Seen twice in Q3 &lt;b&gt;only&lt;/b&gt;; bring the P2 log." in html
+    text = runner.invoke(cli, ["review", str(own), str(boss)]).output
+    assert "Seen twice in Q3 <b>only</b>; bring the P2 log." in text
+
+
+def test_a_comment_on_an_unknown_statement_is_a_problem(
+    runner: CliRunner, write_yaml: Callable[..., Path]
+) -> None:
+    data = manager({"USUP-3.2": "sometimes"})
+    data["comments"] = {"USUP-3.2": "fine", "USUP-3.9": "typo"}
+    boss = write_yaml(data, "boss.yaml")
+    result = runner.invoke(cli, ["validate", str(boss)])
+    assert result.exit_code == 1
+    assert "'USUP-3.9' is not a statement of SFIA 9 USUP" in result.output
+    assert "boss.yaml:" in result.output

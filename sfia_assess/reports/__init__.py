@@ -1,39 +1,58 @@
-"""Report formats: each module lays out a prepared GapReport; none of them recomputes a score."""
+"""Reports, one module per view, behind one contract: a view's `RENDERERS` maps a format to a
+function `(view, options) -> str`, and `render` lays out any view in any of its formats.
+
+A PDF is always the view's HTML laid out by WeasyPrint, here and nowhere else; text and
+Markdown are made from a copy of the view whose control characters are escaped (a name holding
+ESC ] 0; ... BEL must not retitle the reader's terminal).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
-
-from .model import GapReport
+from typing import Any, Literal
 
 
 class Format(StrEnum):
     TEXT = "text"
+    MD = "md"
     JSON = "json"
     HTML = "html"
     PDF = "pdf"
 
+
+@dataclass(frozen=True)
+class Options:
+    """How to lay a view out: colours for a terminal, paper size, and the date printed on it."""
+
+    color: bool = False
+    paper: Literal["a4", "letter"] = "a4"
+    today: dt.date | None = None
+
     @property
-    def binary(self) -> bool:
-        return self is Format.PDF
+    def date(self) -> dt.date:
+        return self.today or dt.date.today()
+
+
+Renderer = Callable[[Any, Options], str]
 
 
 def render(
-    report: GapReport, fmt: Format, *, color: bool = False, paper: str = "a4"
+    renderers: Mapping[Format, Renderer],
+    view: Any,
+    fmt: Format,
+    options: Options | None = None,
 ) -> str | bytes:
-    """Lay out `report` in `fmt`; heavy renderers are imported only when asked for."""
-    if fmt is Format.TEXT:
-        from . import text
+    """Lay out `view` in `fmt`; WeasyPrint is imported only when a PDF is asked for."""
+    options = options or Options()
+    if fmt is Format.PDF:
+        from .pdf import html_to_pdf
 
-        return text.render(report, color=color)
-    if fmt is Format.JSON:
-        from . import json
+        return html_to_pdf(renderers[Format.HTML](view, options))
+    if fmt in (Format.TEXT, Format.MD):
+        from ..printable import scrub
 
-        return json.render(report.result)
-    if fmt is Format.HTML:
-        from . import html
-
-        return html.render(report, paper=paper)
-    from . import pdf
-
-    return pdf.render(report, paper=paper)
+        view = scrub(view)
+    return renderers[fmt](view, options)

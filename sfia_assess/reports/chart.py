@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from ..printable import printable
 from ..result import Result
 
 _WIDTH = 640
@@ -39,7 +40,7 @@ def coverage_svg(result: Result) -> Markup:
         if result.recommended_level == level.level:
             mark = "recommended"
         parts += [
-            f'<text x="0" y="{y + 12}" class="label">{escape(label)}</text>',
+            f'<text x="0" y="{y + 12}" class="label">{escape(printable(label))}</text>',
             f'<rect x="{_LABEL}" y="{y}" width="{_BAR}" height="16" fill="#f2f2f2"'
             ' stroke="#999999" stroke-width="0.5"/>',
             f'<rect x="{_LABEL}" y="{y}" width="{width:.1f}" height="16" fill="{fill}"'

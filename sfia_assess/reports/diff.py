@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 
 from ..crosswalk import DiffEntry, VersionDiff
-from ..templating import environment
+from ..templating import environment, page
+from . import Format, Options, Renderer
+from .json import dumps
 
 RELATION_WORDS = {
     "same": "unchanged",
@@ -25,7 +26,7 @@ def _line(entry: DiffEntry) -> str:
     return f"{old} -> {new} [{RELATION_WORDS[entry.relation]}]"
 
 
-def render_text(d: VersionDiff) -> str:
+def render_text(d: VersionDiff, options: Options) -> str:
     out = [f"{d.name} ({d.code}): SFIA {d.from_version} -> SFIA {d.to_version}"]
     out.append("  " + ", ".join(f"{n} {RELATION_WORDS[k]}" for k, n in d.counts.items()))
     for level in d.old_levels:
@@ -46,7 +47,7 @@ def render_text(d: VersionDiff) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_markdown(d: VersionDiff) -> str:
+def render_markdown(d: VersionDiff, options: Options) -> str:
     out = [f"# {d.name} ({d.code}): SFIA {d.from_version} \u2192 SFIA {d.to_version}", ""]
     out += [", ".join(f"{n} {RELATION_WORDS[k]}" for k, n in d.counts.items()), ""]
     for level in d.old_levels:
@@ -69,17 +70,36 @@ def render_markdown(d: VersionDiff) -> str:
     return "\n".join(out)
 
 
-def render_json(d: VersionDiff) -> str:
-    return json.dumps(dataclasses.asdict(d), indent=2, ensure_ascii=False) + "\n"
+def render_json(d: VersionDiff, options: Options) -> str:
+    return dumps(dataclasses.asdict(d))
 
 
-def render_html(d: VersionDiff) -> str:
+def render_html(d: VersionDiff, options: Options) -> str:
+    title = f"{d.name} ({d.code}): SFIA {d.from_version} to {d.to_version}"
     return (
         environment()
         .get_template("diff.html.j2")
         .render(
             diff=d,
             words=RELATION_WORDS,
-            title=f"{d.name} ({d.code}): SFIA {d.from_version} to {d.to_version}",
+            skill={"code": d.code, "name": d.name},
+            **page(
+                title=title,
+                attribution=d.attribution,
+                author="sfia-assess",
+                description=f"What changed in {d.name} between SFIA {d.from_version}"
+                f" and SFIA {d.to_version}",
+                created=options.date,
+                modified=options.date,
+                paper=options.paper,
+            ),
         )
     )
+
+
+RENDERERS: dict[Format, Renderer] = {
+    Format.TEXT: render_text,
+    Format.MD: render_markdown,
+    Format.JSON: render_json,
+    Format.HTML: render_html,
+}

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from ..fit import FitReport, PersonFit, RoleFit, SkillFit
 from ..templating import environment, page
-from .model import REASON_LABELS
+from .gap.model import REASON_LABELS
 from .terminal import draw
 
 

@@ -1,4 +1,4 @@
-"""The stable JSON form of a Result (its schema: `sfia-assess schema --of result`)."""
+"""The one JSON dumper every report uses, and the stable JSON form of a Result."""
 
 from __future__ import annotations
 
@@ -19,17 +19,18 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def render(result: Result) -> str:
-    return dumps(dataclasses.asdict(result))
-
-
 def dumps(data: Any) -> str:
     """JSON as every report writes it: indented, UTF-8 text, dates as ISO strings."""
     return json.dumps(data, indent=2, ensure_ascii=False, default=_plain) + "\n"
 
 
+def result_json(result: Result) -> str:
+    """`assess --format json` (its schema: `sfia-assess schema --of result`)."""
+    return dumps(dataclasses.asdict(result))
+
+
 def result_schema() -> dict[str, Any]:
-    """The JSON Schema of `render`'s output, generated from the Result dataclasses."""
+    """The JSON Schema of `result_json`'s output, generated from the Result dataclasses."""
     from pydantic import TypeAdapter
 
     schema = TypeAdapter(Result).json_schema(mode="serialization")

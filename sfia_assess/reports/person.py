@@ -9,9 +9,9 @@ from markupsafe import Markup
 
 from ..person import PersonReport
 from ..templating import environment, page
-from . import html, text
+from .gap import html, text
+from .gap.model import level_label
 from .json import dumps
-from .model import level_label
 from .terminal import draw
 
 
@@ -73,9 +73,11 @@ def render_json(person: PersonReport) -> str:
 
 def render_html(person: PersonReport, *, paper: str = "a4") -> str:
     gap_report = environment().get_template("gap-report.html.j2")
+    # The gap report's body block runs outside its template: give it the macros it imports.
+    blocks = environment().get_template("_blocks.html.j2").module
     bodies = []
     for section in person.sections:
-        context = html.context(section.report, paper=paper)
+        context = {**html.context(section.report, paper=paper), "blocks": blocks}
         bodies.append(Markup("".join(gap_report.blocks["body"](gap_report.new_context(context)))))
     attributions = dict.fromkeys(s.report.skill.attribution for s in person.sections)
     title = f"Skills profile \u2014 {person.name}"

@@ -1,16 +1,16 @@
-"""Role profiles and career pathways as Markdown, text, JSON, HTML and PDF."""
+"""A role profile HR can publish, as Markdown, JSON, HTML or PDF."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from typing import Any
 
-from ..profiles import Pathway, RoleProfile
+from ..profiles import RoleProfile
 from ..templating import environment, page
+from . import Format, Options, Renderer
+from .json import dumps
 
 
-def profile_markdown(profile: RoleProfile) -> str:
+def render_markdown(profile: RoleProfile, options: Options) -> str:
     out = [f"# {profile.title}", "", f"**Purpose.** {profile.purpose}", ""]
     for item in profile.skills:
         skill, essence = item.skill, item.responsibility
@@ -19,14 +19,12 @@ def profile_markdown(profile: RoleProfile) -> str:
             "",
             f"**Level of responsibility: {item.level} \u2014 {essence.name}.** {essence.essence}",
             "",
-            "### Responsibilities",
+            "### Responsibilities, and the evidence that typically shows each",
             "",
         ]
-        out += [f"- {s.text} ({s.id})" for s in item.statements]
-        examples = [e for s in item.statements for e in s.evidence_examples]
-        if examples:
-            out += ["", "### Evidence that typically shows them", ""]
-            out += [f"- {e}" for e in examples]
+        for statement in item.statements:
+            out.append(f"- {statement.text} ({statement.id})")
+            out += [f"  - {example}" for example in statement.evidence_examples]
         if skill.related_skills:
             out += ["", "### Related skills", "", ", ".join(skill.related_skills)]
         out.append("")
@@ -37,7 +35,7 @@ def profile_markdown(profile: RoleProfile) -> str:
     return "\n".join(out) + "\n"
 
 
-def profile_json(profile: RoleProfile) -> str:
+def render_json(profile: RoleProfile, options: Options) -> str:
     data: dict[str, Any] = {
         "title": profile.title,
         "purpose": profile.purpose,
@@ -57,10 +55,10 @@ def profile_json(profile: RoleProfile) -> str:
             for item in profile.skills
         ],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dumps(data)
 
 
-def profile_html(profile: RoleProfile, *, today: dt.date, paper: str = "a4") -> str:
+def render_html(profile: RoleProfile, options: Options) -> str:
     title = f"Role profile: {profile.title}"
     return (
         environment()
@@ -73,57 +71,16 @@ def profile_html(profile: RoleProfile, *, today: dt.date, paper: str = "a4") -> 
                 attribution=profile.main.skill.attribution,
                 author="sfia-assess",
                 description=f"Role profile for {profile.title}",
-                created=today,
-                modified=today,
-                paper=paper,
+                created=options.date,
+                modified=options.date,
+                paper=options.paper,
             ),
         )
     )
 
 
-def pathway_markdown(path: Pathway) -> str:
-    skill = path.skill
-    out = [f"# Career pathway: {skill.name} ({skill.code}), SFIA {skill.sfia_version}", ""]
-    out += [skill.description, ""]
-    for step in path.steps:
-        essence = step.responsibility
-        out += [f"## Level {step.level} \u2014 {essence.name}", "", f"*{essence.essence}*", ""]
-        if step.below is not None:
-            out += [
-                f"**What changes from level {step.below.level} ({step.below.name}):** the"
-                f" responsibility moves from \u201c{step.below.essence}\u201d to"
-                f" \u201c{essence.essence}\u201d. The skill asks for"
-                f" {len(step.statements)} statement(s) here instead of {step.below_statements}:",
-                "",
-            ]
-        out += [f"- **{s.id}** {s.text}" for s in step.statements]
-        if step.development:
-            out += ["", "How to grow into it:", ""]
-            out += [f"- {d}" for d in step.development[:3]]
-        out.append("")
-    if path.responsibility_note:
-        out += [f"*{path.responsibility_note}*", ""]
-    out += ["---", "", skill.attribution]
-    return "\n".join(out) + "\n"
-
-
-def pathway_html(path: Pathway, *, today: dt.date, paper: str = "a4") -> str:
-    skill = path.skill
-    title = f"Career pathway: {skill.name} ({skill.code}), SFIA {skill.sfia_version}"
-    return (
-        environment()
-        .get_template("pathway.html.j2")
-        .render(
-            path=path,
-            skill=skill,
-            **page(
-                title=title,
-                attribution=skill.attribution,
-                author="sfia-assess",
-                description=f"Career pathway for {skill.name}",
-                created=today,
-                modified=today,
-                paper=paper,
-            ),
-        )
-    )
+RENDERERS: dict[Format, Renderer] = {
+    Format.MD: render_markdown,
+    Format.JSON: render_json,
+    Format.HTML: render_html,
+}

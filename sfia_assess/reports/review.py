@@ -14,10 +14,10 @@ from rich.text import Text
 from ..catalog import LevelsOfResponsibility, SkillVersion
 from ..review import ReviewResult
 from ..templating import environment, page
-from . import Format
+from . import Format, Options, Renderer
 from .chart import coverage_svg
+from .gap.model import REASON_LABELS, GapReport, level_label
 from .json import dumps
-from .model import REASON_LABELS, GapReport, level_label
 from .terminal import draw
 
 
@@ -41,16 +41,25 @@ def _agreement_line(report: ReviewReport) -> str:
     if agreement.share_same is None:
         return agreement.note
     text = (
-        f"Rated the same: {agreement.same} of {agreement.both_rated} statements rated by both"
-        f" ({agreement.share_same:.0%})."
+        f"Rated the same: {agreement.same + agreement.kept} of {agreement.self_rated}"
+        f" self-rated statements ({agreement.share_same:.0%}); the manager kept"
+        f" {agreement.kept} as rated and rated {agreement.both_rated} again"
+        f" ({agreement.same} the same)."
     )
     if agreement.kappa is not None:
         return f"{text} Weighted kappa: {agreement.kappa:.2f}. {agreement.note}"
     return f"{text} {agreement.note}"
 
 
-def render_text(report: ReviewReport, *, color: bool = False) -> str:
-    return draw(lambda console: _paint(console, report), color=color, width=110)
+def _reviewer(review: ReviewResult) -> str:
+    """`Dana Boss, Service Desk Manager (manager)`."""
+    assessor = review.manager_result.assessor
+    role = f", {assessor.role}" if assessor.role else ""
+    return f"{assessor.name}{role} ({assessor.relation})"
+
+
+def render_text(report: ReviewReport, options: Options) -> str:
+    return draw(lambda console: _paint(console, report), color=options.color, width=110)
 
 
 def _paint(console: Console, report: ReviewReport) -> None:
@@ -60,8 +69,8 @@ def _paint(console: Console, report: ReviewReport) -> None:
     console.print(
         f"{agreed.skill.name} ({agreed.skill.code}), SFIA {agreed.skill.version}:"
         f" self-assessment by {review.self_result.assessor.name}"
-        f" ({review.self_result.assessed_on.isoformat()}), review by"
-        f" {review.manager_result.assessor.name} ({review.manager_result.assessed_on.isoformat()})"
+        f" ({review.self_result.assessed_on.isoformat()}), review by {_reviewer(review)}"
+        f" ({review.manager_result.assessed_on.isoformat()})"
     )
     console.print()
     console.print(f"Self level:     {report.label(review.self_result.recommended_level)}")
@@ -92,7 +101,13 @@ def _paint(console: Console, report: ReviewReport) -> None:
         )
         console.print(table)
     else:
-        console.print("The manager rated every shared statement the same as the self-assessment.")
+        console.print("The manager rated no statement differently from the self-assessment.")
+    comments = [row for row in review.statements if row.comment]
+    if comments:
+        console.print()
+        console.print(Text("The manager's comments", "bold"))
+        for row in comments:
+            console.print(f"  {row.id}  {row.comment}")
     console.print()
     if agreed.gaps:
         console.print(Text(f"Gaps from the agreed level ({len(agreed.gaps)})", "bold"))
@@ -102,7 +117,7 @@ def _paint(console: Console, report: ReviewReport) -> None:
         console.print(f"  - manager's evidence {old} is shown as {new} (the self file uses {old})")
 
 
-def render_json(report: ReviewReport) -> str:
+def render_json(report: ReviewReport, options: Options) -> str:
     review = report.review
     data: dict[str, Any] = {
         "schema_version": 1,
@@ -122,7 +137,7 @@ def render_json(report: ReviewReport) -> str:
     return dumps(data)
 
 
-def render_html(report: ReviewReport, *, paper: str = "a4") -> str:
+def render_html(report: ReviewReport, options: Options) -> str:
     review = report.review
     agreed = review.agreed
     self_label = report.label(review.self_result.recommended_level)
@@ -141,7 +156,7 @@ def render_html(report: ReviewReport, *, paper: str = "a4") -> str:
             ),
             created=agreed.assessed_on,
             modified=report.generated_on,
-            paper=paper,
+            paper=options.paper,
         ),
         "self_label": self_label,
         "agreed_label": agreed_label,
@@ -155,20 +170,15 @@ def render_html(report: ReviewReport, *, paper: str = "a4") -> str:
         "chart": coverage_svg(agreed),
         "reason_labels": {k.value: v for k, v in REASON_LABELS.items()},
         "statements_by_id": {s.id: s for s in agreed.statements},
+        "reviewer": _reviewer(review),
+        "self_evidence": [e for e in agreed.evidence if e.id not in review.manager_evidence],
+        "manager_evidence": [e for e in agreed.evidence if e.id in review.manager_evidence],
     }
     return environment().get_template("review-record.html.j2").render(context)
 
 
-def render(
-    report: ReviewReport, fmt: Format, *, color: bool = False, paper: str = "a4"
-) -> str | bytes:
-    if fmt is Format.TEXT:
-        return render_text(report, color=color)
-    if fmt is Format.JSON:
-        return render_json(report)
-    html = render_html(report, paper=paper)
-    if fmt is Format.HTML:
-        return html
-    from .pdf import html_to_pdf
-
-    return html_to_pdf(html)
+RENDERERS: dict[Format, Renderer] = {
+    Format.TEXT: render_text,
+    Format.JSON: render_json,
+    Format.HTML: render_html,
+}

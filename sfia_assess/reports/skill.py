@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from ..catalog import Level, LevelsOfResponsibility, SkillVersion
+from . import Format, Options, Renderer
+from .json import dumps
 from .terminal import draw
 
 
-def skills_text(skills: list[SkillVersion], *, color: bool = False) -> str:
+@dataclass(frozen=True)
+class SkillList:
+    """Every skill version the tool knows (`skills`)."""
+
+    skills: tuple[SkillVersion, ...]
+
+
+@dataclass(frozen=True)
+class SkillPage:
+    """One skill version, all its levels or `only` one (`skill`)."""
+
+    skill: SkillVersion
+    responsibility: LevelsOfResponsibility
+    only: int | None
+
+
+def skills_text(view: SkillList, options: Options) -> str:
+    skills = view.skills
     table = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("Code", "Name", "SFIA versions", "Defined levels"):
         table.add_column(column)
@@ -29,10 +48,10 @@ def skills_text(skills: list[SkillVersion], *, color: bool = False) -> str:
                 f"{v.sfia_version}: {', '.join(str(n) for n in v.defined_levels)}" for v in versions
             ),
         )
-    return draw(lambda console: console.print(table), color=color)
+    return draw(lambda console: console.print(table), color=options.color)
 
 
-def skills_json(skills: list[SkillVersion]) -> str:
+def skills_json(view: SkillList, options: Options) -> str:
     data = [
         {
             "code": s.code,
@@ -42,22 +61,20 @@ def skills_json(skills: list[SkillVersion]) -> str:
             "subcategory": s.subcategory,
             "defined_levels": list(s.defined_levels),
         }
-        for s in skills
+        for s in view.skills
     ]
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    return dumps(data)
 
 
 def _levels(skill: SkillVersion, only: int | None) -> list[Level]:
     return [skill.level(only)] if only is not None else list(skill.levels)
 
 
-def skill_text(
-    skill: SkillVersion, responsibility: LevelsOfResponsibility, only: int | None, *, color: bool
-) -> str:
+def skill_text(view: SkillPage, options: Options) -> str:
     def paint(console: Console) -> None:
-        _paint_skill(console, skill, responsibility, only)
+        _paint_skill(console, view.skill, view.responsibility, view.only)
 
-    return draw(paint, color=color)
+    return draw(paint, color=options.color)
 
 
 def _paint_skill(
@@ -86,9 +103,8 @@ def _paint_skill(
     console.print(Text(skill.attribution, "dim"))
 
 
-def skill_markdown(
-    skill: SkillVersion, responsibility: LevelsOfResponsibility, only: int | None
-) -> str:
+def skill_markdown(view: SkillPage, options: Options) -> str:
+    skill, responsibility, only = view.skill, view.responsibility, view.only
     lines = [f"# {skill.name} ({skill.code}), SFIA {skill.sfia_version}", ""]
     lines += [f"*{skill.category} / {skill.subcategory}*", ""]
     if skill.source_note:
@@ -105,9 +121,8 @@ def skill_markdown(
     return "\n".join(lines)
 
 
-def skill_json(
-    skill: SkillVersion, responsibility: LevelsOfResponsibility, only: int | None
-) -> str:
+def skill_json(view: SkillPage, options: Options) -> str:
+    skill, responsibility, only = view.skill, view.responsibility, view.only
     data = {
         "code": skill.code,
         "name": skill.name,
@@ -130,4 +145,12 @@ def skill_json(
             for level in _levels(skill, only)
         ],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    return dumps(data)
+
+
+SKILLS_RENDERERS: dict[Format, Renderer] = {Format.TEXT: skills_text, Format.JSON: skills_json}
+RENDERERS: dict[Format, Renderer] = {
+    Format.TEXT: skill_text,
+    Format.MD: skill_markdown,
+    Format.JSON: skill_json,
+}

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 
 from ..assessment import LoadedAssessment
 from ..matcher import EvidenceSuggestions
+from . import Format, Options, Renderer
+from .json import dumps
 
 
-def render_json(found: list[EvidenceSuggestions]) -> str:
+@dataclass(frozen=True)
+class SuggestView:
+    """The suggestions for each evidence item, with the file they were made for."""
+
+    found: tuple[EvidenceSuggestions, ...]
+    loaded: LoadedAssessment
+
+
+def render_json(view: SuggestView, options: Options) -> str:
     data = [
         {
             "evidence_id": item.evidence_id,
@@ -22,18 +32,21 @@ def render_json(found: list[EvidenceSuggestions]) -> str:
                 for s, claimed in item.suggestions
             ],
         }
-        for item in found
+        for item in view.found
     ]
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dumps(data)
 
 
-def render_text(found: list[EvidenceSuggestions], loaded: LoadedAssessment) -> str:
-    summaries = {e.id: e.summary for e in loaded.assessment.evidence}
+def render_text(view: SuggestView, options: Options) -> str:
+    summaries = {e.id: e.summary for e in view.loaded.assessment.evidence}
     lines = []
-    for item in found:
+    for item in view.found:
         lines.append(f"{item.evidence_id}: {summaries[item.evidence_id]}")
         for s, claimed in item.suggestions:
             mark = "claimed" if claimed else "new    "
             lines.append(f"    {s.score:4.2f}  {mark}  {s.id}  {s.text}")
         lines.append("")
     return "\n".join(lines)
+
+
+RENDERERS: dict[Format, Renderer] = {Format.TEXT: render_text, Format.JSON: render_json}

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import json
 
 from rich.console import Console
 from rich.table import Table
@@ -12,10 +10,12 @@ from rich.text import Text
 
 from ..team import TeamView
 from ..templating import environment, page
+from . import Format, Options, Renderer
+from .json import dumps
 from .terminal import draw
 
 
-def render_text(view: TeamView, *, color: bool = False) -> str:
+def render_text(view: TeamView, options: Options) -> str:
     def paint(console: Console) -> None:
         skill = view.skill
         console.print(
@@ -56,14 +56,14 @@ def render_text(view: TeamView, *, color: bool = False) -> str:
             for line in view.skipped:
                 console.print(f"  {line}")
 
-    return draw(paint, color=color, width=120)
+    return draw(paint, color=options.color, width=120)
 
 
-def render_json(view: TeamView) -> str:
+def render_json(view: TeamView, options: Options) -> str:
     data = dataclasses.asdict(view)
     skill = view.skill
     data["skill"] = {"code": skill.code, "name": skill.name, "version": skill.sfia_version}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dumps(data)
 
 
 def _shade(coverage: float) -> str:
@@ -71,7 +71,7 @@ def _shade(coverage: float) -> str:
     return f"rgb({light}, {min(255, light + 20)}, 255)"
 
 
-def render_html(view: TeamView, *, today: dt.date, paper: str = "a4") -> str:
+def render_html(view: TeamView, options: Options) -> str:
     skill = view.skill
     title = f"Team view: {skill.name} ({skill.code}), SFIA {skill.sfia_version}"
     return (
@@ -87,9 +87,16 @@ def render_html(view: TeamView, *, today: dt.date, paper: str = "a4") -> str:
                 attribution=skill.attribution,
                 author="sfia-assess",
                 description=f"Team view of {len(view.people)} people",
-                created=today,
-                modified=today,
-                paper=paper,
+                created=options.date,
+                modified=options.date,
+                paper=options.paper,
             ),
         )
     )
+
+
+RENDERERS: dict[Format, Renderer] = {
+    Format.TEXT: render_text,
+    Format.JSON: render_json,
+    Format.HTML: render_html,
+}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..result import EvidenceItem, StatementResult
-from ..templating import environment, page
-from .chart import coverage_svg
+from ...result import EvidenceItem, Result, StatementResult
+from ...templating import environment, page
+from ..chart import coverage_svg
 from .model import REASON_LABELS, GapReport, level_label, summary_sentence
 
 
@@ -38,10 +38,27 @@ def _rows(report: GapReport) -> dict[int, list[StatementRow]]:
     return rows
 
 
+def focus_levels(result: Result) -> set[int]:
+    """The levels a reader needs in full: the recommended one, the next, and the target.
+
+    With no level recommended, the first defined level stands in for it; every other level
+    goes to the compact appendix.
+    """
+    defined = [level.level for level in result.levels]
+    if not defined:
+        return set()
+    base = result.recommended_level
+    wanted = {defined[0]} if base is None else {base, base + 1}
+    if result.target_level is not None:
+        wanted.add(result.target_level)
+    return wanted & set(defined)
+
+
 def context(report: GapReport, *, paper: str = "a4") -> dict[str, Any]:
     result = report.result
     title = f"{result.skill.name} ({result.skill.code}) gap report \u2014 {result.subject.name}"
     notes = [*result.warnings]
+    focus = focus_levels(result)
     if report.responsibility_note:
         notes.append(report.responsibility_note)
     return {
@@ -70,6 +87,8 @@ def context(report: GapReport, *, paper: str = "a4") -> dict[str, Any]:
         "notes": notes,
         "target_essence": report.target,
         "statements_by_id": {s.id: s for s in result.statements},
+        "focus_levels": [level for level in result.levels if level.level in focus],
+        "appendix_levels": [level for level in result.levels if level.level not in focus],
     }
 
 
