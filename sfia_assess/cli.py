@@ -775,3 +775,9 @@ def suggest_command(
         _emit(view.render_json(found), output)
     else:
         _emit(view.render_text(found, loaded), output)
+
+
+from .cli_store import COMMANDS as _STORE_COMMANDS  # noqa: E402 - registered after the rest
+
+for _command in _STORE_COMMANDS:
+    cli.add_command(_command)
