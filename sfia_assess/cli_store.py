@@ -28,6 +28,20 @@ def db_option(func: F) -> F:
     )(func)
 
 
+def store_option(func: F) -> F:
+    """--db with an optional URL: `team --db` alone means the default store."""
+    return click.option(
+        "--db",
+        "db",
+        metavar="[URL]",
+        is_flag=False,
+        flag_value="",
+        default=None,
+        help="Read from the history store instead of a folder: a database URL, or none for"
+        " $SFIA_ASSESS_DB or the default store.",
+    )(func)
+
+
 def as_of_option(func: F) -> F:
     return click.option(
         "--as-of",

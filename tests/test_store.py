@@ -137,3 +137,46 @@ def test_recorded_rows_cannot_be_changed_or_deleted(runner: CliRunner, store_url
         ):
             connection.execute(sa.text(statement))
     engine.dispose()
+
+
+def test_team_from_the_store_uses_the_agreed_level_and_stands_as_of_a_date(
+    runner: CliRunner, store_url: str
+) -> None:
+    assert run(runner, "record", str(EXAMPLES), "--db", store_url)[0] == 0
+    code, out, _ = run(runner, "team", "--db", store_url, "--format", "json")
+    assert code == 0
+    people = {p["name"]: p["recommended_level"] for p in json.loads(out)["people"]}
+    assert people == {"Morgan Ellis": 5, "Priya Nair": 3, "Sam Lee": 2, "Alex Kim": None}
+    # Before Daniel's review (2026-10-06), Priya's own level 4 stood; Alex and Morgan had not
+    # assessed themselves yet.
+    code, out, _ = run(
+        runner, "team", "--db", store_url, "--as-of", "2026-10-01", "--format", "json"
+    )
+    assert code == 0
+    people = {p["name"]: p["recommended_level"] for p in json.loads(out)["people"]}
+    assert people == {"Priya Nair": 4, "Sam Lee": 2}
+    code, _, err = run(runner, "team", "--db", store_url, "--as-of", "2020-01-01")
+    assert code == 1
+    assert err == (
+        "Error: the history store holds no assessments dated on or before 2020-01-01; record"
+        " some with `sfia-assess record`\n"
+    )
+
+
+def test_team_needs_a_folder_or_the_store(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["team"])
+    assert result.exit_code == 2
+    assert "give a DIRECTORY of assessment files, or --db [URL] (not both)" in result.stderr
+
+
+def test_batch_from_the_store_writes_a_report_per_recorded_file(
+    runner: CliRunner, store_url: str, tmp_path: Path
+) -> None:
+    assert run(runner, "record", str(EXAMPLES / "sam-lee-analyst.yaml"), "--db", store_url)[0] == 0
+    out = tmp_path / "reports"
+    code, _, err = run(
+        runner, "batch", "--db", store_url, "-o", str(out), "--format", "json", "--quiet"
+    )
+    assert code == 0, err
+    assert sorted(p.name for p in out.iterdir()) == ["sam-lee.json", "summary.csv"]
+    assert json.loads((out / "sam-lee.json").read_text("utf-8"))["recommended_level"] == 2

@@ -37,6 +37,11 @@ def assessments_as_of(
 ) -> list[LoadedAssessment]:
     """Everyone's latest self-assessment per skill dated on or before `as_of` (default: all),
     each followed by the review paired with it (if one was made by then)."""
+    return [loaded_from_record(row, catalog) for row in records_as_of(session, as_of)]
+
+
+def records_as_of(session: Session, as_of: dt.date | None = None) -> list[AssessmentRecord]:
+    """The recorded files behind `assessments_as_of`, in the same order."""
     columns = select(
         AssessmentRecord.id,
         AssessmentRecord.person_id,
@@ -71,9 +76,24 @@ def assessments_as_of(
         .where(AssessmentRecord.id.in_(chosen))
         .order_by(AssessmentRecord.assessed_on, AssessmentRecord.id)
     ).all()
-    out: list[LoadedAssessment] = []
+    out: list[AssessmentRecord] = []
     for row in rows:
-        out.append(loaded_from_record(row, catalog))
+        out.append(row)
         if row.id in review_of:
-            out.append(loaded_from_record(review_of[row.id], catalog))
+            out.append(review_of[row.id])
     return out
+
+
+def team_from_store(db: str, catalog: Catalog, as_of: dt.date | None) -> list[LoadedAssessment]:
+    """`assessments_as_of` from the store named by --db (empty: the default store)."""
+    from . import open_store
+    from .database import reading
+
+    with open_store(db or None) as engine, reading(engine) as session:
+        loaded = assessments_as_of(session, catalog, as_of)
+    if not loaded:
+        when = f" dated on or before {as_of.isoformat()}" if as_of else ""
+        raise StoreError(
+            f"the history store holds no assessments{when}; record some with `sfia-assess record`"
+        )
+    return loaded
