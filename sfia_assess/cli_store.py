@@ -76,11 +76,11 @@ def db_upgrade(db: str | None) -> None:
         sfia-assess db upgrade --db history.sqlite3
     """
     from .store import open_store
-    from .store.database import database_url, shown
+    from .store.database import database_url, shown, translated
     from .store.schema import upgrade
 
     url = database_url(db)
-    with open_store(db, create=False) as engine:
+    with open_store(db, create=False) as engine, translated(engine):
         before, after = upgrade(engine)
     if before == after:
         click.echo(f"{shown(url)}: schema already at revision {after}")
@@ -102,9 +102,10 @@ def db_status(db: str | None, fmt: str) -> None:
 
     from .reports.json import dumps
     from .store import open_store
+    from .store.database import translated
     from .store.schema import status
 
-    with open_store(db, create=False) as engine:
+    with open_store(db, create=False) as engine, translated(engine):
         found = status(engine)
     if fmt == "json":
         click.echo(dumps({**dataclasses.asdict(found), "current": found.current}), nl=False)

@@ -180,3 +180,20 @@ def test_batch_from_the_store_writes_a_report_per_recorded_file(
     assert code == 0, err
     assert sorted(p.name for p in out.iterdir()) == ["sam-lee.json", "summary.csv"]
     assert json.loads((out / "sam-lee.json").read_text("utf-8"))["recommended_level"] == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("foo://x", "Error: --db foo://x: unknown kind of database 'foo'; use sqlite:///FILE or"),
+        ("/no/such/folder/h.db", "Error: --db sqlite:////no/such/folder/h.db: the folder"),
+        ("postgresql://u:secret@127.0.0.1:1/x", "Error: postgresql+psycopg://u:***@127.0.0.1:1/x:"),
+    ],
+)
+def test_a_bad_database_url_is_one_clear_sentence(
+    runner: CliRunner, url: str, message: str
+) -> None:
+    code, _, err = run(runner, "history", "Sam", "--db", url)
+    assert code == 1
+    assert err.startswith(message)
+    assert "Traceback" not in err and "secret" not in err

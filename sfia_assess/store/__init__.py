@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine
 
-from .database import StoreError, database_url, open_engine, reading, writing
+from .database import StoreError, database_url, open_engine, reading, translated, writing
 from .schema import ensure_current
 
 __all__ = ["StoreError", "open_store", "reading", "writing"]
@@ -24,7 +24,8 @@ def open_store(db: str | None, *, create: bool = True) -> Iterator[Engine]:
     engine = open_engine(database_url(db))
     try:
         if create:
-            ensure_current(engine)
+            with translated(engine):
+                ensure_current(engine)
         yield engine
     finally:
         engine.dispose()

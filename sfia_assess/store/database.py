@@ -80,8 +80,11 @@ def open_engine(url: str) -> Engine:
             f"--db {shown(url)}: the driver {exc.name!r} is not installed; for PostgreSQL:"
             ' pip install "sfia-assess[postgres]"'
         ) from None
-    except ArgumentError as exc:
-        raise StoreError(f"--db {shown(url)}: {exc}") from None
+    except ArgumentError:
+        raise StoreError(
+            f"--db {shown(url)}: unknown kind of database {parsed.drivername!r}; use"
+            " sqlite:///FILE or postgresql+psycopg://user@host/dbname"
+        ) from None
     if parsed.get_backend_name() == "sqlite":
         _sqlite_setup(engine)
         database = parsed.database
@@ -124,7 +127,7 @@ def _sqlite_setup(engine: Engine) -> None:
 def reading(engine: Engine) -> Iterator[Session]:
     """A session for a command that only reads (one transaction, rolled back at the end)."""
     bind = engine.execution_options(**{READ_ONLY: True})
-    with _translated(engine), Session(bind) as session, session.begin():
+    with translated(engine), Session(bind) as session, session.begin():
         yield session
 
 
@@ -136,7 +139,7 @@ def writing(engine: Engine, work: Callable[[Session], T], *, retries: int = RETR
     for attempt in range(retries + 1):
         try:
             with (
-                _translated(engine, retrying=attempt < retries),
+                translated(engine, retrying=attempt < retries),
                 Session(engine) as session,
                 session.begin(),
             ):
@@ -151,7 +154,7 @@ class _Retry(Exception):
 
 
 @contextmanager
-def _translated(engine: Engine, *, retrying: bool = False) -> Iterator[None]:
+def translated(engine: Engine, *, retrying: bool = False) -> Iterator[None]:
     """Database failures as one sentence a user can act on."""
     where = shown(engine.url.render_as_string(hide_password=False))
     try:
