@@ -128,7 +128,10 @@ class Event(Base):
     """One step in an assessment's workflow: what happened, who did it, when."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_assessment_id", "assessment_id"),)
+    __table_args__ = (
+        Index("ix_events_assessment_id", "assessment_id"),
+        Index("ix_events_kind_recipient_key", "kind", "recipient_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
@@ -136,6 +139,8 @@ class Event(Base):
     actor: Mapped[str] = mapped_column(String(200))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     note: Mapped[str | None] = mapped_column(Text)
+    recipient: Mapped[str | None] = mapped_column(String(200))  # e.g. the manager submitted to
+    recipient_key: Mapped[str | None] = mapped_column(String(200))
 
 
 class Attachment(Base):

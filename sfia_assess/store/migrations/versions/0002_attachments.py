@@ -1,4 +1,5 @@
-"""Evidence attachments: a file linked to an evidence id, kept as bytes with its hash and type.
+"""Evidence attachments (a file linked to an evidence id, kept as bytes with its hash and type),
+and the person a workflow step is addressed to (a submission goes to a manager).
 
 Revision ID: 0002
 Revises: 0001
@@ -38,3 +39,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("assessment_id", "evidence_id", "sha256", name="uq_attachments_item"),
     )
     forbid_changes(op.get_bind(), "attachments")
+    # Adding a nullable column changes no row; SQLite does it in place, without the triggers.
+    op.add_column("events", sa.Column("recipient", sa.String(200), nullable=True))
+    op.add_column("events", sa.Column("recipient_key", sa.String(200), nullable=True))
+    op.create_index("ix_events_kind_recipient_key", "events", ["kind", "recipient_key"])
