@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 
 from sfia_assess.cli import cli
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, assessment_data
 
 
 def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
@@ -197,3 +198,37 @@ def test_a_bad_database_url_is_one_clear_sentence(
     assert code == 1
     assert err.startswith(message)
     assert "Traceback" not in err and "secret" not in err
+
+
+def test_history_as_html_and_pdf_with_a_chart_of_the_level_over_time(
+    runner: CliRunner, store_url: str, tmp_path: Path
+) -> None:
+    from pypdf import PdfReader
+
+    assert run(runner, "record", str(EXAMPLES), "--db", store_url)[0] == 0
+    code, html, _ = run(runner, "history", "Priya Nair", "--db", store_url, "--format", "html")
+    assert code == 0
+    assert "<title>History: Priya Nair</title>" in html
+    assert html.count("<polyline ") == 2  # the self-assessed level, and the agreed level
+    assert "level over time (solid: recommended; dashed: agreed)" in html
+    pdf = tmp_path / "priya.pdf"
+    code, _, err = run(
+        runner, "history", "Priya Nair", "--db", store_url, "--format", "pdf", "-o", str(pdf)
+    )
+    assert code == 0, err
+    text = PdfReader(pdf).pages[0].extract_text()
+    assert "History: Priya Nair" in text
+    assert "Level over time" in text
+    assert "2026-09-15" in text and "Daniel Okafor" in text and "agreed" in text
+
+
+def test_history_html_escapes_what_people_wrote(
+    runner: CliRunner, store_url: str, write_yaml: Callable[..., Path]
+) -> None:
+    name = '<img src="http://example.com/x.png">'
+    data = assessment_data(subject={"name": name}, assessor={"name": name, "relation": "self"})
+    assert run(runner, "record", str(write_yaml(data)), "--db", store_url)[0] == 0
+    code, html, _ = run(runner, "history", name, "--db", store_url, "--format", "html")
+    assert code == 0
+    assert "<img" not in html
+    assert "&lt;img src=&#34;http://example.com/x.png&#34;&gt;" in html
