@@ -232,3 +232,63 @@ def test_history_html_escapes_what_people_wrote(
     assert code == 0
     assert "<img" not in html
     assert "&lt;img src=&#34;http://example.com/x.png&#34;&gt;" in html
+
+
+def test_attachments_are_typed_by_content_hashed_and_exported_byte_for_byte(
+    runner: CliRunner, store_url: str, tmp_path: Path
+) -> None:
+    recorded = EXAMPLES / "priya-nair-coordinator.yaml"
+    assert run(runner, "record", str(recorded), "--db", store_url)[0] == 0
+    png = tmp_path / "board.txt"  # the name says text; the content is a PNG
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    page = tmp_path / "page.html"
+    page.write_text('<script>alert("x")</script>', "utf-8")
+    code, out, err = run(
+        runner, "attach", str(recorded), "pn-06", str(png), str(page), "--db", store_url
+    )
+    assert code == 0, err
+    assert (
+        "board.txt: attached to pn-06 of priya-nair-coordinator.yaml (image/png, 264 bytes" in out
+    )
+    assert (
+        "page.html: attached to pn-06 of priya-nair-coordinator.yaml (text/plain, 27 bytes" in out
+    )
+    code, out, _ = run(runner, "attach", str(recorded), "pn-06", str(png), "--db", store_url)
+    assert "board.txt: already attached to pn-06" in out
+
+    program = tmp_path / "tool.sh"
+    program.write_bytes(b"#!/bin/sh\nrm -rf /\n")
+    code, _, err = run(runner, "attach", str(recorded), "pn-06", str(program), "--db", store_url)
+    assert (code, err) == (
+        1,
+        f"Error: {program}: looks like a program; attach documents, images or text, never"
+        " programs\n",
+    )
+    code, _, err = run(runner, "attach", str(recorded), "nope", str(png), "--db", store_url)
+    assert code == 1
+    assert err.startswith("Error: priya-nair-coordinator.yaml has no evidence item 'nope' (its")
+    code, _, err = run(runner, "attach", str(png), "pn-06", str(png), "--db", store_url)
+    assert code == 1
+    assert "this file (these exact bytes) is not recorded; run `sfia-assess record" in err
+
+    out_dir = tmp_path / "out"
+    assert run(runner, "export", "Priya Nair", "-o", str(out_dir), "--db", store_url)[0] == 0
+    folder = out_dir / "attachments" / "priya-nair-usup-sfia9-2026-09-15-self-v1"
+    assert (folder / "pn-06-board.txt").read_bytes() == png.read_bytes()
+    assert (folder / "pn-06-page.html").read_bytes() == page.read_bytes()
+
+
+def test_an_attachment_over_the_size_limit_is_refused(
+    runner: CliRunner, store_url: str, tmp_path: Path
+) -> None:
+    from sfia_assess.store.attachments import MAX_BYTES
+
+    recorded = EXAMPLES / "priya-nair-coordinator.yaml"
+    assert run(runner, "record", str(recorded), "--db", store_url)[0] == 0
+    big = tmp_path / "big.pdf"
+    big.write_bytes(b"%PDF-" + b"0" * MAX_BYTES)
+    code, _, err = run(runner, "attach", str(recorded), "pn-06", str(big), "--db", store_url)
+    assert code == 1
+    assert err == (
+        f"Error: {big}: is 10,485,765 bytes; attachments over 10,485,760 bytes are refused\n"
+    )
