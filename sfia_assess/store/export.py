@@ -57,15 +57,15 @@ def export(
         name = safe_name(f"{item.evidence_id}-{item.file_name}")
         planned.append((out_dir / "attachments" / folders[item.assessment_id] / name, item))
     if not force:
-        clashes = [p for p, record in planned if p.exists() and p.read_bytes() != record.content]
+        clashes = [p for p, kept in planned if p.exists() and p.read_bytes() != kept.content]
         if clashes:
             raise StoreError(
                 f"{clashes[0]} already exists with other content; use --force to overwrite"
                 " it, or export into an empty folder"
             )
     written = []
-    for path, record in planned:
+    for path, kept in planned:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, record.content)
-        written.append(Exported(path, record.sha256))
+        write_atomic(path, kept.content)
+        written.append(Exported(path, kept.sha256))
     return written
