@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from .batch import assessment_files
 from .errors import SfiaAssessError
 
 if TYPE_CHECKING:
@@ -147,6 +146,7 @@ def record_command(
         sfia-assess record examples/
         sfia-assess record me.yaml review.yaml --db postgresql+psycopg://me@db/sfia
     """
+    from .batch import assessment_files
     from .catalog import Catalog
     from .policy import default_policy, load_policy
     from .store import open_store, writing

@@ -204,3 +204,9 @@ def test_db_upgrade_from_the_first_schema_keeps_every_row(
     result = runner.invoke(cli, ["db", "status", "--db", store_url])
     assert "schema:   revision 0002 (current)\n" in result.stdout
     assert "assessments:  6\n" in result.stdout
+
+
+def test_the_head_revision_the_commands_expect_is_the_newest_migration() -> None:
+    from sfia_assess.store.schema import HEAD, head
+
+    assert head() == HEAD

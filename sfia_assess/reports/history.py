@@ -5,16 +5,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from ..store.history import History, HistoryRow
-from ..templating import environment, page
 from .json import dumps
-from .terminal import draw
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# rich and Jinja2 are imported by the format that needs them: `history` is a quick look-up.
 
 _W, _H = 640, 270
 _LEFT, _RIGHT, _TOP, _BOTTOM = 70, 50, 34, 40
@@ -27,6 +28,11 @@ def _level(value: int | None) -> str:
 
 
 def render_text(history: History, *, color: bool = False) -> str:
+    from rich.table import Table
+    from rich.text import Text
+
+    from .terminal import draw
+
     def paint(console: Console) -> None:
         console.print(Text(f"History: {history.person}", "bold"))
         console.print(f"{len(history.rows)} assessment(s)")
@@ -137,6 +143,8 @@ def render_html(
     today: dt.date,
     paper: str = "a4",
 ) -> str:
+    from ..templating import environment, page
+
     charts = []
     for code in sorted({r.skill for r in history.current}):
         rows = [r for r in history.current if r.skill == code]
