@@ -217,8 +217,11 @@ def history_command(
         raise click.UsageError('give a PERSON, e.g. history "Priya Nair" (or --list)')
     with open_store(db) as engine, reading(engine) as session:
         if list_people:
-            for found in everyone(session):
+            people = everyone(session)
+            for found in people:
                 click.echo(found.name)
+            if not people:
+                click.echo("nobody is recorded yet; use `sfia-assess record FILE|DIR`", err=True)
             return
         assert person is not None
         history = person_history(session, person)

@@ -292,3 +292,21 @@ def test_an_attachment_over_the_size_limit_is_refused(
     assert err == (
         f"Error: {big}: is 10,485,765 bytes; attachments over 10,485,760 bytes are refused\n"
     )
+
+
+def test_with_no_set_up_the_store_is_an_sqlite_file_in_the_user_data_folder(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SFIA_ASSESS_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    code, _, err = run(runner, "record", str(EXAMPLES))
+    assert code == 0, err
+    assert (tmp_path / "data" / "sfia-assess" / "history.sqlite3").is_file()
+    code, out, _ = run(runner, "team", "--db", "--format", "json")
+    assert code == 0
+    assert {p["name"]: p["recommended_level"] for p in json.loads(out)["people"]}["Priya Nair"] == 3
+    monkeypatch.setenv("SFIA_ASSESS_DB", str(tmp_path / "other.sqlite3"))
+    assert run(runner, "history", "--list")[1:] == (
+        "",
+        "nobody is recorded yet; use `sfia-assess record FILE|DIR`\n",
+    )
