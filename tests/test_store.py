@@ -33,7 +33,11 @@ def test_record_the_examples_then_history_shows_priyas_agreed_level(
     code, out, _ = run(runner, "history", "Priya Nair", "--db", store_url, "--format", "json")
     assert code == 0
     data = json.loads(out)
-    assert data["person"] == "Priya Nair"
+    assert (data["person"], data["role"], data["manager"]) == (
+        "Priya Nair",
+        "Incident Coordinator",
+        "Daniel Okafor",
+    )
     [row] = data["rows"]
     assert (row["assessed_on"], row["version"], row["recommended_level"]) == ("2026-09-15", 1, 4)
     assert (row["agreed_level"], row["reviewed_by"], row["status"]) == (

@@ -35,6 +35,9 @@ def render_text(history: History, *, color: bool = False) -> str:
 
     def paint(console: Console) -> None:
         console.print(Text(f"History: {history.person}", "bold"))
+        known = [history.role or "", f"manager: {history.manager}" if history.manager else ""]
+        if any(known):
+            console.print(", ".join(k for k in known if k))
         console.print(f"{len(history.rows)} assessment(s)")
         console.print()
         table = Table(box=None, header_style="bold", pad_edge=False)
