@@ -314,3 +314,20 @@ def test_with_no_set_up_the_store_is_an_sqlite_file_in_the_user_data_folder(
         "",
         "nobody is recorded yet; use `sfia-assess record FILE|DIR`\n",
     )
+
+
+def test_a_review_recorded_before_its_self_assessment_is_paired_when_that_arrives(
+    runner: CliRunner, store_url: str
+) -> None:
+    code, out, _ = run(
+        runner, "record", str(EXAMPLES / "priya-nair-manager.yaml"), "--db", store_url
+    )
+    assert code == 0
+    assert "a review with no self-assessment to pair with yet" in out
+    code, out, _ = run(
+        runner, "record", str(EXAMPLES / "priya-nair-coordinator.yaml"), "--db", store_url
+    )
+    assert code == 0
+    assert "(paired with the review priya-nair-manager.yaml)" in out
+    data = json.loads(run(runner, "history", "Priya", "--db", store_url, "--format", "json")[1])
+    assert [(r["recommended_level"], r["agreed_level"]) for r in data["rows"]] == [(4, 3)]
