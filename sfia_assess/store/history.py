@@ -103,7 +103,7 @@ def person_history(session: Session, name: str) -> History:
                 status=status,
                 source_name=record.source_name,
                 sha256=record.sha256,
-                recorded_at=record.recorded_at,
+                recorded_at=aware(record.recorded_at),
             )
         )
     submitted_to = session.scalars(
@@ -116,6 +116,11 @@ def person_history(session: Session, name: str) -> History:
     last_manager = reviewed[-1].reviewed_by if reviewed else submitted_to
     role = next((r.role for r in reversed(out) if r.role), None)
     return History(person.name, role, last_manager, tuple(out))
+
+
+def aware(moment: dt.datetime) -> dt.datetime:
+    """A stored time in UTC with its zone (SQLite gives it back without one)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _key(record: AssessmentRecord) -> tuple[str, int, str, dt.date]:
