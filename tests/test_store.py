@@ -172,6 +172,9 @@ def test_team_needs_a_folder_or_the_store(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["team"])
     assert result.exit_code == 2
     assert "give a DIRECTORY of assessment files, or --db [URL] (not both)" in result.stderr
+    result = runner.invoke(cli, ["team", str(EXAMPLES), "--as-of", "2026-01-01"])
+    assert result.exit_code == 2
+    assert "--as-of needs --db: a folder has no history" in result.stderr
 
 
 def test_batch_from_the_store_writes_a_report_per_recorded_file(
