@@ -334,3 +334,19 @@ def test_a_review_recorded_before_its_self_assessment_is_paired_when_that_arrive
     assert "(paired with the review priya-nair-manager.yaml)" in out
     data = json.loads(run(runner, "history", "Priya", "--db", store_url, "--format", "json")[1])
     assert [(r["recommended_level"], r["agreed_level"]) for r in data["rows"]] == [(4, 3)]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
+def test_the_stored_result_is_what_assess_prints_as_json(
+    runner: CliRunner, tmp_path: Path, name: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'h.sqlite3'}"
+    assert run(runner, "record", str(EXAMPLES / name), "--db", url)[0] == 0
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        stored = json.loads(connection.execute(sa.text("select result from results")).scalar_one())
+    engine.dispose()
+    printed = json.loads(run(runner, "assess", str(EXAMPLES / name), "--format", "json")[1])
+    # `assess` adds notes on evidence whose text does not fit its claims; the score is the same.
+    printed["warnings"] = [w for w in printed["warnings"] if w in stored["warnings"]]
+    assert stored == printed
