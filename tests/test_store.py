@@ -350,3 +350,27 @@ def test_the_stored_result_is_what_assess_prints_as_json(
     # `assess` adds notes on evidence whose text does not fit its claims; the score is the same.
     printed["warnings"] = [w for w in printed["warnings"] if w in stored["warnings"]]
     assert stored == printed
+
+
+def test_the_same_bytes_twice_in_one_command_are_recorded_once(
+    runner: CliRunner, store_url: str, tmp_path: Path
+) -> None:
+    copy = tmp_path / "copy.yaml"
+    shutil.copy(EXAMPLES / "sam-lee-analyst.yaml", copy)
+    code, out, err = run(
+        runner, "record", str(EXAMPLES / "sam-lee-analyst.yaml"), str(copy), "--db", store_url
+    )
+    assert code == 0
+    assert f"{copy}: already recorded (as sam-lee-analyst.yaml, version 1)" in out
+    assert "1 recorded, 1 already recorded, 0 failed" in err
+
+
+def test_db_status_before_and_after_upgrade(runner: CliRunner, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
+    code, out, _ = run(runner, "db", "status", "--db", url)
+    assert code == 0
+    assert out == (f"database: {url}\nschema:   none yet (`sfia-assess db upgrade` creates it)\n")
+    code, out, _ = run(runner, "db", "upgrade", "--db", url)
+    assert out == f"{url}: schema none -> 0002\n"
+    data = json.loads(run(runner, "db", "status", "--db", url, "--format", "json")[1])
+    assert (data["revision"], data["current"], data["counts"]["assessments"]) == ("0002", True, 0)
