@@ -76,6 +76,33 @@ def check_files(
     return good, bad
 
 
+def record_paths(
+    db: str | None,
+    paths: Iterable[Path],
+    catalog: Catalog,
+    policy: Policy,
+    *,
+    actor: str | None = None,
+) -> tuple[list[Recorded], list[Recorded]]:
+    """`record`: check every file (folders: every YAML file under them), then store the good
+    ones in one transaction. Returns what was done with each good file, and the failures."""
+    from ..batch import assessment_files
+    from . import open_store
+    from .database import writing
+
+    files: list[Path] = []
+    for path in paths:
+        files.extend(assessment_files(path) if path.is_dir() else [path])
+    good, bad = check_files(files, catalog, policy)
+    if not good:
+        return [], bad
+    with open_store(db) as engine:
+        done = writing(
+            engine, lambda session: record_checked(session, good, catalog, policy, actor=actor)
+        )
+    return done, bad
+
+
 def _read(path: Path) -> bytes:
     """The file's bytes, read once: what is checked is exactly what is stored."""
     if not path.is_file() or path.stat().st_size > MAX_BYTES:
