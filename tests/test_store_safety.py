@@ -210,3 +210,17 @@ def test_the_head_revision_the_commands_expect_is_the_newest_migration() -> None
     from sfia_assess.store.schema import HEAD, head
 
     assert head() == HEAD
+
+
+def test_the_migrations_build_exactly_the_schema_the_models_describe(store_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from sfia_assess.store.models import Base
+
+    engine = open_engine(store_url)
+    upgrade(engine)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert differences == []
