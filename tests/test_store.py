@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import shutil
 from collections.abc import Callable
@@ -45,6 +46,12 @@ def test_record_the_examples_then_history_shows_priyas_agreed_level(
         "Daniel Okafor",
         "agreed",
     )
+    assert row["recorded_at"].endswith("+00:00")
+    assert [(step["kind"], step["actor"], step["note"]) for step in row["trail"]] == [
+        ("recorded", getpass.getuser(), None),
+        ("reviewed", "Daniel Okafor", None),
+        ("agreed", "Daniel Okafor", "agreed level 3"),
+    ]
 
     code, out, _ = run(runner, "history", "priya nair", "--db", store_url)
     assert code == 0
