@@ -29,11 +29,12 @@ _UNSAFE = re.compile(r"[^\w]+", re.UNICODE)
 
 
 def assessment_files(directory: Path) -> list[Path]:
-    """Every YAML file under `directory`, in a stable order."""
+    """The YAML files in `directory` (not its subfolders, which may hold role or skill files),
+    in a stable order."""
     if not directory.is_dir():
         raise SfiaAssessError(f"{directory}: not a folder; give a folder of assessment files")
     return sorted(
-        p for p in directory.rglob("*") if p.suffix.lower() in (".yaml", ".yml") and p.is_file()
+        p for p in directory.iterdir() if p.suffix.lower() in (".yaml", ".yml") and p.is_file()
     )
 
 

@@ -147,11 +147,13 @@ def test_batch_with_a_bad_file_and_hostile_names(
     runner: CliRunner, tmp_path: Path, write_yaml: Callable[..., Path]
 ) -> None:
     team = tmp_path / "team"
-    (team / "sub").mkdir(parents=True)
+    (team / "roles").mkdir(parents=True)
     for i, name in enumerate(["../../x", "名前", "L" * 200, "Sam Lee", "Sam Lee"]):
         data = assessment_data(**evidenced(["USUP-3.1"]))
         data["subject"]["name"] = name
-        write_yaml(data, name=f"team/sub/p{i}.yaml")
+        write_yaml(data, name=f"team/p{i}.yaml")
+    # A subfolder is not read: it may hold role files or an organisation's skills.
+    (team / "roles" / "role.yaml").write_text("title: X\nskills: []\n", encoding="utf-8")
     (team / "broken.yaml").write_text("sfia_version: 9\nratings: [oops\n", encoding="utf-8")
     out = tmp_path / "out"
     result = runner.invoke(
