@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from .assessment import Evidence, LoadedAssessment, Rating
 from .catalog import LevelsOfResponsibility
 from .errors import AssessmentError, Problem
+from .evaluate import with_fit_notes
 from .policy import Policy
 from .result import Result
 from .scoring import score_parts
@@ -213,7 +214,9 @@ def review(
         source=own.source,
     )
     manager_result = scored(manager_ratings, evidence, manager.source)
-    agreed = scored(agreed_ratings, evidence, f"{own.source} + {manager.source}")
+    agreed = with_fit_notes(
+        scored(agreed_ratings, evidence, f"{own.source} + {manager.source}"), own, manager
+    )
 
     self_by_id = {s.id: s for s in self_result.statements}
     agreed_by_id = {s.id: s for s in agreed.statements}
