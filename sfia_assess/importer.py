@@ -279,8 +279,9 @@ def split_sentences(text: str) -> list[str]:
     """Split text into sentences, whitespace collapsed, wording otherwise kept as it is.
 
     A sentence ends at `.`, `!` or `?` (and any closing quotes or brackets) followed by
-    whitespace and then an uppercase letter or a digit, except after an abbreviation such as
-    "e.g.", "i.e." or "etc.".
+    whitespace and then a letter, a digit or an opening quote or bracket, whatever its case (the
+    official CSV starts some sentences in lower case: "... service targets. analyzes metrics"),
+    except after an abbreviation such as "e.g.", "i.e." or "etc.".
     """
     text = collapse_whitespace(text)
     sentences: list[str] = []
@@ -290,7 +291,7 @@ def split_sentences(text: str) -> list[str]:
         if following >= len(text):
             break
         next_char = text[following]
-        if not (next_char.isupper() or next_char.isdigit()):
+        if not (next_char.isalnum() or next_char in _OPENERS):
             continue
         if _ends_with_abbreviation(text[start:end]):
             continue

@@ -337,7 +337,10 @@ def test_version_out_of_range(tmp_path: Path) -> None:
         ("Lists items (cf. Annex A). Then stops.", ["Lists items (cf. Annex A).", "Then stops."]),
         ("Names 2 things. 3 more follow.", ["Names 2 things.", "3 more follow."]),
         ("Costs 3.5 units. Done.", ["Costs 3.5 units.", "Done."]),
-        ("Ends here. then goes on.", ["Ends here. then goes on."]),
+        ("Ends here. then goes on.", ["Ends here.", "then goes on."]),
+        ("Uses tools, e.g. widgets. then checks.", ["Uses tools, e.g. widgets.", "then checks."]),
+        ("Knows rules, i.e. the law. next.", ["Knows rules, i.e. the law.", "next."]),
+        ("Does A. (B) follows.", ["Does A.", "(B) follows."]),
         ("Ends.No space here.", ["Ends.No space here."]),
         ("Says \u201cstop.\u201d Then goes.", ["Says \u201cstop.\u201d", "Then goes."]),
         ("Acts (as agreed.) Next one.", ["Acts (as agreed.)", "Next one."]),
@@ -351,6 +354,41 @@ def test_version_out_of_range(tmp_path: Path) -> None:
 )
 def test_split_sentences(text: str, sentences: list[str]) -> None:
     assert split_sentences(text) == sentences
+
+
+# SFIA 9's USUP as the official CSV gives it after its conversion to US spelling: some sentences
+# start in lower case, and level 3 opens with one.
+US_LEVEL_3 = (
+    "prioritizes and diagnoses incidents applying agreed procedures and tools. Investigates causes"
+    " of incidents and seeks resolution. Escalates unresolved incidents to higher levels or"
+    " specialist teams. Coordinates with stakeholders to ensure timely resolution. Facilitates"
+    " recovery, following resolution of incidents. Documents, communicates outcomes and closes"
+    " resolved incidents."
+)
+US_LEVEL_5 = (
+    "Responsible for the operation of the incident management process. Manages incident"
+    " communications, ensuring al parties are aware of incidents and their role in the process."
+    " Leads the review of major incidents and informs service owners of outcomes. Ensures incident"
+    " resolution within service targets. analyzes metrics and reports on the performance of the"
+    " incident management process. Develops, maintains and tests incident management policy and"
+    " procedures. Ensures compliance with regulatory requirements."
+)
+
+
+def test_sentences_starting_in_lower_case_are_split_and_kept_as_written(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "us.csv", [HEADER, skill_row("USUP", {3: US_LEVEL_3, 5: US_LEVEL_5})]
+    )
+    (skill,) = read_skills(path, sfia_version=9)
+    level_3 = [s.text for s in skill.level(3).statements]
+    level_5 = [s.text for s in skill.level(5).statements]
+    assert len(level_3) == 6
+    assert level_3[0].startswith("prioritizes and diagnoses incidents")
+    assert len(level_5) == 7
+    assert level_5[4] == (
+        "analyzes metrics and reports on the performance of the incident management process."
+    )
+    assert " ".join(level_5) == US_LEVEL_5  # the official words, nothing added or lost
 
 
 @pytest.mark.parametrize(
