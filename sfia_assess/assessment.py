@@ -57,7 +57,9 @@ Relation = Literal["self", "manager", "peer", "assessor"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", coerce_numbers_to_str=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", coerce_numbers_to_str=True, defer_build=True
+    )
 
 
 class Person(_Model):
@@ -108,7 +110,7 @@ class Assessment(_Model):
 class LoadedAssessment(BaseModel):
     """An assessment that passed every check, with the skill version it is scored against."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     assessment: Assessment
     skill: SkillVersion
@@ -148,7 +150,8 @@ def check_document(document: YamlDocument, catalog: Catalog) -> LoadedAssessment
     problems = framework_problems(assessment, skill, document)
     if problems:
         raise AssessmentError(problems)
-    return LoadedAssessment(assessment=assessment, skill=skill, source=name)
+    # Both parts are checked above: no need to build a validator for the pair.
+    return LoadedAssessment.model_construct(assessment=assessment, skill=skill, source=name)
 
 
 def id_hint(statement_id: str, skill: SkillVersion) -> str:

@@ -15,12 +15,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 from typing import TypeVar
 
 from .assessment import LoadedAssessment
 from .catalog import SkillVersion
-from .yamlfile import YamlDocument, parse_yaml
+from .packaged import packaged, read_packaged_yaml
+from .yamlfile import YamlDocument
 
 MATCHER_NAME = "lexical (BM25 with incident-management synonyms)"
 # A statement reads like an evidence item (a claim of it fits; `suggest` may offer it) when it
@@ -116,8 +116,7 @@ def vague(text: str) -> bool:
 @cache
 def synonyms() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
     """(phrase tokens, expansion tokens) pairs from the shipped synonyms file."""
-    resource = files("sfia_assess").joinpath("skills", "synonyms.yaml")
-    data = parse_yaml(resource.read_bytes(), "skills/synonyms.yaml").data
+    data = read_packaged_yaml(packaged("skills", "synonyms.yaml"))
     pairs = []
     for phrase, expansion in data["synonyms"].items():
         pairs.append((tuple(tokens(str(phrase))), tuple(tokens(str(expansion)))))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 from typing import Annotated
 
@@ -10,14 +9,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .assessment import Rating
 from .errors import InputFileError
+from .packaged import build, packaged, read_packaged_yaml
 from .validation import problems_from_validation_error
-from .yamlfile import YamlDocument, parse_yaml, read_yaml
+from .yamlfile import YamlDocument, read_yaml
 
 
 class Policy(BaseModel):
     """When a statement is demonstrated and when a level is reached."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     rating_threshold: Rating = Rating.USUALLY
     min_evidence_per_statement: Annotated[int, Field(ge=1, le=20)] = 1
@@ -26,8 +26,8 @@ class Policy(BaseModel):
 
 
 def default_policy() -> Policy:
-    resource = files("sfia_assess").joinpath("policy", "default.yaml")
-    return _validate(parse_yaml(resource.read_bytes(), "policy/default.yaml"))
+    """The shipped policy (tested, so built without re-validation: see packaged.py)."""
+    return build(Policy, read_packaged_yaml(packaged("policy", "default.yaml")))
 
 
 def load_policy(path: Path | str) -> Policy:

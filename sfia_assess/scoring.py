@@ -30,7 +30,7 @@ from .result import (
     TargetSource,
 )
 
-_DEFAULT_POLICY = Policy()
+_DEFAULT_POLICY = Policy.model_construct()  # the defaults, known valid: no validator built
 # Enum members bound once: attribute access on an Enum class is slow in the scoring loop.
 _TOO_OLD = EvidenceRejection.TOO_OLD
 _AFTER = EvidenceRejection.AFTER_ASSESSMENT
