@@ -128,6 +128,7 @@ def main() -> int:
             ratio,
             1.5,
             "x",
+            quick=4.0,
         )
 
     # 20.4 scoring in the library: the best of several windows (a shared machine only slows it)
