@@ -27,8 +27,9 @@ MATCHER_NAME = "lexical (BM25 with incident-management synonyms)"
 # covers at least FLOOR of the item's wording (see `Suggestion.score`) and it ranks in the top
 # FIT_RANK for the text or scores at least FIT_SHARE of the best statement's score. Calibrated on
 # tests/data/evidence-eval.yaml (see benchmarks/matcher.py): a true claim covers 0.38 of its
-# evidence's wording (median; 95% cover 0.13 or more), a random wrong claim 0.07.
-FLOOR = 0.1
+# evidence's wording (median; 95% cover 0.13 or more), a random wrong claim 0.07. The floor
+# is set below where it would start to reject true claims: it removes near-zero matches only.
+FLOOR = 0.08
 FIT_RANK = 5
 FIT_SHARE = 0.5
 # Evidence with fewer content words than this is too vague to read as any statement
