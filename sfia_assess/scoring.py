@@ -178,17 +178,14 @@ def score_parts(
     counted_by: dict[str, list[str]] = {}
     rejected_by: dict[str, list[RejectedEvidence]] = {}
     for item in evidence:
-        if item.date > assessed_on:
-            verdict: RejectedEvidence | None = RejectedEvidence(item.id, _AFTER)
-        elif item.date < oldest:
-            verdict = RejectedEvidence(item.id, _TOO_OLD)
-        else:
-            verdict = None
-        for statement_id in dict.fromkeys(item.supports):
-            if verdict is None:
+        day = item.date
+        if oldest <= day <= assessed_on:
+            for statement_id in dict.fromkeys(item.supports):
                 counted_by.setdefault(statement_id, []).append(item.id)
-            else:
-                rejected_by.setdefault(statement_id, []).append(verdict)
+            continue
+        verdict = RejectedEvidence(item.id, _AFTER if day > assessed_on else _TOO_OLD)
+        for statement_id in dict.fromkeys(item.supports):
+            rejected_by.setdefault(statement_id, []).append(verdict)
 
     counted_for: dict[str, list[str]] = {item.id: [] for item in evidence}
     statements: list[StatementResult] = []
