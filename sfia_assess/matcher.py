@@ -264,6 +264,9 @@ class Matcher:
 
 
 _MATCHERS: dict[tuple[type[Matcher], int], Matcher] = {}
+# A batch worker receives each person's skill version as a new object: a few matchers are kept,
+# not one per report.
+MAX_MATCHERS = 8
 M = TypeVar("M", bound="Matcher")
 
 
@@ -272,6 +275,8 @@ def cached(kind: type[M], skill: SkillVersion) -> M:
     key = (kind, id(skill))
     found = _MATCHERS.get(key)
     if not isinstance(found, kind) or found.skill is not skill:
+        if len(_MATCHERS) >= MAX_MATCHERS:
+            _MATCHERS.clear()
         found = _MATCHERS[key] = kind(skill)
     return found
 

@@ -219,3 +219,15 @@ def test_suggest_says_why_it_offers_nothing(runner: CliRunner) -> None:
     )
     ak1 = next(d for d in data if d["evidence_id"] == "ak-1")
     assert ak1["suggestions"] == [] and "too vague" in ak1["note"]
+
+
+def test_matchers_kept_for_many_skill_objects_stay_few() -> None:
+    """A batch worker gets each person's skill version as a new object: the cache must not grow
+    with the number of reports (nor keep every skill alive)."""
+    from sfia_assess import matcher as module
+
+    skill = Catalog().skill("USUP", 9)
+    for _ in range(40):
+        module.matcher_for(skill.model_copy())
+    assert len(module._MATCHERS) <= module.MAX_MATCHERS
+    assert module.matcher_for(skill) is module.matcher_for(skill)
