@@ -193,7 +193,7 @@ def main() -> int:
             statistics.median(warm),
             0.3,
             " s",
-            quick=1.0,
+            quick=2.0,
         )
 
     # 20.3 batch: throughput on 2 cores, the gain of a second worker, flat memory
