@@ -1,15 +1,19 @@
-"""Print the figures of PRODUCT.md's quality bars, each against a reference measured in the run.
+"""Print the figures of the speed issue (#20) and PRODUCT.md's quality bars, each beside its target.
 
-    python benchmarks/run.py            # full run
+    python benchmarks/run.py            # full run: each figure against its target
     python benchmarks/run.py --quick    # fewer repetitions, generous bounds (CI smoke check)
+    python benchmarks/run.py --only startup,scoring     # some figures only
 
 Commands are timed as whole processes, alternating A and B, and compared by the median ratio so
-that a noisy shared machine affects both sides alike. Exit status 1 if a figure misses its bound.
+that a noisy shared machine affects both sides alike. In full mode a figure is checked against
+its target; in quick mode against a bound about twice as generous, to catch a wild regression
+only. Exit status 1 if a figure misses what it is checked against.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -24,9 +28,17 @@ PY = sys.executable
 CLI = [PY, "-m", "sfia_assess"]
 
 
+# Commands run as an installed tool runs: with its modules' compiled .pyc files. Under
+# PYTHONDONTWRITEBYTECODE=1 (set on some machines) an editable install would compile the whole
+# package from source on every run, a cost (~13% of the instructions of `assess`) no user pays.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def wall(command: list[str]) -> float:
     started = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV
+    )
     return time.perf_counter() - started
 
 
@@ -52,12 +64,44 @@ def per_second(work: Callable[[], object], seconds: float) -> float:
 
 
 class Table:
-    def __init__(self) -> None:
+    def __init__(self, quick: bool) -> None:
+        self.quick = quick
         self.failed = False
 
     def row(self, figure: str, value: str, target: str, holds: bool) -> None:
         self.failed |= not holds
-        print(f"{figure:<48} {value:>22}  target {target:<18} {'ok' if holds else 'MISSED'}")
+        print(f"{figure:<52} {value:>26}  target {target:<20} {'ok' if holds else 'MISSED'}")
+
+    def at_most(
+        self,
+        figure: str,
+        value: str,
+        measured: float,
+        target: float,
+        unit: str,
+        quick: float | None = None,
+    ) -> None:
+        """A figure that must stay at or under `target` (twice that, or `quick`, in quick mode)."""
+        bound = (target * 2 if quick is None else quick) if self.quick else target
+        shown = f"<= {target:g}{unit}" + (f" (quick <= {bound:g}{unit})" if self.quick else "")
+        self.row(figure, value, shown, measured <= bound)
+
+    def at_least(
+        self,
+        figure: str,
+        value: str,
+        measured: float,
+        target: float,
+        unit: str,
+        quick: float | None = None,
+    ) -> None:
+        """A figure that must reach `target` (half of it, or `quick`, in quick mode)."""
+        bound = (target / 2 if quick is None else quick) if self.quick else target
+        shown = f">= {target:g}{unit}" + (f" (quick >= {bound:g}{unit})" if self.quick else "")
+        self.row(figure, value, shown, measured >= bound)
+
+
+FIGURES = ("startup", "scoring", "pdf", "batch")
 
 
 def main() -> int:
@@ -65,108 +109,141 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="few runs, generous bounds (CI)")
     parser.add_argument("--reports", type=int, default=1000, help="PDFs for the memory figure")
     parser.add_argument("--batch", type=int, default=200, help="people for the batch figure")
+    parser.add_argument(
+        "--only", default=",".join(FIGURES), help=f"comma-separated, of: {', '.join(FIGURES)}"
+    )
     args = parser.parse_args()
+    wanted = set(args.only.split(","))
+    if not wanted <= set(FIGURES):
+        parser.error(f"--only takes {', '.join(FIGURES)}")
     runs = 3 if args.quick else 11
-    slack = 2.0 if args.quick else 1.0
-    table = Table()
+    table = Table(args.quick)
     sys.path.insert(0, str(ROOT))
     from sfia_assess.reports.pdf import subsetter
 
     path = subsetter()  # the test WeasyPrint itself makes, not a guess from the library path
-    subsetting = "HarfBuzz (libharfbuzz-subset0)" if path == "HarfBuzz" else "fontTools (slower)"
-    print(f"python {sys.version.split()[0]}, font subsetting: {subsetting}, runs: {runs}")
+    print(f"python {sys.version.split()[0]}, font subsetting: {path}, runs: {runs}")
 
-    base = [PY, "-c", "import yaml, pydantic, click"]
-    text = [*CLI, "assess", str(EXAMPLE), "--format", "text"]
-    t_text, t_base, ratio = paired(text, base, runs)
-    table.row(
-        "assess --format text vs import yaml,pydantic,click",
-        f"{t_text * 1000:.0f} ms / {t_base * 1000:.0f} ms = {ratio:.2f}x",
-        f"< {2 * slack:.1f}x",
-        ratio < 2 * slack,
-    )
+    # 20.1 start-up: a text report against the import of the libraries it cannot do without
+    if "startup" in wanted:
+        base = [PY, "-c", "import yaml, pydantic, click"]
+        text = [*CLI, "assess", str(EXAMPLE), "--format", "text"]
+        t_text, t_base, ratio = paired(text, base, runs)
+        table.at_most(
+            "20.1 assess --format text / import yaml,pydantic,click",
+            f"{t_text * 1000:.0f} ms / {t_base * 1000:.0f} ms = {ratio:.2f}x",
+            ratio,
+            1.5,
+            "x",
+            quick=4.0,
+        )
 
+    # 20.4 scoring in the library: the best of several windows (a shared machine only slows it)
     from sfia_assess import Catalog, load_assessment, score
 
     catalog = Catalog()
     loaded = load_assessment(EXAMPLE, catalog)
-    rate = per_second(lambda: score(loaded), 1.0 if args.quick else 3.0)
-    table.row(
-        "scoring in the library (assessments/s)",
-        f"{rate:,.0f}/s",
-        f">= {10_000 / slack:,.0f}/s",
-        rate >= 10_000 / slack,
-    )
-
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "r.pdf"
-        pdf = [*CLI, "assess", str(EXAMPLE), "--format", "pdf", "-o", str(out)]
-        weasyprint = [PY, "-c", "import weasyprint"]
-        t_pdf, t_weasy, ratio_pdf = paired(pdf, weasyprint, max(3, runs // 2))
-        table.row(
-            f"PDF report end to end vs import weasyprint ({path})",
-            f"{t_pdf:.2f} s / {t_weasy:.2f} s = {ratio_pdf:.2f}x",
-            f"<= {2.0 * slack:.1f}x",
-            ratio_pdf <= 2.0 * slack,
+    if "scoring" in wanted:
+        windows = [per_second(lambda: score(loaded), 0.3 if args.quick else 1.0) for _ in range(5)]
+        rate = max(windows)
+        table.at_least(
+            "20.4 scoring in the library (assessments/s)",
+            f"{rate:,.0f}/s (median {statistics.median(windows):,.0f})",
+            rate,
+            20_000,
+            "/s",
+            quick=5_000,
         )
 
-    from sfia_assess.reports import Format
-    from sfia_assess.reports.gap import build_report, render
+    # 20.2 one PDF: the whole process against the import of WeasyPrint alone; then warm
+    if "pdf" in wanted:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "r.pdf"
+            pdf = [*CLI, "assess", str(EXAMPLE), "--format", "pdf", "-o", str(out)]
+            weasy = [PY, "-c", "import weasyprint"]
+            t_pdf, t_weasy, ratio_pdf = paired(pdf, weasy, max(3, runs // 2))
+            table.at_most(
+                f"20.2 PDF end to end / import weasyprint ({path})",
+                f"{t_pdf:.2f} s / {t_weasy:.2f} s = {ratio_pdf:.2f}x",
+                ratio_pdf,
+                2.0,
+                "x",
+            )
 
-    slowest = 0.0
-    for example in sorted((ROOT / "examples").glob("*.yaml")):
-        each = load_assessment(example, catalog)
-        if each.assessment.assessor.relation != "self":
-            continue  # a manager's review is not a gap report of its own
-        report = build_report(score(each), catalog, __import__("datetime").date(2026, 11, 1))
-        render(report, Format.PDF)  # the first render in the process pays for fonts
-        warm: list[float] = []
-        for _ in range(3 if args.quick else 7):
-            started = time.perf_counter()
-            render(report, Format.PDF)
-            warm.append(time.perf_counter() - started)
-        slowest = max(slowest, statistics.median(warm))
-    table.row(
-        f"PDF report warm, in one process, slowest example ({path})",
-        f"{slowest * 1000:.0f} ms",
-        f"<= {300 * slack:.0f} ms",
-        slowest <= 0.3 * slack,
-    )
+        from sfia_assess.reports import Format
+        from sfia_assess.reports.gap import build_report, render
 
-    sys.path.insert(0, str(ROOT / "tests" / "data"))
-    from make_team import make_team
-
-    with tempfile.TemporaryDirectory() as tmp:
-        team = Path(tmp) / "team"
-        make_team(team, 16 if args.quick else args.batch)
-        one = [*CLI, "batch", str(team), "-o", str(Path(tmp) / "o1"), "--jobs", "1", "--quiet"]
-        two = [*CLI, "batch", str(team), "-o", str(Path(tmp) / "o2"), "--jobs", "2", "--quiet"]
-        t_one, t_two, ratio_batch = paired(one, two, 1 if args.quick else 3)
-        people = 16 if args.quick else args.batch
-        table.row(
-            f"batch of {people} PDFs: --jobs 1 / --jobs 2",
-            f"{t_one:.1f} s / {t_two:.1f} s = {ratio_batch:.2f}x",
-            f">= {1.6 / slack:.1f}x" if not args.quick else ">= 1.2x",
-            ratio_batch >= (1.2 if args.quick else 1.6),
+        slowest = 0.0
+        for example in sorted((ROOT / "examples").glob("*.yaml")):
+            each = load_assessment(example, catalog)
+            if each.assessment.assessor.relation != "self":
+                continue  # a manager's review is not a gap report of its own
+            report = build_report(
+                score(each, responsibility=catalog.responsibility(each.skill.sfia_version)),
+                catalog,
+                __import__("datetime").date(2026, 11, 1),
+            )
+            render(report, Format.PDF)  # the first render in a process pays for fonts
+            warm: list[float] = []
+            for _ in range(3 if args.quick else 7):
+                started = time.perf_counter()
+                render(report, Format.PDF)
+                warm.append(time.perf_counter() - started)
+            slowest = max(slowest, statistics.median(warm))
+        table.at_most(
+            f"20.2 PDF report warm, in one process, slowest example ({path})",
+            f"{slowest * 1000:.0f} ms",
+            slowest,
+            0.3,
+            " s",
+            quick=2.0,
         )
-        table.row(
-            "batch throughput, --jobs 2", f"{people / t_two:.1f} reports/s", "(reported)", True
-        )
 
-        # Workers are replaced every 50 reports, so from 2 x 50 reports on the peak must stay put.
-        small, large = (20, 60) if args.quick else (100, args.reports)
-        peaks = []
-        for count in (small, large):
-            crowd = Path(tmp) / f"crowd-{count}"
-            make_team(crowd, count)
-            out = Path(tmp) / f"out-{count}"
-            peaks.append(peak_rss_mb([*CLI, "batch", str(crowd), "-o", str(out), "--jobs", "2"]))
-        table.row(
-            f"peak memory of any process, batch {small} vs {large}",
-            f"{peaks[0]:.0f} MB vs {peaks[1]:.0f} MB",
-            "flat (<= +20%)",
-            peaks[1] <= peaks[0] * 1.2,
-        )
+    # 20.3 batch: throughput on 2 cores, the gain of a second worker, flat memory
+    if "batch" in wanted:
+        sys.path.insert(0, str(ROOT / "tests" / "data"))
+        from make_team import make_team
+
+        with tempfile.TemporaryDirectory() as tmp:
+            people = 16 if args.quick else args.batch
+            team = Path(tmp) / "team"
+            make_team(team, people)
+            one = [*CLI, "batch", str(team), "-o", str(Path(tmp) / "o1"), "--jobs", "1", "--quiet"]
+            two = [*CLI, "batch", str(team), "-o", str(Path(tmp) / "o2"), "--jobs", "2", "--quiet"]
+            t_one, t_two, ratio_batch = paired(one, two, 1 if args.quick else 3)
+            table.at_least(
+                f"20.3 batch of {people} PDFs, --jobs 2 throughput",
+                f"{people / t_two:.1f} reports/s",
+                people / t_two,
+                5,
+                " reports/s",
+                quick=0.5,
+            )
+            table.at_least(
+                f"20.3 batch of {people} PDFs: --jobs 1 / --jobs 2",
+                f"{t_one:.1f} s / {t_two:.1f} s = {ratio_batch:.2f}x",
+                ratio_batch,
+                1.8,
+                "x",
+                quick=1.2,
+            )
+
+            # Workers are replaced every 50 reports, so from 2 x 50 reports on the peak stays put.
+            small, large = (20, 60) if args.quick else (100, args.reports)
+            peaks = []
+            for count in (small, large):
+                crowd = Path(tmp) / f"crowd-{count}"
+                make_team(crowd, count)
+                out = Path(tmp) / f"out-{count}"
+                peaks.append(
+                    peak_rss_mb([*CLI, "batch", str(crowd), "-o", str(out), "--jobs", "2"])
+                )
+            table.row(
+                f"20.3 peak memory of any process, batch {small} vs {large}",
+                f"{peaks[0]:.0f} MB vs {peaks[1]:.0f} MB",
+                "flat (<= +20%)",
+                peaks[1] <= peaks[0] * 1.2,
+            )
     return 1 if table.failed else 0
 
 

@@ -98,7 +98,7 @@ Relation = Literal["self", "manager", "peer", "assessor"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class AssessedPerson(_Model):
@@ -169,7 +169,7 @@ class Assessment(_Model):
 class LoadedAssessment(BaseModel):
     """An assessment that passed every check, with the skill version it is scored against."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     assessment: Assessment
     skill: SkillVersion
@@ -214,7 +214,8 @@ def check_document(document: YamlDocument, catalog: Catalog) -> LoadedAssessment
         problems += responsibility_problems(assessment, catalog, document)
     if problems or assessment is None or skill is None:
         raise AssessmentError(sorted(problems, key=lambda p: p.line or 0))
-    return LoadedAssessment(
+    # Both parts are checked above: no need to build a validator for the pair.
+    return LoadedAssessment.model_construct(
         assessment=assessment,
         skill=skill,
         source=name,

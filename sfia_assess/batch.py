@@ -17,12 +17,12 @@ from pathlib import Path
 from .assessment import LoadedAssessment, load_assessment
 from .catalog import Catalog
 from .errors import SfiaAssessError
+from .evaluate import evaluate
 from .output import write_atomic
 from .policy import Policy
 from .reports import Format
 from .reports.gap import build_report, render
 from .result import Result
-from .scoring import score
 
 MAX_NAME = 60
 _UNSAFE = re.compile(r"[^\w]+", re.UNICODE)
@@ -104,7 +104,7 @@ def run_job(job: Job) -> Done:
     try:
         catalog = _catalog(job.skills_dirs)
         loaded = job.loaded
-        result = score(
+        result = evaluate(
             loaded, job.policy, responsibility=catalog.responsibility(loaded.skill.sfia_version)
         )
         report = build_report(result, catalog, job.generated_on)

@@ -7,8 +7,6 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from importlib.resources import files
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 
@@ -21,6 +19,7 @@ from pydantic import (
 )
 
 from .errors import CatalogError, UnknownSkillError
+from .packaged import build, packaged, read_packaged_yaml
 from .validation import validated
 from .yamlfile import Loc, closest, read_yaml
 
@@ -35,7 +34,9 @@ LevelNumber = Annotated[int, Field(ge=1, le=7)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: the validators are built only when a user's file is validated, never for the
+    # shipped files (see packaged.py), which keeps the start-up of every command short.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Statement(_Model):
@@ -189,12 +190,13 @@ def responsibility_note(shown: int, version: int) -> str | None:
 class _Source:
     """Where a framework file lives, and the name to show for it."""
 
-    location: Path | Traversable
+    location: Path
     display: str
+    shipped: bool = False  # in the package: trusted and tested, built without re-validation
 
 
-def _package_skills() -> Traversable:
-    return files("sfia_assess").joinpath("skills")
+def _package_skills() -> Path:
+    return packaged("skills")
 
 
 def skills_dirs_from_env() -> list[Path]:
@@ -230,7 +232,7 @@ class Catalog:
     def default(cls, extra_dirs: Iterable[Path] = ()) -> Catalog:
         return cls([*skills_dirs_from_env(), *extra_dirs])
 
-    def _scan(self, root: Path | Traversable, label: str | None) -> None:
+    def _scan(self, root: Path, label: str | None) -> None:
         for folder in sorted(root.iterdir(), key=lambda p: p.name):
             if not folder.is_dir():
                 continue
@@ -240,7 +242,7 @@ class Catalog:
                     continue
                 version = int(match.group(1))
                 display = f"skills/{folder.name}/{item.name}" if label else str(item)
-                source = _Source(item, display)
+                source = _Source(item, display, shipped=label is not None)
                 if folder.name == RESPONSIBILITY_FOLDER:
                     self._responsibility_files[version] = source
                 elif folder.name == ATTRIBUTES_FOLDER:
@@ -298,14 +300,11 @@ class Catalog:
         for code, version in sorted(self._skill_files):
             yield self.skill(code, version)
 
-    def folder_of(self, code: str) -> Path | Traversable:
+    def folder_of(self, code: str) -> Path:
         """The folder holding a skill's files (for crosswalks and other per-skill data)."""
         code = self.check_code(code)
         version = self.newest_version(code)
-        location = self._skill_files[(code, version)].location
-        if isinstance(location, Path):
-            return location.parent
-        return _package_skills().joinpath(code)
+        return self._skill_files[(code, version)].location.parent
 
     # -- levels of responsibility ---------------------------------------------------------
 
@@ -391,6 +390,13 @@ M = TypeVar("M", SkillVersion, LevelsOfResponsibility, GenericAttributes)
 
 
 def _load(model: type[M], source: _Source) -> M:
+    if source.shipped:
+        return build(model, read_packaged_yaml(source.location))
+    return load_validated(model, source)
+
+
+def load_validated(model: type[M], source: _Source) -> M:
+    """A framework file read with a line for every value and validated: every problem, located."""
     document = read_yaml(source.location, display_name=source.display)
     loaded = validated(document, model, error=CatalogError)
     if isinstance(loaded, SkillVersion):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -17,14 +17,13 @@ from .catalog import Catalog
 from .cli_store import as_date, as_of_option, store_option
 from .clock import today
 from .errors import InputFileError, SfiaAssessError
+from .evaluate import evaluate
 from .output import write_atomic
 from .policy import Policy, default_policy, load_policy
 from .printable import printable
 from .reports import Format, Options, Renderer, render
 from .reports.gap import RENDERERS as GAP_REPORT
 from .reports.gap import build_report
-from .result import Result
-from .scoring import score
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,6 +52,10 @@ def cli() -> None:
         sfia-assess init --level 3 -o me.yaml     # a template to fill in
         sfia-assess assess me.yaml                # your level and your gaps
     """
+    # Before pydantic builds its first validator it scans every installed package's entry points
+    # for plugins: ~10 ms of each start-up, and no plugin has a say in this tool. An explicit
+    # PYDANTIC_DISABLE_PLUGINS (even empty) is kept.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
 # -- options used by several commands ---------------------------------------------------------
@@ -123,14 +126,6 @@ def _today() -> dt.date:
 def _show_warnings(loaded: LoadedAssessment) -> None:
     for warning in loaded.warnings:
         click.echo(printable(str(warning)), err=True)
-
-
-def _with_evidence_checks(result: Result, files: list[LoadedAssessment]) -> Result:
-    """The result plus a note on evidence whose text does not fit its claims (score unchanged)."""
-    from .matcher import fit_warnings
-
-    notes = [note for loaded in files for note in fit_warnings(loaded)]
-    return dataclasses.replace(result, warnings=(*result.warnings, *notes)) if notes else result
 
 
 def _needs_output(fmt: str, output: Path | None) -> None:
@@ -346,13 +341,12 @@ def assess(
         return
     loaded: LoadedAssessment = load_assessment(files[0], catalog)
     _show_warnings(loaded)
-    result = score(
+    result = evaluate(
         loaded,
         policy,
         target_level=target,
         responsibility=catalog.responsibility(loaded.skill.sfia_version),
     )
-    result = _with_evidence_checks(result, [loaded])
     report = build_report(result, catalog, _today())
     _show(GAP_REPORT, report, chosen, output, paper)
 
@@ -438,9 +432,6 @@ def review_command(
     manager = load_assessment(manager_file, catalog)
     responsibility = catalog.responsibility(own.skill.sfia_version)
     result = review(own, manager, _policy(policy_file), responsibility, target)
-    result = dataclasses.replace(
-        result, agreed=_with_evidence_checks(result.agreed, [own, manager])
-    )
     report = ReviewReport(result, own.skill, responsibility, _today())
     _show(RENDERERS, report, chosen, output, paper)
 

@@ -136,22 +136,18 @@ def assess_person(
 ) -> str | bytes:
     """`assess A.yaml B.yaml ...`: one report for several skills of one person."""
     from .assessment import load_assessment
-    from .cli import _with_evidence_checks
+    from .evaluate import evaluate
     from .person import check_one_person, person_report
     from .reports import person as view
-    from .scoring import score
 
     files = [load_assessment(path, catalog) for path in paths]
     check_one_person(files)
     results = [
-        _with_evidence_checks(
-            score(
-                loaded,
-                policy,
-                target_level=target,
-                responsibility=catalog.responsibility(loaded.skill.sfia_version),
-            ),
-            [loaded],
+        evaluate(
+            loaded,
+            policy,
+            target_level=target,
+            responsibility=catalog.responsibility(loaded.skill.sfia_version),
         )
         for loaded in files
     ]

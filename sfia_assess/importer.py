@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import os
 import re
 import warnings
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,12 +20,16 @@ from pydantic import ValidationError
 
 from .catalog import SkillVersion
 from .errors import InputFileError, OutputError, Problem, SfiaAssessError
-from .output import write_atomic
+from .yamlfile import MAX_BYTES, parse_yaml
 
 __all__ = ["import_sfia", "read_skills", "split_sentences"]
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx")
 LEVELS = range(1, 8)
+# The official sheet has about 150 skill rows and 14 columns. Beyond these a sheet is refused (or,
+# without a declared size, reading stops): stray cells far away cost time and memory, not skills.
+MAX_ROWS = 10_000
+MAX_COLUMNS = 200
 
 # Column keys (header names as matched: stripped and case-folded) of the official download.
 CODE, URL, SKILL, CATEGORY, SUBCATEGORY = "code", "url", "skill", "category", "subcategory"
@@ -73,14 +79,17 @@ def import_sfia(
     """
     if not 1 <= sfia_version <= 99:
         raise SfiaAssessError(f"SFIA version {sfia_version} is out of range; give 1 to 99")
-    skills = read_skills(path, sfia_version=sfia_version)
+    rows = _skill_rows(path, sfia_version)
+    skills = [skill for _, skill in rows]
     existing = [t for t in (_target(s, out_dir) for s in skills) if t.exists()]
     if existing and not replace:
         listed = ", ".join(str(p) for p in existing[:5]) + (" ..." if len(existing) > 5 else "")
         raise SfiaAssessError(
             f"{len(existing)} skill file(s) already exist ({listed}); use --force to replace them"
         )
-    return [_write_skill(skill, out_dir) for skill in skills]
+    files = [(_target(skill, out_dir), text) for skill, text in _loadable(path, rows)]
+    _write_all(files)
+    return [target for target, _ in files]
 
 
 def _target(skill: SkillVersion, out_dir: Path) -> Path:
@@ -92,13 +101,18 @@ def read_skills(path: Path, *, sfia_version: int) -> list[SkillVersion]:
 
     Writes nothing: a caller can use it to preview an import or to refuse to replace files.
     """
+    return [skill for _, skill in _skill_rows(path, sfia_version)]
+
+
+def _skill_rows(path: Path, sfia_version: int) -> list[tuple[int, SkillVersion]]:
+    """Each skill with the line (or row) of the spreadsheet it comes from."""
     records = _read_records(path)
     file = str(path)
     if not records:
         raise InputFileError.single(file, f"is empty; expected a header row ({EXPECTED_LAYOUT})")
     header, *rows = records
     columns = _find_columns(header, file)
-    skills: list[SkillVersion] = []
+    skills: list[tuple[int, SkillVersion]] = []
     problems: list[Problem] = []
     first_line_of: dict[str, int] = {}
     for record in rows:
@@ -117,7 +131,7 @@ def read_skills(path: Path, *, sfia_version: int) -> list[SkillVersion]:
             continue
         first_line_of[code] = record.line
         try:
-            skills.append(_skill_from_cells(cells, sfia_version, file, record.line))
+            skills.append((record.line, _skill_from_cells(cells, sfia_version, file, record.line)))
         except InputFileError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -206,12 +220,7 @@ def _read_xlsx(path: Path) -> list[_Record]:
             warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
             workbook = load_workbook(path, read_only=True, data_only=True)
             try:
-                sheet = workbook.worksheets[0]
-                sheet.reset_dimensions()  # trust the rows, not a possibly stale <dimension>
-                return [
-                    _Record(number, tuple(clean_cell(value) for value in row))
-                    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-                ]
+                return _sheet_records(path, workbook.worksheets[0])
             finally:
                 workbook.close()
     except (
@@ -227,6 +236,50 @@ def _read_xlsx(path: Path) -> list[_Record]:
         ) from None
     except OSError as exc:
         raise InputFileError.single(path, f"cannot be read ({exc.strerror})") from None
+
+
+def _sheet_records(path: Path, sheet: Any) -> list[_Record]:
+    """The non-empty rows of a read-only sheet, reading only the columns the import uses."""
+    rows, columns = sheet.max_row or 0, sheet.max_column or 0  # as the file declares them
+    if rows > MAX_ROWS or columns > MAX_COLUMNS:
+        raise InputFileError.single(
+            path,
+            f"the first sheet spans {rows:,} rows and {columns:,} columns (up to"
+            f" {sheet.calculate_dimension()}); the SFIA skills sheet has a few hundred rows and"
+            " about 14 columns: delete the stray cells past the table (Ctrl+End finds the last"
+            " one) and save it again",
+        )
+    sheet.reset_dimensions()  # a declared size may also be stale: read rows until they end
+    for number, cells in _rows(path, sheet, 1, MAX_COLUMNS):
+        width = _last_named(cells)  # the header: only the columns it names are read after it
+        return [_Record(number, cells[:width]), *_rows_as_records(path, sheet, number + 1, width)]
+    return []
+
+
+def _rows(path: Path, sheet: Any, first: int, width: int) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """(row number, cleaned cells) of each non-empty row from `first`, `width` columns wide."""
+    rows = sheet.iter_rows(min_row=first, max_col=width, values_only=True)
+    for number, row in enumerate(rows, start=first):
+        if number > MAX_ROWS:
+            raise InputFileError.single(
+                path,
+                f"has more than {MAX_ROWS:,} rows in its first sheet; the SFIA skills sheet has a"
+                " few hundred: delete the rows past the table and save it again",
+            )
+        cells = tuple(clean_cell(value) for value in row)
+        if any(cells):
+            yield number, cells
+
+
+def _rows_as_records(path: Path, sheet: Any, first: int, width: int) -> list[_Record]:
+    return [_Record(number, cells) for number, cells in _rows(path, sheet, first, width)]
+
+
+def _last_named(header: tuple[str, ...]) -> int:
+    """How many columns to read: up to the last header cell that names a column we use."""
+    wanted = {*_TITLES, *(_level_column(level) for level in LEVELS)}
+    named = [i + 1 for i, name in enumerate(header) if name.strip().casefold() in wanted]
+    return max(named, default=len(header))
 
 
 def clean_cell(value: object) -> str:
@@ -279,8 +332,9 @@ def split_sentences(text: str) -> list[str]:
     """Split text into sentences, whitespace collapsed, wording otherwise kept as it is.
 
     A sentence ends at `.`, `!` or `?` (and any closing quotes or brackets) followed by
-    whitespace and then an uppercase letter or a digit, except after an abbreviation such as
-    "e.g.", "i.e." or "etc.".
+    whitespace and then a letter, a digit or an opening quote or bracket, whatever its case (the
+    official CSV starts some sentences in lower case: "... service targets. analyzes metrics"),
+    except after an abbreviation such as "e.g.", "i.e." or "etc.".
     """
     text = collapse_whitespace(text)
     sentences: list[str] = []
@@ -290,7 +344,7 @@ def split_sentences(text: str) -> list[str]:
         if following >= len(text):
             break
         next_char = text[following]
-        if not (next_char.isupper() or next_char.isdigit()):
+        if not (next_char.isalnum() or next_char in _OPENERS):
             continue
         if _ends_with_abbreviation(text[start:end]):
             continue
@@ -398,12 +452,80 @@ def skill_yaml(skill: SkillVersion) -> str:
     )
 
 
-def _write_skill(skill: SkillVersion, out_dir: Path) -> Path:
-    folder = out_dir / skill.code
+def _loadable(path: Path, rows: list[tuple[int, SkillVersion]]) -> list[tuple[SkillVersion, str]]:
+    """Each skill's file text, checked against the limits the skill loader applies."""
+    texts: list[tuple[SkillVersion, str]] = []
+    problems: list[Problem] = []
+    for line, skill in rows:
+        text = skill_yaml(skill)
+        size = len(text.encode("utf-8"))
+        if size > MAX_BYTES:
+            problems.append(
+                Problem(
+                    str(path),
+                    line,
+                    f"{skill.code} would make a skill file of {size:,} bytes; skill files over"
+                    f" {MAX_BYTES:,} bytes are refused when loaded: shorten its cells",
+                )
+            )
+            continue
+        try:
+            parse_yaml(text, f"{skill.code}/sfia-{skill.sfia_version}.yaml")
+        except InputFileError as exc:
+            problems.extend(
+                Problem(str(path), line, f"{skill.code}: {p.message}") for p in exc.problems
+            )
+            continue
+        texts.append((skill, text))
+    if problems:
+        raise InputFileError(problems)
+    return texts
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _write_all(files: list[tuple[Path, str]]) -> None:
+    """Write every file or none: each goes to a temporary file beside its target first, and the
+    targets are replaced only once all of them are written."""
+    import tempfile
+
+    temps: list[tuple[str, Path]] = []
+    made: list[Path] = []
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{folder}: cannot create the folder ({exc.strerror})") from None
-    target = _target(skill, out_dir)
-    write_atomic(target, skill_yaml(skill))
-    return target
+        for target, text in files:
+            folder = target.parent
+            if not folder.is_dir():
+                try:
+                    folder.mkdir(parents=True)
+                except OSError as exc:
+                    raise OutputError(
+                        f"{folder}: cannot create the folder ({exc.strerror or exc}); nothing"
+                        " was written"
+                    ) from None
+                made.append(folder)
+            try:
+                fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".part")
+                temps.append((temp, target))
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(text.encode("utf-8"))
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.chmod(temp, 0o666 & ~_umask())
+            except OSError as exc:
+                raise OutputError(
+                    f"{target}: cannot write ({exc.strerror or exc}); nothing was written"
+                ) from None
+    except BaseException:
+        for temp, _ in temps:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+    for temp, target in temps:
+        os.replace(temp, target)

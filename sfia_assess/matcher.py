@@ -15,17 +15,21 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 from typing import TypeVar
 
 from .assessment import LoadedAssessment
 from .catalog import SkillVersion
-from .yamlfile import YamlDocument, parse_yaml
+from .packaged import packaged, read_packaged_yaml
+from .yamlfile import YamlDocument
 
 MATCHER_NAME = "lexical (BM25 with incident-management synonyms)"
-# An evidence item "fits" a statement it claims when that statement ranks in the top FIT_RANK for
-# the text, or scores at least FIT_SHARE of the best statement's score. Calibrated on
-# tests/data/evidence-eval.yaml: see benchmarks/matcher.py.
+# A statement reads like an evidence item (a claim of it fits; `suggest` may offer it) when it
+# covers at least FLOOR of the item's wording (see `Suggestion.score`) and it ranks in the top
+# FIT_RANK for the text or scores at least FIT_SHARE of the best statement's score. Calibrated on
+# tests/data/evidence-eval.yaml (see benchmarks/matcher.py): a true claim covers 0.38 of its
+# evidence's wording (median; 95% cover 0.13 or more), a random wrong claim 0.07. The floor
+# is set below where it would start to reject true claims: it removes near-zero matches only.
+FLOOR = 0.08
 FIT_RANK = 5
 FIT_SHARE = 0.5
 # Evidence with fewer content words than this is too vague to read as any statement
@@ -113,8 +117,7 @@ def vague(text: str) -> bool:
 @cache
 def synonyms() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
     """(phrase tokens, expansion tokens) pairs from the shipped synonyms file."""
-    resource = files("sfia_assess").joinpath("skills", "synonyms.yaml")
-    data = parse_yaml(resource.read_bytes(), "skills/synonyms.yaml").data
+    data = read_packaged_yaml(packaged("skills", "synonyms.yaml"))
     pairs = []
     for phrase, expansion in data["synonyms"].items():
         pairs.append((tuple(tokens(str(phrase))), tuple(tokens(str(expansion)))))
@@ -172,6 +175,7 @@ class BM25:
         idf = {t: math.log(n - c + 0.5) - math.log(c + 0.5) for t, c in containing.items()}
         floor = epsilon * (sum(idf.values()) / len(idf))
         self.idf = {t: (v if v >= 0 else floor) for t, v in idf.items()}
+        self.mean_idf = sum(self.idf.values()) / len(self.idf)
 
     def scores(self, query: Sequence[str]) -> list[float]:
         out = [0.0] * self.size
@@ -189,9 +193,16 @@ class BM25:
 class Suggestion:
     id: str
     text: str
-    score: float  # scaled: the best statement for the text scores 1.0
+    # How much of the evidence's wording the statement uses, 0 to 1, on the same scale for every
+    # text (see Matcher.coverage); not scaled to the best statement.
+    score: float
     rank: int
-    raw: float  # the BM25 score itself: low for every statement when the text is vague
+    share: float  # the matcher's ranking score over the best statement's (the best is 1.0)
+
+    @property
+    def confident(self) -> bool:
+        """Whether the text reads enough like this statement to offer it, or to accept a claim."""
+        return self.score >= FLOOR and (self.rank <= FIT_RANK or self.share >= FIT_SHARE)
 
 
 class Matcher:
@@ -209,21 +220,35 @@ class Matcher:
         self.bm25 = BM25(documents)
 
     def rank(self, text: str) -> list[Suggestion]:
-        """Every statement, best first, with scores scaled so the best is 1.0."""
-        raw = self.bm25.scores(expand(tokens(text)))
-        return self.ordered(raw, raw)
+        """Every statement, best first, each with how much of the text's wording it covers."""
+        query = expand(tokens(text))
+        return self.ordered(self.bm25.scores(query), self.coverage(query))
 
-    def ordered(self, scores: Sequence[float], raw: Sequence[float]) -> list[Suggestion]:
-        """Suggestions for every statement from its score, best first, the best scaled to 1.0."""
+    def coverage(self, query: Sequence[str]) -> list[float]:
+        """For each statement, the share of the query's words that it uses (0 to 1).
+
+        Each word weighs its rarity among the statements (its idf), so "incident" counts for
+        less than "runbook"; a word no statement uses weighs half an average word.
+        """
+        bm25 = self.bm25
+        total = sum(bm25.idf.get(term, bm25.mean_idf / 2) for term in query)
+        covered = [0.0] * bm25.size
+        for term in query:
+            for i, _ in bm25.postings.get(term, ()):
+                covered[i] += bm25.idf[term]
+        return [c / total for c in covered] if total > 0 else covered
+
+    def ordered(self, scores: Sequence[float], covered: Sequence[float]) -> list[Suggestion]:
+        """Suggestions for every statement, best ranking score first."""
         top = max(scores) if scores and max(scores) > 0 else 1.0
         order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
         return [
             Suggestion(
                 self.ids[i],
                 self.skill.statements_by_id[self.ids[i]].text,
-                scores[i] / top,
+                covered[i],
                 rank + 1,
-                raw[i],
+                scores[i] / top,
             )
             for rank, i in enumerate(order)
         ]
@@ -234,14 +259,14 @@ class Matcher:
             return True
         if vague(text):
             return False
-        ranked = {s.id: s for s in self.rank(text)}
-        return any(
-            c in ranked and (ranked[c].rank <= FIT_RANK or ranked[c].score >= FIT_SHARE)
-            for c in claimed
-        )
+        wanted = set(claimed)
+        return any(s.confident for s in self.rank(text) if s.id in wanted)
 
 
 _MATCHERS: dict[tuple[type[Matcher], int], Matcher] = {}
+# A batch worker receives each person's skill version as a new object: a few matchers are kept,
+# not one per report.
+MAX_MATCHERS = 8
 M = TypeVar("M", bound="Matcher")
 
 
@@ -250,6 +275,8 @@ def cached(kind: type[M], skill: SkillVersion) -> M:
     key = (kind, id(skill))
     found = _MATCHERS.get(key)
     if not isinstance(found, kind) or found.skill is not skill:
+        if len(_MATCHERS) >= MAX_MATCHERS:
+            _MATCHERS.clear()
         found = _MATCHERS[key] = kind(skill)
     return found
 
@@ -265,18 +292,31 @@ def matcher_for(skill: SkillVersion) -> Matcher:
 class EvidenceSuggestions:
     evidence_id: str
     suggestions: tuple[tuple[Suggestion, bool], ...]  # (suggestion, already claimed)
+    note: str | None = None  # why nothing is suggested
+
+
+TOO_VAGUE = "too vague to suggest a statement; say what was done, when and with what result"
+NO_MATCH = "reads like none of the statements closely enough to suggest one"
 
 
 def suggest(
     loaded: LoadedAssessment, top: int = 3, matcher: Matcher | None = None
 ) -> list[EvidenceSuggestions]:
-    """For each evidence item, the `top` statements its text reads most like."""
+    """For each evidence item, up to `top` statements its text reads like, best first.
+
+    Only statements the fit check would accept as a claim are offered: none for a vague text,
+    none that cover less than FLOOR of its wording.
+    """
     matcher = matcher or matcher_for(loaded.skill)
     out = []
     for item in loaded.assessment.evidence:
         claimed = set(item.supports)
-        ranked = matcher.rank(item.summary)[:top]
-        out.append(EvidenceSuggestions(item.id, tuple((s, s.id in claimed) for s in ranked)))
+        if vague(item.summary):
+            out.append(EvidenceSuggestions(item.id, (), TOO_VAGUE))
+            continue
+        offered = [s for s in matcher.rank(item.summary) if s.confident][:top]
+        pairs = tuple((s, s.id in claimed) for s in offered)
+        out.append(EvidenceSuggestions(item.id, pairs, None if offered else NO_MATCH))
     return out
 
 
@@ -321,7 +361,7 @@ def annotated_file(text: str, document: YamlDocument, found: list[EvidenceSugges
             continue
         indent = " " * (len(lines[at - 1]) - len(lines[at - 1].lstrip()))
         inserts.setdefault(at, []).extend(
-            f"{indent}# suggested: {s.id} (score {s.score:.2f}) {s.text}" for s, _ in new
+            f"{indent}# suggested: {s.id} (covers {s.score:.0%}) {s.text}" for s, _ in new
         )
     out = []
     for number, line in enumerate(lines, start=1):

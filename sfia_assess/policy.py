@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from .assessment import Number, Rating, not_a_boolean
+from .packaged import build, packaged, read_packaged_yaml
 from .validation import validated
-from .yamlfile import YamlDocument, parse_yaml, read_yaml
+from .yamlfile import YamlDocument, read_yaml
 
 
 class Policy(BaseModel):
     """When a statement is demonstrated and when a level is reached."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     rating_threshold: Rating = Rating.USUALLY
     min_evidence_per_statement: Annotated[Number, Field(ge=1, le=20)] = 1
@@ -25,8 +25,8 @@ class Policy(BaseModel):
 
 
 def default_policy() -> Policy:
-    resource = files("sfia_assess").joinpath("policy", "default.yaml")
-    return _validate(parse_yaml(resource.read_bytes(), "policy/default.yaml"))
+    """The shipped policy (tested, so built without re-validation: see packaged.py)."""
+    return build(Policy, read_packaged_yaml(packaged("policy", "default.yaml")))
 
 
 def load_policy(path: Path | str) -> Policy:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from .assessment import Evidence, LoadedAssessment, Rating
 from .catalog import LevelsOfResponsibility
 from .errors import AssessmentError, Problem
+from .evaluate import with_fit_notes
 from .policy import Policy
 from .result import Result
 from .scoring import score_parts
@@ -243,7 +244,9 @@ def review(
         source=own.source,
     )
     manager_result = scored(manager_ratings, evidence, manager.source)
-    agreed = scored(agreed_ratings, evidence, f"{own.source} + {manager.source}")
+    agreed = with_fit_notes(
+        scored(agreed_ratings, evidence, f"{own.source} + {manager.source}"), own, manager
+    )
 
     self_support = _support(own.assessment.evidence)
     manager_ids = tuple(item.id for item in evidence[len(own.assessment.evidence) :])

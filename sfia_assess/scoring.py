@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 
 from .assessment import RANKS, Assessment, Evidence, LoadedAssessment, Rating
@@ -30,7 +31,7 @@ from .result import (
     TargetSource,
 )
 
-_DEFAULT_POLICY = Policy()
+_DEFAULT_POLICY = Policy.model_construct()  # the defaults, known valid: no validator built
 # Enum members bound once: attribute access on an Enum class is slow in the scoring loop.
 _TOO_OLD = EvidenceRejection.TOO_OLD
 _AFTER = EvidenceRejection.AFTER_ASSESSMENT
@@ -60,6 +61,82 @@ def needed_for(total: int, policy: Policy) -> int:
 def _needed(total: int, threshold: float) -> int:
     # An exact fraction, so that 7 of 10 against 0.7 is not lost to floating point.
     return max(1, math.ceil(Fraction(str(threshold)) * total))
+
+
+@dataclass(frozen=True)
+class _LevelFrame:
+    number: int
+    name: str | None
+    needed: int
+    statements: tuple[tuple[str, str, StatementResult], ...]  # id, text, the not-rated result
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """What scoring needs that does not depend on the person: worked out once per skill version,
+    policy and levels of responsibility, and shared by every assessment scored against them."""
+
+    levels: tuple[_LevelFrame, ...]
+    skill: SkillInfo
+    policy: PolicyInfo
+    threshold: int
+
+
+def _build_frame(
+    skill: SkillVersion, policy: Policy, responsibility: LevelsOfResponsibility | None
+) -> _Frame:
+    not_rated = _not_rated(policy)
+    levels = tuple(
+        _LevelFrame(
+            level.level,
+            responsibility.level(level.level).name if responsibility else None,
+            needed_for(len(level.statements), policy),
+            tuple(
+                (
+                    s.id,
+                    s.text,
+                    # Shared by every result that leaves the statement unrated (read-only).
+                    StatementResult(
+                        s.id, level.level, s.text, None, False, _NOT_RATED, (), (), not_rated
+                    ),
+                )
+                for s in level.statements
+            ),
+        )
+        for level in skill.levels
+    )
+    return _Frame(
+        levels,
+        SkillInfo(skill.code, skill.name, skill.sfia_version),
+        PolicyInfo(
+            rating_threshold=policy.rating_threshold.value,
+            min_evidence_per_statement=policy.min_evidence_per_statement,
+            evidence_max_age_years=policy.evidence_max_age_years,
+            level_threshold=policy.level_threshold,
+        ),
+        RANKS[policy.rating_threshold],
+    )
+
+
+# Frames by the identity of what they were built from (the models are frozen; hashing a whole
+# skill version would cost more than the frame saves). The entry keeps its sources alive, so an
+# id is never reused for another object while it is in here.
+_FRAMES: dict[tuple[int, int, int], tuple[object, object, object, _Frame]] = {}
+_MAX_FRAMES = 64
+
+
+def _frame(
+    skill: SkillVersion, policy: Policy, responsibility: LevelsOfResponsibility | None
+) -> _Frame:
+    key = (id(skill), id(policy), id(responsibility))
+    found = _FRAMES.get(key)
+    if found is not None:
+        return found[3]
+    if len(_FRAMES) >= _MAX_FRAMES:
+        _FRAMES.clear()
+    frame = _build_frame(skill, policy, responsibility)
+    _FRAMES[key] = (skill, policy, responsibility, frame)
+    return frame
 
 
 def score(
@@ -94,40 +171,39 @@ def score_parts(
     source: str = "",
 ) -> Result:
     """Score ratings and evidence against a skill; a review passes its reconciled ratings here."""
+    frame = _frame(skill, policy, responsibility)
     assessed_on = assessment.assessed_on
     oldest = years_before(assessed_on, policy.evidence_max_age_years)
-    threshold = RANKS[policy.rating_threshold]
+    threshold = frame.threshold
 
     # Each evidence item is judged once (counted, too old, after the assessment), then filed
     # under every statement it supports.
     counted_by: dict[str, list[str]] = {}
     rejected_by: dict[str, list[RejectedEvidence]] = {}
     for item in evidence:
-        if item.date > assessed_on:
-            verdict: RejectedEvidence | None = RejectedEvidence(item.id, _AFTER)
-        elif item.date < oldest:
-            verdict = RejectedEvidence(item.id, _TOO_OLD)
-        else:
-            verdict = None
-        for statement_id in dict.fromkeys(item.supports):
-            if verdict is None:
+        day = item.date
+        if oldest <= day <= assessed_on:
+            for statement_id in dict.fromkeys(item.supports):
                 counted_by.setdefault(statement_id, []).append(item.id)
-            else:
-                rejected_by.setdefault(statement_id, []).append(verdict)
+            continue
+        verdict = RejectedEvidence(item.id, _AFTER if day > assessed_on else _TOO_OLD)
+        for statement_id in dict.fromkeys(item.supports):
+            rejected_by.setdefault(statement_id, []).append(verdict)
 
     counted_for: dict[str, list[str]] = {item.id: [] for item in evidence}
     statements: list[StatementResult] = []
     levels: list[LevelResult] = []
     nothing: tuple[()] = ()
-    not_rated = _explain(None, _NOT_RATED, nothing, nothing, policy, oldest)
-    for level in skill.levels:
+    for level in frame.levels:
         demonstrated_here = 0
-        number = level.level
-        for statement in level.statements:
-            sid = statement.id
+        number = level.number
+        for sid, text, unrated in level.statements:
             rating = ratings.get(sid)
             counted = counted_by.get(sid, nothing)
             rejected = rejected_by.get(sid, nothing)
+            if rating is None and not counted and not rejected:  # most statements: nothing to weigh
+                statements.append(unrated)
+                continue
             reason = _reason(rating, threshold, counted, rejected, policy)
             if reason is None:
                 demonstrated_here += 1
@@ -137,28 +213,25 @@ def score_parts(
                 StatementResult(
                     sid,
                     number,
-                    statement.text,
+                    text,
                     rating,
                     reason is None,
                     reason,
                     tuple(counted),
                     tuple(rejected),
-                    not_rated
-                    if rating is None
-                    else _explain(rating, reason, counted, rejected, policy, oldest),
+                    _explain(rating, reason, counted, rejected, policy, oldest),
                 )
             )
         total = len(level.statements)
-        needed = needed_for(total, policy)
         levels.append(
             LevelResult(
-                level=level.level,
-                name=responsibility.level(level.level).name if responsibility else None,
-                statements=total,
-                demonstrated=demonstrated_here,
-                needed=needed,
-                coverage=round(demonstrated_here / total, 4),
-                reached=demonstrated_here >= needed,
+                number,
+                level.name,
+                total,
+                demonstrated_here,
+                level.needed,
+                round(demonstrated_here / total, 4),
+                demonstrated_here >= level.needed,
             )
         )
 
@@ -169,26 +242,20 @@ def score_parts(
     low = recommended if recommended is not None else 0
     high = target if target is not None else low
     gaps = tuple(
-        Gap(
-            id=s.id,
-            level=s.level,
-            text=s.text,
-            reason=s.reason,
-            suggestions=skill.statements_by_id[s.id].development,
-        )
+        Gap(s.id, s.level, s.text, s.reason, skill.statements_by_id[s.id].development)
         for s in statements
         if s.reason is not None and low < s.level <= high
     )
     evidence_items = tuple(
         EvidenceItem(
-            id=item.id,
-            summary=item.summary,
-            date=item.date,
-            kind=item.kind.value,
-            supports=tuple(item.supports),
-            reference=item.reference,
-            verified_by=item.verified_by,
-            counted_for=tuple(counted_for[item.id]),
+            item.id,
+            item.summary,
+            item.date,
+            str(item.kind),
+            tuple(item.supports),
+            item.reference,
+            item.verified_by,
+            tuple(counted_for[item.id]),
         )
         for item in evidence
     )
@@ -198,14 +265,9 @@ def score_parts(
         assessor=AssessorInfo(
             assessment.assessor.name, assessment.assessor.relation, assessment.assessor.role
         ),
-        skill=SkillInfo(skill.code, skill.name, skill.sfia_version),
+        skill=frame.skill,
         assessed_on=assessed_on,
-        policy=PolicyInfo(
-            rating_threshold=policy.rating_threshold.value,
-            min_evidence_per_statement=policy.min_evidence_per_statement,
-            evidence_max_age_years=policy.evidence_max_age_years,
-            level_threshold=policy.level_threshold,
-        ),
+        policy=frame.policy,
         recommended_level=recommended,
         target_level=target,
         target_source=target_source,
@@ -252,6 +314,13 @@ def _reason(
     return _NO_EVIDENCE
 
 
+def _not_rated(policy: Policy) -> str:
+    return (
+        f"not rated: rate it {policy.rating_threshold} or higher and attach evidence to"
+        " demonstrate it."
+    )
+
+
 def _explain(
     rating: Rating | None,
     reason: GapReason | None,
@@ -260,9 +329,12 @@ def _explain(
     policy: Policy,
     oldest: dt.date,
 ) -> str:
-    need = str.__str__(policy.rating_threshold)
-    rated = "not rated" if rating is None else "rated " + str.__str__(rating)
-    parts = [rated]
+    if reason is None and not rejected:  # the common case, kept short
+        return f"rated {rating}; evidence {', '.join(counted)} counts: demonstrated."
+    if rating is None:
+        return _not_rated(policy)
+    need = policy.rating_threshold
+    parts = [f"rated {rating}"]
     if counted:
         parts.append("evidence " + ", ".join(counted) + " counts")
     for item in rejected:
@@ -274,8 +346,6 @@ def _explain(
             parts.append(f"evidence {item.id} is dated after the assessment and does not count")
     if reason is None:
         return "; ".join(parts) + ": demonstrated."
-    if reason is _NOT_RATED:
-        return f"not rated: rate it {need} or higher and attach evidence to demonstrate it."
     if reason is _BELOW:
         return "; ".join(parts) + f": a rating of {need} or higher is needed."
     if reason is _NOT_ENOUGH:

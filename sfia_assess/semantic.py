@@ -68,10 +68,11 @@ class SemanticMatcher(Matcher):
         low, high = min(cosine), max(cosine)
         spread = (high - low) or 1.0
         combined = [
-            WEIGHT * (c - low) / spread + (1 - WEIGHT) * lexical[sid].score
+            WEIGHT * (c - low) / spread + (1 - WEIGHT) * lexical[sid].share
             for sid, c in zip(self.ids, cosine, strict=True)
         ]
-        return self.ordered(combined, [lexical[sid].raw for sid in self.ids])
+        # Ranked by both; the coverage shown (and its floor) is the lexical one.
+        return self.ordered(combined, [lexical[sid].score for sid in self.ids])
 
 
 def semantic_matcher_for(skill: SkillVersion) -> SemanticMatcher:

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from .errors import InputFileError, Problem
+
+if TYPE_CHECKING:  # importlib.resources costs start-up time; only its type is used here
+    from importlib.resources.abc import Traversable
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64

@@ -8,9 +8,18 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sfia_assess.catalog import Catalog
+from sfia_assess.catalog import (
+    Catalog,
+    GenericAttributes,
+    LevelsOfResponsibility,
+    SkillVersion,
+    _Source,
+    load_validated,
+)
 from sfia_assess.cli import cli
 from sfia_assess.errors import CatalogError, InputFileError, UnknownSkillError
+from sfia_assess.packaged import PACKAGE, build, packaged, read_packaged_yaml
+from sfia_assess.policy import default_policy, load_policy
 
 from .conftest import SEEDS
 
@@ -206,3 +215,39 @@ def test_env_var_adds_a_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 def test_missing_skills_directory_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(UnknownSkillError, match="skills directory not found"):
         Catalog([tmp_path / "nope"])
+
+
+# -- the shipped files are built without re-validation: what is built must be what validates ----
+
+
+SHIPPED_MODELS = [
+    *(("skill", p) for p in sorted(PACKAGE.glob("skills/*/sfia-*.yaml"))),
+]
+
+
+@pytest.mark.parametrize("path", [p for _, p in SHIPPED_MODELS], ids=lambda p: p.parent.name)
+def test_every_shipped_framework_file_validates_as_it_is_built(path: Path) -> None:
+    model: type[SkillVersion | LevelsOfResponsibility | GenericAttributes] = {
+        "levels-of-responsibility": LevelsOfResponsibility,
+        "attributes": GenericAttributes,
+    }.get(path.parent.name, SkillVersion)
+    validated = load_validated(model, _Source(path, str(path)))
+    built = build(model, read_packaged_yaml(path))
+    assert built == validated
+    assert repr(built) == repr(validated)  # the same types inside too (tuples, enums)
+
+
+def test_the_shipped_policy_validates_as_it_is_built() -> None:
+    path = packaged("policy", "default.yaml")
+    assert default_policy() == load_policy(path)
+    assert repr(default_policy()) == repr(load_policy(path))
+
+
+def test_a_user_skills_dir_is_still_validated(tmp_path: Path) -> None:
+    """A file given by the user never takes the trusted path, even if it mirrors a shipped one."""
+    folder = tmp_path / "USUP"
+    folder.mkdir()
+    text = packaged("skills", "USUP", "sfia-9.yaml").read_text("utf-8")
+    (folder / "sfia-9.yaml").write_text(text.replace("code: USUP", "code: usup"), "utf-8")
+    with pytest.raises(CatalogError, match=r"code"):
+        Catalog([tmp_path]).skill("USUP", 9)

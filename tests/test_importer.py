@@ -337,7 +337,10 @@ def test_version_out_of_range(tmp_path: Path) -> None:
         ("Lists items (cf. Annex A). Then stops.", ["Lists items (cf. Annex A).", "Then stops."]),
         ("Names 2 things. 3 more follow.", ["Names 2 things.", "3 more follow."]),
         ("Costs 3.5 units. Done.", ["Costs 3.5 units.", "Done."]),
-        ("Ends here. then goes on.", ["Ends here. then goes on."]),
+        ("Ends here. then goes on.", ["Ends here.", "then goes on."]),
+        ("Uses tools, e.g. widgets. then checks.", ["Uses tools, e.g. widgets.", "then checks."]),
+        ("Knows rules, i.e. the law. next.", ["Knows rules, i.e. the law.", "next."]),
+        ("Does A. (B) follows.", ["Does A.", "(B) follows."]),
         ("Ends.No space here.", ["Ends.No space here."]),
         ("Says \u201cstop.\u201d Then goes.", ["Says \u201cstop.\u201d", "Then goes."]),
         ("Acts (as agreed.) Next one.", ["Acts (as agreed.)", "Next one."]),
@@ -351,6 +354,41 @@ def test_version_out_of_range(tmp_path: Path) -> None:
 )
 def test_split_sentences(text: str, sentences: list[str]) -> None:
     assert split_sentences(text) == sentences
+
+
+# SFIA 9's USUP as the official CSV gives it after its conversion to US spelling: some sentences
+# start in lower case, and level 3 opens with one.
+US_LEVEL_3 = (
+    "prioritizes and diagnoses incidents applying agreed procedures and tools. Investigates causes"
+    " of incidents and seeks resolution. Escalates unresolved incidents to higher levels or"
+    " specialist teams. Coordinates with stakeholders to ensure timely resolution. Facilitates"
+    " recovery, following resolution of incidents. Documents, communicates outcomes and closes"
+    " resolved incidents."
+)
+US_LEVEL_5 = (
+    "Responsible for the operation of the incident management process. Manages incident"
+    " communications, ensuring al parties are aware of incidents and their role in the process."
+    " Leads the review of major incidents and informs service owners of outcomes. Ensures incident"
+    " resolution within service targets. analyzes metrics and reports on the performance of the"
+    " incident management process. Develops, maintains and tests incident management policy and"
+    " procedures. Ensures compliance with regulatory requirements."
+)
+
+
+def test_sentences_starting_in_lower_case_are_split_and_kept_as_written(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "us.csv", [HEADER, skill_row("USUP", {3: US_LEVEL_3, 5: US_LEVEL_5})]
+    )
+    (skill,) = read_skills(path, sfia_version=9)
+    level_3 = [s.text for s in skill.level(3).statements]
+    level_5 = [s.text for s in skill.level(5).statements]
+    assert len(level_3) == 6
+    assert level_3[0].startswith("prioritizes and diagnoses incidents")
+    assert len(level_5) == 7
+    assert level_5[4] == (
+        "analyzes metrics and reports on the performance of the incident management process."
+    )
+    assert " ".join(level_5) == US_LEVEL_5  # the official words, nothing added or lost
 
 
 @pytest.mark.parametrize(
@@ -388,3 +426,92 @@ def test_import_through_the_cli_then_use_the_skills(tmp_path: Path) -> None:
     assert (
         runner.invoke(cli, ["import-sfia", str(sample), "-o", str(out), "--force"]).exit_code == 0
     )
+
+
+# -- hostile spreadsheets: sparse sheets, oversized skills, all or nothing -------------------
+
+
+def sparse_xlsx(path: Path, far_cells: Sequence[tuple[int, int]], dimension: bool = True) -> Path:
+    """A real skills sheet plus stray cells far away (Ctrl+End in Excel would land on them)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in (HEADER, skill_row("GOOD", {3: "Does one thing. Does another."})):
+        sheet.append(row)
+    for row, column in far_cells:
+        sheet.cell(row=row, column=column, value="x")
+    workbook.save(path)
+    if not dimension:  # as some other tools write it: no <dimension>, so rows must be read
+        import zipfile
+
+        with zipfile.ZipFile(path) as source:
+            parts = {name: source.read(name) for name in source.namelist()}
+        sheet_xml = parts["xl/worksheets/sheet1.xml"].decode("utf-8")
+        start = sheet_xml.index("<dimension")
+        end = sheet_xml.index("/>", start) + 2
+        parts["xl/worksheets/sheet1.xml"] = (sheet_xml[:start] + sheet_xml[end:]).encode()
+        with zipfile.ZipFile(path, "w") as target:
+            for name, data in parts.items():
+                target.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize(
+    "far_cells",
+    [[(1_048_576, 16_384)], [(row, 16_384) for row in range(3, 40_003)]],
+    ids=["one-cell-at-XFD1048576", "column-XFD-on-40000-rows"],
+)
+def test_a_sheet_of_absurd_size_is_refused_quickly(
+    tmp_path: Path, far_cells: list[tuple[int, int]]
+) -> None:
+    source = sparse_xlsx(tmp_path / "sparse.xlsx", far_cells)
+    out = tmp_path / "out"
+    with pytest.raises(InputFileError) as caught:
+        import_sfia(source, out, sfia_version=9)
+    message = str(caught.value)
+    assert message.startswith(f"{source}: the first sheet spans")
+    assert "delete the stray cells" in message
+    assert not out.exists()
+
+
+def test_without_a_dimension_only_the_needed_columns_are_read(tmp_path: Path) -> None:
+    far = [(row, 16_384) for row in range(3, 2_003)]
+    source = sparse_xlsx(tmp_path / "sparse.xlsx", far, dimension=False)
+    written = import_sfia(source, tmp_path / "out", sfia_version=9)
+    assert written == [tmp_path / "out" / "GOOD" / "sfia-9.yaml"]
+
+
+def test_without_a_dimension_too_many_rows_are_refused(tmp_path: Path) -> None:
+    source = sparse_xlsx(tmp_path / "sparse.xlsx", [(1_048_576, 3)], dimension=False)
+    with pytest.raises(InputFileError, match=r"has more than 10,000 rows"):
+        import_sfia(source, tmp_path / "out", sfia_version=9)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_skill_the_loader_would_refuse_is_not_written_nor_any_other(tmp_path: Path) -> None:
+    huge = "Does " + "a thing at length, " * 130_000 + "and stops."  # ~2.5 MB of YAML
+    source = write_csv(
+        tmp_path / "big.csv",
+        [HEADER, skill_row("GOOD", {1: "Does."}), skill_row("HUGE", {1: "Does.", 2: huge})],
+    )
+    csv.field_size_limit(10_000_000)
+    out = tmp_path / "out"
+    try:
+        with pytest.raises(InputFileError) as caught:
+            import_sfia(source, out, sfia_version=9)
+    finally:
+        csv.field_size_limit(131_072)
+    assert str(caught.value).startswith(f"{source}:3: HUGE would make a skill file of")
+    assert files_under(out) == []
+
+
+def test_all_skills_or_none_are_written(tmp_path: Path) -> None:
+    source = write_csv(
+        tmp_path / "two.csv",
+        [HEADER, skill_row("FIRST", {1: "Does."}), skill_row("SECOND", {1: "Does."})],
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "SECOND").write_text("a file where the folder should be", "utf-8")
+    with pytest.raises(SfiaAssessError, match=r"SECOND"):
+        import_sfia(source, out, sfia_version=9)
+    assert files_under(out) == [out / "SECOND"]  # FIRST was not written either

@@ -148,3 +148,30 @@ def test_threshold_is_exact_not_floating_point(catalog: Catalog) -> None:
 
 def test_leap_day_three_years_back() -> None:
     assert years_before(dt.date(2028, 2, 29), 3) == dt.date(2025, 2, 28)
+
+
+def test_an_unrated_statement_still_lists_the_evidence_that_claims_it(catalog: Catalog) -> None:
+    data = assessment_data(**evidenced(["USUP-3.1"]))
+    data["ratings"] = {}
+    statement = next(s for s in scored(catalog, data).statements if s.id == "USUP-3.1")
+    assert statement.reason is GapReason.NOT_RATED
+    assert statement.evidence_counted == ("e-USUP-3.1",)
+    untouched = next(s for s in scored(catalog, data).statements if s.id == "USUP-3.2")
+    assert untouched.evidence_counted == ()
+
+
+def test_each_policy_and_levels_file_gives_its_own_wording(catalog: Catalog) -> None:
+    """What scoring works out once per skill and policy is never carried to another policy."""
+    data = with_ids(L3)
+    strict = Policy(rating_threshold="consistently", level_threshold=0.5)
+    for _ in range(2):
+        plain = scored(catalog, data)
+        harder = scored(catalog, data, policy=strict, responsibility=catalog.responsibility(9))
+        assert "rate it usually or higher" in plain.statements[0].explanation
+        assert "rate it consistently or higher" in harder.statements[0].explanation
+        assert plain.levels[0].name is None and harder.levels[0].name == "Follow"
+        assert (plain.levels[0].needed, harder.levels[0].needed) == (4, 2)
+        assert (plain.policy.rating_threshold, harder.policy.rating_threshold) == (
+            "usually",
+            "consistently",
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..assessment import LoadedAssessment
-from ..matcher import EvidenceSuggestions
+from ..matcher import FLOOR, EvidenceSuggestions
 from . import Format, Options, Renderer
 from .json import dumps
 
@@ -22,6 +22,7 @@ def render_json(view: SuggestView, options: Options) -> str:
     data = [
         {
             "evidence_id": item.evidence_id,
+            "note": item.note,
             "suggestions": [
                 {
                     "id": s.id,
@@ -39,12 +40,18 @@ def render_json(view: SuggestView, options: Options) -> str:
 
 def render_text(view: SuggestView, options: Options) -> str:
     summaries = {e.id: e.summary for e in view.loaded.assessment.evidence}
-    lines = []
+    lines = [
+        "Statements each evidence item reads like, with how much of its wording each covers"
+        f" (offered from {FLOOR:.0%}).",
+        "",
+    ]
     for item in view.found:
         lines.append(f"{item.evidence_id}: {summaries[item.evidence_id]}")
+        if item.note:
+            lines.append(f"    ({item.note})")
         for s, claimed in item.suggestions:
             mark = "claimed" if claimed else "new    "
-            lines.append(f"    {s.score:4.2f}  {mark}  {s.id}  {s.text}")
+            lines.append(f"    {s.score:4.0%}  {mark}  {s.id}  {s.text}")
         lines.append("")
     return "\n".join(lines)
 

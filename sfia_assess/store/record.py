@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 from ..assessment import LoadedAssessment, check_document
 from ..catalog import Catalog
 from ..errors import InputFileError, SfiaAssessError
+from ..evaluate import evaluate
 from ..policy import Policy
 from ..result import Result
 from ..review import review
-from ..scoring import score
 from ..yamlfile import MAX_BYTES, parse_yaml, read_yaml
 from .loading import loaded_from_record
 from .models import AssessmentRecord, Event, Review, ScoredResult
@@ -67,7 +67,7 @@ def check_files(
         except SfiaAssessError as exc:
             bad.append(Recorded(str(path), "failed", f"{path}: {exc}"))
             continue
-        result = score(
+        result = evaluate(
             loaded, policy, responsibility=catalog.responsibility(loaded.skill.sfia_version)
         )
         good.append(

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from ..assessment import parse_assessment
 from ..catalog import Catalog
+from ..evaluate import evaluate
 from ..policy import Policy
-from ..scoring import score
 from .database import StoreError
 from .history import aware
 from .models import AssessmentRecord, Event, Person, Review
@@ -37,7 +37,9 @@ RECORDED = "recorded"
 def checked(content: bytes, source_name: str, catalog: Catalog, policy: Policy) -> Checked:
     """Check an assessment's YAML as `validate` does (AssessmentError lists every problem)."""
     loaded = parse_assessment(content, source_name, catalog)
-    result = score(loaded, policy, responsibility=catalog.responsibility(loaded.skill.sfia_version))
+    result = evaluate(
+        loaded, policy, responsibility=catalog.responsibility(loaded.skill.sfia_version)
+    )
     return Checked(source_name, content, hashlib.sha256(content).hexdigest(), loaded, result)
 
 
