@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import datetime as dt
-import io
 import multiprocessing
+import os
 import re
+import secrets
+import signal
+import sys
 import unicodedata
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
 from .assessment import LoadedAssessment, load_assessment
 from .catalog import Catalog
+from .csvfile import csv_text
 from .errors import SfiaAssessError
-from .output import write_atomic
+from .output import prepare_folder, write_atomic
+from .pairing import pair_reviews
 from .policy import Policy
 from .reports import Format, render
 from .reports.model import build_report
 from .result import Result
+from .review import review
 from .scoring import score
 
 MAX_NAME = 60
+# A file name may hold 255 bytes; the temporary name adds a dot, a run tag, a random part and
+# ".part" (under 50 bytes), so a stem stays well below that in UTF-8, whatever the script.
+MAX_NAME_BYTES = 150
+DEFAULT_TIME_LIMIT = 120.0
 _UNSAFE = re.compile(r"[^\w]+", re.UNICODE)
 
 
@@ -37,11 +49,15 @@ def assessment_files(directory: Path) -> list[Path]:
     )
 
 
+def _cut_to_bytes(text: str, limit: int) -> str:
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+
+
 def safe_stem(name: str) -> str:
     """A file name stem from a person's name: letters, digits and dashes only, never `..`."""
     text = unicodedata.normalize("NFKC", name).casefold()
     text = _UNSAFE.sub("-", text).strip("-_")
-    text = text[:MAX_NAME].rstrip("-_")
+    text = _cut_to_bytes(text[:MAX_NAME], MAX_NAME_BYTES).rstrip("-_")
     return text or "person"
 
 
@@ -64,25 +80,46 @@ def unique_stems(names: list[str]) -> list[str]:
 class Job:
     source: Path
     loaded: LoadedAssessment  # checked once, in the parent, and handed to the worker
+    reviewed_by: LoadedAssessment | None  # the manager's review of it, when the folder has one
     target: Path
     fmt: Format
     skills_dirs: tuple[Path, ...]
     policy: Policy
     generated_on: dt.date
+    temp_prefix: str  # this run's own temporary names: a run never removes another's files
+
+
+@dataclass(frozen=True)
+class Row:
+    """What summary.csv says about one file: only plain values, so the parent stays small."""
+
+    person: str = ""
+    role: str = ""
+    skill: str = ""
+    sfia_version: str = ""
+    assessor: str = ""
+    self_level: str = ""
+    agreed_level: str = ""
+    target_level: str = ""
+    gaps: str = ""
+    review: str = ""
 
 
 @dataclass(frozen=True)
 class Done:
     source: Path
     target: Path | None
-    result: Result | None
+    status: str  # made | failed | timed out | not made | not used
+    row: Row
     error: str | None
+    note: str = ""  # for summary.csv when there is no error
 
 
 @dataclass(frozen=True)
 class BatchOutcome:
     done: tuple[Done, ...]
     summary: Path
+    interrupted: bool = False
 
     @property
     def failed(self) -> tuple[Done, ...]:
@@ -98,41 +135,112 @@ def _catalog(skills_dirs: tuple[Path, ...]) -> Catalog:
     return _CATALOGS[skills_dirs]
 
 
+def _level(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _row(own: Result, agreed: Result | None, review_source: str) -> Row:
+    final = agreed or own
+    return Row(
+        person=own.subject.name,
+        role=own.subject.role or "",
+        skill=own.skill.code,
+        sfia_version=str(own.skill.version),
+        assessor=f"{final.assessor.name} ({final.assessor.relation})",
+        self_level=_level(own.recommended_level),
+        agreed_level=_level(agreed.recommended_level) if agreed else "",
+        target_level=_level(final.target_level),
+        gaps=str(len(final.gaps)),
+        review=review_source,
+    )
+
+
+def _render(job: Job) -> tuple[bytes | str, Row]:
+    catalog = _catalog(job.skills_dirs)
+    own = job.loaded
+    responsibility = catalog.responsibility(own.skill.sfia_version)
+    self_result = score(own, job.policy, responsibility=responsibility)
+    if job.reviewed_by is None:
+        report = build_report(self_result, catalog, job.generated_on)
+        return render(report, job.fmt), _row(self_result, None, "")
+    from .reports.review import ReviewReport
+    from .reports.review import render as render_review
+
+    found = review(own, job.reviewed_by, job.policy, responsibility)
+    record = ReviewReport(found, own.skill, responsibility, job.generated_on)
+    data = render_review(record, job.fmt)
+    return data, _row(found.self_result, found.agreed, job.reviewed_by.source)
+
+
 def run_job(job: Job) -> Done:
-    """Score and render one file (in a worker process or in this one)."""
+    """Score and render one person (in a worker process)."""
     try:
-        catalog = _catalog(job.skills_dirs)
-        loaded = job.loaded
-        result = score(
-            loaded, job.policy, responsibility=catalog.responsibility(loaded.skill.sfia_version)
-        )
-        report = build_report(result, catalog, job.generated_on)
-        write_atomic(job.target, render(report, job.fmt))
+        data, row = _render(job)
+        write_atomic(job.target, data, temp_prefix=job.temp_prefix)
     except SfiaAssessError as exc:
-        return Done(job.source, None, None, str(exc))
+        return Done(job.source, None, "failed", Row(), str(exc))
     except Exception as exc:  # a bug while rendering one file must not stop the others
-        return Done(job.source, None, None, f"{job.source}: failed ({type(exc).__name__}: {exc})")
-    return Done(job.source, job.target, result, None)
+        return Done(
+            job.source, None, "failed", Row(), f"{job.source}: failed ({type(exc).__name__}: {exc})"
+        )
+    return Done(job.source, job.target, "made", row, None)
 
 
 def plan(
     files: list[Path], catalog: Catalog, out_dir: Path, fmt: Format
-) -> tuple[list[tuple[Path, LoadedAssessment, Path]], list[Done]]:
-    """Check every file first (fast), and name the report of each good one."""
-    good: list[tuple[Path, LoadedAssessment]] = []
-    bad: list[Done] = []
+) -> tuple[list[tuple[LoadedAssessment, LoadedAssessment | None, Path]], list[Done]]:
+    """Check every file first (fast), pair reviews with self-assessments, name each report."""
+    loaded: list[LoadedAssessment] = []
+    done: list[Done] = []
     for path in files:
         try:
-            good.append((path, load_assessment(path, catalog)))
+            loaded.append(load_assessment(path, catalog))
         except SfiaAssessError as exc:
-            bad.append(Done(path, None, None, str(exc)))
-    stems = unique_stems([loaded.assessment.subject.name for _, loaded in good])
+            done.append(Done(path, None, "failed", Row(), str(exc)))
+    people, unpaired = pair_reviews(loaded)
+    for item in unpaired:
+        source = Path(item.review.source)
+        if item.failed:
+            done.append(Done(source, None, "failed", Row(), item.reason))
+        else:
+            done.append(Done(source, None, "not used", Row(), None, note=item.reason))
+    stems = unique_stems([p.own.assessment.subject.name for p in people])
     extension = {"pdf": "pdf", "html": "html", "json": "json", "text": "txt"}[fmt.value]
     planned = [
-        (path, loaded, out_dir / f"{stem}.{extension}")
-        for (path, loaded), stem in zip(good, stems, strict=True)
+        (p.own, p.review, out_dir / f"{stem}.{extension}")
+        for p, stem in zip(people, stems, strict=True)
     ]
-    return planned, bad
+    return planned, done
+
+
+class Interrupted(Exception):
+    """Ctrl-C or SIGTERM reached the batch: stop, keep what is made, say what is not."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _raise_interrupted(signum: int, _frame: FrameType | None) -> None:
+    raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM stop the batch the same orderly way (only in the main thread)."""
+    if multiprocessing.current_process().name != "MainProcess":
+        yield
+        return
+    try:
+        old = {s: signal.signal(s, _raise_interrupted) for s in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread: leave signals as they are
+        yield
+        return
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
 
 
 def run_batch(
@@ -144,92 +252,189 @@ def run_batch(
     policy: Policy,
     skills_dirs: tuple[Path, ...],
     generated_on: dt.date,
+    time_limit: float = DEFAULT_TIME_LIMIT,
     progress: Callable[[int, int], None] | None = None,
 ) -> BatchOutcome:
+    """One report per person in `directory`, written to `out_dir` with a summary.csv."""
     files = assessment_files(directory)
     if not files:
         raise SfiaAssessError(f"{directory}: no .yaml or .yml files found")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise SfiaAssessError(f"{out_dir}: exists and is not a folder")
-    out_dir.mkdir(parents=True, exist_ok=True)
     catalog = _catalog(skills_dirs)
-    planned, done = plan(files, catalog, out_dir, fmt)
-    work = [
-        Job(src, loaded, dst, fmt, skills_dirs, policy, generated_on)
-        for src, loaded, dst in planned
-    ]
-    total = len(files)
-    finished = len(done)
-    if progress:
-        progress(finished, total)
-    for item in _execute(work, jobs):
-        done.append(item)
-        finished += 1
+    with prepare_folder(out_dir, lock_name=".sfia-assess-batch.lock"):
+        summary = out_dir / "summary.csv"
+        # An old summary must never stand beside new reports, whatever stops this run.
+        summary.unlink(missing_ok=True)
+        planned, done = plan(files, catalog, out_dir, fmt)
+        tag = f".sfia-{os.getpid()}-{secrets.token_hex(4)}-"
+        work = deque(
+            Job(Path(own.source), own, reviewed, dst, fmt, skills_dirs, policy, generated_on, tag)
+            for own, reviewed, dst in planned
+        )
+        del planned
+        total = len(files)
         if progress:
-            progress(finished, total)
-    for _, _, target in planned:  # a worker killed mid-write leaves its temporary file behind
-        for stale in out_dir.glob(f".{target.name}.*.part"):
+            progress(len(done), total)
+        interrupted: Interrupted | None = None
+
+        def finished(item: Done) -> None:
+            done.append(item)
+            if progress:
+                progress(len(done), total)
+
+        with _stop_on_signals():
+            try:
+                _execute(work, jobs, time_limit, finished)
+            except Interrupted as stop:
+                interrupted = stop
+                signame = signal.Signals(stop.signum).name
+                done.extend(
+                    Done(job.source, None, "not made", Row(), f"{job.source}: not made ({signame})")
+                    for job in work
+                )
+        for stale in out_dir.glob(f"{tag}*"):  # a worker stopped mid-write leaves its temp file
             stale.unlink(missing_ok=True)
-    ordered = sorted(done, key=lambda d: str(d.source))
-    summary = out_dir / "summary.csv"
-    write_atomic(summary, summary_csv(ordered))
-    return BatchOutcome(tuple(ordered), summary)
+        ordered = sorted(done, key=lambda d: str(d.source))
+        write_atomic(summary, summary_csv(ordered))
+    outcome = BatchOutcome(tuple(ordered), summary, interrupted is not None)
+    if interrupted is not None:
+        raise BatchInterrupted(outcome, interrupted.signum)
+    return outcome
+
+
+class BatchInterrupted(SfiaAssessError):
+    """The batch was stopped by a signal; carries what was made and what was not."""
+
+    def __init__(self, outcome: BatchOutcome, signum: int) -> None:
+        made = sum(1 for d in outcome.done if d.status == "made")
+        missing = sum(1 for d in outcome.done if d.status == "not made")
+        super().__init__(
+            f"stopped by {signal.Signals(signum).name}: {made} report(s) made, {missing} not made;"
+            f" {outcome.summary} says which"
+        )
+        self.outcome = outcome
+        self.signum = signum
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker: be killed when the batch process ends, however it ends (Linux)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 # WeasyPrint's memory grows by about a quarter of a megabyte per document and is never given
 # back (measured with WeasyPrint 70 alone, without our code). Workers therefore live for at most
-# this many reports each; the pool is then replaced with fresh forks of this process, which does
-# no rendering itself and so stays small.
+# this many reports each and are then replaced by fresh forks of this process, which does no
+# rendering itself and so stays small.
 REPORTS_PER_WORKER = 50
 
 
-def _execute(work: list[Job], jobs: int) -> Iterator[Done]:
-    if jobs <= 1 and len(work) <= REPORTS_PER_WORKER:
-        yield from (run_job(job) for job in work)
-        return
+def _execute(
+    work: deque[Job], jobs: int, time_limit: float, finished: Callable[[Done], None]
+) -> None:
+    """Run the jobs on `jobs` worker processes, taking each off `work` as it is handed out.
+
+    A worker that dies or runs past `time_limit` fails only its own report (pebble replaces
+    it). When a signal stops the batch, the reports already made are still passed to
+    `finished`, the workers are stopped, and the jobs not done are put back on `work`.
+    """
+    from pebble import ProcessExpired, ProcessPool
+
     if any(job.fmt is Format.PDF for job in work):
         import weasyprint  # noqa: F401  (loaded once here, inherited by every forked worker)
-    context = multiprocessing.get_context("fork")
-    retry: list[Job] = []
-    size = REPORTS_PER_WORKER * jobs
-    for start in range(0, len(work), size):
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = [(job, pool.submit(run_job, job)) for job in work[start : start + size]]
-            for job, future in futures:
-                try:
-                    yield future.result()
-                except BrokenProcessPool:
-                    retry.append(job)
-    # A worker died (not an exception: the process itself). Every job that was in flight or
-    # queued then fails with the pool; run those again one per process to find the culprit.
-    for job in retry:
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as alone:
-            try:
-                yield alone.submit(run_job, job).result()
-            except BrokenProcessPool:
-                yield Done(job.source, None, None, f"{job.source}: the worker process crashed")
+    pool = ProcessPool(
+        max_workers=jobs,
+        max_tasks=REPORTS_PER_WORKER,
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+        context=multiprocessing.get_context("fork"),
+    )
+
+    def outcome(job: Job, future: Future[Done]) -> Done:
+        try:
+            return future.result()
+        except FutureTimeout:
+            return Done(
+                job.source,
+                None,
+                "timed out",
+                Row(),
+                f"{job.source}: not made; the report took longer than {time_limit:g} s"
+                " (--time-limit)",
+            )
+        except ProcessExpired:
+            return Done(
+                job.source, None, "failed", Row(), f"{job.source}: the worker process crashed"
+            )
+
+    in_flight: deque[tuple[Job, Future[Done]]] = deque()
+    try:
+        while work or in_flight:
+            # A few jobs ahead of the workers, not all: the parent keeps little per report.
+            while work and len(in_flight) < 2 * jobs:
+                job = work.popleft()
+                in_flight.append((job, pool.schedule(run_job, args=(job,), timeout=time_limit)))
+            job, future = in_flight.popleft()
+            finished(outcome(job, future))
+    except BaseException:
+        pool.stop()  # type: ignore[no-untyped-call]
+        pool.join()
+        for job, future in reversed(in_flight):
+            if future.done() and not future.cancelled() and future.exception() is None:
+                finished(future.result())
+            else:
+                work.appendleft(job)
+        raise
+    pool.close()  # type: ignore[no-untyped-call]
+    pool.join()
+
+
+SUMMARY_COLUMNS = (
+    "person",
+    "role",
+    "skill",
+    "sfia_version",
+    "assessor",
+    "recommended_level",
+    "agreed_level",
+    "target_level",
+    "gaps",
+    "status",
+    "file",
+    "source",
+    "review",
+    "error",
+)
 
 
 def summary_csv(done: list[Done]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        ["person", "role", "recommended_level", "target_level", "gaps", "file", "source", "error"]
-    )
+    """One row per file: `recommended_level` is the self-assessment's, `agreed_level` the
+    review's (when the folder holds one); `status` says whether the report was made."""
+    rows = []
     for item in done:
-        result = item.result
-        writer.writerow(
+        r = item.row
+        rows.append(
             [
-                result.subject.name if result else "",
-                (result.subject.role or "") if result else "",
-                ""
-                if result is None or result.recommended_level is None
-                else result.recommended_level,
-                "" if result is None or result.target_level is None else result.target_level,
-                len(result.gaps) if result else "",
+                r.person,
+                r.role,
+                r.skill,
+                r.sfia_version,
+                r.assessor,
+                r.self_level,
+                r.agreed_level,
+                r.target_level,
+                r.gaps,
+                item.status,
                 item.target.name if item.target else "",
                 str(item.source),
-                item.error.splitlines()[0] if item.error else "",
+                r.review,
+                item.error.splitlines()[0] if item.error else item.note,
             ]
         )
-    return out.getvalue()
+    return csv_text(SUMMARY_COLUMNS, rows)

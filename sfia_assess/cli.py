@@ -16,8 +16,8 @@ import click
 from . import __version__
 from .assessment import LoadedAssessment, load_assessment
 from .catalog import Catalog
-from .errors import InputFileError, SfiaAssessError
-from .output import write_atomic
+from .errors import InputFileError, OutputConflict, SfiaAssessError
+from .output import check_output, write_output
 from .policy import Policy, default_policy, load_policy
 from .reports import Format, render
 from .reports.model import build_report
@@ -36,6 +36,9 @@ class _Cli(click.Group):
         except InputFileError as exc:
             click.echo(str(exc), err=True)
             raise click.exceptions.Exit(1) from None
+        except OutputConflict as exc:
+            click.echo(f"Error: {exc}", err=True)
+            raise click.exceptions.Exit(2) from None
         except SfiaAssessError as exc:
             click.echo(f"Error: {exc}", err=True)
             raise click.exceptions.Exit(1) from None
@@ -66,11 +69,27 @@ def skills_dir_option(func: F) -> F:
     )(func)
 
 
+def _output_path(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    if value is None:
+        return None
+    try:
+        return check_output(value)  # a folder, or a name ending in "/": a usage error
+    except OutputConflict as exc:
+        raise click.BadParameter(str(exc)) from None
+    except SfiaAssessError:
+        return Path(value)  # an existing file: --force decides when writing
+
+
 def output_option(func: F) -> F:
+    """-o FILE and --force: the rule for every output is in output.py."""
+    func = click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")(
+        func
+    )
     return click.option(
         "-o",
         "--output",
-        type=click.Path(path_type=Path, dir_okay=False),
+        type=click.Path(),
+        callback=_output_path,
         help="Write to this file (atomically) instead of standard output.",
     )(func)
 
@@ -143,9 +162,11 @@ def _html_or_pdf(html: str, fmt: str) -> str | bytes:
     return html_to_pdf(html)
 
 
-def _emit(data: str | bytes, output: Path | None) -> None:
+def _emit(
+    data: str | bytes, output: Path | None, *, force: bool = False, inputs: tuple[Path, ...] = ()
+) -> None:
     if output is not None:
-        write_atomic(output, data)
+        write_output(output, data, inputs=inputs, force=force)
         click.echo(f"wrote {output}", err=True)
     elif isinstance(data, bytes):
         raise click.UsageError("this format is binary: give -o FILE to write it to a file")
@@ -222,7 +243,6 @@ def skill(
     help="Write a manager's review template for this self-assessment file instead.",
 )
 @output_option
-@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @skills_dir_option
 def init(
     code: str,
@@ -254,9 +274,7 @@ def init(
             level=level,
             today=_today(),
         )
-    if output is not None and output.exists() and not force:
-        raise SfiaAssessError(f"{output} already exists; use --force to overwrite it")
-    _emit(text, output)
+    _emit(text, output, force=force, inputs=(reviewing,) if reviewing else ())
 
 
 @cli.command()
@@ -300,6 +318,7 @@ def assess(
     fmt: str,
     paper: str,
     output: Path | None,
+    force: bool,
     skills_dirs: tuple[Path, ...],
 ) -> None:
     """Score an assessment: recommended level, coverage per level, and the gaps to the target.
@@ -311,6 +330,9 @@ def assess(
     """
     chosen = Format(fmt)
     _needs_output(fmt, output)
+    inputs = (file, *((policy_file,) if policy_file else ()))
+    if output is not None:
+        check_output(output, inputs=inputs, force=force)
     catalog = _catalog(skills_dirs)
     policy = _policy(policy_file)
     loaded: LoadedAssessment = load_assessment(file, catalog)
@@ -323,7 +345,7 @@ def assess(
     result = _with_evidence_checks(result, [loaded])
     report = build_report(result, catalog, _today())
     color = output is None and sys.stdout.isatty()
-    _emit(render(report, chosen, color=color, paper=paper), output)
+    _emit(render(report, chosen, color=color, paper=paper), output, force=force, inputs=inputs)
 
 
 @cli.command()
@@ -383,6 +405,7 @@ def review_command(
     fmt: str,
     paper: str,
     output: Path | None,
+    force: bool,
     skills_dirs: tuple[Path, ...],
 ) -> None:
     """Reconcile a self-assessment with a manager's review and agree a level.
@@ -401,6 +424,9 @@ def review_command(
 
     chosen = Format(fmt)
     _needs_output(fmt, output)
+    inputs = (self_file, manager_file, *((policy_file,) if policy_file else ()))
+    if output is not None:
+        check_output(output, inputs=inputs, force=force)
     catalog = _catalog(skills_dirs)
     own = load_assessment(self_file, catalog)
     manager = load_assessment(manager_file, catalog)
@@ -411,7 +437,9 @@ def review_command(
     )
     report = ReviewReport(result, own.skill, responsibility, _today())
     color = output is None and sys.stdout.isatty()
-    _emit(render_review(report, chosen, color=color, paper=paper), output)
+    _emit(
+        render_review(report, chosen, color=color, paper=paper), output, force=force, inputs=inputs
+    )
 
 
 @cli.command("diff")
@@ -422,7 +450,13 @@ def review_command(
 @output_option
 @skills_dir_option
 def diff_command(
-    code: str, old: int, new: int, fmt: str, output: Path | None, skills_dirs: tuple[Path, ...]
+    code: str,
+    old: int,
+    new: int,
+    fmt: str,
+    output: Path | None,
+    force: bool,
+    skills_dirs: tuple[Path, ...],
 ) -> None:
     """Show what changed in a skill between two SFIA versions, level by level.
 
@@ -440,14 +474,13 @@ def diff_command(
         "md": view.render_markdown,
         "html": view.render_html,
     }
-    _emit(renderers[fmt](found), output)
+    _emit(renderers[fmt](found), output, force=force, inputs=skills_dirs)
 
 
 @cli.command("migrate")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--to", "new", type=int, required=True, help="The SFIA version to move to.")
 @output_option
-@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @skills_dir_option
 def migrate_command(
     file: Path, new: int, output: Path | None, force: bool, skills_dirs: tuple[Path, ...]
@@ -466,9 +499,7 @@ def migrate_command(
 
     catalog = _catalog(skills_dirs)
     migration = migrate(load_assessment(file, catalog), catalog, new)
-    if output is not None and output.exists() and not force:
-        raise SfiaAssessError(f"{output} already exists; use --force to overwrite it")
-    _emit(migration.text, output)
+    _emit(migration.text, output, force=force, inputs=(file,))
     click.echo(
         f"migrated SFIA {migration.from_version} -> {migration.to_version}:"
         f" {migration.ratings_before} ratings -> {migration.ratings_after},"
@@ -503,6 +534,7 @@ def profile_command(
     fmt: str,
     paper: str,
     output: Path | None,
+    force: bool,
     skills_dirs: tuple[Path, ...],
 ) -> None:
     """Write a role profile HR can publish: purpose, level, responsibilities, evidence.
@@ -529,7 +561,7 @@ def profile_command(
         data = view.profile_json(found)
     else:
         data = _html_or_pdf(view.profile_html(found, today=_today(), paper=paper), fmt)
-    _emit(data, output)
+    _emit(data, output, force=force, inputs=(role_file,) if role_file else ())
 
 
 @cli.command("pathway")
@@ -545,6 +577,7 @@ def pathway_command(
     fmt: str,
     paper: str,
     output: Path | None,
+    force: bool,
     skills_dirs: tuple[Path, ...],
 ) -> None:
     """Show the career pathway of a skill: each level, and what changes from the one below.
@@ -562,7 +595,7 @@ def pathway_command(
         data: str | bytes = view.pathway_markdown(found)
     else:
         data = _html_or_pdf(view.pathway_html(found, today=_today(), paper=paper), fmt)
-    _emit(data, output)
+    _emit(data, output, force=force, inputs=skills_dirs)
 
 
 @cli.command("batch")
@@ -579,6 +612,13 @@ def pathway_command(
 @click.option(
     "--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes."
 )
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(1, 3600),
+    default=120,
+    show_default=True,
+    help="Seconds one report may take; past it that report fails and the rest go on.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @policy_option
 @skills_dir_option
@@ -587,20 +627,23 @@ def batch_command(
     out_dir: Path,
     fmt: str,
     jobs: int,
+    time_limit: float,
     quiet: bool,
     policy_file: Path | None,
     skills_dirs: tuple[Path, ...],
 ) -> None:
     """Assess every file in a folder: one report per person, and a summary.csv.
 
-    A file that cannot be read is reported and skipped; the others are still produced, and the
-    exit code is 1 if any failed.
+    A manager's review in the folder goes with the self-assessment it reviews: that person's
+    report is then the review record, and summary.csv gives both levels. A file that cannot be
+    read is reported and skipped; the others are still produced, and the exit code is 1 if any
+    failed. Ctrl-C stops within a second or two; summary.csv then says what was not made.
 
     \b
     Example:
         sfia-assess batch team/ -o reports/ --format pdf --jobs 2
     """
-    from .batch import run_batch
+    from .batch import BatchInterrupted, run_batch
 
     policy = _policy(policy_file)
     show = not quiet and sys.stderr.isatty()
@@ -614,17 +657,22 @@ def batch_command(
             policy=policy,
             skills_dirs=skills_dirs,
             generated_on=_today(),
+            time_limit=time_limit,
             progress=progress,
         )
 
-    if show:
-        from rich.progress import Progress
+    try:
+        if show:
+            from rich.progress import Progress
 
-        with Progress(transient=True) as bar:
-            task = bar.add_task("Assessing", total=None)
-            outcome = run(lambda done, total: bar.update(task, completed=done, total=total))
-    else:
-        outcome = run(None)
+            with Progress(transient=True) as bar:
+                task = bar.add_task("Assessing", total=None)
+                outcome = run(lambda done, total: bar.update(task, completed=done, total=total))
+        else:
+            outcome = run(None)
+    except BatchInterrupted as stop:
+        click.echo(f"Error: {stop}", err=True)
+        raise click.exceptions.Exit(128 + stop.signum) from None
     for item in outcome.failed:
         click.echo(item.error, err=True)
     made = len(outcome.done) - len(outcome.failed)
@@ -640,6 +688,14 @@ def batch_command(
 @cli.command("team")
 @click.argument("directory", type=click.Path(path_type=Path))
 @format_option("text", "json", "html", "pdf")
+@click.option(
+    "--level",
+    "basis",
+    type=click.Choice(["agreed", "self"]),
+    default="agreed",
+    show_default=True,
+    help="Whose level to show for a person whose review is in the folder.",
+)
 @paper_option
 @output_option
 @policy_option
@@ -647,8 +703,10 @@ def batch_command(
 def team_command(
     directory: Path,
     fmt: str,
+    basis: str,
     paper: str,
     output: Path | None,
+    force: bool,
     policy_file: Path | None,
     skills_dirs: tuple[Path, ...],
 ) -> None:
@@ -662,14 +720,22 @@ def team_command(
     from .team import team_view
 
     _needs_output(fmt, output)
-    found = team_view(directory, _catalog(skills_dirs), _policy(policy_file))
+    inputs = (directory, *((policy_file,) if policy_file else ()))
+    if output is not None:
+        check_output(output, inputs=inputs, force=force)
+    found = team_view(
+        directory,
+        _catalog(skills_dirs),
+        _policy(policy_file),
+        basis="self" if basis == "self" else "agreed",
+    )
     if fmt == "text":
         data: str | bytes = view.render_text(found, color=output is None and sys.stdout.isatty())
     elif fmt == "json":
         data = view.render_json(found)
     else:
         data = _html_or_pdf(view.render_html(found, today=_today(), paper=paper), fmt)
-    _emit(data, output)
+    _emit(data, output, force=force, inputs=inputs)
 
 
 @cli.command("import-sfia")
@@ -731,6 +797,7 @@ def suggest_command(
     fmt: str,
     write: bool,
     output: Path | None,
+    force: bool,
     skills_dirs: tuple[Path, ...],
 ) -> None:
     """Suggest which statements each piece of evidence supports, best first.
@@ -764,14 +831,12 @@ def suggest_command(
     if write:
         if output is None:
             raise click.UsageError("--write needs -o NEW.yaml (the original file is not changed)")
-        if output.resolve() == file.resolve():
-            raise click.UsageError("-o must name a new file; the original is never changed")
         text = file.read_bytes().decode("utf-8-sig")
-        _emit(annotated_file(text, document, found), output)
+        _emit(annotated_file(text, document, found), output, force=force, inputs=(file,))
         return
     from .reports import suggest as view
 
     if fmt == "json":
-        _emit(view.render_json(found), output)
+        _emit(view.render_json(found), output, force=force, inputs=(file,))
     else:
-        _emit(view.render_text(found, loaded), output)
+        _emit(view.render_text(found, loaded), output, force=force, inputs=(file,))

@@ -5,21 +5,30 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from .assessment import LoadedAssessment, load_assessment
 from .batch import assessment_files
 from .catalog import Catalog, SkillVersion
 from .errors import SfiaAssessError
+from .pairing import Reviewed, pair_reviews
 from .policy import Policy
 from .result import Result
+from .review import review
 from .scoring import score
+
+Basis = Literal["agreed", "self"]
 
 
 @dataclass(frozen=True)
 class Person:
     name: str
     role: str | None
-    recommended_level: int | None
+    recommended_level: int | None  # the level this view is of: agreed (when reviewed) or self
+    self_level: int | None
+    agreed_level: int | None  # None: no review of this person in the folder
+    reviewed_by: str | None
+    sfia_version: int  # the version this person was assessed in (the view's, or another)
     coverage: tuple[float, ...]
     reached: tuple[bool, ...]
     gaps: int
@@ -38,6 +47,7 @@ class SharedGap:
 @dataclass(frozen=True)
 class TeamView:
     skill: SkillVersion
+    basis: Basis
     levels: tuple[int, ...]
     level_names: tuple[str, ...]
     people: tuple[Person, ...]
@@ -46,7 +56,9 @@ class TeamView:
     skipped: tuple[str, ...]
 
 
-def team_view(directory: Path, catalog: Catalog, policy: Policy, *, top: int = 10) -> TeamView:
+def team_view(
+    directory: Path, catalog: Catalog, policy: Policy, *, top: int = 10, basis: Basis = "agreed"
+) -> TeamView:
     """Score everyone in `directory` against the skill and version most of them use."""
     loaded: list[LoadedAssessment] = []
     skipped: list[str] = []
@@ -57,39 +69,76 @@ def team_view(directory: Path, catalog: Catalog, policy: Policy, *, top: int = 1
             skipped.append(str(exc).splitlines()[0])
     if not loaded:
         raise SfiaAssessError(f"{directory}: no valid assessment files found")
-    kinds = Counter((a.skill.code, a.skill.sfia_version) for a in loaded)
-    (code, version), _ = kinds.most_common(1)[0]
-    for other in loaded:
-        if (other.skill.code, other.skill.sfia_version) != (code, version):
-            skipped.append(
-                f"{other.source}: {other.skill.code} SFIA {other.skill.sfia_version}; this view"
-                f" is of {code} SFIA {version}"
-            )
-    same = [a for a in loaded if (a.skill.code, a.skill.sfia_version) == (code, version)]
-    skill = same[0].skill
+    return team_of(loaded, catalog, policy, skipped=skipped, top=top, basis=basis)
+
+
+def _person(
+    found: Reviewed, policy: Policy, catalog: Catalog, basis: Basis, levels: tuple[int, ...]
+) -> tuple[Person, Result]:
+    responsibility = catalog.responsibility(found.own.skill.sfia_version)
+    own = score(found.own, policy, responsibility=responsibility)
+    agreed = None
+    if found.review is not None:
+        agreed = review(found.own, found.review, policy, responsibility).agreed
+    shown = agreed if agreed is not None and basis == "agreed" else own
+    # Levels are numbered alike in every version; a level this person's version lacks is empty.
+    by_level = {lv.level: lv for lv in shown.levels}
+    person = Person(
+        name=own.subject.name,
+        role=own.subject.role,
+        recommended_level=shown.recommended_level,
+        self_level=own.recommended_level,
+        agreed_level=agreed.recommended_level if agreed is not None else None,
+        reviewed_by=found.review.assessment.assessor.name if found.review is not None else None,
+        sfia_version=found.own.skill.sfia_version,
+        coverage=tuple(by_level[n].coverage if n in by_level else 0.0 for n in levels),
+        reached=tuple(by_level[n].reached if n in by_level else False for n in levels),
+        gaps=len(shown.gaps),
+        source=own.source,
+    )
+    return person, shown
+
+
+def team_of(
+    loaded: list[LoadedAssessment],
+    catalog: Catalog,
+    policy: Policy,
+    *,
+    skipped: list[str] | None = None,
+    top: int = 10,
+    basis: Basis = "agreed",
+) -> TeamView:
+    """The team view of these checked files: each review goes with the self-assessment it
+    reviews (never counted as a person); `basis` says whose level the view shows."""
+    skipped = list(skipped or [])
+    people_found, unpaired = pair_reviews(loaded)
+    skipped.extend(item.reason for item in unpaired)
+    if not people_found:
+        raise SfiaAssessError("no self-assessments among the files, only reviews of them")
+    code = Counter(p.own.skill.code for p in people_found).most_common(1)[0][0]
+    for other in people_found:
+        if other.own.skill.code != code:
+            skipped.append(f"{other.own.source}: {other.own.skill.code}; this view is of {code}")
+    same = [p for p in people_found if p.own.skill.code == code]
+    # The view is of the version most people use; people assessed in another version of the
+    # same skill are shown with their level and version, and left out of the shared gaps.
+    version = Counter(p.own.skill.sfia_version for p in same).most_common(1)[0][0]
+    skill = next(p.own.skill for p in same if p.own.skill.sfia_version == version)
     responsibility = catalog.responsibility(version)
-    results: list[Result] = [score(a, policy, responsibility=responsibility) for a in same]
+    scored = [_person(p, policy, catalog, basis, skill.defined_levels) for p in same]
+    everyone: list[Result] = [result for _, result in scored]
+    results = [r for r in everyone if r.skill.version == version]
     people = tuple(
         sorted(
-            (
-                Person(
-                    name=r.subject.name,
-                    role=r.subject.role,
-                    recommended_level=r.recommended_level,
-                    coverage=tuple(lv.coverage for lv in r.levels),
-                    reached=tuple(lv.reached for lv in r.levels),
-                    gaps=len(r.gaps),
-                    source=r.source,
-                )
-                for r in results
-            ),
+            (person for person, _ in scored),
             key=lambda p: (-(p.recommended_level or 0), p.name.casefold()),
         )
     )
-    counts = Counter(r.recommended_level for r in results)
+    counts = Counter(r.recommended_level for r in everyone)
+    seen = {level for level in counts if level is not None}
     distribution = tuple(
         (str(level) if level else "none", counts.get(level, 0))
-        for level in (None, *skill.defined_levels)
+        for level in (None, *sorted(seen | set(skill.defined_levels)))
     )
     # A shared gap is a statement on many people's own gap lists: between the level each has
     # reached and the level each is working towards.
@@ -109,6 +158,7 @@ def team_view(directory: Path, catalog: Catalog, policy: Policy, *, top: int = 1
     )
     return TeamView(
         skill=skill,
+        basis=basis,
         levels=skill.defined_levels,
         level_names=tuple(responsibility.level(n).name for n in skill.defined_levels),
         people=people,
