@@ -10,6 +10,7 @@ import re
 import secrets
 import signal
 import sys
+import time
 import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -155,6 +156,32 @@ def _row(own: Result, agreed: Result | None, review_source: str) -> Row:
     )
 
 
+def _who(loaded: LoadedAssessment) -> Row:
+    """The summary's row for a file whose report has no result to show."""
+    a = loaded.assessment
+    return Row(
+        person=a.subject.name,
+        role=a.subject.role or "",
+        skill=loaded.skill.code,
+        sfia_version=str(loaded.skill.sfia_version),
+        assessor=f"{a.assessor.name} ({a.assessor.relation})",
+    )
+
+
+def _stopped(job: Job, signame: str, since_ns: int) -> Done:
+    """A job the signal caught: not made, unless its report landed just before the stop."""
+    try:
+        landed = job.target.stat().st_mtime_ns >= since_ns
+    except OSError:
+        landed = False
+    if landed:
+        note = "made as the batch stopped; its levels are not recorded here"
+        return Done(job.source, job.target, "made", _who(job.loaded), None, note=note)
+    return Done(
+        job.source, None, "not made", _who(job.loaded), f"{job.source}: not made ({signame})"
+    )
+
+
 def _render(job: Job) -> tuple[bytes | str, Row]:
     catalog = _catalog(job.skills_dirs)
     own = job.loaded
@@ -178,11 +205,10 @@ def run_job(job: Job) -> Done:
         data, row = _render(job)
         write_atomic(job.target, data, temp_prefix=job.temp_prefix)
     except SfiaAssessError as exc:
-        return Done(job.source, None, "failed", Row(), str(exc))
+        return Done(job.source, None, "failed", _who(job.loaded), str(exc))
     except Exception as exc:  # a bug while rendering one file must not stop the others
-        return Done(
-            job.source, None, "failed", Row(), f"{job.source}: failed ({type(exc).__name__}: {exc})"
-        )
+        error = f"{job.source}: failed ({type(exc).__name__}: {exc})"
+        return Done(job.source, None, "failed", _who(job.loaded), error)
     return Done(job.source, job.target, "made", row, None)
 
 
@@ -201,9 +227,9 @@ def plan(
     for item in unpaired:
         source = Path(item.review.source)
         if item.failed:
-            done.append(Done(source, None, "failed", Row(), item.reason))
+            done.append(Done(source, None, "failed", _who(item.review), item.reason))
         else:
-            done.append(Done(source, None, "not used", Row(), None, note=item.reason))
+            done.append(Done(source, None, "not used", _who(item.review), None, note=item.reason))
     stems = unique_stems([p.own.assessment.subject.name for p in people])
     extension = {"pdf": "pdf", "html": "html", "json": "json", "text": "txt"}[fmt.value]
     planned = [
@@ -266,6 +292,7 @@ def run_batch(
         summary.unlink(missing_ok=True)
         planned, done = plan(files, catalog, out_dir, fmt)
         tag = f".sfia-{os.getpid()}-{secrets.token_hex(4)}-"
+        started_ns = time.time_ns()
         work = deque(
             Job(Path(own.source), own, reviewed, dst, fmt, skills_dirs, policy, generated_on, tag)
             for own, reviewed, dst in planned
@@ -287,10 +314,7 @@ def run_batch(
             except Interrupted as stop:
                 interrupted = stop
                 signame = signal.Signals(stop.signum).name
-                done.extend(
-                    Done(job.source, None, "not made", Row(), f"{job.source}: not made ({signame})")
-                    for job in work
-                )
+                done.extend(_stopped(job, signame, started_ns) for job in work)
         for stale in out_dir.glob(f"{tag}*"):  # a worker stopped mid-write leaves its temp file
             stale.unlink(missing_ok=True)
         ordered = sorted(done, key=lambda d: str(d.source))
@@ -364,13 +388,17 @@ def _execute(
                 job.source,
                 None,
                 "timed out",
-                Row(),
+                _who(job.loaded),
                 f"{job.source}: not made; the report took longer than {time_limit:g} s"
                 " (--time-limit)",
             )
         except ProcessExpired:
             return Done(
-                job.source, None, "failed", Row(), f"{job.source}: the worker process crashed"
+                job.source,
+                None,
+                "failed",
+                _who(job.loaded),
+                f"{job.source}: the worker process crashed",
             )
 
     in_flight: deque[tuple[Job, Future[Done]]] = deque()
@@ -378,10 +406,12 @@ def _execute(
         while work or in_flight:
             # A few jobs ahead of the workers, not all: the parent keeps little per report.
             while work and len(in_flight) < 2 * jobs:
-                job = work.popleft()
-                in_flight.append((job, pool.schedule(run_job, args=(job,), timeout=time_limit)))
-            job, future = in_flight.popleft()
-            finished(outcome(job, future))
+                scheduled = pool.schedule(run_job, args=(work[0],), timeout=time_limit)
+                in_flight.append((work.popleft(), scheduled))
+            job, future = in_flight[0]
+            item = outcome(job, future)
+            in_flight.popleft()
+            finished(item)
     except BaseException:
         pool.stop()  # type: ignore[no-untyped-call]
         pool.join()
