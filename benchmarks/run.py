@@ -102,7 +102,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "r.pdf"
-        pdf = [*CLI, "assess", str(EXAMPLE), "--format", "pdf", "-o", str(out)]
+        pdf = [*CLI, "assess", str(EXAMPLE), "--format", "pdf", "-o", str(out), "--force"]
         t_pdf, _, ratio_pdf = paired(pdf, base, max(3, runs // 2))
         table.row(
             "PDF report end to end (process)",
