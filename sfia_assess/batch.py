@@ -248,6 +248,8 @@ class Interrupted(Exception):
 
 
 def _raise_interrupted(signum: int, _frame: FrameType | None) -> None:
+    for other in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not cut the clean-up
+        signal.signal(other, signal.SIG_IGN)
     raise Interrupted(signum)
 
 

@@ -72,12 +72,10 @@ def skills_dir_option(func: F) -> F:
 def _output_path(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
     if value is None:
         return None
-    try:
-        return check_output(value)  # a folder, or a name ending in "/": a usage error
+    try:  # a folder, or a name ending in "/": a usage error before any work is done
+        return check_output(value, force=True)  # (an existing file: --force decides later)
     except OutputConflict as exc:
         raise click.BadParameter(str(exc)) from None
-    except SfiaAssessError:
-        return Path(value)  # an existing file: --force decides when writing
 
 
 def output_option(func: F) -> F:
@@ -711,6 +709,9 @@ def team_command(
     skills_dirs: tuple[Path, ...],
 ) -> None:
     """Show where a team stands: people x levels, the level mix, and shared gaps.
+
+    A manager's review in the folder goes with the self-assessment it reviews; that person is
+    shown at the agreed level (or the self-assessed one with --level self), never twice.
 
     \b
     Example:

@@ -304,10 +304,13 @@ def test_ctrl_c_or_sigterm_stops_soon_keeps_the_made_reports_and_a_true_summary(
     workers = _workers(process)
     process.send_signal(signum)
     started = time.monotonic()
+    time.sleep(0.05)
+    process.send_signal(signum)  # impatient: a second one must not cut the clean-up short
     _, err = process.communicate(timeout=30)
     assert time.monotonic() - started < 2.5
     assert process.returncode == 128 + signum
     assert f"stopped by {signum.name}" in err.decode()
+    assert "Traceback" not in err.decode()
     _, alive = psutil.wait_procs(workers, timeout=2)
     assert not alive
     rows = summary_rows(out)
