@@ -25,7 +25,7 @@ from .catalog import Catalog
 from .csvfile import csv_text
 from .errors import SfiaAssessError
 from .output import prepare_folder, write_atomic
-from .pairing import pair_reviews
+from .pairing import Card, pair_reviews
 from .policy import Policy
 from .reports import Format, render
 from .reports.model import build_report
@@ -212,28 +212,41 @@ def run_job(job: Job) -> Done:
     return Done(job.source, job.target, "made", row, None)
 
 
-def plan(
-    files: list[Path], catalog: Catalog, out_dir: Path, fmt: Format
-) -> tuple[list[tuple[LoadedAssessment, LoadedAssessment | None, Path]], list[Done]]:
-    """Check every file first (fast), pair reviews with self-assessments, name each report."""
+def load_all(files: list[Path], catalog: Catalog) -> tuple[list[LoadedAssessment], list[Done]]:
+    """Check every file first (fast): the good ones, and a failed row for each bad one."""
     loaded: list[LoadedAssessment] = []
-    done: list[Done] = []
+    failed: list[Done] = []
     for path in files:
         try:
             loaded.append(load_assessment(path, catalog))
         except SfiaAssessError as exc:
-            done.append(Done(path, None, "failed", Row(), str(exc)))
-    people, unpaired = pair_reviews(loaded)
+            failed.append(Done(path, None, "failed", Row(), str(exc)))
+    return loaded, failed
+
+
+def plan(
+    loaded: list[LoadedAssessment], out_dir: Path, fmt: Format
+) -> tuple[list[tuple[LoadedAssessment, LoadedAssessment | None, Path]], list[Done]]:
+    """Pair reviews with the self-assessments they review, and name each person's report."""
+    by_source = {f.source: f for f in loaded}
+    people, unpaired = pair_reviews([Card.of(f) for f in loaded])
+    done: list[Done] = []
     for item in unpaired:
-        source = Path(item.review.source)
+        source = by_source[item.review.source]
         if item.failed:
-            done.append(Done(source, None, "failed", _who(item.review), item.reason))
+            done.append(Done(Path(source.source), None, "failed", _who(source), item.reason))
         else:
-            done.append(Done(source, None, "not used", _who(item.review), None, note=item.reason))
-    stems = unique_stems([p.own.assessment.subject.name for p in people])
+            done.append(
+                Done(Path(source.source), None, "not used", _who(source), None, note=item.reason)
+            )
+    stems = unique_stems([p.own.name for p in people])
     extension = {"pdf": "pdf", "html": "html", "json": "json", "text": "txt"}[fmt.value]
     planned = [
-        (p.own, p.review, out_dir / f"{stem}.{extension}")
+        (
+            by_source[p.own.source],
+            by_source[p.review.source] if p.review else None,
+            out_dir / f"{stem}.{extension}",
+        )
         for p, stem in zip(people, stems, strict=True)
     ]
     return planned, done
@@ -287,12 +300,43 @@ def run_batch(
     files = assessment_files(directory)
     if not files:
         raise SfiaAssessError(f"{directory}: no .yaml or .yml files found")
-    catalog = _catalog(skills_dirs)
+    loaded, failed = load_all(files, _catalog(skills_dirs))
+    return make_reports(
+        loaded,
+        out_dir,
+        failed=failed,
+        fmt=fmt,
+        jobs=jobs,
+        policy=policy,
+        skills_dirs=skills_dirs,
+        generated_on=generated_on,
+        time_limit=time_limit,
+        progress=progress,
+    )
+
+
+def make_reports(
+    loaded: list[LoadedAssessment],
+    out_dir: Path,
+    *,
+    failed: list[Done] | None = None,
+    fmt: Format,
+    jobs: int,
+    policy: Policy,
+    skills_dirs: tuple[Path, ...],
+    generated_on: dt.date,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    progress: Callable[[int, int], None] | None = None,
+) -> BatchOutcome:
+    """One report per person among these checked assessments (from files or elsewhere), each
+    review paired with the self-assessment it reviews; `failed` rows join the summary."""
     with prepare_folder(out_dir, lock_name=".sfia-assess-batch.lock"):
         summary = out_dir / "summary.csv"
         # An old summary must never stand beside new reports, whatever stops this run.
         summary.unlink(missing_ok=True)
-        planned, done = plan(files, catalog, out_dir, fmt)
+        planned, done = plan(loaded, out_dir, fmt)
+        done.extend(failed or ())
+        total = len(loaded) + len(failed or ())
         tag = f".sfia-{os.getpid()}-{secrets.token_hex(4)}-"
         started_ns = time.time_ns()
         work = deque(
@@ -300,7 +344,6 @@ def run_batch(
             for own, reviewed, dst in planned
         )
         del planned
-        total = len(files)
         if progress:
             progress(len(done), total)
         interrupted: Interrupted | None = None

@@ -11,7 +11,7 @@ from .assessment import LoadedAssessment, load_assessment
 from .batch import assessment_files
 from .catalog import Catalog, SkillVersion
 from .errors import SfiaAssessError
-from .pairing import Reviewed, pair_reviews
+from .pairing import Card, Reviewed, pair_reviews
 from .policy import Policy
 from .result import Result
 from .review import review
@@ -73,13 +73,18 @@ def team_view(
 
 
 def _person(
-    found: Reviewed, policy: Policy, catalog: Catalog, basis: Basis, levels: tuple[int, ...]
+    own_file: LoadedAssessment,
+    review_file: LoadedAssessment | None,
+    policy: Policy,
+    catalog: Catalog,
+    basis: Basis,
+    levels: tuple[int, ...],
 ) -> tuple[Person, Result]:
-    responsibility = catalog.responsibility(found.own.skill.sfia_version)
-    own = score(found.own, policy, responsibility=responsibility)
+    responsibility = catalog.responsibility(own_file.skill.sfia_version)
+    own = score(own_file, policy, responsibility=responsibility)
     agreed = None
-    if found.review is not None:
-        agreed = review(found.own, found.review, policy, responsibility).agreed
+    if review_file is not None:
+        agreed = review(own_file, review_file, policy, responsibility).agreed
     shown = agreed if agreed is not None and basis == "agreed" else own
     # Levels are numbered alike in every version; a level this person's version lacks is empty.
     by_level = {lv.level: lv for lv in shown.levels}
@@ -89,8 +94,8 @@ def _person(
         recommended_level=shown.recommended_level,
         self_level=own.recommended_level,
         agreed_level=agreed.recommended_level if agreed is not None else None,
-        reviewed_by=found.review.assessment.assessor.name if found.review is not None else None,
-        sfia_version=found.own.skill.sfia_version,
+        reviewed_by=review_file.assessment.assessor.name if review_file is not None else None,
+        sfia_version=own_file.skill.sfia_version,
         coverage=tuple(by_level[n].coverage if n in by_level else 0.0 for n in levels),
         reached=tuple(by_level[n].reached if n in by_level else False for n in levels),
         gaps=len(shown.gaps),
@@ -111,21 +116,28 @@ def team_of(
     """The team view of these checked files: each review goes with the self-assessment it
     reviews (never counted as a person); `basis` says whose level the view shows."""
     skipped = list(skipped or [])
-    people_found, unpaired = pair_reviews(loaded)
+    by_source = {f.source: f for f in loaded}
+    people_found, unpaired = pair_reviews([Card.of(f) for f in loaded])
     skipped.extend(item.reason for item in unpaired)
     if not people_found:
         raise SfiaAssessError("no self-assessments among the files, only reviews of them")
-    code = Counter(p.own.skill.code for p in people_found).most_common(1)[0][0]
+    code = Counter(p.own.skill for p in people_found).most_common(1)[0][0]
     for other in people_found:
-        if other.own.skill.code != code:
-            skipped.append(f"{other.own.source}: {other.own.skill.code}; this view is of {code}")
-    same = [p for p in people_found if p.own.skill.code == code]
+        if other.own.skill != code:
+            skipped.append(f"{other.own.source}: {other.own.skill}; this view is of {code}")
+    same = [p for p in people_found if p.own.skill == code]
     # The view is of the version most people use; people assessed in another version of the
     # same skill are shown with their level and version, and left out of the shared gaps.
-    version = Counter(p.own.skill.sfia_version for p in same).most_common(1)[0][0]
-    skill = next(p.own.skill for p in same if p.own.skill.sfia_version == version)
+    version = Counter(p.own.version for p in same).most_common(1)[0][0]
+    skill = next(by_source[p.own.source].skill for p in same if p.own.version == version)
     responsibility = catalog.responsibility(version)
-    scored = [_person(p, policy, catalog, basis, skill.defined_levels) for p in same]
+
+    def person(found: Reviewed) -> tuple[Person, Result]:
+        reviewed = by_source[found.review.source] if found.review is not None else None
+        own = by_source[found.own.source]
+        return _person(own, reviewed, policy, catalog, basis, skill.defined_levels)
+
+    scored = [person(p) for p in same]
     everyone: list[Result] = [result for _, result in scored]
     results = [r for r in everyone if r.skill.version == version]
     people = tuple(

@@ -25,7 +25,7 @@ from sfia_assess.catalog import Catalog
 from sfia_assess.cli import cli
 from sfia_assess.csvfile import csv_text, safe_cell
 from sfia_assess.output import prepare_folder
-from sfia_assess.pairing import pair_reviews
+from sfia_assess.pairing import Card, pair_reviews
 from sfia_assess.policy import Policy
 from sfia_assess.reports import Format
 
@@ -86,7 +86,7 @@ def test_examples_team_counts_five_people_with_the_agreed_level(runner: CliRunne
     assert "5 people" in text and "Jordan Park (SFIA 8)" in text
 
 
-def _file(catalog: Catalog, name: str, relation: str, on: dt.date, who: str = "Sam Lee"):  # type: ignore[no-untyped-def]
+def _file(catalog: Catalog, name: str, relation: str, on: dt.date, who: str = "Sam Lee") -> Card:
     data = assessment_data(**evidenced(["USUP-3.1"], date=dt.date(2026, 7, 1)), assessed_on=on)
     data["subject"]["name"] = who
     data["assessor"] = {
@@ -95,7 +95,7 @@ def _file(catalog: Catalog, name: str, relation: str, on: dt.date, who: str = "S
     }
     import yaml
 
-    return parse_assessment(yaml.safe_dump(data), name, catalog)
+    return Card.of(parse_assessment(yaml.safe_dump(data), name, catalog))
 
 
 def test_a_review_goes_with_the_nearest_earlier_self_assessment(catalog: Catalog) -> None:
