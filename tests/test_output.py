@@ -28,6 +28,9 @@ def inputs(tmp_path: Path) -> Path:
     folder.mkdir()
     for source in (SAM, PRIYA, REVIEW, JORDAN):
         shutil.copy(source, folder)
+    (folder / "role.txt").write_text(
+        "title: Major Incident Manager\nskills:\n  - {code: USUP, level: 5}\n", encoding="utf-8"
+    )
     return folder
 
 
@@ -42,6 +45,9 @@ def _commands(folder: Path, out: Path) -> dict[str, list[str]]:
         "init --manager": ["init", "--manager", str(sam), "-o", str(out)],
         "suggest": ["suggest", str(sam), "-o", str(out)],
         "suggest --write": ["suggest", str(sam), "--write", "-o", str(out)],
+        "profile": ["profile", "--from-file", str(folder / "role.txt"), "-o", str(out)],
+        "pathway": ["pathway", "USUP", "-o", str(out)],
+        "diff": ["diff", "USUP", "--from", "8", "--to", "9", "-o", str(out)],
     }
 
 
@@ -57,6 +63,7 @@ def _commands(folder: Path, out: Path) -> dict[str, list[str]]:
         ("init --manager", SAM.name),
         ("suggest", SAM.name),
         ("suggest --write", SAM.name),
+        ("profile", "role.txt"),
     ],
 )
 @pytest.mark.parametrize("how", ["same", "symlink", "hardlink"])
@@ -80,7 +87,20 @@ def test_an_output_that_is_an_input_is_refused_even_with_force(
     )
 
 
-@pytest.mark.parametrize("command", ["assess", "review", "team", "migrate", "init --manager"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "assess",
+        "review",
+        "team",
+        "migrate",
+        "init --manager",
+        "suggest",
+        "profile",
+        "pathway",
+        "diff",
+    ],
+)
 def test_an_existing_file_is_replaced_only_with_force(
     runner: CliRunner, inputs: Path, tmp_path: Path, command: str
 ) -> None:
