@@ -159,7 +159,7 @@ def main() -> int:
     if "pdf" in wanted:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "r.pdf"
-            pdf = [*CLI, "assess", str(EXAMPLE), "--format", "pdf", "-o", str(out)]
+            pdf = [*CLI, "assess", str(EXAMPLE), "--format", "pdf", "-o", str(out), "--force"]
             weasy = [PY, "-c", "import weasyprint"]
             t_pdf, t_weasy, ratio_pdf = paired(pdf, weasy, max(3, runs // 2))
             table.at_most(

@@ -2,29 +2,42 @@
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import datetime as dt
-import io
 import multiprocessing
+import os
 import re
+import secrets
+import signal
+import sys
+import time
 import unicodedata
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
 from .assessment import LoadedAssessment, load_assessment
 from .catalog import Catalog
+from .csvfile import csv_text
 from .errors import SfiaAssessError
 from .evaluate import evaluate
-from .output import write_atomic
+from .output import prepare_folder, write_atomic
+from .pairing import Card, pair_reviews
 from .policy import Policy
 from .reports import Format
 from .reports.gap import build_report, render
 from .result import Result
+from .review import review
 
 MAX_NAME = 60
+# A file name may hold 255 bytes; the temporary name adds a dot, a run tag, a random part and
+# ".part" (under 50 bytes), so a stem stays well below that in UTF-8, whatever the script.
+MAX_NAME_BYTES = 150
+DEFAULT_TIME_LIMIT = 120.0
 _UNSAFE = re.compile(r"[^\w]+", re.UNICODE)
 
 
@@ -38,11 +51,15 @@ def assessment_files(directory: Path) -> list[Path]:
     )
 
 
+def _cut_to_bytes(text: str, limit: int) -> str:
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+
+
 def safe_stem(name: str) -> str:
     """A file name stem from a person's name: letters, digits and dashes only, never `..`."""
     text = unicodedata.normalize("NFKC", name).casefold()
     text = _UNSAFE.sub("-", text).strip("-_")
-    text = text[:MAX_NAME].rstrip("-_")
+    text = _cut_to_bytes(text[:MAX_NAME], MAX_NAME_BYTES).rstrip("-_")
     return text or "person"
 
 
@@ -65,25 +82,46 @@ def unique_stems(names: list[str]) -> list[str]:
 class Job:
     source: Path
     loaded: LoadedAssessment  # checked once, in the parent, and handed to the worker
+    reviewed_by: LoadedAssessment | None  # the manager's review of it, when the folder has one
     target: Path
     fmt: Format
     skills_dirs: tuple[Path, ...]
     policy: Policy
     generated_on: dt.date
+    temp_prefix: str  # this run's own temporary names: a run never removes another's files
+
+
+@dataclass(frozen=True)
+class Row:
+    """What summary.csv says about one file: only plain values, so the parent stays small."""
+
+    person: str = ""
+    role: str = ""
+    skill: str = ""
+    sfia_version: str = ""
+    assessor: str = ""
+    self_level: str = ""
+    agreed_level: str = ""
+    target_level: str = ""
+    gaps: str = ""
+    review: str = ""
 
 
 @dataclass(frozen=True)
 class Done:
     source: Path
     target: Path | None
-    result: Result | None
+    status: str  # made | failed | timed out | not made | not used
+    row: Row
     error: str | None
+    note: str = ""  # for summary.csv when there is no error
 
 
 @dataclass(frozen=True)
 class BatchOutcome:
     done: tuple[Done, ...]
     summary: Path
+    interrupted: bool = False
 
     @property
     def failed(self) -> tuple[Done, ...]:
@@ -99,41 +137,156 @@ def _catalog(skills_dirs: tuple[Path, ...]) -> Catalog:
     return _CATALOGS[skills_dirs]
 
 
-def run_job(job: Job) -> Done:
-    """Score and render one file (in a worker process or in this one)."""
+def _level(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _row(own: Result, agreed: Result | None, review_source: str) -> Row:
+    final = agreed or own
+    return Row(
+        person=own.subject.name,
+        role=own.subject.role or "",
+        skill=own.skill.code,
+        sfia_version=str(own.skill.version),
+        assessor=f"{final.assessor.name} ({final.assessor.relation})",
+        self_level=_level(own.recommended_level),
+        agreed_level=_level(agreed.recommended_level) if agreed else "",
+        target_level=_level(final.target_level),
+        gaps=str(len(final.gaps)),
+        review=review_source,
+    )
+
+
+def _who(loaded: LoadedAssessment) -> Row:
+    """The summary's row for a file whose report has no result to show."""
+    a = loaded.assessment
+    return Row(
+        person=a.subject.name,
+        role=a.subject.role or "",
+        skill=loaded.skill.code,
+        sfia_version=str(loaded.skill.sfia_version),
+        assessor=f"{a.assessor.name} ({a.assessor.relation})",
+    )
+
+
+def _stopped(job: Job, signame: str, since_ns: int) -> Done:
+    """A job the signal caught: not made, unless its report landed just before the stop."""
     try:
-        catalog = _catalog(job.skills_dirs)
-        loaded = job.loaded
-        result = evaluate(
-            loaded, job.policy, responsibility=catalog.responsibility(loaded.skill.sfia_version)
-        )
-        report = build_report(result, catalog, job.generated_on)
-        write_atomic(job.target, render(report, job.fmt))
+        landed = job.target.stat().st_mtime_ns >= since_ns
+    except OSError:
+        landed = False
+    if landed:
+        note = "made as the batch stopped; its levels are not recorded here"
+        return Done(job.source, job.target, "made", _who(job.loaded), None, note=note)
+    return Done(
+        job.source, None, "not made", _who(job.loaded), f"{job.source}: not made ({signame})"
+    )
+
+
+def _render(job: Job) -> tuple[bytes | str, Row]:
+    catalog = _catalog(job.skills_dirs)
+    own = job.loaded
+    responsibility = catalog.responsibility(own.skill.sfia_version)
+    self_result = evaluate(own, job.policy, responsibility=responsibility)
+    if job.reviewed_by is None:
+        report = build_report(self_result, catalog, job.generated_on)
+        return render(report, job.fmt), _row(self_result, None, "")
+    from .reports import render as render_view
+    from .reports.review import RENDERERS as REVIEW_RECORD
+    from .reports.review import ReviewReport
+
+    found = review(own, job.reviewed_by, job.policy, responsibility)
+    record = ReviewReport(found, own.skill, responsibility, job.generated_on)
+    data = render_view(REVIEW_RECORD, record, job.fmt)
+    return data, _row(found.self_result, found.agreed, job.reviewed_by.source)
+
+
+def run_job(job: Job) -> Done:
+    """Score and render one person (in a worker process)."""
+    try:
+        data, row = _render(job)
+        write_atomic(job.target, data, temp_prefix=job.temp_prefix)
     except SfiaAssessError as exc:
-        return Done(job.source, None, None, str(exc))
+        return Done(job.source, None, "failed", _who(job.loaded), str(exc))
     except Exception as exc:  # a bug while rendering one file must not stop the others
-        return Done(job.source, None, None, f"{job.source}: failed ({type(exc).__name__}: {exc})")
-    return Done(job.source, job.target, result, None)
+        error = f"{job.source}: failed ({type(exc).__name__}: {exc})"
+        return Done(job.source, None, "failed", _who(job.loaded), error)
+    return Done(job.source, job.target, "made", row, None)
+
+
+def load_all(files: list[Path], catalog: Catalog) -> tuple[list[LoadedAssessment], list[Done]]:
+    """Check every file first (fast): the good ones, and a failed row for each bad one."""
+    loaded: list[LoadedAssessment] = []
+    failed: list[Done] = []
+    for path in files:
+        try:
+            loaded.append(load_assessment(path, catalog))
+        except SfiaAssessError as exc:
+            failed.append(Done(path, None, "failed", Row(), str(exc)))
+    return loaded, failed
 
 
 def plan(
-    files: list[Path], catalog: Catalog, out_dir: Path, fmt: Format
-) -> tuple[list[tuple[Path, LoadedAssessment, Path]], list[Done]]:
-    """Check every file first (fast), and name the report of each good one."""
-    good: list[tuple[Path, LoadedAssessment]] = []
-    bad: list[Done] = []
-    for path in files:
-        try:
-            good.append((path, load_assessment(path, catalog)))
-        except SfiaAssessError as exc:
-            bad.append(Done(path, None, None, str(exc)))
-    stems = unique_stems([loaded.assessment.subject.name for _, loaded in good])
+    loaded: list[LoadedAssessment], out_dir: Path, fmt: Format
+) -> tuple[list[tuple[LoadedAssessment, LoadedAssessment | None, Path]], list[Done]]:
+    """Pair reviews with the self-assessments they review, and name each person's report."""
+    by_source = {f.source: f for f in loaded}
+    people, unpaired = pair_reviews([Card.of(f) for f in loaded])
+    done: list[Done] = []
+    for item in unpaired:
+        source = by_source[item.review.source]
+        if item.failed:
+            done.append(Done(Path(source.source), None, "failed", _who(source), item.reason))
+        else:
+            done.append(
+                Done(Path(source.source), None, "not used", _who(source), None, note=item.reason)
+            )
+    stems = unique_stems([p.own.name for p in people])
     extension = {"pdf": "pdf", "html": "html", "json": "json", "text": "txt"}[fmt.value]
     planned = [
-        (path, loaded, out_dir / f"{stem}.{extension}")
-        for (path, loaded), stem in zip(good, stems, strict=True)
+        (
+            by_source[p.own.source],
+            by_source[p.review.source] if p.review else None,
+            out_dir / f"{stem}.{extension}",
+        )
+        for p, stem in zip(people, stems, strict=True)
     ]
-    return planned, bad
+    return planned, done
+
+
+class Interrupted(Exception):
+    """Ctrl-C or SIGTERM reached the batch: stop, keep what is made, say what is not."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _raise_interrupted(signum: int, _frame: FrameType | None) -> None:
+    for other in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not cut the clean-up
+        signal.signal(other, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM stop the batch the same orderly way (only in the main thread)."""
+    if multiprocessing.current_process().name != "MainProcess":
+        yield
+        return
+    try:
+        old = {s: signal.signal(s, _raise_interrupted) for s in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread: leave signals as they are
+        yield
+        return
+    try:
+        yield
+    finally:
+        # Once stopping (the handler set SIG_IGN), further Ctrl-Cs stay ignored until the command
+        # has exited: a default handler put back now would cut the clean-up and summary short.
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            for s, handler in old.items():
+                signal.signal(s, handler)
 
 
 def run_batch(
@@ -145,92 +298,223 @@ def run_batch(
     policy: Policy,
     skills_dirs: tuple[Path, ...],
     generated_on: dt.date,
+    time_limit: float = DEFAULT_TIME_LIMIT,
     progress: Callable[[int, int], None] | None = None,
 ) -> BatchOutcome:
+    """One report per person in `directory`, written to `out_dir` with a summary.csv."""
     files = assessment_files(directory)
     if not files:
         raise SfiaAssessError(f"{directory}: no .yaml or .yml files found")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise SfiaAssessError(f"{out_dir}: exists and is not a folder")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    catalog = _catalog(skills_dirs)
-    planned, done = plan(files, catalog, out_dir, fmt)
-    work = [
-        Job(src, loaded, dst, fmt, skills_dirs, policy, generated_on)
-        for src, loaded, dst in planned
-    ]
-    total = len(files)
-    finished = len(done)
-    if progress:
-        progress(finished, total)
-    for item in _execute(work, jobs):
-        done.append(item)
-        finished += 1
+    loaded, failed = load_all(files, _catalog(skills_dirs))
+    return make_reports(
+        loaded,
+        out_dir,
+        failed=failed,
+        fmt=fmt,
+        jobs=jobs,
+        policy=policy,
+        skills_dirs=skills_dirs,
+        generated_on=generated_on,
+        time_limit=time_limit,
+        progress=progress,
+    )
+
+
+def make_reports(
+    loaded: list[LoadedAssessment],
+    out_dir: Path,
+    *,
+    failed: list[Done] | None = None,
+    fmt: Format,
+    jobs: int,
+    policy: Policy,
+    skills_dirs: tuple[Path, ...],
+    generated_on: dt.date,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    progress: Callable[[int, int], None] | None = None,
+) -> BatchOutcome:
+    """One report per person among these checked assessments (from files or elsewhere), each
+    review paired with the self-assessment it reviews; `failed` rows join the summary."""
+    with prepare_folder(out_dir, lock_name=".sfia-assess-batch.lock"):
+        summary = out_dir / "summary.csv"
+        # An old summary must never stand beside new reports, whatever stops this run.
+        summary.unlink(missing_ok=True)
+        planned, done = plan(loaded, out_dir, fmt)
+        done.extend(failed or ())
+        total = len(loaded) + len(failed or ())
+        tag = f".sfia-{os.getpid()}-{secrets.token_hex(4)}-"
+        started_ns = time.time_ns()
+        work = deque(
+            Job(Path(own.source), own, reviewed, dst, fmt, skills_dirs, policy, generated_on, tag)
+            for own, reviewed, dst in planned
+        )
+        del planned
         if progress:
-            progress(finished, total)
-    for _, _, target in planned:  # a worker killed mid-write leaves its temporary file behind
-        for stale in out_dir.glob(f".{target.name}.*.part"):
+            progress(len(done), total)
+        interrupted: Interrupted | None = None
+
+        def finished(item: Done) -> None:
+            done.append(item)
+            if progress:
+                progress(len(done), total)
+
+        with _stop_on_signals():
+            try:
+                _execute(work, jobs, time_limit, finished)
+            except Interrupted as stop:
+                interrupted = stop
+                signame = signal.Signals(stop.signum).name
+                done.extend(_stopped(job, signame, started_ns) for job in work)
+        for stale in out_dir.glob(f"{tag}*"):  # a worker stopped mid-write leaves its temp file
             stale.unlink(missing_ok=True)
-    ordered = sorted(done, key=lambda d: str(d.source))
-    summary = out_dir / "summary.csv"
-    write_atomic(summary, summary_csv(ordered))
-    return BatchOutcome(tuple(ordered), summary)
+        ordered = sorted(done, key=lambda d: str(d.source))
+        write_atomic(summary, summary_csv(ordered))
+    outcome = BatchOutcome(tuple(ordered), summary, interrupted is not None)
+    if interrupted is not None:
+        raise BatchInterrupted(outcome, interrupted.signum)
+    return outcome
+
+
+class BatchInterrupted(SfiaAssessError):
+    """The batch was stopped by a signal; carries what was made and what was not."""
+
+    def __init__(self, outcome: BatchOutcome, signum: int) -> None:
+        made = sum(1 for d in outcome.done if d.status == "made")
+        missing = sum(1 for d in outcome.done if d.status == "not made")
+        super().__init__(
+            f"stopped by {signal.Signals(signum).name}: {made} report(s) made, {missing} not made;"
+            f" {outcome.summary} says which"
+        )
+        self.outcome = outcome
+        self.signum = signum
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker: be killed when the batch process ends, however it ends (Linux)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 # WeasyPrint's memory grows by about a quarter of a megabyte per document and is never given
 # back (measured with WeasyPrint 70 alone, without our code). Workers therefore live for at most
-# this many reports each; the pool is then replaced with fresh forks of this process, which does
-# no rendering itself and so stays small.
+# this many reports each and are then replaced by fresh forks of this process, which does no
+# rendering itself and so stays small.
 REPORTS_PER_WORKER = 50
 
 
-def _execute(work: list[Job], jobs: int) -> Iterator[Done]:
-    if jobs <= 1 and len(work) <= REPORTS_PER_WORKER:
-        yield from (run_job(job) for job in work)
-        return
+def _execute(
+    work: deque[Job], jobs: int, time_limit: float, finished: Callable[[Done], None]
+) -> None:
+    """Run the jobs on `jobs` worker processes, taking each off `work` as it is handed out.
+
+    A worker that dies or runs past `time_limit` fails only its own report (pebble replaces
+    it). When a signal stops the batch, the reports already made are still passed to
+    `finished`, the workers are stopped, and the jobs not done are put back on `work`.
+    """
+    from pebble import ProcessExpired, ProcessPool
+
     if any(job.fmt is Format.PDF for job in work):
         import weasyprint  # noqa: F401  (loaded once here, inherited by every forked worker)
-    context = multiprocessing.get_context("fork")
-    retry: list[Job] = []
-    size = REPORTS_PER_WORKER * jobs
-    for start in range(0, len(work), size):
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = [(job, pool.submit(run_job, job)) for job in work[start : start + size]]
-            for job, future in futures:
-                try:
-                    yield future.result()
-                except BrokenProcessPool:
-                    retry.append(job)
-    # A worker died (not an exception: the process itself). Every job that was in flight or
-    # queued then fails with the pool; run those again one per process to find the culprit.
-    for job in retry:
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as alone:
-            try:
-                yield alone.submit(run_job, job).result()
-            except BrokenProcessPool:
-                yield Done(job.source, None, None, f"{job.source}: the worker process crashed")
+    pool = ProcessPool(
+        max_workers=jobs,
+        max_tasks=REPORTS_PER_WORKER,
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+        context=multiprocessing.get_context("fork"),
+    )
+
+    def outcome(job: Job, future: Future[Done]) -> Done:
+        try:
+            return future.result()
+        except FutureTimeout:
+            return Done(
+                job.source,
+                None,
+                "timed out",
+                _who(job.loaded),
+                f"{job.source}: not made; the report took longer than {time_limit:g} s"
+                " (--time-limit)",
+            )
+        except ProcessExpired:
+            return Done(
+                job.source,
+                None,
+                "failed",
+                _who(job.loaded),
+                f"{job.source}: the worker process crashed",
+            )
+
+    in_flight: deque[tuple[Job, Future[Done]]] = deque()
+    try:
+        while work or in_flight:
+            # A few jobs ahead of the workers, not all: the parent keeps little per report.
+            while work and len(in_flight) < 2 * jobs:
+                scheduled = pool.schedule(run_job, args=(work[0],), timeout=time_limit)
+                in_flight.append((work.popleft(), scheduled))
+            job, future = in_flight[0]
+            item = outcome(job, future)
+            in_flight.popleft()
+            finished(item)
+    except BaseException:
+        pool.stop()  # type: ignore[no-untyped-call]
+        pool.join()
+        for job, future in reversed(in_flight):
+            if future.done() and not future.cancelled() and future.exception() is None:
+                finished(future.result())
+            else:
+                work.appendleft(job)
+        raise
+    pool.close()  # type: ignore[no-untyped-call]
+    pool.join()
+
+
+SUMMARY_COLUMNS = (
+    "person",
+    "role",
+    "skill",
+    "sfia_version",
+    "assessor",
+    "recommended_level",
+    "agreed_level",
+    "target_level",
+    "gaps",
+    "status",
+    "file",
+    "source",
+    "review",
+    "error",
+)
 
 
 def summary_csv(done: list[Done]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        ["person", "role", "recommended_level", "target_level", "gaps", "file", "source", "error"]
-    )
+    """One row per file: `recommended_level` is the self-assessment's, `agreed_level` the
+    review's (when the folder holds one); `status` says whether the report was made."""
+    rows = []
     for item in done:
-        result = item.result
-        writer.writerow(
+        r = item.row
+        rows.append(
             [
-                result.subject.name if result else "",
-                (result.subject.role or "") if result else "",
-                ""
-                if result is None or result.recommended_level is None
-                else result.recommended_level,
-                "" if result is None or result.target_level is None else result.target_level,
-                len(result.gaps) if result else "",
+                r.person,
+                r.role,
+                r.skill,
+                r.sfia_version,
+                r.assessor,
+                r.self_level,
+                r.agreed_level,
+                r.target_level,
+                r.gaps,
+                item.status,
                 item.target.name if item.target else "",
                 str(item.source),
-                item.error.splitlines()[0] if item.error else "",
+                r.review,
+                item.error.splitlines()[0] if item.error else item.note,
             ]
         )
-    return out.getvalue()
+    return csv_text(SUMMARY_COLUMNS, rows)

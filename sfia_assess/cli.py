@@ -16,9 +16,9 @@ from .assessment import LoadedAssessment, load_assessment
 from .catalog import Catalog
 from .cli_store import as_date, as_of_option, store_option
 from .clock import today
-from .errors import InputFileError, SfiaAssessError
+from .errors import InputFileError, OutputConflict, SfiaAssessError
 from .evaluate import evaluate
-from .output import write_atomic
+from .output import check_output, write_output
 from .policy import Policy, default_policy, load_policy
 from .printable import printable
 from .reports import Format, Options, Renderer, render
@@ -37,6 +37,9 @@ class _Cli(click.Group):
         except InputFileError as exc:
             click.echo(printable(str(exc)), err=True)
             raise click.exceptions.Exit(1) from None
+        except OutputConflict as exc:
+            click.echo(f"Error: {exc}", err=True)
+            raise click.exceptions.Exit(2) from None
         except SfiaAssessError as exc:
             click.echo(printable(f"Error: {exc}"), err=True)
             raise click.exceptions.Exit(1) from None
@@ -71,11 +74,25 @@ def skills_dir_option(func: F) -> F:
     )(func)
 
 
+def _output_path(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    if value is None:
+        return None
+    try:  # a folder, or a name ending in "/": a usage error before any work is done
+        return check_output(value, force=True)  # (an existing file: --force decides later)
+    except OutputConflict as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def output_option(func: F) -> F:
+    """-o FILE and --force: the rule for every output is in output.py."""
+    func = click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")(
+        func
+    )
     return click.option(
         "-o",
         "--output",
-        type=click.Path(path_type=Path, dir_okay=False),
+        type=click.Path(),
+        callback=_output_path,
         help="Write to this file (atomically) instead of standard output.",
     )(func)
 
@@ -145,9 +162,13 @@ def _show(
     fmt: Format | str,
     output: Path | None,
     paper: str = "a4",
+    *,
+    force: bool = False,
+    inputs: tuple[Path, ...] = (),
 ) -> None:
     """Lay out a view (its text made from a copy with control characters escaped) and emit it."""
-    _write(render(renderers, view, Format(fmt), _options(output, paper)), output)
+    data = render(renderers, view, Format(fmt), _options(output, paper))
+    _write(data, output, force=force, inputs=inputs)
     if fmt == Format.PDF:
         _pdf_speed_hint()
 
@@ -160,17 +181,21 @@ def _pdf_speed_hint() -> None:
         click.echo(hint, err=True)
 
 
-def _emit(data: str | bytes, output: Path | None) -> None:
+def _emit(
+    data: str | bytes, output: Path | None, *, force: bool = False, inputs: tuple[Path, ...] = ()
+) -> None:
     """Emit what is not a report view (a YAML file, a message); on a terminal or a pipe, its
     control characters are escaped, so text from an input file cannot drive the terminal."""
     if isinstance(data, str) and output is None:
         data = printable(data)
-    _write(data, output)
+    _write(data, output, force=force, inputs=inputs)
 
 
-def _write(data: str | bytes, output: Path | None) -> None:
+def _write(
+    data: str | bytes, output: Path | None, *, force: bool = False, inputs: tuple[Path, ...] = ()
+) -> None:
     if output is not None:
-        write_atomic(output, data)
+        write_output(output, data, inputs=inputs, force=force)
         click.echo(printable(f"wrote {output}"), err=True)
     elif isinstance(data, bytes):
         raise click.UsageError("this format is binary: give -o FILE to write it to a file")
@@ -236,7 +261,6 @@ def skill(
     help="Write a manager's review template for this self-assessment file instead.",
 )
 @output_option
-@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @skills_dir_option
 def init(
     code: str,
@@ -268,9 +292,7 @@ def init(
             level=level,
             today=_today(),
         )
-    if output is not None and output.exists() and not force:
-        raise SfiaAssessError(f"{output} already exists; use --force to overwrite it")
-    _emit(text, output)
+    _emit(text, output, force=force, inputs=(reviewing,) if reviewing else ())
 
 
 @cli.command()
@@ -317,6 +339,7 @@ def assess(
     fmt: str,
     paper: str,
     output: Path | None,
+    force: bool,
     skills_dirs: tuple[Path, ...],
 ) -> None:
     """Score an assessment: recommended level, coverage per level, and the gaps to the target.
@@ -331,13 +354,17 @@ def assess(
     """
     chosen = Format(fmt)
     _needs_output(fmt, output)
+    inputs = (*files, *((policy_file,) if policy_file else ()))
+    if output is not None:
+        check_output(output, inputs=inputs, force=force)
     catalog = _catalog(skills_dirs)
     policy = _policy(policy_file)
     if len(files) > 1:
         from .cli_career import assess_person
 
         color = output is None and sys.stdout.isatty()
-        _emit(assess_person(files, catalog, policy, target, fmt, paper, _today(), color), output)
+        shown = assess_person(files, catalog, policy, target, fmt, paper, _today(), color)
+        _emit(shown, output, force=force, inputs=inputs)
         return
     loaded: LoadedAssessment = load_assessment(files[0], catalog)
     _show_warnings(loaded)
@@ -348,7 +375,7 @@ def assess(
         responsibility=catalog.responsibility(loaded.skill.sfia_version),
     )
     report = build_report(result, catalog, _today())
-    _show(GAP_REPORT, report, chosen, output, paper)
+    _show(GAP_REPORT, report, chosen, output, paper, force=force, inputs=inputs)
 
 
 @cli.command()
@@ -410,6 +437,7 @@ def review_command(
     fmt: str,
     paper: str,
     output: Path | None,
+    force: bool,
     skills_dirs: tuple[Path, ...],
 ) -> None:
     """Reconcile a self-assessment with a manager's review and agree a level.
@@ -427,13 +455,16 @@ def review_command(
 
     chosen = Format(fmt)
     _needs_output(fmt, output)
+    inputs = (self_file, manager_file, *((policy_file,) if policy_file else ()))
+    if output is not None:
+        check_output(output, inputs=inputs, force=force)
     catalog = _catalog(skills_dirs)
     own = load_assessment(self_file, catalog)
     manager = load_assessment(manager_file, catalog)
     responsibility = catalog.responsibility(own.skill.sfia_version)
     result = review(own, manager, _policy(policy_file), responsibility, target)
     report = ReviewReport(result, own.skill, responsibility, _today())
-    _show(RENDERERS, report, chosen, output, paper)
+    _show(RENDERERS, report, chosen, output, paper, force=force, inputs=inputs)
 
 
 @cli.command("diff")
@@ -444,7 +475,13 @@ def review_command(
 @output_option
 @skills_dir_option
 def diff_command(
-    code: str, old: int, new: int, fmt: str, output: Path | None, skills_dirs: tuple[Path, ...]
+    code: str,
+    old: int,
+    new: int,
+    fmt: str,
+    output: Path | None,
+    force: bool,
+    skills_dirs: tuple[Path, ...],
 ) -> None:
     """Show what changed in a skill between two SFIA versions, level by level.
 
@@ -456,14 +493,13 @@ def diff_command(
     from .reports import diff as view
 
     found = diff(_catalog(skills_dirs), code, old, new)
-    _show(view.RENDERERS, found, Format(fmt), output)
+    _show(view.RENDERERS, found, Format(fmt), output, force=force, inputs=skills_dirs)
 
 
 @cli.command("migrate")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--to", "new", type=int, required=True, help="The SFIA version to move to.")
 @output_option
-@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @skills_dir_option
 def migrate_command(
     file: Path, new: int, output: Path | None, force: bool, skills_dirs: tuple[Path, ...]
@@ -482,9 +518,7 @@ def migrate_command(
 
     catalog = _catalog(skills_dirs)
     migration = migrate_file(file, catalog, new)
-    if output is not None and output.exists() and not force:
-        raise SfiaAssessError(f"{output} already exists; use --force to overwrite it")
-    _emit(migration.text, output)
+    _emit(migration.text, output, force=force, inputs=(file,))
     click.echo(
         f"migrated SFIA {migration.from_version} -> {migration.to_version}:"
         f" {migration.ratings_before} ratings -> {migration.ratings_after},"
@@ -519,6 +553,7 @@ def profile_command(
     fmt: str,
     paper: str,
     output: Path | None,
+    force: bool,
     skills_dirs: tuple[Path, ...],
 ) -> None:
     """Write a role profile HR can publish: purpose, level, responsibilities, evidence.
@@ -540,7 +575,15 @@ def profile_command(
     else:
         raise click.UsageError("give CODE --level N --title TEXT, or --from-file ROLE.yaml")
     _needs_output(fmt, output)
-    _show(view.RENDERERS, found, Format(fmt), output, paper)
+    _show(
+        view.RENDERERS,
+        found,
+        Format(fmt),
+        output,
+        paper,
+        force=force,
+        inputs=(role_file,) if role_file else (),
+    )
 
 
 @cli.command("pathway")
@@ -556,6 +599,7 @@ def pathway_command(
     fmt: str,
     paper: str,
     output: Path | None,
+    force: bool,
     skills_dirs: tuple[Path, ...],
 ) -> None:
     """Show the career pathway of a skill: each level, and what changes from the one below.
@@ -569,7 +613,7 @@ def pathway_command(
 
     found = pathway(_catalog(skills_dirs), code, version)
     _needs_output(fmt, output)
-    _show(view.RENDERERS, found, Format(fmt), output, paper)
+    _show(view.RENDERERS, found, Format(fmt), output, paper, force=force, inputs=skills_dirs)
 
 
 @cli.command("batch")
@@ -586,6 +630,13 @@ def pathway_command(
 @click.option(
     "--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes."
 )
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(1, 3600),
+    default=120,
+    show_default=True,
+    help="Seconds one report may take; past it that report fails and the rest go on.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @policy_option
 @skills_dir_option
@@ -596,6 +647,7 @@ def batch_command(
     out_dir: Path,
     fmt: str,
     jobs: int,
+    time_limit: float,
     quiet: bool,
     policy_file: Path | None,
     skills_dirs: tuple[Path, ...],
@@ -604,8 +656,10 @@ def batch_command(
 ) -> None:
     """Assess every file in a folder: one report per person, and a summary.csv.
 
-    A file that cannot be read is reported and skipped; the others are still produced, and the
-    exit code is 1 if any failed.
+    A manager's review in the folder goes with the self-assessment it reviews: that person's
+    report is then the review record, and summary.csv gives both levels. A file that cannot be
+    read is reported and skipped; the others are still produced, and the exit code is 1 if any
+    failed. Ctrl-C stops within a second or two; summary.csv then says what was not made.
 
     With --db, the folder is everyone's latest recorded assessment in the history store.
 
@@ -634,10 +688,11 @@ def batch_command(
                 quiet=quiet,
                 policy_file=policy_file,
                 skills_dirs=skills_dirs,
+                time_limit=time_limit,
             )
         return
     assert directory is not None
-    from .batch import run_batch
+    from .batch import BatchInterrupted, run_batch
 
     policy = _policy(policy_file)
     show = not quiet and sys.stderr.isatty()
@@ -651,17 +706,22 @@ def batch_command(
             policy=policy,
             skills_dirs=skills_dirs,
             generated_on=_today(),
+            time_limit=time_limit,
             progress=progress,
         )
 
-    if show:
-        from rich.progress import Progress
+    try:
+        if show:
+            from rich.progress import Progress
 
-        with Progress(transient=True) as bar:
-            task = bar.add_task("Assessing", total=None)
-            outcome = run(lambda done, total: bar.update(task, completed=done, total=total))
-    else:
-        outcome = run(None)
+            with Progress(transient=True) as bar:
+                task = bar.add_task("Assessing", total=None)
+                outcome = run(lambda done, total: bar.update(task, completed=done, total=total))
+        else:
+            outcome = run(None)
+    except BatchInterrupted as stop:
+        click.echo(f"Error: {stop}", err=True)
+        raise click.exceptions.Exit(128 + stop.signum) from None
     if fmt == "pdf":
         _pdf_speed_hint()
     for item in outcome.failed:
@@ -679,6 +739,14 @@ def batch_command(
 @cli.command("team")
 @click.argument("directory", type=click.Path(path_type=Path), required=False)
 @format_option("text", "json", "html", "pdf")
+@click.option(
+    "--level",
+    "basis",
+    type=click.Choice(["agreed", "self"]),
+    default="agreed",
+    show_default=True,
+    help="Whose level to show for a person whose review is in the folder.",
+)
 @paper_option
 @output_option
 @policy_option
@@ -688,8 +756,10 @@ def batch_command(
 def team_command(
     directory: Path | None,
     fmt: str,
+    basis: str,
     paper: str,
     output: Path | None,
+    force: bool,
     policy_file: Path | None,
     skills_dirs: tuple[Path, ...],
     db: str | None,
@@ -698,7 +768,9 @@ def team_command(
     """Show where a team stands: people x levels, the level mix, and shared gaps.
 
     With --db, the team is everyone in the history store (their latest assessment, with the
-    level agreed with their manager where a review was recorded).
+    level agreed with their manager where a review was recorded). A manager's review in a folder
+    goes with the self-assessment it reviews; that person is shown at the agreed level (or the
+    self-assessed one with --level self), never twice.
 
     \b
     Example:
@@ -706,7 +778,7 @@ def team_command(
         sfia-assess team --db --as-of 2026-10-31
     """
     from .reports import team as view
-    from .team import team_view, team_view_of
+    from .team import Basis, team_of, team_view
 
     _needs_output(fmt, output)
     catalog = _catalog(skills_dirs)
@@ -714,15 +786,19 @@ def team_command(
         raise click.UsageError("give a DIRECTORY of assessment files, or --db [URL] (not both)")
     if as_of is not None and db is None:
         raise click.UsageError("--as-of needs --db: a folder has no history")
+    inputs = (*((directory,) if directory else ()), *((policy_file,) if policy_file else ()))
+    if output is not None:
+        check_output(output, inputs=inputs, force=force)
+    chosen_basis: Basis = "self" if basis == "self" else "agreed"
     if db is not None:
         from .store.loading import team_from_store
 
         loaded = team_from_store(db, catalog, as_date(as_of))
-        found = team_view_of(loaded, catalog, _policy(policy_file))
+        found = team_of(loaded, catalog, _policy(policy_file), basis=chosen_basis)
     else:
         assert directory is not None
-        found = team_view(directory, catalog, _policy(policy_file))
-    _show(view.RENDERERS, found, Format(fmt), output, paper)
+        found = team_view(directory, catalog, _policy(policy_file), basis=chosen_basis)
+    _show(view.RENDERERS, found, Format(fmt), output, paper, force=force, inputs=inputs)
 
 
 @cli.command("import-sfia")
@@ -784,6 +860,7 @@ def suggest_command(
     fmt: str,
     write: bool,
     output: Path | None,
+    force: bool,
     skills_dirs: tuple[Path, ...],
 ) -> None:
     """Suggest which statements each piece of evidence supports, best first.
@@ -818,8 +895,6 @@ def suggest_command(
     if write:
         if output is None:
             raise click.UsageError("--write needs -o NEW.yaml (the original file is not changed)")
-        if output.resolve() == file.resolve():
-            raise click.UsageError("-o must name a new file; the original is never changed")
         text = file.read_bytes().decode("utf-8-sig")
         annotated = with_same_data(
             document,
@@ -827,12 +902,12 @@ def suggest_command(
             "suggestions cannot be added as comments here without changing what the file says"
             " (a multi-line value in {...}?); run suggest without --write and copy them by hand",
         )
-        _emit(annotated, output)
+        _emit(annotated, output, force=force, inputs=(file,))
         return
     from .reports import suggest as view
 
     shown = view.SuggestView(tuple(found), loaded)
-    _show(view.RENDERERS, shown, Format(fmt), output)
+    _show(view.RENDERERS, shown, Format(fmt), output, force=force, inputs=(file,))
 
 
 from .cli_career import attributes_command, fit_command  # noqa: E402

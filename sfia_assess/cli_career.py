@@ -78,6 +78,7 @@ def fit_command(
     fmt: str,
     paper: str,
     output: Path | None,
+    force: bool,
     skills_dirs: tuple[Path, ...],
 ) -> None:
     """Compare people's levels with a role's skills: met or not, and the statements missing.
@@ -121,7 +122,12 @@ def fit_command(
         data = view.render_html(found, today=_today(), paper=paper)
     else:
         data = view.render_pdf(found, today=_today(), paper=paper)
-    _emit(data, output)
+    inputs = (
+        *paths,
+        *((policy_file,) if policy_file else ()),
+        *((roles_dir,) if roles_dir else ()),
+    )
+    _emit(data, output, force=force, inputs=inputs)
 
 
 def assess_person(

@@ -51,3 +51,7 @@ class UnknownSkillError(SfiaAssessError):
 
 class OutputError(SfiaAssessError):
     """A report could not be written where the user asked."""
+
+
+class OutputConflict(OutputError):
+    """The output named is an input or a folder: a usage error (the CLI exits 2)."""

@@ -5,15 +5,19 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from .assessment import LoadedAssessment, load_assessment
 from .batch import assessment_files
-from .catalog import Catalog, LevelsOfResponsibility, SkillVersion
+from .catalog import Catalog, SkillVersion
 from .errors import SfiaAssessError
+from .pairing import Card, Reviewed, pair_reviews
 from .policy import Policy
 from .result import Result
 from .review import review
 from .scoring import score
+
+Basis = Literal["agreed", "self"]
 
 
 @dataclass(frozen=True)
@@ -22,7 +26,11 @@ class TeamMember:
 
     name: str
     role: str | None
-    recommended_level: int | None
+    recommended_level: int | None  # the level this view is of: agreed (when reviewed) or self
+    self_level: int | None
+    agreed_level: int | None  # None: no review of this person in the folder
+    reviewed_by: str | None
+    sfia_version: int  # the version this person was assessed in (the view's, or another)
     coverage: tuple[float, ...]
     reached: tuple[bool, ...]
     gaps: int
@@ -41,6 +49,7 @@ class SharedGap:
 @dataclass(frozen=True)
 class TeamView:
     skill: SkillVersion
+    basis: Basis
     levels: tuple[int, ...]
     level_names: tuple[str, ...]
     people: tuple[TeamMember, ...]
@@ -49,7 +58,9 @@ class TeamView:
     skipped: tuple[str, ...]
 
 
-def team_view(directory: Path, catalog: Catalog, policy: Policy, *, top: int = 10) -> TeamView:
+def team_view(
+    directory: Path, catalog: Catalog, policy: Policy, *, top: int = 10, basis: Basis = "agreed"
+) -> TeamView:
     """Score everyone in `directory` against the skill and version most of them use."""
     loaded: list[LoadedAssessment] = []
     skipped: list[str] = []
@@ -60,52 +71,88 @@ def team_view(directory: Path, catalog: Catalog, policy: Policy, *, top: int = 1
             skipped.append(str(exc).splitlines()[0])
     if not loaded:
         raise SfiaAssessError(f"{directory}: no valid assessment files found")
-    return team_view_of(loaded, catalog, policy, skipped=skipped, top=top)
+    return team_of(loaded, catalog, policy, skipped=skipped, top=top, basis=basis)
 
 
-def team_view_of(
+def _person(
+    own_file: LoadedAssessment,
+    review_file: LoadedAssessment | None,
+    policy: Policy,
+    catalog: Catalog,
+    basis: Basis,
+    levels: tuple[int, ...],
+) -> tuple[TeamMember, Result]:
+    responsibility = catalog.responsibility(own_file.skill.sfia_version)
+    own = score(own_file, policy, responsibility=responsibility)
+    agreed = None
+    if review_file is not None:
+        agreed = review(own_file, review_file, policy, responsibility).agreed
+    shown = agreed if agreed is not None and basis == "agreed" else own
+    # Levels are numbered alike in every version; a level this person's version lacks is empty.
+    by_level = {lv.level: lv for lv in shown.levels}
+    person = TeamMember(
+        name=own.subject.name,
+        role=own.subject.role,
+        recommended_level=shown.recommended_level,
+        self_level=own.recommended_level,
+        agreed_level=agreed.recommended_level if agreed is not None else None,
+        reviewed_by=review_file.assessment.assessor.name if review_file is not None else None,
+        sfia_version=own_file.skill.sfia_version,
+        coverage=tuple(by_level[n].coverage if n in by_level else 0.0 for n in levels),
+        reached=tuple(by_level[n].reached if n in by_level else False for n in levels),
+        gaps=len(shown.gaps),
+        source=own.source,
+    )
+    return person, shown
+
+
+def team_of(
     loaded: list[LoadedAssessment],
     catalog: Catalog,
     policy: Policy,
     *,
     skipped: list[str] | None = None,
     top: int = 10,
+    basis: Basis = "agreed",
 ) -> TeamView:
-    """The team view of assessments already loaded (from a folder, or from the history store)."""
+    """The team view of these checked files: each review goes with the self-assessment it
+    reviews (never counted as a person); `basis` says whose level the view shows."""
     skipped = list(skipped or [])
-    kinds = Counter((a.skill.code, a.skill.sfia_version) for a in loaded)
-    (code, version), _ = kinds.most_common(1)[0]
-    for other in loaded:
-        if (other.skill.code, other.skill.sfia_version) != (code, version):
-            skipped.append(
-                f"{other.source}: {other.skill.code} SFIA {other.skill.sfia_version}; this view"
-                f" is of {code} SFIA {version}"
-            )
-    same = [a for a in loaded if (a.skill.code, a.skill.sfia_version) == (code, version)]
-    skill = same[0].skill
+    by_source = {f.source: f for f in loaded}
+    people_found, unpaired = pair_reviews([Card.of(f) for f in loaded])
+    skipped.extend(item.reason for item in unpaired)
+    if not people_found:
+        raise SfiaAssessError("no self-assessments among the files, only reviews of them")
+    code = Counter(p.own.skill for p in people_found).most_common(1)[0][0]
+    for other in people_found:
+        if other.own.skill != code:
+            skipped.append(f"{other.own.source}: {other.own.skill}; this view is of {code}")
+    same = [p for p in people_found if p.own.skill == code]
+    # The view is of the version most people use; people assessed in another version of the
+    # same skill are shown with their level and version, and left out of the shared gaps.
+    version = Counter(p.own.version for p in same).most_common(1)[0][0]
+    skill = next(by_source[p.own.source].skill for p in same if p.own.version == version)
     responsibility = catalog.responsibility(version)
-    results = _agreed_results(same, policy, responsibility)
+
+    def person(found: Reviewed) -> tuple[TeamMember, Result]:
+        reviewed = by_source[found.review.source] if found.review is not None else None
+        own = by_source[found.own.source]
+        return _person(own, reviewed, policy, catalog, basis, skill.defined_levels)
+
+    scored = [person(p) for p in same]
+    everyone: list[Result] = [result for _, result in scored]
+    results = [r for r in everyone if r.skill.version == version]
     people = tuple(
         sorted(
-            (
-                TeamMember(
-                    name=r.subject.name,
-                    role=r.subject.role,
-                    recommended_level=r.recommended_level,
-                    coverage=tuple(lv.coverage for lv in r.levels),
-                    reached=tuple(lv.reached for lv in r.levels),
-                    gaps=len(r.gaps),
-                    source=r.source,
-                )
-                for r in results
-            ),
+            (person for person, _ in scored),
             key=lambda p: (-(p.recommended_level or 0), p.name.casefold()),
         )
     )
-    counts = Counter(r.recommended_level for r in results)
+    counts = Counter(r.recommended_level for r in everyone)
+    seen = {level for level in counts if level is not None}
     distribution = tuple(
         (str(level) if level else "none", counts.get(level, 0))
-        for level in (None, *skill.defined_levels)
+        for level in (None, *sorted(seen | set(skill.defined_levels)))
     )
     # A shared gap is a statement on many people's own gap lists: between the level each has
     # reached and the level each is working towards.
@@ -125,6 +172,7 @@ def team_view_of(
     )
     return TeamView(
         skill=skill,
+        basis=basis,
         levels=skill.defined_levels,
         level_names=tuple(responsibility.level(n).name for n in skill.defined_levels),
         people=people,
@@ -132,31 +180,3 @@ def team_view_of(
         shared_gaps=shared,
         skipped=tuple(skipped),
     )
-
-
-def _agreed_results(
-    files: list[LoadedAssessment], policy: Policy, responsibility: LevelsOfResponsibility
-) -> list[Result]:
-    """One result per self-assessment: the agreed one where a manager's review pairs with it
-    (same person, on or after its date; the latest review counts), else its own."""
-    own = [f for f in files if f.assessment.assessor.relation != "manager"]
-    reviews = sorted(
-        (f for f in files if f.assessment.assessor.relation == "manager"),
-        key=lambda f: f.assessment.assessed_on,
-    )
-    review_of: dict[int, LoadedAssessment] = {}
-    for item in reviews:
-        candidates = [
-            (f.assessment.assessed_on, i)
-            for i, f in enumerate(own)
-            if f.assessment.subject.name.casefold() == item.assessment.subject.name.casefold()
-            and f.assessment.assessed_on <= item.assessment.assessed_on
-        ]
-        if candidates:
-            review_of[max(candidates)[1]] = item
-    return [
-        review(f, review_of[i], policy, responsibility).agreed
-        if i in review_of
-        else score(f, policy, responsibility=responsibility)
-        for i, f in enumerate(own)
-    ]

@@ -158,7 +158,14 @@ def test_team_from_the_store_uses_the_agreed_level_and_stands_as_of_a_date(
     code, out, _ = run(runner, "team", "--db", store_url, "--format", "json")
     assert code == 0
     people = {p["name"]: p["recommended_level"] for p in json.loads(out)["people"]}
-    assert people == {"Morgan Ellis": 5, "Priya Nair": 3, "Sam Lee": 2, "Alex Kim": None}
+    # Jordan Park's record is SFIA 8: shown with that version's level, beside the SFIA 9 team.
+    assert people == {
+        "Morgan Ellis": 5,
+        "Priya Nair": 3,
+        "Sam Lee": 2,
+        "Alex Kim": None,
+        "Jordan Park": 4,
+    }
     # Before Daniel's review (2026-10-06), Priya's own level 4 stood; Alex and Morgan had not
     # assessed themselves yet.
     code, out, _ = run(
@@ -166,7 +173,7 @@ def test_team_from_the_store_uses_the_agreed_level_and_stands_as_of_a_date(
     )
     assert code == 0
     people = {p["name"]: p["recommended_level"] for p in json.loads(out)["people"]}
-    assert people == {"Priya Nair": 4, "Sam Lee": 2}
+    assert people == {"Priya Nair": 4, "Sam Lee": 2, "Jordan Park": 4}
     code, _, err = run(runner, "team", "--db", store_url, "--as-of", "2020-01-01")
     assert code == 1
     assert err == (

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..team import TeamView
+from ..team import TeamMember, TeamView
 from ..templating import environment, page
 from . import Format, Options, Renderer
 from .json import dumps
@@ -21,11 +21,12 @@ def render_text(view: TeamView, options: Options) -> str:
         console.print(
             Text(f"Team view: {skill.name} ({skill.code}), SFIA {skill.sfia_version}", "bold")
         )
-        console.print(f"{len(view.people)} people")
+        console.print(f"{len(view.people)} people; {_basis_note(view)}")
         console.print()
         table = Table(box=None, header_style="bold", pad_edge=False)
         table.add_column("Person")
         table.add_column("Level", justify="right")
+        table.add_column("Self" if view.basis == "agreed" else "Agreed", justify="right")
         for level in view.levels:
             table.add_column(f"L{level}", justify="right")
         table.add_column("Gaps", justify="right")
@@ -34,9 +35,13 @@ def render_text(view: TeamView, options: Options) -> str:
                 Text(f"{c:.0%}", "bold green" if reached else "")
                 for c, reached in zip(person.coverage, person.reached, strict=True)
             ]
+            other = person.self_level if view.basis == "agreed" else person.agreed_level
             table.add_row(
-                person.name,
+                _name(view, person),
                 str(person.recommended_level or "-"),
+                ""
+                if person.agreed_level is None and person.reviewed_by is None
+                else str(other or "-"),
                 *cells,
                 str(person.gaps),
             )
@@ -57,6 +62,18 @@ def render_text(view: TeamView, options: Options) -> str:
                 console.print(f"  {line}")
 
     return draw(paint, color=options.color, width=120)
+
+
+def _basis_note(view: TeamView) -> str:
+    if view.basis == "agreed":
+        return "level: agreed with the reviewer where a review is in the folder, else self-assessed"
+    return "level: self-assessed (reviews in the folder are shown beside it)"
+
+
+def _name(view: TeamView, person: TeamMember) -> str:
+    if person.sfia_version == view.skill.sfia_version:
+        return person.name
+    return f"{person.name} (SFIA {person.sfia_version})"
 
 
 def render_json(view: TeamView, options: Options) -> str:
@@ -81,6 +98,7 @@ def render_html(view: TeamView, options: Options) -> str:
             view=view,
             skill=skill,
             shade=_shade,
+            basis_note=_basis_note(view),
             most=max((count for _, count in view.distribution), default=1) or 1,
             **page(
                 title=title,

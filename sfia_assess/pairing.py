@@ -1,0 +1,100 @@
+"""Among many files, pair each manager's review with the self-assessment it reviews."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .assessment import LoadedAssessment
+
+
+@dataclass(frozen=True)
+class Card:
+    """What pairing (and a batch's summary) needs to know of a checked file: a few words, so
+    that thousands of them cost little memory while the files themselves are let go."""
+
+    source: str
+    name: str
+    role: str
+    skill: str
+    version: int
+    assessor: str
+    relation: str
+    assessed_on: dt.date
+
+    @classmethod
+    def of(cls, loaded: LoadedAssessment) -> Card:
+        a = loaded.assessment
+        return cls(
+            source=loaded.source,
+            name=a.subject.name,
+            role=a.subject.role or "",
+            skill=loaded.skill.code,
+            version=loaded.skill.sfia_version,
+            assessor=a.assessor.name,
+            relation=a.assessor.relation,
+            assessed_on=a.assessed_on,
+        )
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """One person's self-assessment, and the review of it that counts (if any)."""
+
+    own: Card
+    review: Card | None = None
+
+
+@dataclass(frozen=True)
+class Unpaired:
+    """A review that stands for no one: nothing to pair it with, or a later review replaces it."""
+
+    review: Card
+    reason: str
+    failed: bool  # True: the user must act (no self-assessment); False: only a note
+
+
+def _key(card: Card) -> tuple[str, str, int]:
+    return (card.name.casefold(), card.skill, card.version)
+
+
+def pair_reviews(files: Sequence[Card]) -> tuple[list[Reviewed], list[Unpaired]]:
+    """Each review goes with the same person's self-assessment of the same skill and version,
+    made on the review's date or the nearest date before it (as `review` expects); of several
+    reviews of one self-assessment the latest counts. People come out in the order given."""
+    own = [f for f in files if f.relation == "self"]
+    reviews = [f for f in files if f.relation != "self"]
+    chosen: dict[int, Card] = {}
+    unpaired: list[Unpaired] = []
+    for item in sorted(reviews, key=lambda r: (r.assessed_on, r.source)):
+        candidates = [
+            (f.assessed_on, f.source, i)
+            for i, f in enumerate(own)
+            if _key(f) == _key(item) and f.assessed_on <= item.assessed_on
+        ]
+        if not candidates:
+            unpaired.append(
+                Unpaired(
+                    item,
+                    f"{item.source}: a review by {item.assessor} ({item.relation}) with no"
+                    f" self-assessment of {item.name} ({item.skill}, SFIA {item.version}) dated"
+                    f" {item.assessed_on.isoformat()} or earlier in the folder; add that file or"
+                    " remove the review",
+                    failed=True,
+                )
+            )
+            continue
+        index = max(candidates)[2]
+        if index in chosen:
+            earlier = chosen[index]
+            unpaired.append(
+                Unpaired(
+                    earlier,
+                    f"{earlier.source}: not used; the later review {item.source} of the same"
+                    " self-assessment counts",
+                    failed=False,
+                )
+            )
+        chosen[index] = item
+    return [Reviewed(f, chosen.get(i)) for i, f in enumerate(own)], unpaired
