@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -212,22 +211,10 @@ def history_command(
         assert person is not None
         history = person_history(session, person)
     from .catalog import Catalog
-    from .reports.history import render
+    from .cli import _show
+    from .reports.history import RENDERERS, history_view
 
-    color = output is None and sys.stdout.isatty()
-    _emit(render(history, fmt, Catalog.default(), paper=paper, color=color), output)
-
-
-def _emit(data: str | bytes, output: Path | None) -> None:
-    from .output import write_atomic
-
-    if output is not None:
-        write_atomic(output, data)
-        click.echo(f"wrote {output}", err=True)
-    elif isinstance(data, bytes):
-        raise click.UsageError("this format is binary: give -o FILE to write it to a file")
-    else:
-        click.echo(data, nl=False)
+    _show(RENDERERS, history_view(history, Catalog.default()), fmt, output, paper)
 
 
 @click.command("export")

@@ -1,0 +1,92 @@
+"""Every view goes through one renderer contract: `RENDERERS` per view module, PDF made only in
+reports/pdf.py from the view's HTML, and text escaped the same way for every view."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+from pathlib import Path
+
+import click
+
+import sfia_assess
+from sfia_assess import reports
+from sfia_assess.cli import cli
+from sfia_assess.reports import Format
+
+PACKAGE = Path(sfia_assess.__file__).parent
+
+# Modules in reports/ that are not a view: the machinery every view shares.
+HELPERS = {"json", "pdf", "subsetting", "terminal", "chart"}
+
+# The view module behind each command with a --format option.
+VIEW_OF_COMMAND = {
+    "skills": "skill",
+    "skill": "skill",
+    "assess": "gap",  # one file; several files of one person: "person"
+    "review": "review",
+    "diff": "diff",
+    "profile": "profile",
+    "pathway": "pathway",
+    "team": "team",
+    "batch": "gap",  # one gap report per file
+    "suggest": "suggest",
+    "attributes": "attributes",
+    "fit": "fit",
+    "history": "history",
+}
+
+
+def _format_choices(command: click.Command) -> set[str]:
+    for param in command.params:
+        if param.name == "fmt" and isinstance(param.type, click.Choice):
+            return {str(choice) for choice in param.type.choices}
+    return set()
+
+
+def test_every_reports_module_is_a_view_with_renderers() -> None:
+    names = {info.name for info in pkgutil.iter_modules(reports.__path__)} - HELPERS
+    assert {"fit", "person", "attributes", "history"} <= names
+    for name in sorted(names):
+        module = importlib.import_module(f"sfia_assess.reports.{name}")
+        tables = [value for key, value in vars(module).items() if key.endswith("RENDERERS")]
+        assert tables, f"reports/{name} has no RENDERERS"
+        for table in tables:
+            assert table and all(isinstance(fmt, Format) for fmt in table), name
+            assert Format.PDF not in table, f"reports/{name} makes its own PDF"
+            assert all(callable(function) for function in table.values()), name
+
+
+def test_a_command_offering_pdf_has_a_view_with_html() -> None:
+    offered = {
+        name: _format_choices(command)
+        for name, command in cli.commands.items()
+        if _format_choices(command) - {"text", "json", "md"}
+    }
+    assert offered, "no command offers HTML or PDF"
+    for name, choices in offered.items():
+        assert name in VIEW_OF_COMMAND, f"{name} offers {sorted(choices)}: name its view here"
+        views = [VIEW_OF_COMMAND[name]] + (["person"] if name == "assess" else [])
+        for view in views:
+            table = importlib.import_module(f"sfia_assess.reports.{view}").RENDERERS
+            for fmt in choices - {"pdf"}:
+                assert Format(fmt) in table, f"{name} offers {fmt}: reports/{view} lacks it"
+            if "pdf" in choices:
+                assert Format.HTML in table, f"{name} offers pdf: reports/{view} has no HTML"
+
+
+def test_only_reports_pdf_imports_weasyprint() -> None:
+    importers = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            else:
+                continue
+            if any(name.split(".")[0] == "weasyprint" for name in names):
+                importers.append(path.relative_to(PACKAGE).as_posix())
+    assert set(importers) == {"reports/pdf.py"}, sorted(set(importers))
