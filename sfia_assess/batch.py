@@ -189,7 +189,9 @@ def _execute(work: list[Job], jobs: int) -> Iterator[Done]:
         yield from (run_job(job) for job in work)
         return
     if any(job.fmt is Format.PDF for job in work):
-        import weasyprint  # noqa: F401  (loaded once here, inherited by every forked worker)
+        from .reports.pdf import preload
+
+        preload()  # WeasyPrint loaded once here, inherited by every forked worker
     context = multiprocessing.get_context("fork")
     retry: list[Job] = []
     size = REPORTS_PER_WORKER * jobs
