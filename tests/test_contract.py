@@ -4,16 +4,22 @@ reports/pdf.py from the view's HTML, and text escaped the same way for every vie
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import importlib
 import pkgutil
 from pathlib import Path
+from typing import Any
 
 import click
+import pytest
+import yaml
 
 import sfia_assess
 from sfia_assess import reports
 from sfia_assess.cli import cli
-from sfia_assess.reports import Format
+from sfia_assess.reports import Format, Options, render
+
+from .conftest import EXAMPLES
 
 PACKAGE = Path(sfia_assess.__file__).parent
 
@@ -90,3 +96,59 @@ def test_only_reports_pdf_imports_weasyprint() -> None:
             if any(name.split(".")[0] == "weasyprint" for name in names):
                 importers.append(path.relative_to(PACKAGE).as_posix())
     assert set(importers) == {"reports/pdf.py"}, sorted(set(importers))
+
+
+# -- text of every view is escaped the same way, and keeps its own colours ---------------------
+
+HOSTILE = "Eve\x1b]0;pwned\x07 \x1b[2J\rOVER"
+ESCAPED = "Eve\\x1b]0;pwned\\x07 \\x1b[2J\\x0dOVER"
+
+
+def _hostile_priya(tmp_path: Path) -> list[Path]:
+    paths = []
+    for source in (
+        EXAMPLES / "priya-nair-coordinator.yaml",
+        EXAMPLES / "tailored" / "priya-nair-communication.yaml",
+    ):
+        data = yaml.safe_load(source.read_text("utf-8"))
+        data["subject"]["name"] = HOSTILE
+        path = tmp_path / source.name
+        path.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
+        paths.append(path)
+    return paths
+
+
+def _views(tmp_path: Path) -> dict[str, tuple[Any, Any]]:
+    from sfia_assess.assessment import load_assessment
+    from sfia_assess.catalog import Catalog
+    from sfia_assess.cli_career import person_view
+    from sfia_assess.fit import fit
+    from sfia_assess.policy import default_policy
+    from sfia_assess.profiles import role_profile_from_file
+    from sfia_assess.reports import fit as fit_view
+    from sfia_assess.reports import history as history_view
+    from sfia_assess.reports import person
+    from sfia_assess.store.history import History
+
+    catalog = Catalog([EXAMPLES / "skills"])
+    files = _hostile_priya(tmp_path)
+    role = role_profile_from_file(catalog, EXAMPLES / "roles" / "major-incident-manager.yaml")
+    found = fit([role], [load_assessment(p, catalog) for p in files], default_policy())
+    people = person_view(tuple(files), catalog, default_policy(), None, dt.date(2026, 11, 1))
+    history = History(person=HOSTILE, role=None, manager=HOSTILE, rows=())
+    return {
+        "fit": (fit_view.RENDERERS, found),
+        "person": (person.RENDERERS, people),
+        "history": (history_view.RENDERERS, history_view.HistoryView(history, {}, "")),
+    }
+
+
+@pytest.mark.parametrize("name", ["fit", "person", "history"])
+def test_text_of_every_view_is_escaped_and_keeps_its_colours(name: str, tmp_path: Path) -> None:
+    renderers, view = _views(tmp_path)[name]
+    text = render(renderers, view, Format.TEXT, Options(color=True))
+    assert isinstance(text, str)
+    assert "\x1b[1m" in text  # our own bold
+    assert ESCAPED in text
+    for raw in ("\x1b]0;", "\x07", "\x1b[2J", "\r"):
+        assert raw not in text
