@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..fit import FitReport, PersonFit, RoleFit, SkillFit
-from ..templating import environment, page
+from ..templating import render_page
 from . import Format, Options, Renderer
 from .gap.model import REASON_LABELS
 from .json import dumps
@@ -195,26 +195,18 @@ def render_json(report: FitReport, options: Options) -> str:
 
 def render_html(report: FitReport, options: Options) -> str:
     title = _title(report)
-    return (
-        environment()
-        .get_template("fit.html.j2")
-        .render(
-            report=report,
-            skill=report.roles[0].main.skill,
-            role_verdict=role_verdict,
-            skill_verdict=skill_verdict,
-            reason_labels=REASON_LABELS,
-            generated_on=options.date,
-            **page(
-                title=title,
-                attribution=_attribution(report),
-                author="sfia-assess",
-                description=title,
-                created=options.date,
-                modified=options.date,
-                paper=options.paper,
-            ),
-        )
+    return render_page(
+        "fit.html.j2",
+        options,
+        title=title,
+        attribution=_attribution(report),
+        description=title,
+        report=report,
+        skill=report.roles[0].main.skill,
+        role_verdict=role_verdict,
+        skill_verdict=skill_verdict,
+        reason_labels=REASON_LABELS,
+        generated_on=options.date,
     )
 
 

@@ -168,7 +168,7 @@ def level_chart(rows: Sequence[HistoryRow], skill: str) -> Markup:
 
 
 def render_html(view: HistoryView, options: Options) -> str:
-    from ..templating import environment, page
+    from ..templating import render_page
 
     history, skill_names = view.history, view.skill_names
 
@@ -183,23 +183,17 @@ def render_html(view: HistoryView, options: Options) -> str:
         "name": ", ".join(skill_names.get(c, c) for c in codes),
     }
     created = max((r.assessed_on for r in history.rows), default=options.date)
-    return (
-        environment()
-        .get_template("history.html.j2")
-        .render(
-            history=history,
-            charts=charts,
-            skill=skill,
-            **page(
-                title=f"History: {history.person}",
-                attribution=view.attribution,
-                author="sfia-assess",
-                description=f"{len(history.rows)} recorded assessment(s) of {history.person}",
-                created=created,
-                modified=created,
-                paper=options.paper,
-            ),
-        )
+    return render_page(
+        "history.html.j2",
+        options,
+        title=f"History: {history.person}",
+        attribution=view.attribution,
+        description=f"{len(history.rows)} recorded assessment(s) of {history.person}",
+        created=created,
+        modified=created,
+        history=history,
+        charts=charts,
+        skill=skill,
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from markupsafe import Markup
 
 from ..person import PersonReport
-from ..templating import environment, page
+from ..templating import environment, render_page
 from . import Format, Options, Renderer
 from .gap import html, text
 from .gap.model import level_label
@@ -84,24 +84,19 @@ def render_html(person: PersonReport, options: Options) -> str:
         bodies.append(Markup("".join(gap_report.blocks["body"](gap_report.new_context(context)))))
     attributions = dict.fromkeys(s.report.skill.attribution for s in person.sections)
     title = f"Skills profile \u2014 {person.name}"
-    return (
-        environment()
-        .get_template("person.html.j2")
-        .render(
-            person=person,
-            skill=person.sections[0].report.skill,
-            bodies=bodies,
-            level_label=level_label,
-            **page(
-                title=title,
-                attribution=" ".join(attributions),
-                author=person.name,
-                description=title,
-                created=person.generated_on,
-                modified=person.generated_on,
-                paper=paper,
-            ),
-        )
+    return render_page(
+        "person.html.j2",
+        options,
+        title=title,
+        attribution=" ".join(attributions),
+        description=title,
+        author=person.name,
+        created=person.generated_on,
+        modified=person.generated_on,
+        person=person,
+        skill=person.sections[0].report.skill,
+        bodies=bodies,
+        level_label=level_label,
     )
 
 
