@@ -192,12 +192,12 @@ def history_command(
         sfia-assess history "Priya Nair"
         sfia-assess history "Priya Nair" --format pdf -o priya-history.pdf
     """
+    from .cli import _needs_output
     from .store import open_store, reading
     from .store.history import person_history
     from .store.people import everyone
 
-    if fmt == "pdf" and output is None:
-        raise click.UsageError("--format pdf needs -o FILE")
+    _needs_output(fmt, output)
     if not person and not list_people:
         raise click.UsageError('give a PERSON, e.g. history "Priya Nair" (or --list)')
     with open_store(db) as engine, reading(engine) as session:
