@@ -421,7 +421,9 @@ def _execute(
     from pebble import ProcessExpired, ProcessPool
 
     if any(job.fmt is Format.PDF for job in work):
-        import weasyprint  # noqa: F401  (loaded once here, inherited by every forked worker)
+        from .reports.pdf import preload
+
+        preload()  # WeasyPrint loaded once here, inherited by every forked worker
     pool = ProcessPool(
         max_workers=jobs,
         max_tasks=REPORTS_PER_WORKER,

@@ -360,11 +360,11 @@ def assess(
     catalog = _catalog(skills_dirs)
     policy = _policy(policy_file)
     if len(files) > 1:
-        from .cli_career import assess_person
+        from .cli_career import person_view
+        from .reports.person import RENDERERS as PERSON_REPORT
 
-        color = output is None and sys.stdout.isatty()
-        shown = assess_person(files, catalog, policy, target, fmt, paper, _today(), color)
-        _emit(shown, output, force=force, inputs=inputs)
+        person = person_view(files, catalog, policy, target, _today())
+        _show(PERSON_REPORT, person, chosen, output, paper, force=force, inputs=inputs)
         return
     loaded: LoadedAssessment = load_assessment(files[0], catalog)
     _show_warnings(loaded)

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .catalog import Catalog
 from .cli import (
     _catalog,
-    _emit,
     _needs_output,
     _policy,
-    _today,
+    _show,
     format_option,
     output_option,
     paper_option,
@@ -22,6 +21,9 @@ from .cli import (
     skills_dir_option,
 )
 from .policy import Policy
+
+if TYPE_CHECKING:
+    from .person import PersonReport
 
 
 @click.command("attributes")
@@ -52,10 +54,7 @@ def attributes_command(
     found = _catalog(skills_dirs).attributes(version)
     if code is not None:
         found.attribute(code)
-    if fmt == "json":
-        click.echo(view.attributes_json(found, code, level))
-    else:
-        click.echo(view.attributes_text(found, code, level, color=sys.stdout.isatty()), nl=False)
+    _show(view.RENDERERS, view.AttributesView(found, code, level), fmt, None)
 
 
 @click.command("fit")
@@ -114,37 +113,18 @@ def fit_command(
         roles = [role_profile_from_file(catalog, paths[0])]
         files = paths[1:]
     found = fit(roles, [load_assessment(path, catalog) for path in files], _policy(policy_file))
-    if fmt == "text":
-        data: str | bytes = view.render_text(found, color=output is None and sys.stdout.isatty())
-    elif fmt == "json":
-        data = view.render_json(found)
-    elif fmt == "html":
-        data = view.render_html(found, today=_today(), paper=paper)
-    else:
-        data = view.render_pdf(found, today=_today(), paper=paper)
-    inputs = (
-        *paths,
-        *((policy_file,) if policy_file else ()),
-        *((roles_dir,) if roles_dir else ()),
-    )
-    _emit(data, output, force=force, inputs=inputs)
+    given = (policy_file, roles_dir)
+    inputs = (*paths, *(path for path in given if path is not None))
+    _show(view.RENDERERS, found, fmt, output, paper, force=force, inputs=inputs)
 
 
-def assess_person(
-    paths: tuple[Path, ...],
-    catalog: Catalog,
-    policy: Policy,
-    target: int | None,
-    fmt: str,
-    paper: str,
-    today: dt.date,
-    color: bool,
-) -> str | bytes:
+def person_view(
+    paths: tuple[Path, ...], catalog: Catalog, policy: Policy, target: int | None, today: dt.date
+) -> PersonReport:
     """`assess A.yaml B.yaml ...`: one report for several skills of one person."""
     from .assessment import load_assessment
     from .evaluate import evaluate
     from .person import check_one_person, person_report
-    from .reports import person as view
 
     files = [load_assessment(path, catalog) for path in paths]
     check_one_person(files)
@@ -157,11 +137,4 @@ def assess_person(
         )
         for loaded in files
     ]
-    found = person_report(files, results, catalog, today)
-    if fmt == "text":
-        return view.render_text(found, color=color)
-    if fmt == "json":
-        return view.render_json(found)
-    if fmt == "html":
-        return view.render_html(found, paper=paper)
-    return view.render_pdf(found, paper=paper)
+    return person_report(files, results, catalog, today)

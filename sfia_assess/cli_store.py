@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -175,7 +174,13 @@ def record_command(
     show_default=True,
 )
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write to this file (atomically) instead of standard output.",
+)
+@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
 def history_command(
     person: str | None,
     list_people: bool,
@@ -183,6 +188,7 @@ def history_command(
     fmt: str,
     paper: str,
     output: Path | None,
+    force: bool,
 ) -> None:
     """Show every recorded assessment of a person in date order: level, agreed level, status.
 
@@ -193,12 +199,12 @@ def history_command(
         sfia-assess history "Priya Nair"
         sfia-assess history "Priya Nair" --format pdf -o priya-history.pdf
     """
+    from .cli import _needs_output
     from .store import open_store, reading
     from .store.history import person_history
     from .store.people import everyone
 
-    if fmt == "pdf" and output is None:
-        raise click.UsageError("--format pdf needs -o FILE")
+    _needs_output(fmt, output)
     if not person and not list_people:
         raise click.UsageError('give a PERSON, e.g. history "Priya Nair" (or --list)')
     with open_store(db) as engine, reading(engine) as session:
@@ -212,22 +218,10 @@ def history_command(
         assert person is not None
         history = person_history(session, person)
     from .catalog import Catalog
-    from .reports.history import render
+    from .cli import _show
+    from .reports.history import RENDERERS, history_view
 
-    color = output is None and sys.stdout.isatty()
-    _emit(render(history, fmt, Catalog.default(), paper=paper, color=color), output)
-
-
-def _emit(data: str | bytes, output: Path | None) -> None:
-    from .output import write_atomic
-
-    if output is not None:
-        write_atomic(output, data)
-        click.echo(f"wrote {output}", err=True)
-    elif isinstance(data, bytes):
-        raise click.UsageError("this format is binary: give -o FILE to write it to a file")
-    else:
-        click.echo(data, nl=False)
+    _show(RENDERERS, history_view(history, Catalog.default()), fmt, output, paper, force=force)
 
 
 @click.command("export")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from .printable import printable
+
+if TYPE_CHECKING:
+    from .reports import Options
 
 
 def _date(value: object) -> str:
@@ -79,3 +83,35 @@ def page(
         "paper": {"a4": "A4", "letter": "letter"}[paper],
         "generator": f"sfia-assess {__version__}",
     }
+
+
+def render_page(
+    template: str,
+    options: Options,
+    *,
+    title: str,
+    attribution: str,
+    description: str,
+    author: str = "sfia-assess",
+    created: object = None,
+    modified: object = None,
+    **context: Any,
+) -> str:
+    """A report page: `template` with `context` and the page's metadata, footer and paper
+    (created and modified on the report's date unless given)."""
+    return (
+        environment()
+        .get_template(template)
+        .render(
+            **context,
+            **page(
+                title=title,
+                attribution=attribution,
+                author=author,
+                description=description,
+                created=options.date if created is None else created,
+                modified=options.date if modified is None else modified,
+                paper=options.paper,
+            ),
+        )
+    )

@@ -388,3 +388,15 @@ def test_db_status_before_and_after_upgrade(runner: CliRunner, tmp_path: Path) -
     assert out == f"{url}: schema none -> 0002\n"
     data = json.loads(run(runner, "db", "status", "--db", url, "--format", "json")[1])
     assert (data["revision"], data["current"], data["counts"]["assessments"]) == ("0002", True, 0)
+
+
+def test_history_text_shows_control_characters_escaped(
+    runner: CliRunner, store_url: str, write_yaml: Callable[..., Path]
+) -> None:
+    name = "Eve\x1b]0;pwned\x07 \x1b[2J"
+    data = assessment_data(subject={"name": name}, assessor={"name": name, "relation": "self"})
+    assert run(runner, "record", str(write_yaml(data)), "--db", store_url)[0] == 0
+    code, out, _ = run(runner, "history", "Eve", "--db", store_url)
+    assert code == 0
+    assert "History: Eve\\x1b]0;pwned\\x07 \\x1b[2J" in out
+    assert "\x1b" not in out and "\x07" not in out

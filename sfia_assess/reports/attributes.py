@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from ..catalog import GenericAttribute, GenericAttributes
+from . import Format, Options, Renderer
+from .json import dumps
 from .terminal import draw
 
 KIND_LABEL = {"attribute": "Attribute", "business-skill": "Business skill"}
+
+
+@dataclass(frozen=True)
+class AttributesView:
+    """The attributes asked for: all of them, or one (`code`), at every level or one (`level`)."""
+
+    found: GenericAttributes
+    code: str | None = None
+    level: int | None = None
 
 
 def _chosen(found: GenericAttributes, code: str | None) -> list[GenericAttribute]:
     return [found.attribute(code)] if code else list(found.attributes)
 
 
-def attributes_text(
-    found: GenericAttributes, code: str | None, level: int | None, *, color: bool
-) -> str:
+def render_text(view: AttributesView, options: Options) -> str:
+    found, code, level = view.found, view.code, view.level
+
     def paint(console: Console) -> None:
         if code is None and level is None:
             _paint_list(console, found)
@@ -29,7 +40,7 @@ def attributes_text(
                 _paint_attribute(console, attribute, level, full=code is not None)
         console.print(Text(found.attribution, "dim"))
 
-    return draw(paint, color=color)
+    return draw(paint, color=options.color)
 
 
 def _paint_list(console: Console, found: GenericAttributes) -> None:
@@ -65,7 +76,8 @@ def _paint_attribute(
     console.print()
 
 
-def attributes_json(found: GenericAttributes, code: str | None, level: int | None) -> str:
+def render_json(view: AttributesView, options: Options) -> str:
+    found, code, level = view.found, view.code, view.level
     data = {
         "sfia_version": found.sfia_version,
         "source": found.source,
@@ -86,4 +98,7 @@ def attributes_json(found: GenericAttributes, code: str | None, level: int | Non
             for a in _chosen(found, code)
         ],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    return dumps(data)
+
+
+RENDERERS: dict[Format, Renderer] = {Format.TEXT: render_text, Format.JSON: render_json}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from ..crosswalk import DiffEntry, VersionDiff
-from ..templating import environment, page
+from ..templating import render_page
 from . import Format, Options, Renderer
 from .json import dumps
 
@@ -76,24 +76,16 @@ def render_json(d: VersionDiff, options: Options) -> str:
 
 def render_html(d: VersionDiff, options: Options) -> str:
     title = f"{d.name} ({d.code}): SFIA {d.from_version} to {d.to_version}"
-    return (
-        environment()
-        .get_template("diff.html.j2")
-        .render(
-            diff=d,
-            words=RELATION_WORDS,
-            skill={"code": d.code, "name": d.name},
-            **page(
-                title=title,
-                attribution=d.attribution,
-                author="sfia-assess",
-                description=f"What changed in {d.name} between SFIA {d.from_version}"
-                f" and SFIA {d.to_version}",
-                created=options.date,
-                modified=options.date,
-                paper=options.paper,
-            ),
-        )
+    return render_page(
+        "diff.html.j2",
+        options,
+        title=title,
+        attribution=d.attribution,
+        description=f"What changed in {d.name} between SFIA {d.from_version}"
+        f" and SFIA {d.to_version}",
+        diff=d,
+        words=RELATION_WORDS,
+        skill={"code": d.code, "name": d.name},
     )
 
 

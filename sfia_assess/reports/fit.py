@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from typing import Any
 
 from rich.console import Console
@@ -12,8 +10,10 @@ from rich.table import Table
 from rich.text import Text
 
 from ..fit import FitReport, PersonFit, RoleFit, SkillFit
-from ..templating import environment, page
+from ..templating import render_page
+from . import Format, Options, Renderer
 from .gap.model import REASON_LABELS
+from .json import dumps
 from .terminal import draw
 
 
@@ -58,7 +58,7 @@ def _attribution(report: FitReport) -> str:
 # -- text -------------------------------------------------------------------------------------
 
 
-def render_text(report: FitReport, *, color: bool = False) -> str:
+def render_text(report: FitReport, options: Options) -> str:
     def paint(console: Console) -> None:
         console.print(Text(_title(report), "bold"))
         for person in report.people:
@@ -71,7 +71,7 @@ def render_text(report: FitReport, *, color: bool = False) -> str:
         )
         console.print(Text(_attribution(report), "dim"))
 
-    return draw(paint, color=color)
+    return draw(paint, color=options.color)
 
 
 def _paint_person(console: Console, person: PersonFit) -> None:
@@ -143,7 +143,7 @@ def _skill_json(skill: SkillFit) -> dict[str, Any]:
     }
 
 
-def render_json(report: FitReport) -> str:
+def render_json(report: FitReport, options: Options) -> str:
     data = {
         "roles": [
             {
@@ -187,38 +187,31 @@ def render_json(report: FitReport) -> str:
             for person in report.people
         ],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dumps(data)
 
 
-# -- HTML and PDF -----------------------------------------------------------------------------
+# -- HTML (the PDF is made from it) -----------------------------------------------------------
 
 
-def render_html(report: FitReport, *, today: dt.date, paper: str = "a4") -> str:
+def render_html(report: FitReport, options: Options) -> str:
     title = _title(report)
-    return (
-        environment()
-        .get_template("fit.html.j2")
-        .render(
-            report=report,
-            skill=report.roles[0].main.skill,
-            role_verdict=role_verdict,
-            skill_verdict=skill_verdict,
-            reason_labels=REASON_LABELS,
-            generated_on=today,
-            **page(
-                title=title,
-                attribution=_attribution(report),
-                author="sfia-assess",
-                description=title,
-                created=today,
-                modified=today,
-                paper=paper,
-            ),
-        )
+    return render_page(
+        "fit.html.j2",
+        options,
+        title=title,
+        attribution=_attribution(report),
+        description=title,
+        report=report,
+        skill=report.roles[0].main.skill,
+        role_verdict=role_verdict,
+        skill_verdict=skill_verdict,
+        reason_labels=REASON_LABELS,
+        generated_on=options.date,
     )
 
 
-def render_pdf(report: FitReport, *, today: dt.date, paper: str = "a4") -> bytes:
-    from .pdf import html_to_pdf
-
-    return html_to_pdf(render_html(report, today=today, paper=paper))
+RENDERERS: dict[Format, Renderer] = {
+    Format.TEXT: render_text,
+    Format.JSON: render_json,
+    Format.HTML: render_html,
+}

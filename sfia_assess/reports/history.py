@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
@@ -12,6 +13,7 @@ from markupsafe import Markup, escape
 from ..catalog import Catalog
 from ..errors import UnknownSkillError
 from ..store.history import History, HistoryRow
+from . import Format, Options, Renderer
 from .json import dumps
 
 if TYPE_CHECKING:
@@ -25,15 +27,40 @@ _PAD = 24  # keeps the first and last points (and their date labels) off the edg
 SELF_COLOUR, AGREED_COLOUR = "#1f5f8b", "#b35900"
 
 
+@dataclass(frozen=True)
+class HistoryView:
+    """A person's history with the names of its skills and the framework's attribution."""
+
+    history: History
+    skill_names: dict[str, str]
+    attribution: str = ""
+
+
+def history_view(history: History, catalog: Catalog) -> HistoryView:
+    """The history with each skill's name from `catalog` (a skill it lacks shows its code)."""
+    names: dict[str, str] = {}
+    attribution = ""
+    for row in history.rows:
+        try:
+            skill = catalog.skill(row.skill, row.sfia_version)
+        except UnknownSkillError:  # recorded with a --skills-dir not given now: code only
+            continue
+        names.setdefault(row.skill, skill.name)
+        attribution = skill.attribution
+    return HistoryView(history, names, attribution)
+
+
 def _level(value: int | None) -> str:
     return str(value) if value is not None else "-"
 
 
-def render_text(history: History, *, color: bool = False) -> str:
+def render_text(view: HistoryView, options: Options) -> str:
     from rich.table import Table
     from rich.text import Text
 
     from .terminal import draw
+
+    history = view.history
 
     def paint(console: Console) -> None:
         console.print(Text(f"History: {history.person}", "bold"))
@@ -57,11 +84,11 @@ def render_text(history: History, *, color: bool = False) -> str:
             )
         console.print(table)
 
-    return draw(paint, color=color, width=120)
+    return draw(paint, color=options.color, width=120)
 
 
-def render_json(history: History) -> str:
-    return dumps({"schema_version": 1, **dataclasses.asdict(history)})
+def render_json(view: HistoryView, options: Options) -> str:
+    return dumps({"schema_version": 1, **dataclasses.asdict(view.history)})
 
 
 def level_chart(rows: Sequence[HistoryRow], skill: str) -> Markup:
@@ -140,15 +167,10 @@ def level_chart(rows: Sequence[HistoryRow], skill: str) -> Markup:
     return Markup(svg)
 
 
-def render_html(
-    history: History,
-    *,
-    skill_names: dict[str, str],
-    attribution: str,
-    today: dt.date,
-    paper: str = "a4",
-) -> str:
-    from ..templating import environment, page
+def render_html(view: HistoryView, options: Options) -> str:
+    from ..templating import render_page
+
+    history, skill_names = view.history, view.skill_names
 
     charts = []
     for code in sorted({r.skill for r in history.current}):
@@ -160,49 +182,23 @@ def render_html(
         "code": ", ".join(codes),
         "name": ", ".join(skill_names.get(c, c) for c in codes),
     }
-    created = max((r.assessed_on for r in history.rows), default=today)
-    return (
-        environment()
-        .get_template("history.html.j2")
-        .render(
-            history=history,
-            charts=charts,
-            skill=skill,
-            **page(
-                title=f"History: {history.person}",
-                attribution=attribution,
-                author="sfia-assess",
-                description=f"{len(history.rows)} recorded assessment(s) of {history.person}",
-                created=created,
-                modified=created,
-                paper=paper,
-            ),
-        )
+    created = max((r.assessed_on for r in history.rows), default=options.date)
+    return render_page(
+        "history.html.j2",
+        options,
+        title=f"History: {history.person}",
+        attribution=view.attribution,
+        description=f"{len(history.rows)} recorded assessment(s) of {history.person}",
+        created=created,
+        modified=created,
+        history=history,
+        charts=charts,
+        skill=skill,
     )
 
 
-def render(
-    history: History, fmt: str, catalog: Catalog, *, paper: str = "a4", color: bool = False
-) -> str | bytes:
-    """The history in `fmt` (text, json, html or pdf); WeasyPrint is imported only for pdf."""
-    if fmt == "text":
-        return render_text(history, color=color)
-    if fmt == "json":
-        return render_json(history)
-    names: dict[str, str] = {}
-    attribution = ""
-    for row in history.rows:
-        try:
-            skill = catalog.skill(row.skill, row.sfia_version)
-        except UnknownSkillError:  # recorded with a --skills-dir not given now: code only
-            continue
-        names.setdefault(row.skill, skill.name)
-        attribution = skill.attribution
-    html = render_html(
-        history, skill_names=names, attribution=attribution, today=dt.date.today(), paper=paper
-    )
-    if fmt == "html":
-        return html
-    from .pdf import html_to_pdf
-
-    return html_to_pdf(html)
+RENDERERS: dict[Format, Renderer] = {
+    Format.TEXT: render_text,
+    Format.JSON: render_json,
+    Format.HTML: render_html,
+}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..profiles import Pathway
 from ..progression import StatementChange
-from ..templating import environment, page
+from ..templating import render_page
 from . import Format, Options, Renderer
 
 
@@ -62,23 +62,15 @@ def render_markdown(path: Pathway, options: Options) -> str:
 def render_html(path: Pathway, options: Options) -> str:
     skill = path.skill
     title = f"Career pathway: {skill.name} ({skill.code}), SFIA {skill.sfia_version}"
-    return (
-        environment()
-        .get_template("pathway.html.j2")
-        .render(
-            path=path,
-            skill=skill,
-            change_note=change_note,
-            **page(
-                title=title,
-                attribution=skill.attribution,
-                author="sfia-assess",
-                description=f"Career pathway for {skill.name}",
-                created=options.date,
-                modified=options.date,
-                paper=options.paper,
-            ),
-        )
+    return render_page(
+        "pathway.html.j2",
+        options,
+        title=title,
+        attribution=skill.attribution,
+        description=f"Career pathway for {skill.name}",
+        path=path,
+        skill=skill,
+        change_note=change_note,
     )
 
 

@@ -35,7 +35,12 @@ def subsetter() -> Literal["HarfBuzz", "uharfbuzz", "fontTools"]:
 
     if fonts.harfbuzz_subset and harfbuzz.hb_version_atleast(4, 1, 0):
         return "HarfBuzz"
-    return "uharfbuzz" if use_uharfbuzz() else "fontTools"
+    return "uharfbuzz" if use_uharfbuzz(fonts) else "fontTools"
+
+
+def preload() -> None:
+    """Import WeasyPrint now (a batch loads it once before forking its workers)."""
+    import weasyprint  # noqa: F401
 
 
 def speed_hint() -> str | None:

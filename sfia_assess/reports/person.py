@@ -8,7 +8,8 @@ from typing import Any
 from markupsafe import Markup
 
 from ..person import PersonReport
-from ..templating import environment, page
+from ..templating import environment, render_page
+from . import Format, Options, Renderer
 from .gap import html, text
 from .gap.model import level_label
 from .json import dumps
@@ -19,7 +20,7 @@ def _label(level: int | None, person: PersonReport, index: int = 0) -> str:
     return level_label(level, person.sections[index].report)
 
 
-def render_text(person: PersonReport, *, color: bool = False) -> str:
+def render_text(person: PersonReport, options: Options) -> str:
     heading = person.name + (f" \u2014 {person.role}" if person.role else "")
     lines = [f"{heading}: {len(person.sections)} skills", ""]
     width = max(len(s.report.skill.name) for s in person.sections)
@@ -47,12 +48,13 @@ def render_text(person: PersonReport, *, color: bool = False) -> str:
     notes = [s.note for s in person.sections if s.note]
     if notes:
         lines += ["", *notes]
+    color = options.color
     profile = draw(lambda console: console.print("\n".join(lines)), color=color)
     rule = "\n" + "\u2500" * 100 + "\n\n"
     return rule.join([profile, *(text.render(s.report, color=color) for s in person.sections)])
 
 
-def render_json(person: PersonReport) -> str:
+def render_json(person: PersonReport, options: Options) -> str:
     first = person.sections[0].report.result
     generic = person.generic
     data: dict[str, Any] = {
@@ -71,7 +73,8 @@ def render_json(person: PersonReport) -> str:
     return dumps(data)
 
 
-def render_html(person: PersonReport, *, paper: str = "a4") -> str:
+def render_html(person: PersonReport, options: Options) -> str:
+    paper = options.paper
     gap_report = environment().get_template("gap-report.html.j2")
     # The gap report's body block runs outside its template: give it the macros it imports.
     blocks = environment().get_template("_blocks.html.j2").module
@@ -81,28 +84,24 @@ def render_html(person: PersonReport, *, paper: str = "a4") -> str:
         bodies.append(Markup("".join(gap_report.blocks["body"](gap_report.new_context(context)))))
     attributions = dict.fromkeys(s.report.skill.attribution for s in person.sections)
     title = f"Skills profile \u2014 {person.name}"
-    return (
-        environment()
-        .get_template("person.html.j2")
-        .render(
-            person=person,
-            skill=person.sections[0].report.skill,
-            bodies=bodies,
-            level_label=level_label,
-            **page(
-                title=title,
-                attribution=" ".join(attributions),
-                author=person.name,
-                description=title,
-                created=person.generated_on,
-                modified=person.generated_on,
-                paper=paper,
-            ),
-        )
+    return render_page(
+        "person.html.j2",
+        options,
+        title=title,
+        attribution=" ".join(attributions),
+        description=title,
+        author=person.name,
+        created=person.generated_on,
+        modified=person.generated_on,
+        person=person,
+        skill=person.sections[0].report.skill,
+        bodies=bodies,
+        level_label=level_label,
     )
 
 
-def render_pdf(person: PersonReport, *, paper: str = "a4") -> bytes:
-    from .pdf import html_to_pdf
-
-    return html_to_pdf(render_html(person, paper=paper))
+RENDERERS: dict[Format, Renderer] = {
+    Format.TEXT: render_text,
+    Format.JSON: render_json,
+    Format.HTML: render_html,
+}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..profiles import RoleProfile
-from ..templating import environment, page
+from ..templating import render_page
 from . import Format, Options, Renderer
 from .json import dumps
 
@@ -60,22 +60,14 @@ def render_json(profile: RoleProfile, options: Options) -> str:
 
 def render_html(profile: RoleProfile, options: Options) -> str:
     title = f"Role profile: {profile.title}"
-    return (
-        environment()
-        .get_template("profile.html.j2")
-        .render(
-            profile=profile,
-            skill=profile.main.skill,
-            **page(
-                title=title,
-                attribution=profile.main.skill.attribution,
-                author="sfia-assess",
-                description=f"Role profile for {profile.title}",
-                created=options.date,
-                modified=options.date,
-                paper=options.paper,
-            ),
-        )
+    return render_page(
+        "profile.html.j2",
+        options,
+        title=title,
+        attribution=profile.main.skill.attribution,
+        description=f"Role profile for {profile.title}",
+        profile=profile,
+        skill=profile.main.skill,
     )
 
 

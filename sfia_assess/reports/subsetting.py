@@ -5,7 +5,8 @@ through cffi) when there is one, else with fontTools: 0.35 s more CPU for one PD
 (measured, 0.79x with this module). The uharfbuzz wheel (the `pdf-speed` extra) carries
 HarfBuzz's subsetter, so no system package is needed: this module makes WeasyPrint's fontTools
 fallback use it, with the two passes, flags and dropped tables of WeasyPrint's own HarfBuzz
-path. Where WeasyPrint has no such method (another version), nothing changes.
+path. Where WeasyPrint has no such method (another version), nothing changes. WeasyPrint's
+`fonts` module is handed in by reports/pdf.py, the one module that imports WeasyPrint.
 """
 
 from __future__ import annotations
@@ -21,14 +22,13 @@ _DROPPED_TABLES = (
 
 
 @cache
-def use_uharfbuzz() -> bool:
-    """Route WeasyPrint's fontTools subsetting through uharfbuzz; False if it cannot be."""
+def use_uharfbuzz(fonts: Any) -> bool:
+    """Route the fontTools subsetting of WeasyPrint's `fonts` module through uharfbuzz; False
+    if it cannot be."""
     try:
         import uharfbuzz
     except ImportError:
         return False
-    from weasyprint.pdf import fonts
-
     font_class = getattr(fonts, "Font", None)
     fonttools_subset = getattr(font_class, "_fonttools_subset", None)
     if font_class is None or fonttools_subset is None:
