@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import os
@@ -14,15 +13,13 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
+from .assessing import gap_report
 from .assessment import LoadedAssessment, load_assessment
 from .catalog import Catalog
 from .errors import InputFileError, SfiaAssessError
 from .output import write_atomic
 from .policy import Policy, default_policy, load_policy
 from .reports import Format, render
-from .reports.model import build_report
-from .result import Result
-from .scoring import score
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -119,14 +116,6 @@ def _today() -> dt.date:
     if epoch and epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
     return dt.date.today()
-
-
-def _with_evidence_checks(result: Result, files: list[LoadedAssessment]) -> Result:
-    """The result plus a note on evidence whose text does not fit its claims (score unchanged)."""
-    from .matcher import fit_warnings
-
-    notes = [note for loaded in files for note in fit_warnings(loaded)]
-    return dataclasses.replace(result, warnings=(*result.warnings, *notes)) if notes else result
 
 
 def _needs_output(fmt: str, output: Path | None) -> None:
@@ -314,14 +303,7 @@ def assess(
     catalog = _catalog(skills_dirs)
     policy = _policy(policy_file)
     loaded: LoadedAssessment = load_assessment(file, catalog)
-    result = score(
-        loaded,
-        policy,
-        target_level=target,
-        responsibility=catalog.responsibility(loaded.skill.sfia_version),
-    )
-    result = _with_evidence_checks(result, [loaded])
-    report = build_report(result, catalog, _today())
+    report = gap_report(loaded, catalog, policy, today=_today(), target=target)
     color = output is None and sys.stdout.isatty()
     _emit(render(report, chosen, color=color, paper=paper), output)
 
@@ -395,21 +377,17 @@ def review_command(
         sfia-assess review examples/priya-nair-coordinator.yaml examples/priya-nair-manager.yaml
         sfia-assess review self.yaml manager.yaml --format pdf -o review.pdf
     """
-    from .reports.review import ReviewReport
+    from .assessing import review_report
     from .reports.review import render as render_review
-    from .review import review
 
     chosen = Format(fmt)
     _needs_output(fmt, output)
     catalog = _catalog(skills_dirs)
     own = load_assessment(self_file, catalog)
     manager = load_assessment(manager_file, catalog)
-    responsibility = catalog.responsibility(own.skill.sfia_version)
-    result = review(own, manager, _policy(policy_file), responsibility, target)
-    result = dataclasses.replace(
-        result, agreed=_with_evidence_checks(result.agreed, [own, manager])
+    report = review_report(
+        own, manager, catalog, _policy(policy_file), today=_today(), target=target
     )
-    report = ReviewReport(result, own.skill, responsibility, _today())
     color = output is None and sys.stdout.isatty()
     _emit(render_review(report, chosen, color=color, paper=paper), output)
 
@@ -775,3 +753,8 @@ def suggest_command(
         _emit(view.render_json(found), output)
     else:
         _emit(view.render_text(found, loaded), output)
+
+
+from .cli_web import serve  # noqa: E402
+
+cli.add_command(serve)

@@ -1,0 +1,197 @@
+"""Practitioner pages: start or upload a self-assessment, rate, add evidence, see the result."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from ..assessment import parse_assessment
+from ..catalog import SkillVersion
+from ..errors import InputFileError, Problem, SfiaAssessError
+from ..reports import html as report_html
+from ..reports.chart import coverage_svg
+from ..reports.model import REASON_LABELS, level_label, summary_sentence
+from ..yamlfile import MAX_BYTES
+from .app import Services, page, services
+from .checking import GENERAL, Checked, check
+from .forms import KINDS, RATINGS, Draft, from_assessment, from_form
+
+# What the practitioner's own draft is called in messages (the CLI would name the file).
+DRAFT_NAME = "your assessment"
+
+
+def _skills(shared: Services) -> list[SkillVersion]:
+    return sorted(shared.catalog.all_skills(), key=lambda s: (s.code, -s.sfia_version))
+
+
+def _skill_of(shared: Services, draft: Draft) -> SkillVersion:
+    version = int(draft.sfia_version) if draft.sfia_version.isdigit() else None
+    return shared.catalog.skill(draft.skill, version)
+
+
+async def home(request: Request, problems: list[Problem] | None = None) -> HTMLResponse:
+    shared = services(request)
+    return page(
+        "home.html.j2",
+        status_code=422 if problems else 200,
+        title="Assess yourself",
+        skills=_skills(shared),
+        today=shared.today().isoformat(),
+        problems=problems or [],
+        **await _extra_home(request),
+    )
+
+
+async def _extra_home(request: Request) -> dict[str, Any]:
+    """What the store adds to the home page (saved drafts), when there is one."""
+    return {}
+
+
+async def start(request: Request) -> Response:
+    shared = services(request)
+    async with request.form(max_files=1, max_fields=5_000, max_part_size=MAX_BYTES) as form:
+        chosen = str(form.get("skill_version", ""))
+        code, _, version = chosen.partition(":")
+        draft = Draft(
+            skill=code,
+            sfia_version=version,
+            name=str(form.get("name", "")),
+            role=str(form.get("role", "")),
+            assessed_on=str(form.get("assessed_on", "")),
+            target_level=str(form.get("target_level", "")),
+        )
+    try:
+        _skill_of(shared, draft)
+    except SfiaAssessError as exc:
+        return await home(request, [Problem("the start form", None, str(exc))])
+    return editor(request, draft)
+
+
+async def upload(request: Request) -> Response:
+    """A YAML file written by hand (or downloaded earlier), opened in the form."""
+    shared = services(request)
+    async with request.form(max_files=1, max_fields=5_000, max_part_size=MAX_BYTES) as form:
+        file = form.get("file")
+        if not isinstance(file, UploadFile) or not file.filename:
+            return await home(request, [Problem("upload", None, "choose a YAML file to upload")])
+        name = _safe_name(file.filename)
+        data = await file.read(MAX_BYTES + 1)
+    try:
+        loaded = parse_assessment(data, name, shared.catalog)
+    except InputFileError as exc:
+        return await home(request, exc.problems)
+    return editor(request, from_assessment(loaded.assessment))
+
+
+def _safe_name(filename: str) -> str:
+    """The uploaded file's own name, without any folder, for messages."""
+    base = re.split(r"[\\/]", filename)[-1]
+    return "".join(c for c in base if c.isprintable())[:120] or "upload.yaml"
+
+
+async def _draft(request: Request) -> tuple[Draft, str]:
+    async with request.form(max_files=1, max_fields=5_000, max_part_size=MAX_BYTES) as form:
+        return from_form(form, form.getlist), str(form.get("action", ""))
+
+
+def _checked(shared: Services, draft: Draft) -> Checked:
+    skill = _skill_of(shared, draft)
+    return check(draft, skill, shared.catalog, shared.policy, shared.today(), DRAFT_NAME)
+
+
+def _context(shared: Services, checked: Checked, **more: Any) -> dict[str, Any]:
+    report = checked.report
+    context: dict[str, Any] = {
+        "draft": checked.draft,
+        "checked": checked,
+        "skill": checked.skill,
+        "responsibility": shared.catalog.responsibility(checked.skill.sfia_version),
+        "ratings": RATINGS,
+        "kinds": KINDS,
+        "general": GENERAL,
+        "reason_labels": {k.value: v for k, v in REASON_LABELS.items()},
+        "report": report,
+        "recommended_label": level_label(report.result.recommended_level, report) if report else "",
+        "target_label": level_label(report.result.target_level, report) if report else "",
+        "summary": summary_sentence(report) if report else "",
+        "chart": coverage_svg(report.result) if report else "",
+    }
+    context.update(more)
+    return context
+
+
+def editor(request: Request, draft: Draft, *, status_code: int = 200, **more: Any) -> Response:
+    shared = services(request)
+    try:
+        checked = _checked(shared, draft)
+    except SfiaAssessError as exc:
+        return HTMLResponse(f"Bad request: {exc}", status_code=400)
+    template = "_workspace.html.j2" if request.headers.get("hx-request") else "editor.html.j2"
+    title = f"Self-assessment: {checked.skill.label}"
+    return page(template, status_code, title=title, **_context(shared, checked, **more))
+
+
+async def edit(request: Request) -> Response:
+    """A button in the form: add or remove evidence, take a suggestion. Answers the new form."""
+    shared = services(request)
+    draft, action = await _draft(request)
+    try:
+        skill = _skill_of(shared, draft)
+    except SfiaAssessError as exc:
+        return HTMLResponse(f"Bad request: {exc}", status_code=400)
+    return editor(request, draft.with_action(action, skill.statements_by_id))
+
+
+async def live_result(request: Request) -> Response:
+    """The result panel and every field's problems, after each change (htmx)."""
+    shared = services(request)
+    draft, _ = await _draft(request)
+    try:
+        checked = _checked(shared, draft)
+    except SfiaAssessError as exc:
+        return HTMLResponse(f"Bad request: {exc}", status_code=400)
+    return page("_live.html.j2", **_context(shared, checked))
+
+
+def download_name(draft: Draft, extension: str) -> str:
+    """`sam-lee-usup-2026-10-01.yaml`: letters, digits and hyphens only."""
+    words = f"{draft.name} {draft.skill} {draft.assessed_on}".lower()
+    stem = re.sub(r"[^a-z0-9]+", "-", words).strip("-")[:80] or "assessment"
+    return f"{stem}.{extension}"
+
+
+def _attachment(data: str | bytes, filename: str, media_type: str) -> Response:
+    return Response(
+        data,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+async def download_yaml(request: Request) -> Response:
+    draft, _ = await _draft(request)
+    shared = services(request)
+    try:
+        checked = _checked(shared, draft)
+    except SfiaAssessError as exc:
+        return HTMLResponse(f"Bad request: {exc}", status_code=400)
+    if checked.problems:
+        return editor(request, draft, status_code=422)
+    return _attachment(checked.text, download_name(draft, "yaml"), "application/yaml")
+
+
+async def download_pdf(request: Request) -> Response:
+    draft, _ = await _draft(request)
+    shared = services(request)
+    try:
+        checked = _checked(shared, draft)
+    except SfiaAssessError as exc:
+        return HTMLResponse(f"Bad request: {exc}", status_code=400)
+    if checked.report is None:
+        return editor(request, draft, status_code=422)
+    pdf = await shared.pdfs.render(report_html.render(checked.report))
+    return _attachment(pdf, download_name(draft, "pdf"), "application/pdf")
