@@ -52,10 +52,6 @@ class Checked:
     def problems_at(self, name: str) -> list[str]:
         return [p.message for p in self.problems if field_of(p.loc) == name]
 
-    @property
-    def fields_with_problems(self) -> set[str]:
-        return {field_of(p.loc) for p in self.problems}
-
 
 def check(
     draft: Draft, skill: SkillVersion, catalog: Catalog, policy: Policy, today: dt.date, name: str
