@@ -1,0 +1,98 @@
+"""`sfia-assess serve` as a person starts it: quick, local, and never held up by a PDF."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+from sfia_assess.cli import cli
+
+from .browser import Server, start_server, stop_server
+from .conftest import EXAMPLES
+
+
+def test_serve_starts_in_under_a_second_on_127_0_0_1_and_prints_its_url(tmp_path: Path) -> None:
+    began = time.perf_counter()
+    server = start_server(tmp_path / "store.db")
+    try:
+        with urllib.request.urlopen(server.url + "/") as response:
+            assert response.status == 200
+        elapsed = time.perf_counter() - began
+    finally:
+        stop_server(server)
+    assert server.url.startswith("http://127.0.0.1:")
+    assert elapsed < 1.0, f"first page after {elapsed:.2f} s"
+
+
+def test_the_app_starts_without_weasyprint() -> None:
+    code = (
+        "import sys; from sfia_assess.web.app import create_app; create_app();"
+        " print('weasyprint' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_serve_refuses_a_port_in_use_with_a_usage_error() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--port", str(port)])
+    assert result.exit_code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
+
+
+def _pdf_form() -> bytes:
+    data = yaml.safe_load((EXAMPLES / "priya-nair-coordinator.yaml").read_text("utf-8"))
+    fields = {
+        "skill": "USUP",
+        "sfia_version": "9",
+        "name": data["subject"]["name"],
+        "assessed_on": str(data["assessed_on"]),
+        "evidence_count": "0",
+        **{f"rating-{k}": v for k, v in data["ratings"].items()},
+    }
+    return urllib.parse.urlencode(fields).encode()
+
+
+def test_a_page_answers_in_under_200_ms_while_4_pdfs_render(tmp_path: Path) -> None:
+    server: Server = start_server(tmp_path / "store.db")
+    try:
+        body = _pdf_form()
+        sizes: list[int] = []
+
+        def one_pdf() -> None:
+            request = urllib.request.Request(server.url + "/assessment/report.pdf", data=body)
+            with urllib.request.urlopen(request, timeout=120) as response:
+                assert response.headers["content-type"] == "application/pdf"
+                sizes.append(len(response.read()))
+
+        workers = [threading.Thread(target=one_pdf) for _ in range(4)]
+        for worker in workers:
+            worker.start()
+        time.sleep(0.3)
+        timings = []
+        while any(w.is_alive() for w in workers) or not timings:
+            began = time.perf_counter()
+            with urllib.request.urlopen(server.url + "/", timeout=10) as response:
+                response.read()
+            timings.append(time.perf_counter() - began)
+            time.sleep(0.05)
+        for worker in workers:
+            worker.join()
+    finally:
+        stop_server(server)
+    assert len(sizes) == 4 and min(sizes) > 10_000
+    assert len(timings) >= 3
+    assert max(timings) < 0.2, [round(t, 3) for t in timings]
