@@ -16,6 +16,7 @@ from . import __version__
 from .assessing import gap_report
 from .assessment import LoadedAssessment, load_assessment
 from .catalog import Catalog
+from .cli_store import as_date, as_of_option, store_option
 from .errors import InputFileError, SfiaAssessError
 from .output import write_atomic
 from .policy import Policy, default_policy, load_policy
@@ -544,7 +545,7 @@ def pathway_command(
 
 
 @cli.command("batch")
-@click.argument("directory", type=click.Path(path_type=Path))
+@click.argument("directory", type=click.Path(path_type=Path), required=False)
 @click.option(
     "-o",
     "--output",
@@ -560,24 +561,52 @@ def pathway_command(
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @policy_option
 @skills_dir_option
+@store_option
+@as_of_option
 def batch_command(
-    directory: Path,
+    directory: Path | None,
     out_dir: Path,
     fmt: str,
     jobs: int,
     quiet: bool,
     policy_file: Path | None,
     skills_dirs: tuple[Path, ...],
+    db: str | None,
+    as_of: dt.datetime | None,
 ) -> None:
     """Assess every file in a folder: one report per person, and a summary.csv.
 
     A file that cannot be read is reported and skipped; the others are still produced, and the
     exit code is 1 if any failed.
 
+    With --db, the folder is everyone's latest recorded assessment in the history store.
+
     \b
     Example:
         sfia-assess batch team/ -o reports/ --format pdf --jobs 2
+        sfia-assess batch --db --as-of 2026-10-31 -o reports/
     """
+    if (directory is None) == (db is None):
+        raise click.UsageError("give a DIRECTORY of assessment files, or --db [URL] (not both)")
+    if db is not None:
+        from .store.snapshot import snapshot_folder
+
+        with snapshot_folder(db, as_date(as_of)) as folder:
+            ctx = click.get_current_context()
+            ctx.invoke(
+                batch_command,
+                directory=folder,
+                db=None,
+                as_of=None,
+                out_dir=out_dir,
+                fmt=fmt,
+                jobs=jobs,
+                quiet=quiet,
+                policy_file=policy_file,
+                skills_dirs=skills_dirs,
+            )
+        return
+    assert directory is not None
     from .batch import run_batch
 
     policy = _policy(policy_file)
@@ -616,31 +645,49 @@ def batch_command(
 
 
 @cli.command("team")
-@click.argument("directory", type=click.Path(path_type=Path))
+@click.argument("directory", type=click.Path(path_type=Path), required=False)
 @format_option("text", "json", "html", "pdf")
 @paper_option
 @output_option
 @policy_option
 @skills_dir_option
+@store_option
+@as_of_option
 def team_command(
-    directory: Path,
+    directory: Path | None,
     fmt: str,
     paper: str,
     output: Path | None,
     policy_file: Path | None,
     skills_dirs: tuple[Path, ...],
+    db: str | None,
+    as_of: dt.datetime | None,
 ) -> None:
     """Show where a team stands: people x levels, the level mix, and shared gaps.
+
+    With --db, the team is everyone in the history store (their latest assessment, with the
+    level agreed with their manager where a review was recorded).
 
     \b
     Example:
         sfia-assess team team/ --format pdf -o team.pdf
+        sfia-assess team --db --as-of 2026-10-31
     """
     from .reports import team as view
-    from .team import team_view
+    from .team import team_view, team_view_of
 
     _needs_output(fmt, output)
-    found = team_view(directory, _catalog(skills_dirs), _policy(policy_file))
+    catalog = _catalog(skills_dirs)
+    if (directory is None) == (db is None):
+        raise click.UsageError("give a DIRECTORY of assessment files, or --db [URL] (not both)")
+    if db is not None:
+        from .store.loading import team_from_store
+
+        loaded = team_from_store(db, catalog, as_date(as_of))
+        found = team_view_of(loaded, catalog, _policy(policy_file))
+    else:
+        assert directory is not None
+        found = team_view(directory, catalog, _policy(policy_file))
     if fmt == "text":
         data: str | bytes = view.render_text(found, color=output is None and sys.stdout.isatty())
     elif fmt == "json":
@@ -754,6 +801,11 @@ def suggest_command(
     else:
         _emit(view.render_text(found, loaded), output)
 
+
+from .cli_store import COMMANDS as _STORE_COMMANDS  # noqa: E402 - registered after the rest
+
+for _command in _STORE_COMMANDS:
+    cli.add_command(_command)
 
 from .cli_web import serve  # noqa: E402
 

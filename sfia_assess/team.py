@@ -8,10 +8,11 @@ from pathlib import Path
 
 from .assessment import LoadedAssessment, load_assessment
 from .batch import assessment_files
-from .catalog import Catalog, SkillVersion
+from .catalog import Catalog, LevelsOfResponsibility, SkillVersion
 from .errors import SfiaAssessError
 from .policy import Policy
 from .result import Result
+from .review import review
 from .scoring import score
 
 
@@ -57,6 +58,19 @@ def team_view(directory: Path, catalog: Catalog, policy: Policy, *, top: int = 1
             skipped.append(str(exc).splitlines()[0])
     if not loaded:
         raise SfiaAssessError(f"{directory}: no valid assessment files found")
+    return team_view_of(loaded, catalog, policy, skipped=skipped, top=top)
+
+
+def team_view_of(
+    loaded: list[LoadedAssessment],
+    catalog: Catalog,
+    policy: Policy,
+    *,
+    skipped: list[str] | None = None,
+    top: int = 10,
+) -> TeamView:
+    """The team view of assessments already loaded (from a folder, or from the history store)."""
+    skipped = list(skipped or [])
     kinds = Counter((a.skill.code, a.skill.sfia_version) for a in loaded)
     (code, version), _ = kinds.most_common(1)[0]
     for other in loaded:
@@ -68,7 +82,7 @@ def team_view(directory: Path, catalog: Catalog, policy: Policy, *, top: int = 1
     same = [a for a in loaded if (a.skill.code, a.skill.sfia_version) == (code, version)]
     skill = same[0].skill
     responsibility = catalog.responsibility(version)
-    results: list[Result] = [score(a, policy, responsibility=responsibility) for a in same]
+    results = _agreed_results(same, policy, responsibility)
     people = tuple(
         sorted(
             (
@@ -116,3 +130,31 @@ def team_view(directory: Path, catalog: Catalog, policy: Policy, *, top: int = 1
         shared_gaps=shared,
         skipped=tuple(skipped),
     )
+
+
+def _agreed_results(
+    files: list[LoadedAssessment], policy: Policy, responsibility: LevelsOfResponsibility
+) -> list[Result]:
+    """One result per self-assessment: the agreed one where a manager's review pairs with it
+    (same person, on or after its date; the latest review counts), else its own."""
+    own = [f for f in files if f.assessment.assessor.relation != "manager"]
+    reviews = sorted(
+        (f for f in files if f.assessment.assessor.relation == "manager"),
+        key=lambda f: f.assessment.assessed_on,
+    )
+    review_of: dict[int, LoadedAssessment] = {}
+    for item in reviews:
+        candidates = [
+            (f.assessment.assessed_on, i)
+            for i, f in enumerate(own)
+            if f.assessment.subject.name.casefold() == item.assessment.subject.name.casefold()
+            and f.assessment.assessed_on <= item.assessment.assessed_on
+        ]
+        if candidates:
+            review_of[max(candidates)[1]] = item
+    return [
+        review(f, review_of[i], policy, responsibility).agreed
+        if i in review_of
+        else score(f, policy, responsibility=responsibility)
+        for i, f in enumerate(own)
+    ]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +82,46 @@ def write_yaml(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+# -- the history store: the same tests against SQLite and a real PostgreSQL server ------------
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> Iterator[str | None]:
+    """A PostgreSQL server for the session (None when none can be started, outside CI)."""
+    from .pg_server import Unavailable, server
+
+    try:
+        with server() as url:
+            yield url
+    except Unavailable as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL tests must run in CI: {exc}")
+        yield None
+
+
+_databases = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database URL: an SQLite file, or a new database on the PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'history.sqlite3'}"
+        return
+    base = request.getfixturevalue("pg_server_url")
+    if base is None:
+        pytest.skip("no PostgreSQL server could be started (set SFIA_ASSESS_TEST_PG)")
+    import sqlalchemy as sa
+
+    name = f"sfia_test_{os.getpid()}_{next(_databases)}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield str(sa.engine.make_url(base).set(database=name).render_as_string(False))
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -1,0 +1,301 @@
+"""Commands over the history store: `db upgrade|status`, `record`, `history`, `export`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from .batch import assessment_files
+
+if TYPE_CHECKING:
+    from .store.history import History
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def db_option(func: F) -> F:
+    return click.option(
+        "--db",
+        "db",
+        metavar="URL",
+        help="The history store: a database URL or an SQLite file path; also $SFIA_ASSESS_DB."
+        " Default: history.sqlite3 in your user data folder.",
+    )(func)
+
+
+def store_option(func: F) -> F:
+    """--db with an optional URL: `team --db` alone means the default store."""
+    return click.option(
+        "--db",
+        "db",
+        metavar="[URL]",
+        is_flag=False,
+        flag_value="",
+        default=None,
+        help="Read from the history store instead of a folder: a database URL, or none for"
+        " $SFIA_ASSESS_DB or the default store.",
+    )(func)
+
+
+def as_of_option(func: F) -> F:
+    return click.option(
+        "--as-of",
+        "as_of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        help="With --db: the team as it stood on this day (YYYY-MM-DD).",
+    )(func)
+
+
+def as_date(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value is not None else None
+
+
+@click.group("db")
+def db_group() -> None:
+    """Create, migrate and inspect the history store.
+
+    \b
+    Example:
+        sfia-assess db upgrade --db postgresql+psycopg://me@localhost/sfia
+        sfia-assess db status
+    """
+
+
+@db_group.command("upgrade")
+@db_option
+def db_upgrade(db: str | None) -> None:
+    """Create the store's tables, or migrate an older store forward (every row is kept).
+
+    \b
+    Example:
+        sfia-assess db upgrade --db history.sqlite3
+    """
+    from .store import open_store
+    from .store.database import database_url, shown, translated
+    from .store.schema import upgrade
+
+    url = database_url(db)
+    with open_store(db, create=False) as engine, translated(engine):
+        before, after = upgrade(engine)
+    if before == after:
+        click.echo(f"{shown(url)}: schema already at revision {after}")
+    else:
+        click.echo(f"{shown(url)}: schema {before or 'none'} -> {after}")
+
+
+@db_group.command("status")
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def db_status(db: str | None, fmt: str) -> None:
+    """Show where the store is, its schema revision, and how many rows it holds.
+
+    \b
+    Example:
+        sfia-assess db status
+    """
+    import dataclasses
+
+    from .reports.json import dumps
+    from .store import open_store
+    from .store.database import translated
+    from .store.schema import status
+
+    with open_store(db, create=False) as engine, translated(engine):
+        found = status(engine)
+    if fmt == "json":
+        click.echo(dumps({**dataclasses.asdict(found), "current": found.current}), nl=False)
+        return
+    click.echo(f"database: {found.url}")
+    if found.revision is None:
+        click.echo("schema:   none yet (`sfia-assess db upgrade` creates it)")
+    else:
+        state = "current" if found.current else f"behind {found.head}: run `sfia-assess db upgrade`"
+        click.echo(f"schema:   revision {found.revision} ({state})")
+        for table, count in found.counts.items():
+            click.echo(f"{table + ':':<13} {count}")
+
+
+@click.command("record")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@db_option
+@click.option("--as", "actor", help="Who is recording, for the trail (default: your user name).")
+@click.option("--policy", "policy_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--skills-dir", "skills_dirs", multiple=True, type=click.Path(path_type=Path))
+def record_command(
+    paths: tuple[Path, ...],
+    db: str | None,
+    actor: str | None,
+    policy_file: Path | None,
+    skills_dirs: tuple[Path, ...],
+) -> None:
+    """Check assessment files and add them to the history store, in one transaction.
+
+    A manager's review is paired with the self-assessment it reviews and the agreed level kept.
+    The same bytes twice are recorded once; a corrected file becomes the next version. A bad
+    file is reported as `validate` reports it and nothing of it is stored (exit 1).
+
+    \b
+    Example:
+        sfia-assess record examples/
+        sfia-assess record me.yaml review.yaml --db postgresql+psycopg://me@db/sfia
+    """
+    from .catalog import Catalog
+    from .policy import default_policy, load_policy
+    from .store import open_store, writing
+    from .store.record import check_files, record_checked
+
+    files: list[Path] = []
+    for path in paths:
+        files.extend(assessment_files(path) if path.is_dir() else [path])
+    catalog = Catalog.default(skills_dirs)
+    policy = load_policy(policy_file) if policy_file else default_policy()
+    good, bad = check_files(files, catalog, policy)
+    for failed in bad:
+        click.echo(failed.message, err=True)
+    done = []
+    if good:
+        with open_store(db) as engine:
+            done = writing(
+                engine,
+                lambda session: record_checked(session, good, catalog, policy, actor=actor),
+            )
+        for item in done:
+            click.echo(item.message)
+    added = sum(1 for item in done if item.status == "recorded")
+    click.echo(
+        f"{added} recorded, {len(done) - added} already recorded, {len(bad)} failed", err=True
+    )
+    if bad:
+        raise click.exceptions.Exit(1)
+
+
+@click.command("history")
+@click.argument("person", required=False)
+@click.option("--list", "list_people", is_flag=True, help="List everyone recorded.")
+@db_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "html", "pdf"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False))
+def history_command(
+    person: str | None,
+    list_people: bool,
+    db: str | None,
+    fmt: str,
+    paper: str,
+    output: Path | None,
+) -> None:
+    """Show every recorded assessment of a person in date order: level, agreed level, status.
+
+    A person is matched by name (any case, or a unique part of it).
+
+    \b
+    Example:
+        sfia-assess history "Priya Nair"
+        sfia-assess history "Priya Nair" --format pdf -o priya-history.pdf
+    """
+    from .store import open_store, reading
+    from .store.history import person_history
+    from .store.people import everyone
+
+    if fmt == "pdf" and output is None:
+        raise click.UsageError("--format pdf needs -o FILE")
+    if not person and not list_people:
+        raise click.UsageError('give a PERSON, e.g. history "Priya Nair" (or --list)')
+    with open_store(db) as engine, reading(engine) as session:
+        if list_people:
+            for found in everyone(session):
+                click.echo(found.name)
+            return
+        assert person is not None
+        history = person_history(session, person)
+    _emit(_history_output(history, fmt, paper), output)
+
+
+def _history_output(found: History, fmt: str, paper: str) -> str | bytes:
+    from .reports import history as view
+
+    if fmt == "text":
+        return view.render_text(found, color=sys.stdout.isatty())
+    if fmt == "json":
+        return view.render_json(found)
+    from .catalog import Catalog
+
+    catalog = Catalog.default()
+    names: dict[str, str] = {}
+    attribution = ""
+    for row in found.rows:
+        try:
+            skill = catalog.skill(row.skill, row.sfia_version)
+        except Exception:  # a skill from a --skills-dir: show its code only
+            continue
+        names.setdefault(row.skill, skill.name)
+        attribution = skill.attribution
+    html = view.render_html(
+        found, skill_names=names, attribution=attribution, today=dt.date.today(), paper=paper
+    )
+    if fmt == "html":
+        return html
+    from .reports.pdf import html_to_pdf
+
+    return html_to_pdf(html)
+
+
+def _emit(data: str | bytes, output: Path | None) -> None:
+    from .output import write_atomic
+
+    if output is not None:
+        write_atomic(output, data)
+        click.echo(f"wrote {output}", err=True)
+    elif isinstance(data, bytes):
+        raise click.UsageError("this format is binary: give -o FILE to write it to a file")
+    else:
+        click.echo(data, nl=False)
+
+
+@click.command("export")
+@click.argument("person", required=False)
+@click.option("--all", "everyone", is_flag=True, help="Every recorded file, of everyone.")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder to write the files into (created if missing).",
+)
+@click.option("--force", is_flag=True, help="Overwrite files that exist with other content.")
+@db_option
+def export_command(
+    person: str | None, everyone: bool, out_dir: Path, force: bool, db: str | None
+) -> None:
+    """Write recorded assessment files back out, byte for byte as they were recorded.
+
+    \b
+    Example:
+        sfia-assess export "Priya Nair" -o priya/
+        sfia-assess export --all -o backup/
+    """
+    from .store import open_store, reading
+    from .store.export import export
+
+    if bool(person) == everyone:
+        raise click.UsageError("give a PERSON or --all (not both)")
+    with open_store(db) as engine, reading(engine) as session:
+        written = export(session, out_dir, None if everyone else person, force=force)
+    for item in written:
+        click.echo(str(item.path))
+    click.echo(f"{len(written)} file(s) written to {out_dir}", err=True)
+
+
+COMMANDS = (db_group, record_command, history_command, export_command)

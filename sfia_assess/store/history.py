@@ -1,0 +1,111 @@
+"""One person's record over time: every assessment in date order, with levels and status."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import AssessmentRecord, Event, Review, ScoredResult
+from .people import find_person
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    skill: str
+    sfia_version: int
+    assessed_on: dt.date
+    version: int
+    latest: bool  # False: a later version of the same assessment was recorded
+    assessor: str
+    relation: str
+    role: str | None
+    recommended_level: int | None
+    target_level: int | None
+    agreed_level: int | None
+    reviewed_by: str | None
+    reviewed_on: dt.date | None
+    status: str
+    source_name: str
+    sha256: str
+    recorded_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class History:
+    person: str
+    rows: tuple[HistoryRow, ...]
+
+    @property
+    def current(self) -> tuple[HistoryRow, ...]:
+        """The latest version of each assessment: what a chart of the level over time shows."""
+        return tuple(r for r in self.rows if r.latest)
+
+
+def person_history(session: Session, name: str) -> History:
+    """Every assessment of the person named (manager reviews appear as their agreed level)."""
+    person = find_person(session, name)
+    rows = session.execute(
+        select(AssessmentRecord, ScoredResult.recommended_level, ScoredResult.target_level)
+        .outerjoin(ScoredResult, ScoredResult.assessment_id == AssessmentRecord.id)
+        .where(AssessmentRecord.person_id == person.id)
+        .order_by(
+            AssessmentRecord.assessed_on,
+            AssessmentRecord.skill,
+            AssessmentRecord.sfia_version,
+            AssessmentRecord.assessor_key,
+            AssessmentRecord.version,
+        )
+    ).all()
+    ids = [record.id for record, _, _ in rows]
+    by_id = {record.id: record for record, _, _ in rows}
+    reviews: dict[int, Review] = {}
+    for found in session.scalars(select(Review).where(Review.self_id.in_(ids)).order_by(Review.id)):
+        reviews[found.self_id] = found  # the latest review counts
+    last_event: dict[int, Event] = {}
+    for step in session.scalars(
+        select(Event).where(Event.assessment_id.in_(ids)).order_by(Event.at, Event.id)
+    ):
+        last_event[step.assessment_id] = step
+    newest: dict[tuple[str, int, str, dt.date], int] = {}
+    for record, _, _ in rows:
+        newest[_key(record)] = max(newest.get(_key(record), 0), record.version)
+    out = []
+    for record, recommended, target in rows:
+        if record.relation == "manager":
+            continue
+        paired = reviews.get(record.id)
+        manager = by_id.get(paired.manager_id) if paired else None
+        event = last_event.get(record.id)
+        latest = newest[_key(record)] == record.version
+        status = event.kind if event else "recorded"
+        if not latest:
+            status = "superseded"
+        out.append(
+            HistoryRow(
+                skill=record.skill,
+                sfia_version=record.sfia_version,
+                assessed_on=record.assessed_on,
+                version=record.version,
+                latest=latest,
+                assessor=record.assessor_name,
+                relation=record.relation,
+                role=record.role,
+                recommended_level=recommended,
+                target_level=target,
+                agreed_level=paired.agreed_level if paired else None,
+                reviewed_by=manager.assessor_name if manager else None,
+                reviewed_on=manager.assessed_on if manager else None,
+                status=status,
+                source_name=record.source_name,
+                sha256=record.sha256,
+                recorded_at=record.recorded_at,
+            )
+        )
+    return History(person.name, tuple(out))
+
+
+def _key(record: AssessmentRecord) -> tuple[str, int, str, dt.date]:
+    return (record.skill, record.sfia_version, record.assessor_key, record.assessed_on)

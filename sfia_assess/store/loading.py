@@ -1,0 +1,99 @@
+"""Recorded assessments back as the library's objects: what `team --db` and `batch --db` use.
+
+`assessments_as_of` gives the same shape a folder of files gives: each person's latest
+self-assessment of a skill (as of a date), followed by the manager's review paired with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..assessment import Assessment, LoadedAssessment
+from ..catalog import Catalog
+from ..errors import UnknownSkillError
+from .database import StoreError
+from .models import AssessmentRecord, Review
+
+
+def loaded_from_record(row: AssessmentRecord, catalog: Catalog) -> LoadedAssessment:
+    """The checked assessment from its stored parsed form (it passed every check when recorded)."""
+    try:
+        skill = catalog.skill(row.skill, row.sfia_version)
+    except UnknownSkillError:
+        raise StoreError(
+            f"{row.source_name} (recorded): {row.skill} SFIA {row.sfia_version} is not in the"
+            " skills this command knows; give the --skills-dir it was recorded with"
+        ) from None
+    return LoadedAssessment(
+        assessment=Assessment.model_validate(row.parsed), skill=skill, source=row.source_name
+    )
+
+
+def assessments_as_of(
+    session: Session, catalog: Catalog, as_of: dt.date | None = None
+) -> list[LoadedAssessment]:
+    """Everyone's latest self-assessment per skill dated on or before `as_of` (default: all),
+    each followed by the review paired with it (if one was made by then)."""
+    return [loaded_from_record(row, catalog) for row in records_as_of(session, as_of)]
+
+
+def records_as_of(session: Session, as_of: dt.date | None = None) -> list[AssessmentRecord]:
+    """The recorded files behind `assessments_as_of`, in the same order."""
+    columns = select(
+        AssessmentRecord.id,
+        AssessmentRecord.person_id,
+        AssessmentRecord.skill,
+        AssessmentRecord.sfia_version,
+        AssessmentRecord.assessed_on,
+        AssessmentRecord.version,
+    ).where(AssessmentRecord.relation != "manager")
+    if as_of is not None:
+        columns = columns.where(AssessmentRecord.assessed_on <= as_of)
+    latest: dict[tuple[int, str, int], tuple[dt.date, int, int]] = {}
+    for row_id, person_id, skill, version, on, number in session.execute(columns):
+        key = (person_id, skill, version)
+        if key not in latest or (on, number) > latest[key][:2]:
+            latest[key] = (on, number, row_id)
+    chosen = [row_id for _, _, row_id in latest.values()]
+    if not chosen:
+        return []
+    reviews_query = (
+        select(Review.self_id, AssessmentRecord)
+        .join(AssessmentRecord, AssessmentRecord.id == Review.manager_id)
+        .where(Review.self_id.in_(chosen))
+        .order_by(AssessmentRecord.assessed_on, Review.id)
+    )
+    if as_of is not None:
+        reviews_query = reviews_query.where(AssessmentRecord.assessed_on <= as_of)
+    review_of: dict[int, AssessmentRecord] = {}
+    for self_id, manager in session.execute(reviews_query):
+        review_of[self_id] = manager  # the latest review counts
+    rows = session.scalars(
+        select(AssessmentRecord)
+        .where(AssessmentRecord.id.in_(chosen))
+        .order_by(AssessmentRecord.assessed_on, AssessmentRecord.id)
+    ).all()
+    out: list[AssessmentRecord] = []
+    for row in rows:
+        out.append(row)
+        if row.id in review_of:
+            out.append(review_of[row.id])
+    return out
+
+
+def team_from_store(db: str, catalog: Catalog, as_of: dt.date | None) -> list[LoadedAssessment]:
+    """`assessments_as_of` from the store named by --db (empty: the default store)."""
+    from . import open_store
+    from .database import reading
+
+    with open_store(db or None) as engine, reading(engine) as session:
+        loaded = assessments_as_of(session, catalog, as_of)
+    if not loaded:
+        when = f" dated on or before {as_of.isoformat()}" if as_of else ""
+        raise StoreError(
+            f"the history store holds no assessments{when}; record some with `sfia-assess record`"
+        )
+    return loaded

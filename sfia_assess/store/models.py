@@ -1,0 +1,162 @@
+"""The history store's tables as typed SQLAlchemy models; rows are only ever added, never changed.
+
+An assessment file is kept byte for byte with its parsed form and SHA-256. A corrected file is a
+new row (the next `version` of that person's assessment by that assessor on that date), so the
+record of what was submitted, and when, can be trusted. What happens to an assessment (recorded,
+drafted, submitted, reviewed, agreed, signed off) is a trail of `Event` rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Person(Base):
+    """Someone assessed; matched by name, compared without case (`key`)."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    assessments: Mapped[list[AssessmentRecord]] = relationship(back_populates="person")
+
+
+class AssessmentRecord(Base):
+    """One assessment file as submitted: the bytes, their parsed form and hash. Immutable."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        UniqueConstraint(
+            "person_id",
+            "skill",
+            "sfia_version",
+            "assessor_key",
+            "assessed_on",
+            "version",
+            name="uq_assessments_version",
+        ),
+        Index("ix_assessments_person_date", "person_id", "assessed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    skill: Mapped[str] = mapped_column(String(20))
+    sfia_version: Mapped[int] = mapped_column(Integer)
+    relation: Mapped[str] = mapped_column(String(20))
+    assessor_name: Mapped[str] = mapped_column(String(200))
+    assessor_key: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(200))
+    assessed_on: Mapped[dt.date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer)
+    source_name: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    parsed: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="assessments")
+
+
+class ScoredResult(Base):
+    """The result of scoring one recorded assessment alone (the `assess --format json` form)."""
+
+    __tablename__ = "results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), unique=True)
+    recommended_level: Mapped[int | None] = mapped_column(Integer)
+    target_level: Mapped[int | None] = mapped_column(Integer)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    scored_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Review(Base):
+    """A manager's review paired with the self-assessment it reviews, and the level agreed."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        UniqueConstraint("self_id", "manager_id", name="uq_reviews_pair"),
+        Index("ix_reviews_manager_id", "manager_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    self_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    manager_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    self_level: Mapped[int | None] = mapped_column(Integer)
+    manager_level: Mapped[int | None] = mapped_column(Integer)
+    agreed_level: Mapped[int | None] = mapped_column(Integer)
+    agreed: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Event(Base):
+    """One step in an assessment's workflow: what happened, who did it, when."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_assessment_id", "assessment_id"),
+        Index("ix_events_kind_recipient_key", "kind", "recipient_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text)
+    recipient: Mapped[str | None] = mapped_column(String(200))  # e.g. the manager submitted to
+    recipient_key: Mapped[str | None] = mapped_column(String(200))
+
+
+class Attachment(Base):
+    """A file backing one evidence item: kept as bytes, never executed or rendered."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "evidence_id", "sha256", name="uq_attachments_item"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    evidence_id: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,219 @@
+"""The assessment workflow for the browser app: drafts, submission, review, sign-off.
+
+Every step adds rows (a new version, an event); nothing is changed in place, so the trail of
+who did what and when is the record. Each function works in the caller's session: a web
+request opens one with `writing` or `reading` and calls one of these.
+
+    drafted -> submitted -> reviewed + agreed -> signed-off
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..assessment import parse_assessment
+from ..catalog import Catalog
+from ..policy import Policy
+from ..scoring import score
+from .database import StoreError
+from .models import AssessmentRecord, Event, Person, Review
+from .people import person_key
+from .record import Checked, add_assessment, pair
+
+DRAFTED = "drafted"
+SUBMITTED = "submitted"
+REVIEWED = "reviewed"
+AGREED = "agreed"
+SIGNED_OFF = "signed-off"
+RECORDED = "recorded"
+
+
+def checked(content: bytes, source_name: str, catalog: Catalog, policy: Policy) -> Checked:
+    """Check an assessment's YAML as `validate` does (AssessmentError lists every problem)."""
+    loaded = parse_assessment(content, source_name, catalog)
+    result = score(loaded, policy, responsibility=catalog.responsibility(loaded.skill.sfia_version))
+    return Checked(source_name, content, hashlib.sha256(content).hexdigest(), loaded, result)
+
+
+def save_draft(
+    session: Session,
+    content: bytes,
+    source_name: str,
+    catalog: Catalog,
+    policy: Policy,
+    *,
+    actor: str,
+) -> AssessmentRecord:
+    """Save the form as it stands as a new version (the same bytes again: the version saved)."""
+    item = checked(content, source_name, catalog, policy)
+    existing = session.scalars(
+        select(AssessmentRecord).where(AssessmentRecord.sha256 == item.sha256)
+    ).one_or_none()
+    if existing is not None:
+        return existing
+    return add_assessment(session, item, actor=actor, kind=DRAFTED)
+
+
+def get(session: Session, assessment_id: int) -> AssessmentRecord:
+    found = session.get(AssessmentRecord, assessment_id)
+    if found is None:
+        raise StoreError(f"no recorded assessment has the id {assessment_id}")
+    return found
+
+
+def status(session: Session, assessment_id: int) -> str:
+    """The last step taken on an assessment (`drafted`, `submitted`, ... `signed-off`)."""
+    last = session.scalars(
+        select(Event.kind)
+        .where(Event.assessment_id == assessment_id)
+        .order_by(Event.at.desc(), Event.id.desc())
+        .limit(1)
+    ).one_or_none()
+    return last or RECORDED
+
+
+def trail(session: Session, assessment_id: int) -> list[Event]:
+    """Every step taken on an assessment, oldest first: what, who, when, to whom."""
+    return list(
+        session.scalars(
+            select(Event).where(Event.assessment_id == assessment_id).order_by(Event.at, Event.id)
+        )
+    )
+
+
+def submit(session: Session, assessment_id: int, *, actor: str, manager: str) -> Event:
+    """Send a saved self-assessment to `manager` for review."""
+    record = get(session, assessment_id)
+    if record.relation == "manager":
+        raise StoreError("a manager's review is not submitted; it is recorded with review()")
+    if status(session, assessment_id) not in (DRAFTED, RECORDED):
+        raise StoreError(
+            f"{record.source_name} version {record.version} was already submitted; save a new"
+            " version to submit again"
+        )
+    step = Event(
+        assessment_id=record.id,
+        kind=SUBMITTED,
+        actor=actor,
+        recipient=manager,
+        recipient_key=person_key(manager),
+    )
+    session.add(step)
+    session.flush()
+    return step
+
+
+def record_review(
+    session: Session,
+    self_id: int,
+    content: bytes,
+    source_name: str,
+    catalog: Catalog,
+    policy: Policy,
+    *,
+    actor: str,
+) -> Review:
+    """Record the manager's review (a manager's assessment file) of a self-assessment, paired
+    with it, and the agreed level. A later review of the same assessment replaces it."""
+    own = get(session, self_id)
+    item = checked(content, source_name, catalog, policy)
+    if item.loaded.assessment.assessor.relation != "manager":
+        raise StoreError(f"{source_name}: a review needs assessor relation: manager")
+    if person_key(item.loaded.assessment.subject.name) != own.person.key:
+        raise StoreError(
+            f"{source_name}: reviews {item.loaded.assessment.subject.name!r}, but the"
+            f" assessment is {own.person.name!r}'s"
+        )
+    existing = session.scalars(
+        select(AssessmentRecord).where(AssessmentRecord.sha256 == item.sha256)
+    ).one_or_none()
+    manager = existing or add_assessment(session, item, actor=actor)
+    pair(session, own, manager, catalog, policy, actor=actor)
+    found = session.scalars(
+        select(Review).where(Review.self_id == own.id, Review.manager_id == manager.id)
+    ).one()
+    return found
+
+
+def latest_review(session: Session, self_id: int) -> Review | None:
+    return session.scalars(
+        select(Review).where(Review.self_id == self_id).order_by(Review.id.desc()).limit(1)
+    ).one_or_none()
+
+
+def sign_off(session: Session, self_id: int, *, actor: str, note: str | None = None) -> Event:
+    """The manager signs off the agreed level of a reviewed assessment."""
+    found = latest_review(session, self_id)
+    if found is None:
+        raise StoreError("only a reviewed assessment can be signed off; record the review first")
+    step = Event(
+        assessment_id=self_id,
+        kind=SIGNED_OFF,
+        actor=actor,
+        note=note or f"agreed level {found.agreed_level if found.agreed_level else 'none'}",
+    )
+    session.add(step)
+    session.flush()
+    return step
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A self-assessment submitted to a manager and not yet reviewed."""
+
+    assessment_id: int
+    person: str
+    skill: str
+    sfia_version: int
+    assessed_on: dt.date
+    version: int
+    submitted_by: str
+    submitted_at: dt.datetime
+    manager: str
+
+
+def submitted(session: Session, manager: str | None = None) -> list[Waiting]:
+    """Assessments waiting for review (for `manager`, or for anyone), oldest submission first.
+
+    Waiting means: submitted, and no review, sign-off or newer submission since.
+    """
+    query = (
+        select(Event, AssessmentRecord, Person)
+        .join(AssessmentRecord, AssessmentRecord.id == Event.assessment_id)
+        .join(Person, Person.id == AssessmentRecord.person_id)
+        .where(Event.kind == SUBMITTED)
+        .order_by(Event.at, Event.id)
+    )
+    if manager is not None:
+        query = query.where(Event.recipient_key == person_key(manager))
+    rows = session.execute(query).all()
+    if not rows:
+        return []
+    ids = [record.id for _, record, _ in rows]
+    last_step = dict(
+        session.execute(
+            select(Event.assessment_id, func.max(Event.id))
+            .where(Event.assessment_id.in_(ids))
+            .group_by(Event.assessment_id)
+        ).all()
+    )
+    return [
+        Waiting(
+            assessment_id=record.id,
+            person=person.name,
+            skill=record.skill,
+            sfia_version=record.sfia_version,
+            assessed_on=record.assessed_on,
+            version=record.version,
+            submitted_by=step.actor,
+            submitted_at=step.at,
+            manager=step.recipient or "",
+        )
+        for step, record, person in rows
+        if last_step.get(record.id) == step.id
+    ]

@@ -1,0 +1,176 @@
+"""The store under stress: writers at once, a crash mid-record, a migration from the first schema.
+
+Each test runs on SQLite and on a real PostgreSQL server (see `store_url` in conftest.py).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import yaml
+from click.testing import CliRunner
+
+from sfia_assess.catalog import Catalog
+from sfia_assess.cli import cli
+from sfia_assess.policy import default_policy
+from sfia_assess.store.database import open_engine, writing
+from sfia_assess.store.record import check_files, record_checked
+from sfia_assess.store.schema import upgrade
+
+from .conftest import EXAMPLES, ROOT
+from .data.make_team import make_team
+
+
+def count(url: str, table: str) -> int:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(sa.text(f"select count(*) from {table}")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def test_four_processes_recording_at_once_all_succeed_and_duplicate_nothing(
+    store_url: str, tmp_path: Path
+) -> None:
+    files = make_team(tmp_path / "team", 40)
+    shared = EXAMPLES / "sam-lee-analyst.yaml"  # every process also records this one file
+    commands = [
+        [sys.executable, "-m", "sfia_assess", "record", str(shared), *map(str, files[i::4])]
+        for i in range(4)
+    ]
+    # The database does not exist yet: the first to arrive creates the schema, the others wait.
+    procs = [
+        subprocess.Popen(
+            [*c, "--db", store_url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        for c in commands
+    ]
+    outcomes = [p.communicate(timeout=120) for p in procs]
+    for proc, (_, err) in zip(procs, outcomes, strict=True):
+        assert proc.returncode == 0, err
+        assert "Traceback" not in err
+    assert count(store_url, "assessments") == 41
+    assert count(store_url, "people") == len(_names(files) | {"Sam Lee"})
+    already = sum(out.count("sam-lee-analyst.yaml: already recorded") for out, _ in outcomes)
+    assert already == 3
+
+
+def _names(files: list[Path]) -> set[str]:
+    return {yaml.safe_load(f.read_text("utf-8"))["subject"]["name"] for f in files}
+
+
+CRASH = textwrap.dedent(
+    """
+    import os, sys, time
+    from pathlib import Path
+    from sfia_assess.catalog import Catalog
+    from sfia_assess.policy import default_policy
+    from sfia_assess.store import open_store, writing
+    from sfia_assess.store.record import check_files, record_checked
+
+    catalog, policy = Catalog(), default_policy()
+    good, _ = check_files([Path(p) for p in sys.argv[2:]], catalog, policy)
+
+    def work(session):
+        record_checked(session, good, catalog, policy, actor="test")
+        session.flush()
+        print("written, not committed", flush=True)
+        time.sleep(60)
+
+    with open_store(sys.argv[1]) as engine:
+        writing(engine, work)
+    """
+)
+
+
+def test_a_crash_mid_record_leaves_the_database_as_it_was(
+    store_url: str, runner: CliRunner
+) -> None:
+    assert runner.invoke(cli, ["record", str(EXAMPLES / "sam-lee-analyst.yaml"), "--db", store_url])
+    before = count(store_url, "assessments"), count(store_url, "events")
+    files = [str(p) for p in sorted(EXAMPLES.glob("*.yaml"))]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CRASH, store_url, *files],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == "written, not committed\n", proc.stderr
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    proc.stdout.close()
+    assert proc.stderr is not None
+    proc.stderr.close()
+    assert (count(store_url, "assessments"), count(store_url, "events")) == before
+    # ... and the store is still usable: the files record cleanly afterwards.
+    result = runner.invoke(cli, ["record", str(EXAMPLES), "--db", store_url])
+    assert result.exit_code == 0, result.stderr
+    assert count(store_url, "assessments") == len(files)
+
+
+def test_an_error_inside_the_transaction_stores_nothing(store_url: str) -> None:
+    catalog, policy = Catalog(), default_policy()
+    good, bad = check_files(sorted(EXAMPLES.glob("*.yaml")), catalog, policy)
+    assert not bad
+    engine = open_engine(store_url)
+    upgrade(engine)
+
+    def work(session: sa.orm.Session) -> None:
+        record_checked(session, good, catalog, policy, actor="test")
+        raise RuntimeError("power cut")
+
+    with pytest.raises(RuntimeError, match="power cut"):
+        writing(engine, work)
+    engine.dispose()
+    assert count(store_url, "assessments") == 0
+    assert count(store_url, "people") == 0
+
+
+def test_db_upgrade_from_the_first_schema_keeps_every_row(
+    store_url: str, runner: CliRunner
+) -> None:
+    engine = open_engine(store_url)
+    assert upgrade(engine, "0001") == (None, "0001")
+    catalog, policy = Catalog(), default_policy()
+    good, _ = check_files(sorted(EXAMPLES.glob("*.yaml")), catalog, policy)
+    writing(engine, lambda session: record_checked(session, good, catalog, policy, actor="t"))
+    engine.dispose()
+    tables = ("people", "assessments", "results", "reviews", "events")
+    before = {t: count(store_url, t) for t in tables}
+    assert before["assessments"] == 6 and before["reviews"] == 1
+
+    # A command that needs the newer schema says so, and changes nothing.
+    result = runner.invoke(cli, ["history", "Priya Nair", "--db", store_url])
+    assert result.exit_code == 1
+    assert "the database schema is at revision 0001, this sfia-assess needs 0002; run" in (
+        result.stderr
+    )
+
+    result = runner.invoke(cli, ["db", "upgrade", "--db", store_url])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.endswith(": schema 0001 -> 0002\n")
+    assert {t: count(store_url, t) for t in tables} == before
+    assert count(store_url, "attachments") == 0
+    result = runner.invoke(cli, ["history", "Priya Nair", "--db", store_url])
+    assert result.exit_code == 0
+    assert "Daniel Okafor  agreed" in result.stdout
+
+    result = runner.invoke(cli, ["db", "upgrade", "--db", store_url])
+    assert result.stdout.endswith(": schema already at revision 0002\n")
+    result = runner.invoke(cli, ["db", "status", "--db", store_url])
+    assert "schema:   revision 0002 (current)\n" in result.stdout
+    assert "assessments:  6\n" in result.stdout

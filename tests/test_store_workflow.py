@@ -1,0 +1,104 @@
+"""The workflow the browser app drives: draft, new version, submit, review, sign off."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from sfia_assess.catalog import Catalog
+from sfia_assess.cli import cli
+from sfia_assess.errors import AssessmentError
+from sfia_assess.policy import default_policy
+from sfia_assess.store import StoreError, open_store, reading, writing
+from sfia_assess.store import workflow as flow
+
+from .conftest import EXAMPLES
+
+SELF = (EXAMPLES / "priya-nair-coordinator.yaml").read_bytes()
+MANAGER = (EXAMPLES / "priya-nair-manager.yaml").read_bytes()
+
+
+def test_draft_submit_review_sign_off_leaves_a_trail_and_history_shows_it(
+    store_url: str, runner: CliRunner
+) -> None:
+    catalog, policy = Catalog(), default_policy()
+    with open_store(store_url) as engine:
+        first = writing(
+            engine,
+            lambda s: flow.save_draft(s, SELF, "priya.yaml", catalog, policy, actor="Priya").id,
+        )
+        again = writing(
+            engine,
+            lambda s: flow.save_draft(s, SELF, "priya.yaml", catalog, policy, actor="Priya").id,
+        )
+        assert again == first  # the same form saved twice is one version
+        second = writing(
+            engine,
+            lambda s: (
+                flow.save_draft(
+                    s, SELF + b"# v2\n", "priya.yaml", catalog, policy, actor="Priya"
+                ).id
+            ),
+        )
+        with reading(engine) as session:
+            assert flow.get(session, second).version == 2
+            assert flow.status(session, second) == flow.DRAFTED
+        writing(engine, lambda s: flow.submit(s, second, actor="Priya", manager="Daniel Okafor"))
+        with pytest.raises(StoreError, match="already submitted; save a new version"):
+            writing(
+                engine, lambda s: flow.submit(s, second, actor="Priya", manager="Daniel Okafor")
+            )
+        with reading(engine) as session:
+            [waiting] = flow.submitted(session, "daniel okafor")
+            assert (waiting.assessment_id, waiting.person, waiting.version) == (
+                second,
+                "Priya Nair",
+                2,
+            )
+            assert flow.submitted(session, "Someone Else") == []
+        agreed = writing(
+            engine,
+            lambda s: (
+                flow.record_review(
+                    s, second, MANAGER, "review.yaml", catalog, policy, actor="Daniel Okafor"
+                ).agreed_level
+            ),
+        )
+        assert agreed == 3
+        with reading(engine) as session:
+            assert flow.submitted(session, "Daniel Okafor") == []
+            assert flow.status(session, second) == flow.AGREED
+        writing(engine, lambda s: flow.sign_off(s, second, actor="Daniel Okafor"))
+        with reading(engine) as session:
+            steps = [(e.kind, e.actor, e.recipient) for e in flow.trail(session, second)]
+        assert steps == [
+            ("drafted", "Priya", None),
+            ("submitted", "Priya", "Daniel Okafor"),
+            ("reviewed", "Daniel Okafor", None),
+            ("agreed", "Daniel Okafor", None),
+            ("signed-off", "Daniel Okafor", None),
+        ]
+    result = runner.invoke(cli, ["history", "Priya Nair", "--db", store_url])
+    assert result.exit_code == 0
+    assert "v1           4       -                 superseded" in result.stdout
+    assert "v2           4       3  Daniel Okafor  signed-off" in result.stdout
+
+
+def test_a_draft_with_problems_is_refused_with_the_validate_messages(store_url: str) -> None:
+    catalog, policy = Catalog(), default_policy()
+    broken = SELF.replace(b"USUP-3.1:", b"USUP-3.9:", 1)
+    with open_store(store_url) as engine:
+        with pytest.raises(AssessmentError, match=r"^priya\.yaml:\d+: 'USUP-3\.9' is not a"):
+            writing(
+                engine,
+                lambda s: flow.save_draft(s, broken, "priya.yaml", catalog, policy, actor="P"),
+            )
+        with pytest.raises(StoreError, match="only a reviewed assessment can be signed off"):
+            writing(
+                engine,
+                lambda s: flow.sign_off(
+                    s,
+                    flow.save_draft(s, SELF, "priya.yaml", catalog, policy, actor="P").id,
+                    actor="D",
+                ),
+            )
