@@ -8,15 +8,52 @@ asked for (the server starts in well under a second without WeasyPrint) and impo
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from functools import cache
+from typing import Any
+
+from ..catalog import Catalog
+from ..policy import default_policy
 
 
-def _layout(html: str) -> bytes:
-    from ..reports.pdf import html_to_pdf
+@cache
+def _catalog() -> Catalog:
+    return Catalog.default()
 
-    return html_to_pdf(html)
+
+# The jobs take the assessment's YAML text, not a report: loading, scoring and laying out the
+# HTML all happen in the worker too, so the server's own process does next to nothing per PDF.
+
+
+def gap_report_pdf(text: str, name: str, today: dt.date) -> bytes:
+    """The PDF gap report of one assessment, as `assess --format pdf` makes it."""
+    from ..assessing import gap_report
+    from ..assessment import parse_assessment
+    from ..reports.pdf import render
+
+    catalog = _catalog()
+    loaded = parse_assessment(text, name, catalog)
+    return render(gap_report(loaded, catalog, default_policy(), today=today))
+
+
+def review_record_pdf(own: tuple[str, str], manager: tuple[str, str], today: dt.date) -> bytes:
+    """The PDF review record of a self-assessment and the manager's review ((text, name) each)."""
+    from ..assessing import review_report
+    from ..assessment import parse_assessment
+    from ..reports import Format
+    from ..reports.review import render
+
+    catalog = _catalog()
+    mine = parse_assessment(own[0], own[1], catalog)
+    theirs = parse_assessment(manager[0], manager[1], catalog)
+    report = review_report(mine, theirs, catalog, default_policy(), today=today)
+    pdf = render(report, Format.PDF)
+    assert isinstance(pdf, bytes)
+    return pdf
 
 
 class PdfPool:
@@ -33,9 +70,10 @@ class PdfPool:
             self._executor = ProcessPoolExecutor(self.workers, mp_context=context)
         return self._executor
 
-    async def render(self, html: str) -> bytes:
+    async def render(self, job: Callable[..., bytes], *args: Any) -> bytes:
+        """Run one of the jobs above in a worker; its exceptions are raised here."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool(), _layout, html)
+        return await loop.run_in_executor(self._pool(), job, *args)
 
     def close(self) -> None:
         if self._executor is not None:

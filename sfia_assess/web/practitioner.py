@@ -12,13 +12,13 @@ from starlette.responses import HTMLResponse, Response
 from ..assessment import parse_assessment
 from ..catalog import SkillVersion
 from ..errors import InputFileError, Problem, SfiaAssessError
-from ..reports import html as report_html
 from ..reports.chart import coverage_svg
 from ..reports.model import REASON_LABELS, level_label, summary_sentence
 from ..yamlfile import MAX_BYTES
 from .app import Services, page, services
 from .checking import GENERAL, Checked, check
-from .forms import KINDS, RATINGS, Draft, from_assessment, from_form
+from .forms import KINDS, RATINGS, Draft, from_assessment, from_form, to_yaml
+from .pdfpool import gap_report_pdf
 
 # What the practitioner's own draft is called in messages (the CLI would name the file).
 DRAFT_NAME = "your assessment"
@@ -185,13 +185,15 @@ async def download_yaml(request: Request) -> Response:
 
 
 async def download_pdf(request: Request) -> Response:
+    """The PDF gap report: loaded, scored and laid out in a worker process."""
     draft, _ = await _draft(request)
     shared = services(request)
     try:
-        checked = _checked(shared, draft)
+        skill = _skill_of(shared, draft)
+        text = to_yaml(draft, skill.statements_by_id)
+        pdf = await shared.pdfs.render(gap_report_pdf, text, DRAFT_NAME, shared.today())
+    except InputFileError:
+        return editor(request, draft, status_code=422)
     except SfiaAssessError as exc:
         return HTMLResponse(f"Bad request: {exc}", status_code=400)
-    if checked.report is None:
-        return editor(request, draft, status_code=422)
-    pdf = await shared.pdfs.render(report_html.render(checked.report))
     return _attachment(pdf, download_name(draft, "pdf"), "application/pdf")
