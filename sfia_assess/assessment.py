@@ -93,15 +93,16 @@ class Assessment(_Model):
     target_level: Annotated[int, Field(ge=1, le=7)] | None = None
     ratings: dict[Name, Rating] = Field(default_factory=dict)
     evidence: tuple[Evidence, ...] = ()
+    comments: dict[Name, Text] = Field(default_factory=dict)
     migrated_from: Annotated[int, Field(ge=1, le=99)] | None = None
     migration_notes: tuple[Text, ...] = ()
 
-    @field_validator("ratings", "evidence", "migration_notes", mode="before")
+    @field_validator("ratings", "evidence", "comments", "migration_notes", mode="before")
     @classmethod
     def _nothing_means_none_yet(cls, value: object, info: ValidationInfo) -> object:
         """`evidence:` with nothing (or only comments) under it means none yet."""
         if value is None:
-            return {} if info.field_name == "ratings" else ()
+            return {} if info.field_name in ("ratings", "comments") else ()
         return value
 
 
@@ -191,6 +192,9 @@ def framework_problems(
     for statement_id in assessment.ratings:
         if statement_id not in skill.statements_by_id:
             found.append(document.problem(("ratings", statement_id), unknown(statement_id)))
+    for statement_id in assessment.comments:
+        if statement_id not in skill.statements_by_id:
+            found.append(document.problem(("comments", statement_id), unknown(statement_id)))
     seen: dict[str, int] = {}
     for i, item in enumerate(assessment.evidence):
         if item.id in seen:
