@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Mount, Route
@@ -20,6 +22,12 @@ from ..policy import Policy, default_policy
 from ..templating import environment
 from .pdfpool import PdfPool
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
 
 @dataclass
 class Services:
@@ -29,7 +37,44 @@ class Services:
     policy: Policy
     pdfs: PdfPool
     db_url: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    _engine: Engine | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def engine(self) -> Engine:
+        """The history store, opened (and its schema made) on first use, not at start-up:
+        SQLAlchemy and Alembic take longer to import than the rest of the server."""
+        with self._lock:
+            if self._engine is None:
+                from ..store.database import database_url, open_engine, translated
+                from ..store.schema import ensure_current
+
+                engine = open_engine(database_url(self.db_url))
+                with translated(engine):
+                    ensure_current(engine)
+                self._engine = engine
+            return self._engine
+
+    async def write(self, work: Callable[[Session], T]) -> T:
+        """Run `work` in one store transaction, off the event loop."""
+        from ..store import writing
+
+        return await run_in_threadpool(lambda: writing(self.engine(), work))
+
+    async def read(self, work: Callable[[Session], T]) -> T:
+        """Run `work` in a read-only store transaction, off the event loop."""
+        from ..store import reading
+
+        def run() -> T:
+            with reading(self.engine()) as session:
+                return work(session)
+
+        return await run_in_threadpool(run)
+
+    def close(self) -> None:
+        self.pdfs.close()
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
 
     def today(self) -> dt.date:
         """Today, or the date of SOURCE_DATE_EPOCH when set (as the CLI does)."""
@@ -51,7 +96,7 @@ def page(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
 
 
 def create_app(db_url: str | None = None, *, pdf_workers: int | None = None) -> Starlette:
-    from . import api, practitioner
+    from . import api, manager, practitioner
 
     shared = Services(
         catalog=Catalog.default(), policy=default_policy(), pdfs=PdfPool(pdf_workers), db_url=db_url
@@ -62,7 +107,7 @@ def create_app(db_url: str | None = None, *, pdf_workers: int | None = None) -> 
         try:
             yield
         finally:
-            shared.pdfs.close()
+            shared.close()
 
     routes = [
         Route("/", practitioner.home),
@@ -72,6 +117,17 @@ def create_app(db_url: str | None = None, *, pdf_workers: int | None = None) -> 
         Route("/assessment/check", practitioner.live_result, methods=["POST"]),
         Route("/assessment/download.yaml", practitioner.download_yaml, methods=["POST"]),
         Route("/assessment/report.pdf", practitioner.download_pdf, methods=["POST"]),
+        Route("/assessment/save", practitioner.save, methods=["POST"]),
+        Route("/assessment/submit", practitioner.submit_to_manager, methods=["POST"]),
+        Route("/assessments", practitioner.saved_list),
+        Route("/assessments/{assessment_id:int}", practitioner.open_saved),
+        Route("/manager", manager.queue),
+        Route("/manager/review/{assessment_id:int}", manager.review_page),
+        Route("/manager/review/{assessment_id:int}/check", manager.live_result, methods=["POST"]),
+        Route("/manager/review/{assessment_id:int}/edit", manager.edit, methods=["POST"]),
+        Route("/manager/review/{assessment_id:int}/sign", manager.sign, methods=["POST"]),
+        Route("/manager/review/{assessment_id:int}/signed", manager.signed),
+        Route("/manager/review/{assessment_id:int}/record.pdf", manager.record_pdf),
         Route("/api/assess", api.assess, methods=["POST"]),
         Route("/api/review", api.review, methods=["POST"]),
         Mount("/static", StaticFiles(packages=[("sfia_assess", "static")]), name="static"),

@@ -5,20 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..assessing import gap_report
+from ..assessing import gap_report, review_report
 from ..assessment import LoadedAssessment, parse_assessment
 from ..catalog import Catalog, SkillVersion
 from ..errors import InputFileError, Problem
 from ..matcher import Suggestion, matcher_for, vague
 from ..policy import Policy
 from ..reports.model import GapReport
+from ..reports.review import ReviewReport
 from .forms import Draft, to_yaml
 
 GENERAL = "form"
 # Where the loader's paths point in the form: the assessor's name is the person's own.
 _TOP_FIELDS = {
     "subject": "name",
-    "assessor": "name",
+    "assessor": "assessor",
     "assessed_on": "assessed_on",
     "target_level": "target_level",
 }
@@ -31,6 +32,8 @@ def field_of(loc: tuple[str | int, ...]) -> str:
     head = loc[0]
     if head == "subject" and loc[1:2] == ("role",):
         return "role"
+    if head == "comments" and len(loc) >= 2:
+        return f"comment-{loc[1]}"
     if head == "evidence" and len(loc) >= 2 and isinstance(loc[1], int):
         part = loc[2] if len(loc) >= 3 and isinstance(loc[2], str) else "id"
         return f"evidence-{loc[1]}-{part}"
@@ -77,3 +80,53 @@ def _suggestions(draft: Draft, skill: SkillVersion, top: int = 3) -> dict[int, l
         ranked = [s for s in matcher.rank(item.summary)[:top] if s.raw > 0]
         found[i] = [s for s in ranked if s.id not in item.supports]
     return found
+
+
+@dataclass(frozen=True)
+class CheckedReview:
+    """A manager's review being written, checked against the self-assessment it reviews."""
+
+    own: LoadedAssessment
+    checked: Checked
+    report: ReviewReport | None
+
+    @property
+    def draft(self) -> Draft:
+        return self.checked.draft
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return self.checked.problems
+
+
+def check_review(
+    own: LoadedAssessment,
+    draft: Draft,
+    catalog: Catalog,
+    policy: Policy,
+    today: dt.date,
+    name: str,
+) -> CheckedReview:
+    """Load the manager's draft as `review` loads the manager's file, and reconcile the two."""
+    text = to_yaml(draft, own.skill.statements_by_id)
+    suggestions = _suggestions(draft, own.skill)
+    problems: list[Problem] = []
+    if not draft.assessor_name.strip():
+        problems.append(
+            Problem(name, None, "give your name: the review records who agreed", ("assessor",))
+        )
+    try:
+        loaded = parse_assessment(text, name, catalog)
+    except InputFileError as exc:
+        problems.extend(exc.problems)
+        loaded = None
+    if loaded is None or problems:
+        checked = Checked(draft, own.skill, text, tuple(problems), None, None, suggestions)
+        return CheckedReview(own, checked, None)
+    try:
+        report = review_report(own, loaded, catalog, policy, today=today)
+    except InputFileError as exc:
+        checked = Checked(draft, own.skill, text, tuple(exc.problems), None, None, suggestions)
+        return CheckedReview(own, checked, None)
+    checked = Checked(draft, own.skill, text, (), loaded, None, suggestions)
+    return CheckedReview(own, checked, report)

@@ -49,20 +49,28 @@ class Draft:
     target_level: str = ""
     ratings: dict[str, str] = field(default_factory=dict)
     evidence: tuple[EvidenceDraft, ...] = ()
+    comments: dict[str, str] = field(default_factory=dict)  # a manager's, per statement
     migrated_from: str = ""
     migration_notes: tuple[str, ...] = ()
 
     def rating(self, statement_id: str) -> str:
         return self.ratings.get(statement_id, "")
 
-    def with_action(self, action: str, statement_ids: Iterable[str]) -> Draft:
-        """The draft after a button press: add or remove an evidence item, or take a suggestion."""
+    def comment(self, statement_id: str) -> str:
+        return self.comments.get(statement_id, "")
+
+    def with_action(self, action: str, statement_ids: Iterable[str], prefix: str = "e") -> Draft:
+        """The draft after a button press: add or remove an evidence item, or take a suggestion.
+
+        New evidence ids are `prefix` and a number (a manager's start with m, so that they
+        differ from the person's own).
+        """
         if action == "add-evidence":
             taken = {e.id for e in self.evidence}
             number = len(self.evidence) + 1
-            while f"e{number}" in taken:
+            while f"{prefix}{number}" in taken:
                 number += 1
-            item = EvidenceDraft(id=f"e{number}", date=self.assessed_on)
+            item = EvidenceDraft(id=f"{prefix}{number}", date=self.assessed_on)
             return replace(self, evidence=(*self.evidence, item))
         if match := re.fullmatch(r"remove-evidence-(\d+)", action):
             index = int(match.group(1))
@@ -93,6 +101,11 @@ def from_form(form: Mapping[str, Any], getlist: Any) -> Draft:
         for key, value in form.items()
         if key.startswith("rating-") and isinstance(value, str) and value in RATINGS
     }
+    comments = {
+        key.removeprefix("comment-"): value
+        for key, value in form.items()
+        if key.startswith("comment-") and isinstance(value, str) and value.strip()
+    }
     count = text("evidence_count")
     evidence = []
     for i in range(min(int(count) if count.isdigit() else 0, 500)):
@@ -119,6 +132,7 @@ def from_form(form: Mapping[str, Any], getlist: Any) -> Draft:
         target_level=text("target_level"),
         ratings=ratings,
         evidence=tuple(evidence),
+        comments=comments,
         migrated_from=text("migrated_from"),
         migration_notes=tuple(n for n in getlist("migration_note") if isinstance(n, str)),
     )
@@ -149,6 +163,7 @@ def from_assessment(assessment: Assessment) -> Draft:
             )
             for e in a.evidence
         ),
+        comments=dict(a.comments),
         migrated_from=str(a.migrated_from) if a.migrated_from is not None else "",
         migration_notes=a.migration_notes,
     )
@@ -226,6 +241,11 @@ def to_yaml(draft: Draft, statement_order: Iterable[str] = ()) -> str:
             item["verified_by"] = e.verified_by
         items.append(item)
     data["evidence"] = items
+    if draft.comments:
+        data["comments"] = {
+            k: draft.comments[k]
+            for k in sorted(draft.comments, key=lambda k: (order.get(k, 10**6), k))
+        }
     if draft.migration_notes:
         data["migration_notes"] = list(draft.migration_notes)
     text: str = yaml.dump(

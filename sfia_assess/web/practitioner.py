@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ..assessment import parse_assessment
 from ..catalog import SkillVersion
@@ -93,9 +93,11 @@ def _safe_name(filename: str) -> str:
     return "".join(c for c in base if c.isprintable())[:120] or "upload.yaml"
 
 
-async def _draft(request: Request) -> tuple[Draft, str]:
+async def _draft(request: Request) -> tuple[Draft, str, str]:
+    """The draft in the posted form, the button pressed, and the manager's name typed."""
     async with request.form(max_files=1, max_fields=5_000, max_part_size=MAX_BYTES) as form:
-        return from_form(form, form.getlist), str(form.get("action", ""))
+        manager = " ".join(str(form.get("manager", "")).split())
+        return from_form(form, form.getlist), str(form.get("action", "")), manager
 
 
 def _checked(shared: Services, draft: Draft) -> Checked:
@@ -113,6 +115,7 @@ def _context(shared: Services, checked: Checked, **more: Any) -> dict[str, Any]:
         "ratings": RATINGS,
         "kinds": KINDS,
         "general": GENERAL,
+        "edit_url": "/assessment/edit",
         "reason_labels": {k.value: v for k, v in REASON_LABELS.items()},
         "report": report,
         "recommended_label": level_label(report.result.recommended_level, report) if report else "",
@@ -132,24 +135,25 @@ def editor(request: Request, draft: Draft, *, status_code: int = 200, **more: An
         return HTMLResponse(f"Bad request: {exc}", status_code=400)
     template = "_workspace.html.j2" if request.headers.get("hx-request") else "editor.html.j2"
     title = f"Self-assessment: {checked.skill.label}"
+    more = {"notice": "", "store_problem": "", "manager": "", "manager_problem": "", **more}
     return page(template, status_code, title=title, **_context(shared, checked, **more))
 
 
 async def edit(request: Request) -> Response:
     """A button in the form: add or remove evidence, take a suggestion. Answers the new form."""
     shared = services(request)
-    draft, action = await _draft(request)
+    draft, action, manager = await _draft(request)
     try:
         skill = _skill_of(shared, draft)
     except SfiaAssessError as exc:
         return HTMLResponse(f"Bad request: {exc}", status_code=400)
-    return editor(request, draft.with_action(action, skill.statements_by_id))
+    return editor(request, draft.with_action(action, skill.statements_by_id), manager=manager)
 
 
 async def live_result(request: Request) -> Response:
     """The result panel and every field's problems, after each change (htmx)."""
     shared = services(request)
-    draft, _ = await _draft(request)
+    draft, _, _ = await _draft(request)
     try:
         checked = _checked(shared, draft)
     except SfiaAssessError as exc:
@@ -173,7 +177,7 @@ def _attachment(data: str | bytes, filename: str, media_type: str) -> Response:
 
 
 async def download_yaml(request: Request) -> Response:
-    draft, _ = await _draft(request)
+    draft, _, _ = await _draft(request)
     shared = services(request)
     try:
         checked = _checked(shared, draft)
@@ -186,7 +190,7 @@ async def download_yaml(request: Request) -> Response:
 
 async def download_pdf(request: Request) -> Response:
     """The PDF gap report: loaded, scored and laid out in a worker process."""
-    draft, _ = await _draft(request)
+    draft, _, _ = await _draft(request)
     shared = services(request)
     try:
         skill = _skill_of(shared, draft)
@@ -197,3 +201,122 @@ async def download_pdf(request: Request) -> Response:
     except SfiaAssessError as exc:
         return HTMLResponse(f"Bad request: {exc}", status_code=400)
     return _attachment(pdf, download_name(draft, "pdf"), "application/pdf")
+
+
+# -- with the history store -------------------------------------------------------------------
+
+
+def _source_name(draft: Draft) -> str:
+    return download_name(draft, "yaml")
+
+
+async def save(request: Request) -> Response:
+    """Save the form as a new version of the draft in the store, then show it at its address."""
+    from ..store.workflow import save_draft
+
+    shared = services(request)
+    draft, _, _ = await _draft(request)
+    try:
+        checked = _checked(shared, draft)
+    except SfiaAssessError as exc:
+        return HTMLResponse(f"Bad request: {exc}", status_code=400)
+    if checked.problems:
+        return editor(request, draft, status_code=422)
+    content = checked.text.encode("utf-8")
+    try:
+        saved_id = await shared.write(
+            lambda session: (
+                save_draft(
+                    session,
+                    content,
+                    _source_name(draft),
+                    shared.catalog,
+                    shared.policy,
+                    actor=draft.name,
+                ).id
+            )
+        )
+    except SfiaAssessError as exc:
+        return editor(request, draft, status_code=422, store_problem=str(exc))
+    return RedirectResponse(f"/assessments/{saved_id}?saved=1", status_code=303)
+
+
+async def submit_to_manager(request: Request) -> Response:
+    """Save the form (if it changed) and send that version to the manager named."""
+    from ..store.workflow import save_draft, submit
+
+    shared = services(request)
+    draft, _, manager = await _draft(request)
+    try:
+        checked = _checked(shared, draft)
+    except SfiaAssessError as exc:
+        return HTMLResponse(f"Bad request: {exc}", status_code=400)
+    if not manager:
+        return editor(
+            request,
+            draft,
+            status_code=422,
+            manager_problem="give your manager's name: the assessment goes to them",
+        )
+    if checked.problems:
+        return editor(request, draft, status_code=422, manager=manager)
+    content = checked.text.encode("utf-8")
+
+    def work(session: Any) -> tuple[int, int]:
+        record = save_draft(
+            session, content, _source_name(draft), shared.catalog, shared.policy, actor=draft.name
+        )
+        submit(session, record.id, actor=draft.name, manager=manager)
+        return record.id, record.version
+
+    try:
+        saved_id, version = await shared.write(work)
+    except SfiaAssessError as exc:
+        return editor(request, draft, status_code=422, manager=manager, store_problem=str(exc))
+    return page(
+        "submitted.html.j2",
+        title="Sent for review",
+        draft=draft,
+        manager=manager,
+        assessment_id=saved_id,
+        version=version,
+    )
+
+
+async def saved_list(request: Request) -> Response:
+    """The saved self-assessments (a fragment the home page loads, or a page of its own)."""
+    from ..store.recent import recent_self_assessments
+
+    shared = services(request)
+    try:
+        found = await shared.read(recent_self_assessments)
+    except SfiaAssessError as exc:
+        found, problem = [], str(exc)
+    else:
+        problem = ""
+    template = "_saved.html.j2" if request.headers.get("hx-request") else "saved.html.j2"
+    return page(template, title="Saved self-assessments", saved=found, store_problem=problem)
+
+
+async def open_saved(request: Request) -> Response:
+    """A saved version opened in the form; saving again makes a new version."""
+    from ..store.workflow import get, status
+
+    shared = services(request)
+    assessment_id = int(request.path_params["assessment_id"])
+
+    def work(session: Any) -> tuple[bytes, str, str, int]:
+        record = get(session, assessment_id)
+        return record.content, record.source_name, status(session, record.id), record.version
+
+    try:
+        content, name, state, version = await shared.read(work)
+        loaded = parse_assessment(content, name, shared.catalog)
+    except SfiaAssessError as exc:
+        return page("notfound.html.j2", status_code=404, title="Not found", message=str(exc))
+    notice = f"Version {version} of this assessment, {state}."
+    if request.query_params.get("saved"):
+        notice = f"Saved as version {version}."
+    if state == "submitted":
+        notice += " It was submitted for review; what you save now is a new version."
+    return editor(request, from_assessment(loaded.assessment), notice=notice)
