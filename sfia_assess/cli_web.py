@@ -37,6 +37,7 @@ def serve(db_url: str | None, host: str, port: int) -> None:
     import uvicorn
 
     from .web.app import create_app
+    from .web.guard import LOOPBACK_NAMES
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -49,7 +50,9 @@ def serve(db_url: str | None, host: str, port: int) -> None:
     sock.listen(128)
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if family == socket.AF_INET6 else host
-    app = create_app(db_url)
+    # On this machine only, the app answers to its loopback names only (no DNS rebinding).
+    loopback = host in LOOPBACK_NAMES
+    app = create_app(db_url, allowed_hosts=LOOPBACK_NAMES if loopback else None)
     config = uvicorn.Config(app, log_level="warning", lifespan="on")
     click.echo(f"sfia-assess: serving on http://{shown}:{bound}/ (Ctrl+C to stop)", err=False)
     server = uvicorn.Server(config)

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -15,8 +16,10 @@ from click.testing import CliRunner
 
 from sfia_assess.cli import cli
 
-from .browser import Server, start_server, stop_server
+from .browser import Server, server, start_server, stop_server
 from .conftest import EXAMPLES
+
+__all__ = ["server"]  # a fixture, used by name
 
 
 def test_serve_starts_in_under_a_second_on_127_0_0_1_and_prints_its_url(tmp_path: Path) -> None:
@@ -96,3 +99,26 @@ def test_a_page_answers_in_under_200_ms_while_4_pdfs_render(tmp_path: Path) -> N
     assert len(sizes) == 4 and min(sizes) > 10_000
     assert len(timings) >= 3
     assert max(timings) < 0.2, [round(t, 3) for t in timings]
+
+
+def _status(request: urllib.request.Request) -> int:
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_other_sites_cannot_post_forms_or_rebind_the_host_name(server: Server) -> None:
+    home = server.url + "/"
+    assert _status(urllib.request.Request(home)) == 200
+    assert _status(urllib.request.Request(home, headers={"Host": "evil.example"})) == 400
+    form = b"skill_version=USUP%3A9&name=X&assessed_on=2026-10-01"
+    start = server.url + "/assessment/start"
+    evil = {"Origin": "http://evil.example"}
+    assert _status(urllib.request.Request(start, data=form, headers=evil)) == 403
+    fetched = {"Sec-Fetch-Site": "cross-site"}
+    assert _status(urllib.request.Request(start, data=form, headers=fetched)) == 403
+    same = {"Origin": server.url}
+    assert _status(urllib.request.Request(start, data=form, headers=same)) == 200
+    assert _status(urllib.request.Request(start, data=form)) == 200

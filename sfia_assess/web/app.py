@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Mount, Route
@@ -20,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 from ..catalog import Catalog
 from ..policy import Policy, default_policy
 from ..templating import environment
+from .guard import SameOriginOnly
 from .pdfpool import PdfPool
 
 if TYPE_CHECKING:
@@ -95,7 +97,13 @@ def page(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     return HTMLResponse(html, status_code=status_code)
 
 
-def create_app(db_url: str | None = None, *, pdf_workers: int | None = None) -> Starlette:
+def create_app(
+    db_url: str | None = None,
+    *,
+    pdf_workers: int | None = None,
+    allowed_hosts: Collection[str] | None = None,
+) -> Starlette:
+    """The app; `allowed_hosts` (e.g. LOOPBACK_NAMES) refuses requests for any other host."""
     from . import api, manager, practitioner
 
     shared = Services(
@@ -132,6 +140,7 @@ def create_app(db_url: str | None = None, *, pdf_workers: int | None = None) -> 
         Route("/api/review", api.review, methods=["POST"]),
         Mount("/static", StaticFiles(packages=[("sfia_assess", "static")]), name="static"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    middleware = [Middleware(SameOriginOnly, allowed_hosts=allowed_hosts)]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.services = shared
     return app
