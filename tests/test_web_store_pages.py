@@ -1,0 +1,99 @@
+"""The pages on the history store, driven over HTTP: the mistakes a person can make there."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from starlette.testclient import TestClient
+
+from sfia_assess.web.app import create_app
+
+from .conftest import EXAMPLES
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(f"sqlite:///{tmp_path / 'store.db'}")) as test_client:
+        yield test_client
+
+
+def _form_of(example: str) -> dict[str, str]:
+    data = yaml.safe_load((EXAMPLES / example).read_text("utf-8"))
+    fields = {
+        "skill": data["skill"],
+        "sfia_version": str(data["sfia_version"]),
+        "name": data["subject"]["name"],
+        "assessed_on": str(data["assessed_on"]),
+        "evidence_count": str(len(data["evidence"])),
+        **{f"rating-{k}": v for k, v in data["ratings"].items()},
+    }
+    for i, item in enumerate(data["evidence"]):
+        for key in ("id", "summary", "date", "kind", "reference"):
+            fields[f"evidence-{i}-{key}"] = str(item.get(key, ""))
+        fields[f"evidence-{i}-supports"] = ", ".join(item.get("supports", []))
+    return fields
+
+
+def test_submit_needs_the_managers_name_beside_its_field(client: TestClient) -> None:
+    response = client.post("/assessment/submit", data=_form_of("sam-lee-analyst.yaml"))
+    assert response.status_code == 422
+    assert "give your manager&#39;s name: the assessment goes to them" in response.text
+    assert client.get("/manager").text.count("Review ") == 0
+
+
+def test_submitting_the_same_version_twice_says_what_to_do(client: TestClient) -> None:
+    form = {**_form_of("sam-lee-analyst.yaml"), "manager": "Kim Ray"}
+    assert client.post("/assessment/submit", data=form).status_code == 200
+    again = client.post("/assessment/submit", data=form)
+    assert again.status_code == 422
+    assert "was already submitted; save a new version to submit again" in again.text
+    queue = client.get("/manager?manager=kim ray")
+    assert queue.text.count(">Review Sam Lee<") == 1
+    assert client.get("/manager?manager=Someone Else").text.count(">Review Sam Lee<") == 0
+
+
+def test_saving_twice_makes_versions_and_opens_them(client: TestClient) -> None:
+    form = _form_of("sam-lee-analyst.yaml")
+    first = client.post("/assessment/save", data=form, follow_redirects=False)
+    assert first.status_code == 303
+    assert client.get(first.headers["location"]).text.count("Saved as version 1.") == 1
+    form["role"] = "Senior Service Desk Analyst"
+    second = client.post("/assessment/save", data=form)
+    assert "Saved as version 2." in second.text
+    listed = client.get("/assessments", headers={"HX-Request": "true"}).text
+    assert listed.count("Sam Lee") == 1 and "<td>2</td>" in listed
+
+
+def test_sign_off_needs_the_reviewers_name(client: TestClient) -> None:
+    form = {**_form_of("priya-nair-coordinator.yaml"), "manager": "Kim Ray"}
+    assert client.post("/assessment/submit", data=form).status_code == 200
+    review = client.get("/manager/review/1")
+    assert review.status_code == 200 and 'value="Kim Ray"' in review.text
+    response = client.post(
+        "/manager/review/1/sign",
+        data={"assessor_name": " ", "assessed_on": "2026-10-02", "evidence_count": "0"},
+    )
+    assert response.status_code == 422
+    assert "give your name: the review records who agreed" in response.text
+    assert client.get("/manager/review/1/signed", follow_redirects=False).status_code == 303
+
+
+def test_unknown_ids_are_404_pages_not_tracebacks(client: TestClient) -> None:
+    for path in ("/assessments/99", "/manager/review/99", "/manager/review/99/record.pdf"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert (
+            "no recorded assessment has the id 99" in response.text or "no review" in response.text
+        )
+
+
+def test_a_store_that_cannot_be_opened_is_one_sentence(tmp_path: Path) -> None:
+    app = create_app(f"sqlite:///{tmp_path / 'missing' / 'store.db'}")
+    with TestClient(app) as client:
+        listed = client.get("/assessments")
+        queue = client.get("/manager")
+    assert "does not exist; create it first" in listed.text
+    assert "does not exist; create it first" in queue.text
