@@ -200,3 +200,23 @@ def test_a_file_with_problems_is_refused_with_file_and_line(
     assert "got 'always'" in message.inner_text()
     no_axe_violations(page)
     screenshot(page, "home-problems")
+
+
+def test_enter_in_a_field_presses_no_button(page: Any, server: Server) -> None:
+    start_self_assessment(page, server)
+    page.get_by_role("button", name="Add evidence").click()
+    page.get_by_label("Statements it supports").wait_for()
+    page.get_by_label("Your role").press("Enter")
+    page.wait_for_timeout(300)
+    assert page.get_by_role("button", name="Remove evidence e1").count() == 1
+    assert page.url.endswith("/assessment/start")
+
+
+def test_saved_list_and_not_found_pages_are_accessible(page: Any, server: Server) -> None:
+    page.goto(server.url + "/assessments")
+    page.get_by_role("heading", name="Saved self-assessments").wait_for()
+    no_axe_violations(page)
+    screenshot(page, "saved")
+    page.goto(server.url + "/manager/review/9999")
+    page.get_by_role("heading", name="Not found").wait_for()
+    no_axe_violations(page)
