@@ -588,6 +588,8 @@ def batch_command(
     """
     if (directory is None) == (db is None):
         raise click.UsageError("give a DIRECTORY of assessment files, or --db [URL] (not both)")
+    if as_of is not None and db is None:
+        raise click.UsageError("--as-of needs --db: a folder has no history")
     if db is not None:
         from .store.snapshot import snapshot_folder
 
@@ -680,6 +682,8 @@ def team_command(
     catalog = _catalog(skills_dirs)
     if (directory is None) == (db is None):
         raise click.UsageError("give a DIRECTORY of assessment files, or --db [URL] (not both)")
+    if as_of is not None and db is None:
+        raise click.UsageError("--as-of needs --db: a folder has no history")
     if db is not None:
         from .store.loading import team_from_store
 

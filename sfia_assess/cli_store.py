@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from .batch import assessment_files
+from .errors import SfiaAssessError
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from .store.history import History
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -144,6 +146,7 @@ def record_command(
         sfia-assess record examples/
         sfia-assess record me.yaml review.yaml --db postgresql+psycopg://me@db/sfia
     """
+    from .batch import assessment_files
     from .catalog import Catalog
     from .policy import default_policy, load_policy
     from .store import open_store, writing
@@ -214,8 +217,11 @@ def history_command(
         raise click.UsageError('give a PERSON, e.g. history "Priya Nair" (or --list)')
     with open_store(db) as engine, reading(engine) as session:
         if list_people:
-            for found in everyone(session):
+            people = everyone(session)
+            for found in people:
                 click.echo(found.name)
+            if not people:
+                click.echo("nobody is recorded yet; use `sfia-assess record FILE|DIR`", err=True)
             return
         assert person is not None
         history = person_history(session, person)
@@ -298,4 +304,56 @@ def export_command(
     click.echo(f"{len(written)} file(s) written to {out_dir}", err=True)
 
 
-COMMANDS = (db_group, record_command, history_command, export_command)
+@click.command("attach")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("evidence_id")
+@click.argument("attachments", nargs=-1, required=True, type=click.Path(path_type=Path))
+@db_option
+def attach_command(
+    file: Path, evidence_id: str, attachments: tuple[Path, ...], db: str | None
+) -> None:
+    """Keep files that back one evidence item of a recorded assessment (PDFs, images, text).
+
+    FILE is the assessment as recorded; EVIDENCE_ID one of its evidence ids. Each attachment is
+    stored with its SHA-256 and a type read from its content; it is never opened or run.
+
+    \b
+    Example:
+        sfia-assess attach examples/priya-nair-coordinator.yaml pn-06 grafana-board.png
+    """
+    from .store import open_store, writing
+    from .store.attachments import MAX_BYTES, attach, recorded_file
+
+    contents: list[tuple[str, bytes]] = []
+    for path in attachments:
+        if not path.is_file():
+            raise click.UsageError(f"{path}: not a file")
+        if path.stat().st_size > MAX_BYTES:
+            raise SfiaAssessError(
+                f"{path}: is {path.stat().st_size:,} bytes; attachments over {MAX_BYTES:,}"
+                " bytes are refused"
+            )
+        contents.append((str(path), path.read_bytes()))
+    if not file.is_file():
+        raise click.UsageError(f"{file}: not a file")
+    recorded = file.read_bytes()
+
+    def work(session: Session) -> list[str]:
+        record = recorded_file(session, recorded, str(file))
+        lines = []
+        for name, content in contents:
+            done = attach(session, record, evidence_id, name, content)
+            row = done.attachment
+            state = "attached" if done.new else "already attached"
+            lines.append(
+                f"{name}: {state} to {evidence_id} of {record.source_name} ({row.media_type},"
+                f" {row.size:,} bytes, sha256 {row.sha256[:12]})"
+            )
+        return lines
+
+    with open_store(db) as engine:
+        for line in writing(engine, work):
+            click.echo(line)
+
+
+COMMANDS = (db_group, record_command, history_command, export_command, attach_command)

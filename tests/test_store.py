@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 
 from sfia_assess.cli import cli
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, assessment_data
 
 
 def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
@@ -32,7 +33,11 @@ def test_record_the_examples_then_history_shows_priyas_agreed_level(
     code, out, _ = run(runner, "history", "Priya Nair", "--db", store_url, "--format", "json")
     assert code == 0
     data = json.loads(out)
-    assert data["person"] == "Priya Nair"
+    assert (data["person"], data["role"], data["manager"]) == (
+        "Priya Nair",
+        "Incident Coordinator",
+        "Daniel Okafor",
+    )
     [row] = data["rows"]
     assert (row["assessed_on"], row["version"], row["recommended_level"]) == ("2026-09-15", 1, 4)
     assert (row["agreed_level"], row["reviewed_by"], row["status"]) == (
@@ -167,6 +172,9 @@ def test_team_needs_a_folder_or_the_store(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["team"])
     assert result.exit_code == 2
     assert "give a DIRECTORY of assessment files, or --db [URL] (not both)" in result.stderr
+    result = runner.invoke(cli, ["team", str(EXAMPLES), "--as-of", "2026-01-01"])
+    assert result.exit_code == 2
+    assert "--as-of needs --db: a folder has no history" in result.stderr
 
 
 def test_batch_from_the_store_writes_a_report_per_recorded_file(
@@ -197,3 +205,132 @@ def test_a_bad_database_url_is_one_clear_sentence(
     assert code == 1
     assert err.startswith(message)
     assert "Traceback" not in err and "secret" not in err
+
+
+def test_history_as_html_and_pdf_with_a_chart_of_the_level_over_time(
+    runner: CliRunner, store_url: str, tmp_path: Path
+) -> None:
+    from pypdf import PdfReader
+
+    assert run(runner, "record", str(EXAMPLES), "--db", store_url)[0] == 0
+    code, html, _ = run(runner, "history", "Priya Nair", "--db", store_url, "--format", "html")
+    assert code == 0
+    assert "<title>History: Priya Nair</title>" in html
+    assert html.count("<polyline ") == 2  # the self-assessed level, and the agreed level
+    assert "level over time (solid: recommended; dashed: agreed)" in html
+    pdf = tmp_path / "priya.pdf"
+    code, _, err = run(
+        runner, "history", "Priya Nair", "--db", store_url, "--format", "pdf", "-o", str(pdf)
+    )
+    assert code == 0, err
+    text = PdfReader(pdf).pages[0].extract_text()
+    assert "History: Priya Nair" in text
+    assert "Level over time" in text
+    assert "2026-09-15" in text and "Daniel Okafor" in text and "agreed" in text
+
+
+def test_history_html_escapes_what_people_wrote(
+    runner: CliRunner, store_url: str, write_yaml: Callable[..., Path]
+) -> None:
+    name = '<img src="http://example.com/x.png">'
+    data = assessment_data(subject={"name": name}, assessor={"name": name, "relation": "self"})
+    assert run(runner, "record", str(write_yaml(data)), "--db", store_url)[0] == 0
+    code, html, _ = run(runner, "history", name, "--db", store_url, "--format", "html")
+    assert code == 0
+    assert "<img" not in html
+    assert "&lt;img src=&#34;http://example.com/x.png&#34;&gt;" in html
+
+
+def test_attachments_are_typed_by_content_hashed_and_exported_byte_for_byte(
+    runner: CliRunner, store_url: str, tmp_path: Path
+) -> None:
+    recorded = EXAMPLES / "priya-nair-coordinator.yaml"
+    assert run(runner, "record", str(recorded), "--db", store_url)[0] == 0
+    png = tmp_path / "board.txt"  # the name says text; the content is a PNG
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    page = tmp_path / "page.html"
+    page.write_text('<script>alert("x")</script>', "utf-8")
+    code, out, err = run(
+        runner, "attach", str(recorded), "pn-06", str(png), str(page), "--db", store_url
+    )
+    assert code == 0, err
+    assert (
+        "board.txt: attached to pn-06 of priya-nair-coordinator.yaml (image/png, 264 bytes" in out
+    )
+    assert (
+        "page.html: attached to pn-06 of priya-nair-coordinator.yaml (text/plain, 27 bytes" in out
+    )
+    code, out, _ = run(runner, "attach", str(recorded), "pn-06", str(png), "--db", store_url)
+    assert "board.txt: already attached to pn-06" in out
+
+    program = tmp_path / "tool.sh"
+    program.write_bytes(b"#!/bin/sh\nrm -rf /\n")
+    code, _, err = run(runner, "attach", str(recorded), "pn-06", str(program), "--db", store_url)
+    assert (code, err) == (
+        1,
+        f"Error: {program}: looks like a program; attach documents, images or text, never"
+        " programs\n",
+    )
+    code, _, err = run(runner, "attach", str(recorded), "nope", str(png), "--db", store_url)
+    assert code == 1
+    assert err.startswith("Error: priya-nair-coordinator.yaml has no evidence item 'nope' (its")
+    code, _, err = run(runner, "attach", str(png), "pn-06", str(png), "--db", store_url)
+    assert code == 1
+    assert "this file (these exact bytes) is not recorded; run `sfia-assess record" in err
+
+    out_dir = tmp_path / "out"
+    assert run(runner, "export", "Priya Nair", "-o", str(out_dir), "--db", store_url)[0] == 0
+    folder = out_dir / "attachments" / "priya-nair-usup-sfia9-2026-09-15-self-v1"
+    assert (folder / "pn-06-board.txt").read_bytes() == png.read_bytes()
+    assert (folder / "pn-06-page.html").read_bytes() == page.read_bytes()
+
+
+def test_an_attachment_over_the_size_limit_is_refused(
+    runner: CliRunner, store_url: str, tmp_path: Path
+) -> None:
+    from sfia_assess.store.attachments import MAX_BYTES
+
+    recorded = EXAMPLES / "priya-nair-coordinator.yaml"
+    assert run(runner, "record", str(recorded), "--db", store_url)[0] == 0
+    big = tmp_path / "big.pdf"
+    big.write_bytes(b"%PDF-" + b"0" * MAX_BYTES)
+    code, _, err = run(runner, "attach", str(recorded), "pn-06", str(big), "--db", store_url)
+    assert code == 1
+    assert err == (
+        f"Error: {big}: is 10,485,765 bytes; attachments over 10,485,760 bytes are refused\n"
+    )
+
+
+def test_with_no_set_up_the_store_is_an_sqlite_file_in_the_user_data_folder(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SFIA_ASSESS_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    code, _, err = run(runner, "record", str(EXAMPLES))
+    assert code == 0, err
+    assert (tmp_path / "data" / "sfia-assess" / "history.sqlite3").is_file()
+    code, out, _ = run(runner, "team", "--db", "--format", "json")
+    assert code == 0
+    assert {p["name"]: p["recommended_level"] for p in json.loads(out)["people"]}["Priya Nair"] == 3
+    monkeypatch.setenv("SFIA_ASSESS_DB", str(tmp_path / "other.sqlite3"))
+    assert run(runner, "history", "--list")[1:] == (
+        "",
+        "nobody is recorded yet; use `sfia-assess record FILE|DIR`\n",
+    )
+
+
+def test_a_review_recorded_before_its_self_assessment_is_paired_when_that_arrives(
+    runner: CliRunner, store_url: str
+) -> None:
+    code, out, _ = run(
+        runner, "record", str(EXAMPLES / "priya-nair-manager.yaml"), "--db", store_url
+    )
+    assert code == 0
+    assert "a review with no self-assessment to pair with yet" in out
+    code, out, _ = run(
+        runner, "record", str(EXAMPLES / "priya-nair-coordinator.yaml"), "--db", store_url
+    )
+    assert code == 0
+    assert "(paired with the review priya-nair-manager.yaml)" in out
+    data = json.loads(run(runner, "history", "Priya", "--db", store_url, "--format", "json")[1])
+    assert [(r["recommended_level"], r["agreed_level"]) for r in data["rows"]] == [(4, 3)]

@@ -56,6 +56,7 @@ def test_draft_submit_review_sign_off_leaves_a_trail_and_history_shows_it(
                 2,
             )
             assert flow.submitted(session, "Someone Else") == []
+            assert waiting.submitted_at.tzinfo is not None
         agreed = writing(
             engine,
             lambda s: (

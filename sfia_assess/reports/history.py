@@ -5,19 +5,22 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from ..store.history import History, HistoryRow
-from ..templating import environment, page
 from .json import dumps
-from .terminal import draw
 
-_W, _H = 640, 250
-_LEFT, _RIGHT, _TOP, _BOTTOM = 70, 20, 20, 40
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# rich and Jinja2 are imported by the format that needs them: `history` is a quick look-up.
+
+_W, _H = 640, 270
+_LEFT, _RIGHT, _TOP, _BOTTOM = 70, 50, 34, 40
+_PAD = 24  # keeps the first and last points (and their date labels) off the edges
+SELF_COLOUR, AGREED_COLOUR = "#1f5f8b", "#b35900"
 
 
 def _level(value: int | None) -> str:
@@ -25,8 +28,16 @@ def _level(value: int | None) -> str:
 
 
 def render_text(history: History, *, color: bool = False) -> str:
+    from rich.table import Table
+    from rich.text import Text
+
+    from .terminal import draw
+
     def paint(console: Console) -> None:
         console.print(Text(f"History: {history.person}", "bold"))
+        known = [history.role or "", f"manager: {history.manager}" if history.manager else ""]
+        if any(known):
+            console.print(", ".join(k for k in known if k))
         console.print(f"{len(history.rows)} assessment(s)")
         console.print()
         table = Table(box=None, header_style="bold", pad_edge=False)
@@ -56,13 +67,13 @@ def level_chart(rows: Sequence[HistoryRow], skill: str) -> Markup:
     dates = [r.assessed_on for r in rows]
     first, last = min(dates), max(dates)
     span = max((last - first).days, 1)
-    plot_w = _W - _LEFT - _RIGHT
+    plot_w = _W - _LEFT - _RIGHT - 2 * _PAD
     plot_h = _H - _TOP - _BOTTOM
 
     def x(day: dt.date) -> float:
         if first == last:
-            return _LEFT + plot_w / 2
-        return _LEFT + (day - first).days / span * plot_w
+            return _LEFT + _PAD + plot_w / 2
+        return _LEFT + _PAD + (day - first).days / span * plot_w
 
     def y(level: int | None) -> float:
         return _TOP + plot_h - (level or 0) / 7 * plot_h
@@ -85,29 +96,41 @@ def level_chart(rows: Sequence[HistoryRow], skill: str) -> Markup:
             f' class="axis">{day.isoformat()}</text>'
         )
 
-    def series(values: list[tuple[dt.date, int | None]], dash: str, marker: str) -> None:
+    def marker(cx: float, cy: float, kind: str) -> str:
+        if kind == "circle":
+            return f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4.5" fill="{SELF_COLOUR}"/>'
+        return (
+            f'<rect x="{cx - 3.5:.1f}" y="{cy - 3.5:.1f}" width="7" height="7" fill="#ffffff"'
+            f' stroke="{AGREED_COLOUR}" stroke-width="2"/>'
+        )
+
+    def series(values: list[tuple[dt.date, int | None]], colour: str, dash: str, kind: str) -> None:
         if not values:
             return
         points = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in values)
         parts.append(
-            f'<polyline points="{points}" fill="none" stroke="#1f5f8b" stroke-width="2"'
+            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"'
             f' stroke-dasharray="{dash}"/>'
         )
-        for d, v in values:
-            if marker == "circle":
-                parts.append(f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="4" fill="#1f5f8b"/>')
-            else:
-                parts.append(
-                    f'<rect x="{x(d) - 4:.1f}" y="{y(v) - 4:.1f}" width="8" height="8"'
-                    ' fill="#ffffff" stroke="#1f5f8b" stroke-width="2"/>'
-                )
+        parts.extend(marker(x(d), y(v), kind) for d, v in values)
 
-    series([(r.assessed_on, r.recommended_level) for r in rows], "none", "circle")
+    series([(r.assessed_on, r.recommended_level) for r in rows], SELF_COLOUR, "none", "circle")
     series(
         [(r.reviewed_on or r.assessed_on, r.agreed_level) for r in rows if r.reviewed_by],
+        AGREED_COLOUR,
         "6,4",
         "square",
     )
+    legend = [(SELF_COLOUR, "none", "circle", "self-assessment (evidence)")]
+    legend.append((AGREED_COLOUR, "6,4", "square", "agreed with the manager"))
+    for i, (colour, dash, kind, label) in enumerate(legend):
+        left = _LEFT + i * 230
+        parts += [
+            f'<line x1="{left}" y1="12" x2="{left + 28}" y2="12" stroke="{colour}"'
+            f' stroke-width="2" stroke-dasharray="{dash}"/>',
+            marker(left + 14, 12, kind),
+            f'<text x="{left + 36}" y="16">{label}</text>',
+        ]
     parts.append("</svg>")
     svg = "".join(parts).replace(
         "<text ", '<text font-family="DejaVu Sans, sans-serif" font-size="11" fill="#111111" '
@@ -123,6 +146,8 @@ def render_html(
     today: dt.date,
     paper: str = "a4",
 ) -> str:
+    from ..templating import environment, page
+
     charts = []
     for code in sorted({r.skill for r in history.current}):
         rows = [r for r in history.current if r.skill == code]

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from ..batch import safe_stem
 from ..output import write_atomic
+from .attachments import attachments_of, safe_name
 from .database import StoreError
-from .models import AssessmentRecord, Person
+from .models import AssessmentRecord, Attachment, Person
 from .people import find_person
 
 
@@ -38,7 +39,8 @@ def file_name(person: Person, record: AssessmentRecord) -> str:
 def export(
     session: Session, out_dir: Path, name: str | None, *, force: bool = False
 ) -> list[Exported]:
-    """Write one person's recorded files (or everyone's, when `name` is None) into `out_dir`."""
+    """Write one person's recorded files (or everyone's, when `name` is None) into `out_dir`,
+    and their evidence attachments under `out_dir/attachments/<file>/`."""
     query = select(AssessmentRecord, Person).join(Person, Person.id == AssessmentRecord.person_id)
     if name is not None:
         query = query.where(AssessmentRecord.person_id == find_person(session, name).id)
@@ -47,17 +49,23 @@ def export(
         raise StoreError("nothing is recorded yet; record files with `sfia-assess record`")
     if out_dir.exists() and not out_dir.is_dir():
         raise StoreError(f"{out_dir}: is a file; give a folder to export into")
-    planned = [(out_dir / file_name(person, record), record) for record, person in rows]
+    planned: list[tuple[Path, AssessmentRecord | Attachment]] = []
+    for record, person in rows:
+        planned.append((out_dir / file_name(person, record), record))
+    folders = {record.id: Path(file_name(person, record)).stem for record, person in rows}
+    for item in attachments_of(session, list(folders)):
+        name = safe_name(f"{item.evidence_id}-{item.file_name}")
+        planned.append((out_dir / "attachments" / folders[item.assessment_id] / name, item))
     if not force:
-        clashes = [p for p, record in planned if p.exists() and p.read_bytes() != record.content]
+        clashes = [p for p, kept in planned if p.exists() and p.read_bytes() != kept.content]
         if clashes:
             raise StoreError(
                 f"{clashes[0]} already exists with other content; use --force to overwrite"
                 " it, or export into an empty folder"
             )
-    out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for path, record in planned:
-        write_atomic(path, record.content)
-        written.append(Exported(path, record.sha256))
+    for path, kept in planned:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, kept.content)
+        written.append(Exported(path, kept.sha256))
     return written

@@ -36,6 +36,8 @@ class HistoryRow:
 @dataclass(frozen=True)
 class History:
     person: str
+    role: str | None  # as of the latest assessment
+    manager: str | None  # where known: who last reviewed, or was last submitted to
     rows: tuple[HistoryRow, ...]
 
     @property
@@ -101,10 +103,24 @@ def person_history(session: Session, name: str) -> History:
                 status=status,
                 source_name=record.source_name,
                 sha256=record.sha256,
-                recorded_at=record.recorded_at,
+                recorded_at=aware(record.recorded_at),
             )
         )
-    return History(person.name, tuple(out))
+    submitted_to = session.scalars(
+        select(Event.recipient)
+        .where(Event.assessment_id.in_(ids), Event.recipient.is_not(None))
+        .order_by(Event.at.desc(), Event.id.desc())
+        .limit(1)
+    ).one_or_none()
+    reviewed = [r for r in out if r.reviewed_by]
+    last_manager = reviewed[-1].reviewed_by if reviewed else submitted_to
+    role = next((r.role for r in reversed(out) if r.role), None)
+    return History(person.name, role, last_manager, tuple(out))
+
+
+def aware(moment: dt.datetime) -> dt.datetime:
+    """A stored time in UTC with its zone (SQLite gives it back without one)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _key(record: AssessmentRecord) -> tuple[str, int, str, dt.date]:

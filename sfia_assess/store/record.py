@@ -26,7 +26,7 @@ from ..reports.json import dumps
 from ..result import Result
 from ..review import review
 from ..scoring import score
-from ..yamlfile import read_yaml
+from ..yamlfile import MAX_BYTES, parse_yaml, read_yaml
 from .loading import loaded_from_record
 from .models import AssessmentRecord, Event, Review, ScoredResult
 from .people import get_or_add, person_key
@@ -60,9 +60,8 @@ def check_files(
     bad: list[Recorded] = []
     for path in paths:
         try:
-            document = read_yaml(path)
-            content = path.read_bytes()
-            loaded = check_document(document, catalog)
+            content = _read(path)
+            loaded = check_document(parse_yaml(content, str(path)), catalog)
         except (InputFileError, OSError) as exc:
             bad.append(Recorded(str(path), "failed", str(exc)))
             continue
@@ -76,6 +75,13 @@ def check_files(
             Checked(str(path), content, hashlib.sha256(content).hexdigest(), loaded, result)
         )
     return good, bad
+
+
+def _read(path: Path) -> bytes:
+    """The file's bytes, read once: what is checked is exactly what is stored."""
+    if not path.is_file() or path.stat().st_size > MAX_BYTES:
+        read_yaml(path)  # raises the loader's own message (missing, a folder, too big)
+    return path.read_bytes()
 
 
 def as_json(result: Result) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from ..catalog import Catalog
 from ..policy import Policy
 from ..scoring import score
 from .database import StoreError
+from .history import aware
 from .models import AssessmentRecord, Event, Person, Review
 from .people import person_key
 from .record import Checked, add_assessment, pair
@@ -211,7 +212,7 @@ def submitted(session: Session, manager: str | None = None) -> list[Waiting]:
             assessed_on=record.assessed_on,
             version=record.version,
             submitted_by=step.actor,
-            submitted_at=step.at,
+            submitted_at=aware(step.at),
             manager=step.recipient or "",
         )
         for step, record, person in rows
