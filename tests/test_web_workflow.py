@@ -116,7 +116,10 @@ def test_self_assessment_review_and_sign_off_end_to_end(
 
     page.get_by_role("button", name="Record the review and sign off").click()
     page.get_by_role("heading", name=f"Signed off: {PERSON}, agreed level 3").wait_for()
-    trail = page.get_by_role("table").inner_text()
+    recorded = page.get_by_role("table", name="Ratings and comments by the manager").inner_text()
+    assert re.search(r"USUP-3\.5\s+usually\s+sometimes\s+Recovery after INC-20931", recorded)
+    assert re.search(r"USUP-3\.6\s+not rated\s+usually", recorded)
+    trail = page.get_by_role("table", name="Trail").inner_text()
     assert re.search(rf"submitted\s+{PERSON}", trail)
     assert re.search(rf"signed-off\s+{MANAGER}", trail)
     no_axe_violations(page)

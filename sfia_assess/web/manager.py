@@ -266,23 +266,36 @@ async def signed(request: Request) -> Response:
     shared = services(request)
     assessment_id = int(request.path_params["assessment_id"])
 
-    def work(session: Any) -> tuple[Any, list[Any]]:
+    def work(session: Any) -> tuple[Any, list[Any], list[tuple[str, str, str, str]]]:
+        from ..store.workflow import get
+
         found = latest_review(session, assessment_id)
         steps = trail(session, assessment_id)
         if found is None:
-            return None, steps
-        return (found.agreed_level, found.self_level, found.manager_level), [
-            (e.kind, e.actor, e.at, e.note or "", e.recipient or "") for e in steps
+            return None, steps, []
+        mine, theirs = get(session, found.self_id).parsed, get(session, found.manager_id).parsed
+        own_ratings, ratings = mine.get("ratings", {}), theirs.get("ratings", {})
+        comments = theirs.get("comments", {})
+        rows = [
+            (sid, own_ratings.get(sid, "not rated"), ratings.get(sid, ""), comments.get(sid, ""))
+            for sid in {**ratings, **comments}
         ]
+        return (
+            (found.agreed_level, found.self_level, found.manager_level),
+            [(e.kind, e.actor, e.at, e.note or "", e.recipient or "") for e in steps],
+            rows,
+        )
 
     try:
-        levels, steps = await shared.read(work)
+        levels, steps, recorded = await shared.read(work)
         _, own = await _own(request)
     except SfiaAssessError as exc:
         return _not_found(exc)
     if levels is None:
         return RedirectResponse(f"/manager/review/{assessment_id}", status_code=303)
     agreed, self_level, manager_level = levels
+    order = {sid: i for i, sid in enumerate(own.skill.statements_by_id)}
+    recorded.sort(key=lambda row: order.get(row[0], len(order)))
     return page(
         "signed.html.j2",
         title=f"Signed off: {own.assessment.subject.name}",
@@ -293,6 +306,7 @@ async def signed(request: Request) -> Response:
         self_level=self_level,
         manager_level=manager_level,
         steps=steps,
+        recorded=recorded,
         assessment_id=assessment_id,
     )
 
