@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..assessing import gap_report, review_report
 from ..assessment import LoadedAssessment, check_document, parse_assessment
+from ..catalog import Catalog
 from ..errors import InputFileError, Problem, SfiaAssessError
 from ..reports import Format, render
 from ..reports.review import render_json
@@ -78,7 +77,7 @@ async def assess(request: Request) -> Response:
     return Response(render(report, Format.JSON), media_type="application/json")
 
 
-def _side(document: YamlDocument, key: str, name: str, catalog: Any) -> LoadedAssessment:
+def _side(document: YamlDocument, key: str, name: str, catalog: Catalog) -> LoadedAssessment:
     """One side of a review body: a mapping in the body, or a string holding a YAML file
     (then called `name` in messages and in `source`)."""
     value = document.data.get(key)

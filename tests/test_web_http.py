@@ -1,4 +1,4 @@
-"""The pages on the history store, driven over HTTP: the mistakes a person can make there."""
+"""The pages driven over HTTP (no browser): the mistakes a person can make there."""
 
 from __future__ import annotations
 
@@ -97,3 +97,30 @@ def test_a_store_that_cannot_be_opened_is_one_sentence(tmp_path: Path) -> None:
         queue = client.get("/manager")
     assert "does not exist; create it first" in listed.text
     assert "does not exist; create it first" in queue.text
+
+
+def test_a_target_level_the_skill_lacks_is_shown_beside_the_field(client: TestClient) -> None:
+    form = {"skill_version": "USUP:9", "name": "Sam Lee", "assessed_on": "2026-10-01"}
+    response = client.post("/assessment/start", data={**form, "target_level": "7"})
+    assert response.status_code == 200
+    problems = response.text.split('id="problems-target_level"', 1)[1].split("</div>", 1)[0]
+    assert (
+        "target_level 7 is not defined for USUP Incident management (SFIA 9); use one of"
+        in problems
+    )
+    assert '<option value="7" selected>7 (not defined for this skill)</option>' in response.text
+
+
+def test_the_live_check_answers_quickly(client: TestClient) -> None:
+    import statistics
+    import time
+
+    fields = {**_form_of("priya-nair-coordinator.yaml"), "target_level": "5"}
+    client.post("/assessment/check", data=fields)  # the matcher is built once, on first use
+    times = []
+    for _ in range(10):
+        began = time.perf_counter()
+        response = client.post("/assessment/check", data=fields)
+        times.append(time.perf_counter() - began)
+        assert 'id="recommended-level">4' in response.text
+    assert statistics.median(times) < 0.1, times
