@@ -60,6 +60,7 @@ def fill_level_3(page: Any) -> None:
     page.get_by_role("button", name="Add evidence").click()
     summary = page.get_by_label("Summary: what you did and what came of it")
     summary.wait_for()
+    page.wait_for_function("() => document.activeElement.id === 'evidence-0-summary'")
     summary.fill(
         "Ran the P2 incident bridge for the payroll outage: prioritised the queue, diagnosed the"
         " failed batch job, escalated the database fault to the DBA team, kept HR informed and"
@@ -184,6 +185,7 @@ def test_a_suggestion_is_taken_with_one_click(page: Any, server: Server) -> None
     page.wait_for_function(
         "() => document.querySelector('#evidence-0-supports').value.includes('USUP-3.3')"
     )
+    page.wait_for_function("() => document.activeElement.id === 'evidence-0-supports'")
     assert page.get_by_role("button", name="Add USUP-3.3").count() == 0
 
 

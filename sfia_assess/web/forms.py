@@ -89,6 +89,17 @@ class Draft:
         return self
 
 
+def focus_after(action: str, draft: Draft) -> str:
+    """The id of the field to put the keyboard focus on after a button replaced the form."""
+    if action == "add-evidence" and draft.evidence:
+        return f"evidence-{len(draft.evidence) - 1}-summary"
+    if action.startswith("remove-evidence-"):
+        return "add-evidence"
+    if match := re.fullmatch(r"support-(\d+)-.+", action):
+        return f"evidence-{match.group(1)}-supports"
+    return ""
+
+
 def from_form(form: Mapping[str, Any], getlist: Any) -> Draft:
     """The draft from posted form fields (`getlist(name)` gives every value of a name)."""
 

@@ -15,7 +15,7 @@ from ..reports.model import REASON_LABELS
 from ..yamlfile import MAX_BYTES
 from .app import Services, page, services
 from .checking import GENERAL, CheckedReview, check_review
-from .forms import KINDS, RATINGS, Draft, from_form
+from .forms import KINDS, RATINGS, Draft, focus_after, from_form
 from .pdfpool import review_record_pdf
 
 REVIEW_NAME = "your review"
@@ -103,6 +103,7 @@ def _render(
     *,
     status_code: int = 200,
     store_problem: str = "",
+    focus: str = "",
 ) -> Response:
     shared = services(request)
     own = result.own
@@ -131,6 +132,7 @@ def _render(
         "base_url": f"/manager/review/{found.assessment_id}",
         "edit_url": f"/manager/review/{found.assessment_id}/edit",
         "store_problem": store_problem,
+        "focus": focus,
         "evidence_heading": "Your own evidence",
         "evidence_hint": (
             "What you saw yourself: observations, feedback, records. It counts with the"
@@ -220,7 +222,7 @@ async def edit(request: Request) -> Response:
         return _not_found(exc)
     draft, action = await _posted(request)
     draft = _with_self(draft, own).with_action(action, own.skill.statements_by_id, prefix="m")
-    return _render(request, found, _check(request, own, draft))
+    return _render(request, found, _check(request, own, draft), focus=focus_after(action, draft))
 
 
 async def sign(request: Request) -> Response:

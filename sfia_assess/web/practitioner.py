@@ -17,7 +17,7 @@ from ..reports.model import REASON_LABELS, level_label, summary_sentence
 from ..yamlfile import MAX_BYTES
 from .app import Services, page, services
 from .checking import GENERAL, Checked, check
-from .forms import KINDS, RATINGS, Draft, from_assessment, from_form, to_yaml
+from .forms import KINDS, RATINGS, Draft, focus_after, from_assessment, from_form, to_yaml
 from .pdfpool import gap_report_pdf
 
 # What the practitioner's own draft is called in messages (the CLI would name the file).
@@ -135,7 +135,14 @@ def editor(request: Request, draft: Draft, *, status_code: int = 200, **more: An
         return HTMLResponse(f"Bad request: {exc}", status_code=400)
     template = "_workspace.html.j2" if request.headers.get("hx-request") else "editor.html.j2"
     title = f"Self-assessment: {checked.skill.label}"
-    more = {"notice": "", "store_problem": "", "manager": "", "manager_problem": "", **more}
+    more = {
+        "notice": "",
+        "store_problem": "",
+        "manager": "",
+        "manager_problem": "",
+        "focus": "",
+        **more,
+    }
     return page(template, status_code, title=title, **_context(shared, checked, **more))
 
 
@@ -147,7 +154,8 @@ async def edit(request: Request) -> Response:
         skill = _skill_of(shared, draft)
     except SfiaAssessError as exc:
         return HTMLResponse(f"Bad request: {exc}", status_code=400)
-    return editor(request, draft.with_action(action, skill.statements_by_id), manager=manager)
+    after = draft.with_action(action, skill.statements_by_id)
+    return editor(request, after, manager=manager, focus=focus_after(action, after))
 
 
 async def live_result(request: Request) -> Response:
