@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 
 from sfia_assess.catalog import Catalog
@@ -22,10 +20,10 @@ def _yaml(name: str, ids: list[str]) -> bytes:
 
 
 def test_recent_lists_the_latest_version_of_each_with_its_status(
-    tmp_path: Path, catalog: Catalog
+    store_url: str, catalog: Catalog
 ) -> None:
     policy = default_policy()
-    with open_store(f"sqlite:///{tmp_path / 'store.db'}") as engine:
+    with open_store(store_url) as engine:
         first = writing(
             engine,
             lambda s: (

@@ -15,8 +15,9 @@ from .conftest import EXAMPLES
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(f"sqlite:///{tmp_path / 'store.db'}")) as test_client:
+def client(store_url: str) -> Iterator[TestClient]:
+    """The app on a fresh store: an SQLite file, then a database on a real PostgreSQL server."""
+    with TestClient(create_app(store_url)) as test_client:
         yield test_client
 
 
