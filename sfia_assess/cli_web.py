@@ -52,7 +52,7 @@ def serve(db_url: str | None, host: str, port: int) -> None:
     shown = f"[{host}]" if family == socket.AF_INET6 else host
     # On this machine only, the app answers to its loopback names only (no DNS rebinding).
     loopback = host in LOOPBACK_NAMES
-    app = create_app(db_url, allowed_hosts=LOOPBACK_NAMES if loopback else None)
+    app = create_app(db_url, warm_pdfs=True, allowed_hosts=LOOPBACK_NAMES if loopback else None)
     config = uvicorn.Config(app, log_level="warning", lifespan="on")
     click.echo(f"sfia-assess: serving on http://{shown}:{bound}/ (Ctrl+C to stop)", err=False)
     server = uvicorn.Server(config)

@@ -78,15 +78,15 @@ def stop_server(server: Server) -> None:
         server.process.stdout.close()
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+@pytest.fixture(scope="session", name="server")
+def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running = start_server(tmp_path_factory.mktemp("web") / "store.db")
     yield running
     stop_server(running)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+@pytest.fixture(scope="session", name="browser")
+def web_browser() -> Iterator[Any]:
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         _missing(f"no chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
@@ -97,8 +97,8 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+@pytest.fixture(name="page")
+def web_page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
     opened = context.new_page()
     yield opened

@@ -13,10 +13,8 @@ from pypdf import PdfReader
 
 from sfia_assess.cli import cli
 
-from .browser import Server, browser, no_axe_violations, page, screenshot, server
+from .browser import Server, no_axe_violations, screenshot
 from .conftest import EXAMPLES
-
-__all__ = ["browser", "page", "server"]  # fixtures used by name
 
 LEVEL_3 = ["USUP-3.1", "USUP-3.2", "USUP-3.3", "USUP-3.4", "USUP-3.5"]
 TIMER = """() => {

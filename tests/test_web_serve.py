@@ -16,10 +16,8 @@ from click.testing import CliRunner
 
 from sfia_assess.cli import cli
 
-from .browser import Server, server, start_server, stop_server
+from .browser import Server, start_server, stop_server
 from .conftest import EXAMPLES
-
-__all__ = ["server"]  # a fixture, used by name
 
 
 def test_serve_starts_in_under_a_second_on_127_0_0_1_and_prints_its_url(tmp_path: Path) -> None:

@@ -13,10 +13,8 @@ from pypdf import PdfReader
 
 from sfia_assess.cli import cli
 
-from .browser import Server, browser, no_axe_violations, page, screenshot, server
+from .browser import Server, no_axe_violations, screenshot
 from .test_web_pages import TIMER, fill_level_3, recommended, start_self_assessment, statement
-
-__all__ = ["browser", "page", "server"]  # fixtures used by name
 
 PERSON = "Jordan Reyes"
 MANAGER = "Kim Ray"

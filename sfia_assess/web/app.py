@@ -101,13 +101,17 @@ def create_app(
     db_url: str | None = None,
     *,
     pdf_workers: int | None = None,
+    warm_pdfs: bool = False,
     allowed_hosts: Collection[str] | None = None,
 ) -> Starlette:
     """The app; `allowed_hosts` (e.g. LOOPBACK_NAMES) refuses requests for any other host."""
     from . import api, manager, practitioner
 
     shared = Services(
-        catalog=Catalog.default(), policy=default_policy(), pdfs=PdfPool(pdf_workers), db_url=db_url
+        catalog=Catalog.default(),
+        policy=default_policy(),
+        pdfs=PdfPool(pdf_workers, warm_up=warm_pdfs),
+        db_url=db_url,
     )
 
     @asynccontextmanager

@@ -56,11 +56,18 @@ def review_record_pdf(own: tuple[str, str], manager: tuple[str, str], today: dt.
     return pdf
 
 
+def _warm() -> None:
+    import weasyprint  # noqa: F401  (the half second a first PDF would otherwise wait for)
+
+    _catalog()
+
+
 class PdfPool:
     """A small pool of worker processes that turn report HTML into PDF."""
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, *, warm_up: bool = False) -> None:
         self.workers = workers or max(1, min(2, os.cpu_count() or 1))
+        self.warm_up = warm_up
         self._executor: ProcessPoolExecutor | None = None
 
     def _pool(self) -> ProcessPoolExecutor:
@@ -69,6 +76,15 @@ class PdfPool:
             context = multiprocessing.get_context("spawn")
             self._executor = ProcessPoolExecutor(self.workers, mp_context=context)
         return self._executor
+
+    def warm(self) -> None:
+        """Start the workers and load WeasyPrint in them now, in the background: called when a
+        page that offers a PDF is first shown, so that the first PDF does not wait for it.
+        Only when asked for (`serve` does): tests and tools embedding the app skip it."""
+        if self.warm_up and self._executor is None:
+            pool = self._pool()
+            for _ in range(self.workers):
+                pool.submit(_warm)
 
     async def render(self, job: Callable[..., bytes], *args: Any) -> bytes:
         """Run one of the jobs above in a worker; its exceptions are raised here."""

@@ -133,6 +133,7 @@ def editor(request: Request, draft: Draft, *, status_code: int = 200, **more: An
         checked = _checked(shared, draft)
     except SfiaAssessError as exc:
         return HTMLResponse(f"Bad request: {exc}", status_code=400)
+    shared.pdfs.warm()
     template = "_workspace.html.j2" if request.headers.get("hx-request") else "editor.html.j2"
     title = f"Self-assessment: {checked.skill.label}"
     more = {
