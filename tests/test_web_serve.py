@@ -123,3 +123,11 @@ def test_other_sites_cannot_post_forms_or_rebind_the_host_name(server: Server) -
     same = {"Origin": server.url}
     assert _status(urllib.request.Request(start, data=form, headers=same)) == 200
     assert _status(urllib.request.Request(start, data=form)) == 200
+
+
+def test_pages_carry_security_headers(server: Server) -> None:
+    with urllib.request.urlopen(server.url + "/") as response:
+        policy = response.headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["x-content-type-options"] == "nosniff"
