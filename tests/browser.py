@@ -101,8 +101,21 @@ def web_browser() -> Iterator[Any]:
 def web_page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
     opened = context.new_page()
+    # Script errors and blocked content (CSP) fail the test; a 4xx answer the test asked for
+    # (a file with problems is 422) is logged as "Failed to load resource" and is fine.
+    errors: list[str] = []
+    opened.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    opened.on("pageerror", lambda exc: errors.append(str(exc)))
     yield opened
     context.close()
+    assert not errors, errors
 
 
 def no_axe_violations(page: Any) -> None:
