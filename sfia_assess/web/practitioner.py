@@ -34,6 +34,7 @@ def _skill_of(shared: Services, draft: Draft) -> SkillVersion:
 
 
 async def home(request: Request, problems: list[Problem] | None = None) -> HTMLResponse:
+    """Start a self-assessment or open a file; the saved ones are listed below (htmx)."""
     shared = services(request)
     return page(
         "home.html.j2",
@@ -42,13 +43,7 @@ async def home(request: Request, problems: list[Problem] | None = None) -> HTMLR
         skills=_skills(shared),
         today=shared.today().isoformat(),
         problems=problems or [],
-        **await _extra_home(request),
     )
-
-
-async def _extra_home(request: Request) -> dict[str, Any]:
-    """What the store adds to the home page (saved drafts), when there is one."""
-    return {}
 
 
 async def start(request: Request) -> Response:
