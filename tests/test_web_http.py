@@ -125,3 +125,26 @@ def test_the_live_check_answers_quickly(client: TestClient) -> None:
         times.append(time.perf_counter() - began)
         assert 'id="recommended-level">4' in response.text
     assert statistics.median(times) < 0.1, times
+
+
+def test_an_upload_over_the_size_limit_is_refused_with_its_size(tmp_path: Path) -> None:
+    with TestClient(create_app(f"sqlite:///{tmp_path / 'store.db'}")) as client:
+        big = b"# padding\n" * 300_000
+        response = client.post("/assessment/upload", files={"file": ("big.yaml", big)})
+    assert response.status_code == 422
+    assert (
+        f"big.yaml: is {len(big):,} bytes; files over 2,097,152 bytes are refused" in response.text
+    )
+
+
+def test_an_upload_from_a_folder_path_is_named_by_its_file_name(tmp_path: Path) -> None:
+    text = (
+        (EXAMPLES / "sam-lee-analyst.yaml")
+        .read_bytes()
+        .replace(b"USUP-2.1: usually", b"USUP-2.1: always")
+    )
+    with TestClient(create_app(f"sqlite:///{tmp_path / 'store.db'}")) as client:
+        response = client.post("/assessment/upload", files={"file": ("../../x/sam.yaml", text)})
+    assert response.status_code == 422
+    assert "sam.yaml:16: ratings.USUP-2.1:" in response.text
+    assert "../" not in response.text.split("That could not be opened", 1)[1].split("</ul>")[0]

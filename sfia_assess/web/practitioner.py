@@ -74,6 +74,9 @@ async def upload(request: Request) -> Response:
         if not isinstance(file, UploadFile) or not file.filename:
             return await home(request, [Problem("upload", None, "choose a YAML file to upload")])
         name = _safe_name(file.filename)
+        if file.size is not None and file.size > MAX_BYTES:
+            too_big = f"is {file.size:,} bytes; files over {MAX_BYTES:,} bytes are refused"
+            return await home(request, [Problem(name, None, too_big)])
         data = await file.read(MAX_BYTES + 1)
     try:
         loaded = parse_assessment(data, name, shared.catalog)
