@@ -54,6 +54,12 @@ def serve(db_url: str | None, host: str, port: int) -> None:
     loopback = host in LOOPBACK_NAMES
     app = create_app(db_url, warm_pdfs=True, allowed_hosts=LOOPBACK_NAMES if loopback else None)
     config = uvicorn.Config(app, log_level="warning", lifespan="on")
-    click.echo(f"sfia-assess: serving on http://{shown}:{bound}/ (Ctrl+C to stop)", err=False)
+    click.echo(f"sfia-assess: serving on http://{shown}:{bound}/ (Ctrl+C to stop)")
+    if not loopback:
+        click.echo(
+            f"sfia-assess: warning: listening on {host}, beyond this machine; there are no"
+            " accounts yet, so anyone who can reach it can read and sign off assessments",
+            err=True,
+        )
     server = uvicorn.Server(config)
     server.run(sockets=[sock])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -131,3 +132,20 @@ def test_pages_carry_security_headers(server: Server) -> None:
         assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
         assert response.headers["x-frame-options"] == "DENY"
         assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_listening_beyond_this_machine_is_warned_about(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sfia_assess", "serve", "--host", "0.0.0.0", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SFIA_ASSESS_DB": f"sqlite:///{tmp_path / 'store.db'}"},
+    )
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.readline().startswith("sfia-assess: serving on http://0.0.0.0:")
+        assert "beyond this machine; there are no accounts yet" in process.stderr.readline()
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
