@@ -15,8 +15,6 @@ from .errors import SfiaAssessError
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from .store.history import History
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -146,29 +144,17 @@ def record_command(
         sfia-assess record examples/
         sfia-assess record me.yaml review.yaml --db postgresql+psycopg://me@db/sfia
     """
-    from .batch import assessment_files
     from .catalog import Catalog
     from .policy import default_policy, load_policy
-    from .store import open_store, writing
-    from .store.record import check_files, record_checked
+    from .store.record import record_paths
 
-    files: list[Path] = []
-    for path in paths:
-        files.extend(assessment_files(path) if path.is_dir() else [path])
     catalog = Catalog.default(skills_dirs)
     policy = load_policy(policy_file) if policy_file else default_policy()
-    good, bad = check_files(files, catalog, policy)
+    done, bad = record_paths(db, paths, catalog, policy, actor=actor)
     for failed in bad:
         click.echo(failed.message, err=True)
-    done = []
-    if good:
-        with open_store(db) as engine:
-            done = writing(
-                engine,
-                lambda session: record_checked(session, good, catalog, policy, actor=actor),
-            )
-        for item in done:
-            click.echo(item.message)
+    for item in done:
+        click.echo(item.message)
     added = sum(1 for item in done if item.status == "recorded")
     click.echo(
         f"{added} recorded, {len(done) - added} already recorded, {len(bad)} failed", err=True
@@ -225,36 +211,11 @@ def history_command(
             return
         assert person is not None
         history = person_history(session, person)
-    _emit(_history_output(history, fmt, paper), output)
-
-
-def _history_output(found: History, fmt: str, paper: str) -> str | bytes:
-    from .reports import history as view
-
-    if fmt == "text":
-        return view.render_text(found, color=sys.stdout.isatty())
-    if fmt == "json":
-        return view.render_json(found)
     from .catalog import Catalog
+    from .reports.history import render
 
-    catalog = Catalog.default()
-    names: dict[str, str] = {}
-    attribution = ""
-    for row in found.rows:
-        try:
-            skill = catalog.skill(row.skill, row.sfia_version)
-        except Exception:  # a skill from a --skills-dir: show its code only
-            continue
-        names.setdefault(row.skill, skill.name)
-        attribution = skill.attribution
-    html = view.render_html(
-        found, skill_names=names, attribution=attribution, today=dt.date.today(), paper=paper
-    )
-    if fmt == "html":
-        return html
-    from .reports.pdf import html_to_pdf
-
-    return html_to_pdf(html)
+    color = output is None and sys.stdout.isatty()
+    _emit(render(history, fmt, Catalog.default(), paper=paper, color=color), output)
 
 
 def _emit(data: str | bytes, output: Path | None) -> None:

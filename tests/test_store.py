@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import shutil
 from collections.abc import Callable
@@ -45,6 +46,12 @@ def test_record_the_examples_then_history_shows_priyas_agreed_level(
         "Daniel Okafor",
         "agreed",
     )
+    assert row["recorded_at"].endswith("+00:00")
+    assert [(step["kind"], step["actor"], step["note"]) for step in row["trail"]] == [
+        ("recorded", getpass.getuser(), None),
+        ("reviewed", "Daniel Okafor", None),
+        ("agreed", "Daniel Okafor", "agreed level 3"),
+    ]
 
     code, out, _ = run(runner, "history", "priya nair", "--db", store_url)
     assert code == 0
@@ -334,3 +341,43 @@ def test_a_review_recorded_before_its_self_assessment_is_paired_when_that_arrive
     assert "(paired with the review priya-nair-manager.yaml)" in out
     data = json.loads(run(runner, "history", "Priya", "--db", store_url, "--format", "json")[1])
     assert [(r["recommended_level"], r["agreed_level"]) for r in data["rows"]] == [(4, 3)]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
+def test_the_stored_result_is_what_assess_prints_as_json(
+    runner: CliRunner, tmp_path: Path, name: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'h.sqlite3'}"
+    assert run(runner, "record", str(EXAMPLES / name), "--db", url)[0] == 0
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        stored = json.loads(connection.execute(sa.text("select result from results")).scalar_one())
+    engine.dispose()
+    printed = json.loads(run(runner, "assess", str(EXAMPLES / name), "--format", "json")[1])
+    # `assess` adds notes on evidence whose text does not fit its claims; the score is the same.
+    printed["warnings"] = [w for w in printed["warnings"] if w in stored["warnings"]]
+    assert stored == printed
+
+
+def test_the_same_bytes_twice_in_one_command_are_recorded_once(
+    runner: CliRunner, store_url: str, tmp_path: Path
+) -> None:
+    copy = tmp_path / "copy.yaml"
+    shutil.copy(EXAMPLES / "sam-lee-analyst.yaml", copy)
+    code, out, err = run(
+        runner, "record", str(EXAMPLES / "sam-lee-analyst.yaml"), str(copy), "--db", store_url
+    )
+    assert code == 0
+    assert f"{copy}: already recorded (as sam-lee-analyst.yaml, version 1)" in out
+    assert "1 recorded, 1 already recorded, 0 failed" in err
+
+
+def test_db_status_before_and_after_upgrade(runner: CliRunner, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
+    code, out, _ = run(runner, "db", "status", "--db", url)
+    assert code == 0
+    assert out == (f"database: {url}\nschema:   none yet (`sfia-assess db upgrade` creates it)\n")
+    code, out, _ = run(runner, "db", "upgrade", "--db", url)
+    assert out == f"{url}: schema none -> 0002\n"
+    data = json.loads(run(runner, "db", "status", "--db", url, "--format", "json")[1])
+    assert (data["revision"], data["current"], data["counts"]["assessments"]) == ("0002", True, 0)

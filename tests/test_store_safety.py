@@ -210,3 +210,49 @@ def test_the_head_revision_the_commands_expect_is_the_newest_migration() -> None
     from sfia_assess.store.schema import HEAD, head
 
     assert head() == HEAD
+
+
+def test_the_migrations_build_exactly_the_schema_the_models_describe(store_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from sfia_assess.store.models import Base
+
+    engine = open_engine(store_url)
+    upgrade(engine)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert differences == []
+
+
+def test_four_corrections_of_one_assessment_at_once_become_versions_1_to_4(
+    store_url: str, tmp_path: Path, runner: CliRunner
+) -> None:
+    assert runner.invoke(cli, ["db", "upgrade", "--db", store_url]).exit_code == 0
+    original = (EXAMPLES / "sam-lee-analyst.yaml").read_bytes()
+    files = []
+    for i in range(4):
+        path = tmp_path / f"sam-{i}.yaml"
+        path.write_bytes(original + f"# correction {i}\n".encode())
+        files.append(path)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "sfia_assess", "record", str(f), "--db", store_url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        for f in files
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    engine = sa.create_engine(store_url)
+    with engine.connect() as connection:
+        versions = connection.execute(
+            sa.text("select version from assessments order by version")
+        ).scalars()
+        assert list(versions) == [1, 2, 3, 4]
+    engine.dispose()

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
+from ..catalog import Catalog
+from ..errors import UnknownSkillError
 from ..store.history import History, HistoryRow
 from .json import dumps
 
@@ -177,3 +179,30 @@ def render_html(
             ),
         )
     )
+
+
+def render(
+    history: History, fmt: str, catalog: Catalog, *, paper: str = "a4", color: bool = False
+) -> str | bytes:
+    """The history in `fmt` (text, json, html or pdf); WeasyPrint is imported only for pdf."""
+    if fmt == "text":
+        return render_text(history, color=color)
+    if fmt == "json":
+        return render_json(history)
+    names: dict[str, str] = {}
+    attribution = ""
+    for row in history.rows:
+        try:
+            skill = catalog.skill(row.skill, row.sfia_version)
+        except UnknownSkillError:  # recorded with a --skills-dir not given now: code only
+            continue
+        names.setdefault(row.skill, skill.name)
+        attribution = skill.attribution
+    html = render_html(
+        history, skill_names=names, attribution=attribution, today=dt.date.today(), paper=paper
+    )
+    if fmt == "html":
+        return html
+    from .pdf import html_to_pdf
+
+    return html_to_pdf(html)

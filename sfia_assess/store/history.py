@@ -13,6 +13,17 @@ from .people import find_person
 
 
 @dataclass(frozen=True)
+class Step:
+    """One entry of an assessment's workflow trail."""
+
+    kind: str
+    actor: str
+    at: dt.datetime
+    recipient: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
 class HistoryRow:
     skill: str
     sfia_version: int
@@ -31,6 +42,7 @@ class HistoryRow:
     source_name: str
     sha256: str
     recorded_at: dt.datetime
+    trail: tuple[Step, ...]
 
 
 @dataclass(frozen=True)
@@ -66,11 +78,15 @@ def person_history(session: Session, name: str) -> History:
     reviews: dict[int, Review] = {}
     for found in session.scalars(select(Review).where(Review.self_id.in_(ids)).order_by(Review.id)):
         reviews[found.self_id] = found  # the latest review counts
+    trails: dict[int, list[Step]] = {}
     last_event: dict[int, Event] = {}
     for step in session.scalars(
         select(Event).where(Event.assessment_id.in_(ids)).order_by(Event.at, Event.id)
     ):
         last_event[step.assessment_id] = step
+        trails.setdefault(step.assessment_id, []).append(
+            Step(step.kind, step.actor, aware(step.at), step.recipient, step.note)
+        )
     newest: dict[tuple[str, int, str, dt.date], int] = {}
     for record, _, _ in rows:
         newest[_key(record)] = max(newest.get(_key(record), 0), record.version)
@@ -104,6 +120,7 @@ def person_history(session: Session, name: str) -> History:
                 source_name=record.source_name,
                 sha256=record.sha256,
                 recorded_at=aware(record.recorded_at),
+                trail=tuple(trails.get(record.id, ())),
             )
         )
     submitted_to = session.scalars(
