@@ -130,6 +130,12 @@ def test_self_assessment_review_and_sign_off_end_to_end(
     text = pdf_text(record)
     assert "review record" in text and PERSON in text and MANAGER in text
 
+    # The manager finds the signed-off assessment again from the queue.
+    page.goto(server.url + "/manager")
+    page.get_by_role("link", name=f"Agreed level and record for {PERSON}").click()
+    page.get_by_role("heading", name=f"Signed off: {PERSON}, agreed level 3").wait_for()
+    no_axe_violations(page)
+
     # The CLI sees what the browser recorded.
     result = CliRunner().invoke(cli, ["history", PERSON, "--db", server.db_url, "--format", "json"])
     assert result.exit_code == 0, result.output

@@ -63,20 +63,28 @@ def _not_found(exc: SfiaAssessError) -> HTMLResponse:
 
 async def queue(request: Request) -> Response:
     """Assessments submitted and waiting for review (for the manager named, or everyone)."""
+    from ..store.recent import recent_self_assessments
     from ..store.workflow import submitted
 
     shared = services(request)
     manager = " ".join(request.query_params.get("manager", "").split())
+
+    def work(session: Any) -> tuple[list[Any], list[Any]]:
+        waiting = submitted(session, manager or None)
+        signed = [s for s in recent_self_assessments(session) if s.status == "signed-off"]
+        return waiting, signed
+
     try:
-        waiting = await shared.read(lambda session: submitted(session, manager or None))
+        waiting, signed = await shared.read(work)
     except SfiaAssessError as exc:
-        waiting, problem = [], str(exc)
+        waiting, signed, problem = [], [], str(exc)
     else:
         problem = ""
     return page(
         "queue.html.j2",
         title="Assessments waiting for review",
         waiting=waiting,
+        signed=signed,
         manager=manager,
         store_problem=problem,
     )
