@@ -58,6 +58,14 @@ def test_serve_refuses_a_port_in_use_with_a_usage_error() -> None:
     assert f"cannot listen on 127.0.0.1:{port}" in result.output
 
 
+def _children(pid: int) -> list[int]:
+    """The processes `pid` started (Linux)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(p) for p in (task / "children").read_text().split()]
+    return found
+
+
 def _pdf_form() -> bytes:
     data = yaml.safe_load((EXAMPLES / "priya-nair-coordinator.yaml").read_text("utf-8"))
     fields = {
@@ -96,8 +104,15 @@ def test_a_page_answers_in_under_200_ms_while_4_pdfs_render(tmp_path: Path) -> N
             time.sleep(0.05)
         for worker in workers:
             worker.join()
+        children = _children(server.process.pid)
+        assert children, "the PDFs were laid out in worker processes"
     finally:
         stop_server(server)
+    # The workers (and multiprocessing's resource tracker) go with the server, within seconds.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in children):
+        time.sleep(0.1)
+    assert [p for p in children if Path(f"/proc/{p}").exists()] == [], "workers outlived serve"
     assert len(sizes) == 4 and min(sizes) > 10_000
     assert len(timings) >= 3
     assert max(timings) < 0.2, [round(t, 3) for t in timings]

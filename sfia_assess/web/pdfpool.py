@@ -92,6 +92,8 @@ class PdfPool:
         return await loop.run_in_executor(self._pool(), job, *args)
 
     def close(self) -> None:
+        """Stop the workers, waiting for a PDF being laid out: none outlives the server (with
+        wait=False the spawned workers were left running after the server exited)."""
         if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+            executor, self._executor = self._executor, None
+            executor.shutdown(wait=True, cancel_futures=True)
