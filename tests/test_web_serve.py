@@ -164,3 +164,23 @@ def test_listening_beyond_this_machine_is_warned_about(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.communicate(timeout=10)
+
+
+def test_pdf_workers_exit_when_the_server_is_killed(tmp_path: Path) -> None:
+    import signal
+
+    server = start_server(tmp_path / "store.db")
+    try:
+        request = urllib.request.Request(server.url + "/assessment/report.pdf", data=_pdf_form())
+        with urllib.request.urlopen(request, timeout=120) as response:
+            response.read()
+        children = _children(server.process.pid)
+    finally:
+        server.process.send_signal(signal.SIGKILL)
+        stop_server(server)
+    workers = [p for p in children if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text()]
+    assert workers
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in workers):
+        time.sleep(0.1)
+    assert [p for p in workers if Path(f"/proc/{p}").exists()] == [], "workers outlived serve"

@@ -11,6 +11,8 @@ import asyncio
 import datetime as dt
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
@@ -56,6 +58,17 @@ def review_record_pdf(own: tuple[str, str], manager: tuple[str, str], today: dt.
     return pdf
 
 
+def _exit_with(parent: int) -> None:
+    """In each worker: exit when the server is gone, even if it was killed without a word."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-server").start()
+
+
 def _warm() -> None:
     import weasyprint  # noqa: F401  (the half second a first PDF would otherwise wait for)
 
@@ -74,7 +87,12 @@ class PdfPool:
         if self._executor is None:
             # spawn, not fork: the server's process has threads and an event loop running.
             context = multiprocessing.get_context("spawn")
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=context)
+            self._executor = ProcessPoolExecutor(
+                self.workers,
+                mp_context=context,
+                initializer=_exit_with,
+                initargs=(os.getpid(),),
+            )
         return self._executor
 
     def warm(self) -> None:
