@@ -88,7 +88,15 @@ def test_api_assess_unnamed_body_is_called_body(client: TestClient) -> None:
 def test_api_assess_body_over_the_size_limit_is_413(client: TestClient) -> None:
     response = client.post("/api/assess", content=b"#" * (MAX_BYTES + 1))
     assert response.status_code == 413
-    assert "refused" in response.json()["message"]
+    assert response.json()["message"] == (
+        "the body is over 2,097,152 bytes and is refused; an assessment may have up to"
+        " 2,097,152 bytes, as in the CLI"
+    )
+
+
+def test_api_review_body_over_twice_the_size_limit_is_413(client: TestClient) -> None:
+    response = client.post("/api/review", content=b"#" * (2 * MAX_BYTES + 1))
+    assert response.status_code == 413
 
 
 def test_api_review_answers_exactly_what_review_json_prints(

@@ -35,7 +35,10 @@ async def body_within(request: Request, limit: int) -> bytes:
 
 
 def _too_large(limit: int) -> JSONResponse:
-    message = f"the body is over {limit:,} bytes; files over {MAX_BYTES:,} bytes are refused"
+    message = (
+        f"the body is over {limit:,} bytes and is refused; an assessment may have up to"
+        f" {MAX_BYTES:,} bytes, as in the CLI"
+    )
     return JSONResponse({"message": message, "problems": []}, status_code=413)
 
 
