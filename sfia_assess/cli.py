@@ -12,18 +12,17 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
+from .assessing import gap_report
 from .assessment import LoadedAssessment, load_assessment
 from .catalog import Catalog
 from .cli_store import as_date, as_of_option, store_option
 from .clock import today
 from .errors import InputFileError, OutputConflict, SfiaAssessError
-from .evaluate import evaluate
 from .output import check_output, write_output
 from .policy import Policy, default_policy, load_policy
 from .printable import printable
 from .reports import Format, Options, Renderer, render
 from .reports.gap import RENDERERS as GAP_REPORT
-from .reports.gap import build_report
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -368,13 +367,7 @@ def assess(
         return
     loaded: LoadedAssessment = load_assessment(files[0], catalog)
     _show_warnings(loaded)
-    result = evaluate(
-        loaded,
-        policy,
-        target_level=target,
-        responsibility=catalog.responsibility(loaded.skill.sfia_version),
-    )
-    report = build_report(result, catalog, _today())
+    report = gap_report(loaded, catalog, policy, today=_today(), target=target)
     _show(GAP_REPORT, report, chosen, output, paper, force=force, inputs=inputs)
 
 
@@ -450,8 +443,8 @@ def review_command(
         sfia-assess review examples/priya-nair-coordinator.yaml examples/priya-nair-manager.yaml
         sfia-assess review self.yaml manager.yaml --format pdf -o review.pdf
     """
-    from .reports.review import RENDERERS, ReviewReport
-    from .review import review
+    from .assessing import review_report
+    from .reports.review import RENDERERS
 
     chosen = Format(fmt)
     _needs_output(fmt, output)
@@ -461,9 +454,9 @@ def review_command(
     catalog = _catalog(skills_dirs)
     own = load_assessment(self_file, catalog)
     manager = load_assessment(manager_file, catalog)
-    responsibility = catalog.responsibility(own.skill.sfia_version)
-    result = review(own, manager, _policy(policy_file), responsibility, target)
-    report = ReviewReport(result, own.skill, responsibility, _today())
+    report = review_report(
+        own, manager, catalog, _policy(policy_file), today=_today(), target=target
+    )
     _show(RENDERERS, report, chosen, output, paper, force=force, inputs=inputs)
 
 
@@ -917,3 +910,7 @@ cli.add_command(attributes_command)
 cli.add_command(fit_command)
 for _command in _STORE_COMMANDS:
     cli.add_command(_command)
+
+from .cli_web import serve  # noqa: E402
+
+cli.add_command(serve)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong with an input file, at a line (1-based) when known."""
+    """One thing wrong with an input file, at a line (1-based) when known.
+
+    `loc` is the path of the value concerned (`("evidence", 0, "date")`), when known: the browser
+    app shows the message beside that field.
+    """
 
     file: str
     line: int | None
     message: str
+    loc: tuple[str | int, ...] = field(default=(), compare=False)
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"

@@ -57,7 +57,7 @@ class YamlDocument:
         return self.lines.get((), None)
 
     def problem(self, loc: Sequence[str | int], message: str) -> Problem:
-        return Problem(self.file, self.line_of(loc), message)
+        return Problem(self.file, self.line_of(loc), message, tuple(loc))
 
 
 def read_yaml(source: Path | Traversable, *, display_name: str | None = None) -> YamlDocument:

@@ -125,3 +125,8 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+# -- the browser app: `sfia-assess serve` and one Chromium for the whole session ---------------
+
+from .browser import web_browser, web_page, web_server  # noqa: E402, F401

@@ -1,0 +1,65 @@
+"""`sfia-assess serve`: the browser app on this machine."""
+
+from __future__ import annotations
+
+import socket
+
+import click
+
+
+@click.command()
+@click.option(
+    "--db",
+    "db_url",
+    envvar="SFIA_ASSESS_DB",
+    help="Database URL of the history store (default: a SQLite file in your user data folder).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; the default lets only this machine in.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
+def serve(db_url: str | None, host: str, port: int) -> None:
+    """Run the browser app: self-assessment, manager review and the JSON API.
+
+    \b
+    Example:
+        sfia-assess serve              # then open the address it prints
+    """
+    import uvicorn
+
+    from .web.app import create_app
+    from .web.guard import LOOPBACK_NAMES
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise click.UsageError(f"cannot listen on {host}:{port} ({exc.strerror})") from None
+    sock.listen(128)
+    bound = sock.getsockname()[1]
+    shown = f"[{host}]" if family == socket.AF_INET6 else host
+    # On this machine only, the app answers to its loopback names only (no DNS rebinding).
+    loopback = host in LOOPBACK_NAMES
+    app = create_app(db_url, warm_pdfs=True, allowed_hosts=LOOPBACK_NAMES if loopback else None)
+    config = uvicorn.Config(app, log_level="warning", lifespan="on")
+    click.echo(f"sfia-assess: serving on http://{shown}:{bound}/ (Ctrl+C to stop)")
+    if not loopback:
+        click.echo(
+            f"sfia-assess: warning: listening on {host}, beyond this machine; there are no"
+            " accounts yet, so anyone who can reach it can read and sign off assessments",
+            err=True,
+        )
+    server = uvicorn.Server(config)
+    server.run(sockets=[sock])

@@ -1,0 +1,75 @@
+"""The self-assessments most recently saved, with where each stands: the browser's home list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .models import AssessmentRecord, Event, Person, ScoredResult
+
+
+@dataclass(frozen=True)
+class Saved:
+    """The latest version of one self-assessment (person, skill, version, date)."""
+
+    assessment_id: int
+    person: str
+    skill: str
+    sfia_version: int
+    assessed_on: dt.date
+    version: int
+    recommended_level: int | None
+    status: str
+    saved_at: dt.datetime
+
+
+def recent_self_assessments(session: Session, limit: int = 50) -> list[Saved]:
+    """The latest version of each self-assessment, most recently saved first."""
+    newest = (
+        select(func.max(AssessmentRecord.id).label("id"))
+        .where(AssessmentRecord.relation == "self")
+        .group_by(
+            AssessmentRecord.person_id,
+            AssessmentRecord.skill,
+            AssessmentRecord.sfia_version,
+            AssessmentRecord.assessed_on,
+        )
+        .subquery()
+    )
+    rows = session.execute(
+        select(AssessmentRecord, Person.name, ScoredResult.recommended_level)
+        .join(newest, newest.c.id == AssessmentRecord.id)
+        .join(Person, Person.id == AssessmentRecord.person_id)
+        .outerjoin(ScoredResult, ScoredResult.assessment_id == AssessmentRecord.id)
+        .order_by(AssessmentRecord.id.desc())
+        .limit(limit)
+    ).all()
+    ids = [record.id for record, _, _ in rows]
+    last_step: dict[int, str] = {}
+    if ids:
+        latest_event = (
+            select(func.max(Event.id))
+            .where(Event.assessment_id.in_(ids))
+            .group_by(Event.assessment_id)
+        ).scalar_subquery()
+        for assessment_id, kind in session.execute(
+            select(Event.assessment_id, Event.kind).where(Event.id.in_(latest_event))
+        ):
+            last_step[assessment_id] = kind
+    return [
+        Saved(
+            assessment_id=record.id,
+            person=name,
+            skill=record.skill,
+            sfia_version=record.sfia_version,
+            assessed_on=record.assessed_on,
+            version=record.version,
+            recommended_level=level,
+            status=last_step.get(record.id, "recorded"),
+            saved_at=record.recorded_at,
+        )
+        for record, name, level in rows
+    ]

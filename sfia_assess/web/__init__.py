@@ -1,0 +1,1 @@
+"""The browser app (`sfia-assess serve`): Starlette routes over the library and the store."""

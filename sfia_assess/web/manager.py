@@ -1,0 +1,353 @@
+"""Manager pages: the queue of submitted assessments, the side-by-side review, the sign-off."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from ..assessment import LoadedAssessment, parse_assessment
+from ..errors import SfiaAssessError
+from ..reports.chart import coverage_svg
+from ..reports.gap.model import REASON_LABELS
+from ..yamlfile import MAX_BYTES
+from .app import Services, page, services
+from .checking import GENERAL, CheckedReview, check_review
+from .forms import KINDS, RATINGS, Draft, focus_after, from_form
+from .pdfpool import review_record_pdf
+
+REVIEW_NAME = "your review"
+
+
+@dataclass(frozen=True)
+class SelfRecord:
+    """The self-assessment under review, as stored, and who it was sent to."""
+
+    assessment_id: int
+    content: bytes
+    source_name: str
+    status: str
+    sent_to: str
+
+
+def _self_record(assessment_id: int) -> Any:
+    def work(session: Any) -> SelfRecord:
+        from ..store.workflow import get, status, trail
+
+        record = get(session, assessment_id)
+        if record.relation != "self":
+            raise SfiaAssessError(f"assessment {assessment_id} is not a self-assessment")
+        sent = [e.recipient for e in trail(session, record.id) if e.kind == "submitted"]
+        return SelfRecord(
+            record.id,
+            record.content,
+            record.source_name,
+            status(session, record.id),
+            (sent[-1] or "") if sent else "",
+        )
+
+    return work
+
+
+async def _own(request: Request) -> tuple[SelfRecord, LoadedAssessment]:
+    shared = services(request)
+    found = await shared.read(_self_record(int(request.path_params["assessment_id"])))
+    return found, parse_assessment(found.content, found.source_name, shared.catalog)
+
+
+def _not_found(exc: SfiaAssessError) -> HTMLResponse:
+    return page("notfound.html.j2", status_code=404, title="Not found", message=str(exc))
+
+
+async def queue(request: Request) -> Response:
+    """Assessments submitted and waiting for review (for the manager named, or everyone)."""
+    from ..store.recent import recent_self_assessments
+    from ..store.workflow import submitted
+
+    shared = services(request)
+    manager = " ".join(request.query_params.get("manager", "").split())
+
+    def work(session: Any) -> tuple[list[Any], list[Any]]:
+        waiting = submitted(session, manager or None)
+        signed = [s for s in recent_self_assessments(session) if s.status == "signed-off"]
+        return waiting, signed
+
+    try:
+        waiting, signed = await shared.read(work)
+    except SfiaAssessError as exc:
+        waiting, signed, problem = [], [], str(exc)
+    else:
+        problem = ""
+    return page(
+        "queue.html.j2",
+        title="Assessments waiting for review",
+        waiting=waiting,
+        signed=signed,
+        manager=manager,
+        store_problem=problem,
+    )
+
+
+def _first_draft(found: SelfRecord, own: LoadedAssessment, shared: Services) -> Draft:
+    a = own.assessment
+    return Draft(
+        skill=own.skill.code,
+        sfia_version=str(own.skill.sfia_version),
+        name=a.subject.name,
+        role=a.subject.role or "",
+        assessor_name=found.sent_to,
+        relation="manager",
+        assessed_on=shared.today().isoformat(),
+        target_level=str(a.target_level) if a.target_level is not None else "",
+    )
+
+
+def _render(
+    request: Request,
+    found: SelfRecord,
+    result: CheckedReview,
+    *,
+    status_code: int = 200,
+    store_problem: str = "",
+    focus: str = "",
+) -> Response:
+    shared = services(request)
+    own = result.own
+    report = result.report
+    evidence_by_statement: dict[str, list[Any]] = {}
+    for item in own.assessment.evidence:
+        for statement_id in item.supports:
+            evidence_by_statement.setdefault(statement_id, []).append(item)
+    context = {
+        "title": f"Review: {own.assessment.subject.name}, {own.skill.label}",
+        "found": found,
+        "own": own.assessment,
+        "skill": own.skill,
+        "responsibility": shared.catalog.responsibility(own.skill.sfia_version),
+        "evidence_by_statement": evidence_by_statement,
+        "checked": result.checked,
+        "draft": result.draft,
+        "review": report.review if report else None,
+        "report": report,
+        "chart": coverage_svg(report.review.agreed) if report else "",
+        "agreement_line": _agreement(report) if report else "",
+        "ratings": RATINGS,
+        "kinds": KINDS,
+        "general": GENERAL,
+        "reason_labels": {k.value: v for k, v in REASON_LABELS.items()},
+        "base_url": f"/manager/review/{found.assessment_id}",
+        "edit_url": f"/manager/review/{found.assessment_id}/edit",
+        "store_problem": store_problem,
+        "focus": focus,
+        "evidence_heading": "Your own evidence",
+        "evidence_hint": (
+            "What you saw yourself: observations, feedback, records. It counts with the"
+            " person's evidence."
+        ),
+    }
+    if request.headers.get("hx-request"):
+        return page("_review_workspace.html.j2", status_code, **context)
+    return page("review.html.j2", status_code, **context)
+
+
+def _agreement(report: Any) -> str:
+    from ..reports.review import _agreement_line
+
+    line: str = _agreement_line(report)
+    return line
+
+
+def _check(request: Request, own: LoadedAssessment, draft: Draft) -> CheckedReview:
+    shared = services(request)
+    return check_review(own, draft, shared.catalog, shared.policy, shared.today(), REVIEW_NAME)
+
+
+async def review_page(request: Request) -> Response:
+    try:
+        found, own = await _own(request)
+    except SfiaAssessError as exc:
+        return _not_found(exc)
+    draft = _first_draft(found, own, services(request))
+    return _render(request, found, _check(request, own, draft))
+
+
+async def _posted(request: Request) -> tuple[Draft, str]:
+    async with request.form(max_files=1, max_fields=5_000, max_part_size=MAX_BYTES) as form:
+        return from_form(form, form.getlist), str(form.get("action", ""))
+
+
+async def live_result(request: Request) -> Response:
+    """The agreed level and the differences, after each change (htmx)."""
+    try:
+        found, own = await _own(request)
+    except SfiaAssessError as exc:
+        return _not_found(exc)
+    draft, _ = await _posted(request)
+    result = _check(request, own, _with_self(draft, own))
+    return page("_review_live.html.j2", **_live_context(found, result))
+
+
+def _live_context(found: SelfRecord, result: CheckedReview) -> dict[str, Any]:
+    report = result.report
+    return {
+        "checked": result.checked,
+        "draft": result.draft,
+        "review": report.review if report else None,
+        "report": report,
+        "chart": coverage_svg(report.review.agreed) if report else "",
+        "agreement_line": _agreement(report) if report else "",
+        "general": GENERAL,
+        "skill": result.own.skill,
+        "edit_url": f"/manager/review/{found.assessment_id}/edit",
+    }
+
+
+def _with_self(draft: Draft, own: LoadedAssessment) -> Draft:
+    """The fields a manager does not edit come from the self-assessment, not the browser."""
+    a = own.assessment
+    return Draft(
+        skill=own.skill.code,
+        sfia_version=str(own.skill.sfia_version),
+        name=a.subject.name,
+        role=a.subject.role or "",
+        assessor_name=" ".join(draft.assessor_name.split()),
+        relation="manager",
+        assessed_on=draft.assessed_on,
+        target_level=str(a.target_level) if a.target_level is not None else "",
+        ratings=draft.ratings,
+        evidence=draft.evidence,
+        comments=draft.comments,
+    )
+
+
+async def edit(request: Request) -> Response:
+    """A button in the review form: add or remove the manager's evidence, take a suggestion."""
+    try:
+        found, own = await _own(request)
+    except SfiaAssessError as exc:
+        return _not_found(exc)
+    draft, action = await _posted(request)
+    draft = _with_self(draft, own).with_action(action, own.skill.statements_by_id, prefix="m")
+    return _render(request, found, _check(request, own, draft), focus=focus_after(action, draft))
+
+
+async def sign(request: Request) -> Response:
+    """Record the review, the agreed level and the sign-off (who, when) in the store's trail."""
+    from ..store.workflow import record_review, sign_off
+
+    shared = services(request)
+    try:
+        found, own = await _own(request)
+    except SfiaAssessError as exc:
+        return _not_found(exc)
+    draft, _ = await _posted(request)
+    result = _check(request, own, _with_self(draft, own))
+    if result.report is None:
+        return _render(request, found, result, status_code=422)
+    content = result.checked.text.encode("utf-8")
+    manager = result.draft.assessor_name
+    source = found.source_name.removesuffix(".yaml") + "-review.yaml"
+
+    def work(session: Any) -> None:
+        record_review(
+            session,
+            found.assessment_id,
+            content,
+            source,
+            shared.catalog,
+            shared.policy,
+            actor=manager,
+        )
+        sign_off(session, found.assessment_id, actor=manager)
+
+    try:
+        await shared.write(work)
+    except SfiaAssessError as exc:
+        return _render(request, found, result, status_code=422, store_problem=str(exc))
+    return RedirectResponse(f"/manager/review/{found.assessment_id}/signed", status_code=303)
+
+
+async def signed(request: Request) -> Response:
+    """The agreed level as signed off, the trail of who did what and when, the record as PDF."""
+    from ..store.workflow import latest_review, trail
+
+    shared = services(request)
+    assessment_id = int(request.path_params["assessment_id"])
+
+    def work(session: Any) -> tuple[Any, list[Any], list[tuple[str, str, str, str]]]:
+        from ..store.workflow import get
+
+        found = latest_review(session, assessment_id)
+        steps = trail(session, assessment_id)
+        if found is None:
+            return None, steps, []
+        mine, theirs = get(session, found.self_id).parsed, get(session, found.manager_id).parsed
+        own_ratings, ratings = mine.get("ratings", {}), theirs.get("ratings", {})
+        comments = theirs.get("comments", {})
+        rows = [
+            (sid, own_ratings.get(sid, "not rated"), ratings.get(sid, ""), comments.get(sid, ""))
+            for sid in {**ratings, **comments}
+        ]
+        return (
+            (found.agreed_level, found.self_level, found.manager_level),
+            [(e.kind, e.actor, e.at, e.note or "", e.recipient or "") for e in steps],
+            rows,
+        )
+
+    try:
+        levels, steps, recorded = await shared.read(work)
+        _, own = await _own(request)
+    except SfiaAssessError as exc:
+        return _not_found(exc)
+    if levels is None:
+        return RedirectResponse(f"/manager/review/{assessment_id}", status_code=303)
+    agreed, self_level, manager_level = levels
+    order = {sid: i for i, sid in enumerate(own.skill.statements_by_id)}
+    recorded.sort(key=lambda row: order.get(row[0], len(order)))
+    return page(
+        "signed.html.j2",
+        title=f"Signed off: {own.assessment.subject.name}",
+        own=own.assessment,
+        skill=own.skill,
+        responsibility=shared.catalog.responsibility(own.skill.sfia_version),
+        agreed=agreed,
+        self_level=self_level,
+        manager_level=manager_level,
+        steps=steps,
+        recorded=recorded,
+        assessment_id=assessment_id,
+    )
+
+
+async def record_pdf(request: Request) -> Response:
+    """The review record as PDF, made in a worker from the two files as recorded."""
+    from ..store.workflow import get, latest_review
+
+    shared = services(request)
+    assessment_id = int(request.path_params["assessment_id"])
+
+    def work(session: Any) -> tuple[tuple[str, str], tuple[str, str]] | None:
+        found = latest_review(session, assessment_id)
+        if found is None:
+            return None
+        mine, theirs = get(session, found.self_id), get(session, found.manager_id)
+        return (
+            (mine.content.decode("utf-8"), mine.source_name),
+            (theirs.content.decode("utf-8"), theirs.source_name),
+        )
+
+    try:
+        pair = await shared.read(work)
+    except SfiaAssessError as exc:
+        return _not_found(exc)
+    if pair is None:
+        return _not_found(SfiaAssessError("this assessment has no review recorded yet"))
+    pdf = await shared.pdfs.render(review_record_pdf, pair[0], pair[1], shared.today())
+    name = pair[0][1].removesuffix(".yaml") + "-review-record.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

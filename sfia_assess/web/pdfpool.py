@@ -1,0 +1,122 @@
+"""PDFs laid out in worker processes, so that a slow PDF never holds up another request.
+
+WeasyPrint is CPU-bound and holds the GIL for the whole layout (about half a second for a report):
+in the server's own process it would stall every page. The workers are started on the first PDF
+asked for (the server starts in well under a second without WeasyPrint) and import it once each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from functools import cache
+from typing import Any
+
+from ..catalog import Catalog
+from ..policy import default_policy
+
+
+@cache
+def _catalog() -> Catalog:
+    return Catalog.default()
+
+
+# The jobs take the assessment's YAML text, not a report: loading, scoring and laying out the
+# HTML all happen in the worker too, so the server's own process does next to nothing per PDF.
+
+
+def gap_report_pdf(text: str, name: str, today: dt.date) -> bytes:
+    """The PDF gap report of one assessment, as `assess --format pdf` makes it."""
+    from ..assessing import gap_report
+    from ..assessment import parse_assessment
+    from ..reports import Format
+    from ..reports.gap import render
+
+    catalog = _catalog()
+    loaded = parse_assessment(text, name, catalog)
+    pdf = render(gap_report(loaded, catalog, default_policy(), today=today), Format.PDF)
+    assert isinstance(pdf, bytes)
+    return pdf
+
+
+def review_record_pdf(own: tuple[str, str], manager: tuple[str, str], today: dt.date) -> bytes:
+    """The PDF review record of a self-assessment and the manager's review ((text, name) each)."""
+    from ..assessing import review_report
+    from ..assessment import parse_assessment
+    from ..reports import Format, render
+    from ..reports.review import RENDERERS
+
+    catalog = _catalog()
+    mine = parse_assessment(own[0], own[1], catalog)
+    theirs = parse_assessment(manager[0], manager[1], catalog)
+    report = review_report(mine, theirs, catalog, default_policy(), today=today)
+    pdf = render(RENDERERS, report, Format.PDF)
+    assert isinstance(pdf, bytes)
+    return pdf
+
+
+def _exit_with(parent: int) -> None:
+    """In each worker: exit when the server is gone, even if it was killed without a word."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-server").start()
+
+
+def _warm() -> None:
+    from ..reports.pdf import preload
+
+    preload()  # the half second a first PDF would otherwise wait for
+
+    _catalog()
+
+
+class PdfPool:
+    """A small pool of worker processes that turn report HTML into PDF."""
+
+    def __init__(self, workers: int | None = None, *, warm_up: bool = False) -> None:
+        self.workers = workers or max(1, min(2, os.cpu_count() or 1))
+        self.warm_up = warm_up
+        self._executor: ProcessPoolExecutor | None = None
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            # spawn, not fork: the server's process has threads and an event loop running.
+            context = multiprocessing.get_context("spawn")
+            self._executor = ProcessPoolExecutor(
+                self.workers,
+                mp_context=context,
+                initializer=_exit_with,
+                initargs=(os.getpid(),),
+            )
+        return self._executor
+
+    def warm(self) -> None:
+        """Start the workers and load WeasyPrint in them now, in the background: called when a
+        page that offers a PDF is first shown, so that the first PDF does not wait for it.
+        Only when asked for (`serve` does): tests and tools embedding the app skip it."""
+        if self.warm_up and self._executor is None:
+            pool = self._pool()
+            for _ in range(self.workers):
+                pool.submit(_warm)
+
+    async def render(self, job: Callable[..., bytes], *args: Any) -> bytes:
+        """Run one of the jobs above in a worker; its exceptions are raised here."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool(), job, *args)
+
+    def close(self) -> None:
+        """Stop the workers, waiting for a PDF being laid out: none outlives the server (with
+        wait=False the spawned workers were left running after the server exited)."""
+        if self._executor is not None:
+            executor, self._executor = self._executor, None
+            executor.shutdown(wait=True, cancel_futures=True)

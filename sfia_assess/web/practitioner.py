@@ -1,0 +1,329 @@
+"""Practitioner pages: start or upload a self-assessment, rate, add evidence, see the result."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from ..assessment import parse_assessment
+from ..catalog import SkillVersion
+from ..errors import InputFileError, Problem, SfiaAssessError
+from ..reports.chart import coverage_svg
+from ..reports.gap.model import REASON_LABELS, level_label, summary_sentence
+from ..yamlfile import MAX_BYTES
+from .app import Services, page, services
+from .checking import GENERAL, Checked, check
+from .forms import KINDS, RATINGS, Draft, focus_after, from_assessment, from_form, to_yaml
+from .pdfpool import gap_report_pdf
+
+# What the practitioner's own draft is called in messages (the CLI would name the file).
+DRAFT_NAME = "your assessment"
+
+
+def _skills(shared: Services) -> list[SkillVersion]:
+    return sorted(shared.catalog.all_skills(), key=lambda s: (s.code, -s.sfia_version))
+
+
+def _skill_of(shared: Services, draft: Draft) -> SkillVersion:
+    version = int(draft.sfia_version) if draft.sfia_version.isdigit() else None
+    return shared.catalog.skill(draft.skill, version)
+
+
+async def home(request: Request, problems: list[Problem] | None = None) -> HTMLResponse:
+    """Start a self-assessment or open a file; the saved ones are listed below (htmx)."""
+    shared = services(request)
+    return page(
+        "home.html.j2",
+        status_code=422 if problems else 200,
+        title="Assess yourself",
+        skills=_skills(shared),
+        today=shared.today().isoformat(),
+        problems=problems or [],
+    )
+
+
+async def start(request: Request) -> Response:
+    shared = services(request)
+    async with request.form(max_files=1, max_fields=5_000, max_part_size=MAX_BYTES) as form:
+        chosen = str(form.get("skill_version", ""))
+        code, _, version = chosen.partition(":")
+        draft = Draft(
+            skill=code,
+            sfia_version=version,
+            name=str(form.get("name", "")),
+            role=str(form.get("role", "")),
+            assessed_on=str(form.get("assessed_on", "")),
+            target_level=str(form.get("target_level", "")),
+        )
+    try:
+        _skill_of(shared, draft)
+    except SfiaAssessError as exc:
+        return await home(request, [Problem("the start form", None, str(exc))])
+    return editor(request, draft)
+
+
+async def upload(request: Request) -> Response:
+    """A YAML file written by hand (or downloaded earlier), opened in the form."""
+    shared = services(request)
+    async with request.form(max_files=1, max_fields=5_000, max_part_size=MAX_BYTES) as form:
+        file = form.get("file")
+        if not isinstance(file, UploadFile) or not file.filename:
+            return await home(request, [Problem("upload", None, "choose a YAML file to upload")])
+        name = _safe_name(file.filename)
+        if file.size is not None and file.size > MAX_BYTES:
+            too_big = f"is {file.size:,} bytes; files over {MAX_BYTES:,} bytes are refused"
+            return await home(request, [Problem(name, None, too_big)])
+        data = await file.read(MAX_BYTES + 1)
+    try:
+        loaded = parse_assessment(data, name, shared.catalog)
+    except InputFileError as exc:
+        return await home(request, exc.problems)
+    return editor(request, from_assessment(loaded.assessment))
+
+
+def _safe_name(filename: str) -> str:
+    """The uploaded file's own name, without any folder, for messages."""
+    base = re.split(r"[\\/]", filename)[-1]
+    return "".join(c for c in base if c.isprintable())[:120] or "upload.yaml"
+
+
+async def _draft(request: Request) -> tuple[Draft, str, str]:
+    """The draft in the posted form, the button pressed, and the manager's name typed."""
+    async with request.form(max_files=1, max_fields=5_000, max_part_size=MAX_BYTES) as form:
+        manager = " ".join(str(form.get("manager", "")).split())
+        return from_form(form, form.getlist), str(form.get("action", "")), manager
+
+
+def _checked(shared: Services, draft: Draft) -> Checked:
+    skill = _skill_of(shared, draft)
+    return check(draft, skill, shared.catalog, shared.policy, shared.today(), DRAFT_NAME)
+
+
+def _context(shared: Services, checked: Checked, **more: Any) -> dict[str, Any]:
+    report = checked.report
+    context: dict[str, Any] = {
+        "draft": checked.draft,
+        "checked": checked,
+        "skill": checked.skill,
+        "responsibility": shared.catalog.responsibility(checked.skill.sfia_version),
+        "ratings": RATINGS,
+        "kinds": KINDS,
+        "general": GENERAL,
+        "edit_url": "/assessment/edit",
+        "reason_labels": {k.value: v for k, v in REASON_LABELS.items()},
+        "report": report,
+        "recommended_label": level_label(report.result.recommended_level, report) if report else "",
+        "target_label": level_label(report.result.target_level, report) if report else "",
+        "summary": summary_sentence(report) if report else "",
+        "chart": coverage_svg(report.result) if report else "",
+    }
+    context.update(more)
+    return context
+
+
+def editor(request: Request, draft: Draft, *, status_code: int = 200, **more: Any) -> Response:
+    shared = services(request)
+    try:
+        checked = _checked(shared, draft)
+    except SfiaAssessError as exc:
+        return HTMLResponse(f"Bad request: {exc}", status_code=400)
+    shared.pdfs.warm()
+    template = "_workspace.html.j2" if request.headers.get("hx-request") else "editor.html.j2"
+    title = f"Self-assessment: {checked.skill.label}"
+    more = {
+        "notice": "",
+        "store_problem": "",
+        "manager": "",
+        "manager_problem": "",
+        "focus": "",
+        **more,
+    }
+    return page(template, status_code, title=title, **_context(shared, checked, **more))
+
+
+async def edit(request: Request) -> Response:
+    """A button in the form: add or remove evidence, take a suggestion. Answers the new form."""
+    shared = services(request)
+    draft, action, manager = await _draft(request)
+    try:
+        skill = _skill_of(shared, draft)
+    except SfiaAssessError as exc:
+        return HTMLResponse(f"Bad request: {exc}", status_code=400)
+    after = draft.with_action(action, skill.statements_by_id)
+    return editor(request, after, manager=manager, focus=focus_after(action, after))
+
+
+async def live_result(request: Request) -> Response:
+    """The result panel and every field's problems, after each change (htmx)."""
+    shared = services(request)
+    draft, _, _ = await _draft(request)
+    try:
+        checked = _checked(shared, draft)
+    except SfiaAssessError as exc:
+        return HTMLResponse(f"Bad request: {exc}", status_code=400)
+    return page("_live.html.j2", **_context(shared, checked))
+
+
+def download_name(draft: Draft, extension: str) -> str:
+    """`sam-lee-usup-2026-10-01.yaml`: letters, digits and hyphens only."""
+    words = f"{draft.name} {draft.skill} {draft.assessed_on}".lower()
+    stem = re.sub(r"[^a-z0-9]+", "-", words).strip("-")[:80] or "assessment"
+    return f"{stem}.{extension}"
+
+
+def _attachment(data: str | bytes, filename: str, media_type: str) -> Response:
+    return Response(
+        data,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+async def download_yaml(request: Request) -> Response:
+    draft, _, _ = await _draft(request)
+    shared = services(request)
+    try:
+        checked = _checked(shared, draft)
+    except SfiaAssessError as exc:
+        return HTMLResponse(f"Bad request: {exc}", status_code=400)
+    if checked.problems:
+        return editor(request, draft, status_code=422)
+    return _attachment(checked.text, download_name(draft, "yaml"), "application/yaml")
+
+
+async def download_pdf(request: Request) -> Response:
+    """The PDF gap report: loaded, scored and laid out in a worker process."""
+    draft, _, _ = await _draft(request)
+    shared = services(request)
+    try:
+        skill = _skill_of(shared, draft)
+        text = to_yaml(draft, skill.statements_by_id)
+        pdf = await shared.pdfs.render(gap_report_pdf, text, DRAFT_NAME, shared.today())
+    except InputFileError:
+        return editor(request, draft, status_code=422)
+    except SfiaAssessError as exc:
+        return HTMLResponse(f"Bad request: {exc}", status_code=400)
+    return _attachment(pdf, download_name(draft, "pdf"), "application/pdf")
+
+
+# -- with the history store -------------------------------------------------------------------
+
+
+def _source_name(draft: Draft) -> str:
+    return download_name(draft, "yaml")
+
+
+async def save(request: Request) -> Response:
+    """Save the form as a new version of the draft in the store, then show it at its address."""
+    from ..store.workflow import save_draft
+
+    shared = services(request)
+    draft, _, _ = await _draft(request)
+    try:
+        checked = _checked(shared, draft)
+    except SfiaAssessError as exc:
+        return HTMLResponse(f"Bad request: {exc}", status_code=400)
+    if checked.problems:
+        return editor(request, draft, status_code=422)
+    content = checked.text.encode("utf-8")
+    try:
+        saved_id = await shared.write(
+            lambda session: (
+                save_draft(
+                    session,
+                    content,
+                    _source_name(draft),
+                    shared.catalog,
+                    shared.policy,
+                    actor=draft.name,
+                ).id
+            )
+        )
+    except SfiaAssessError as exc:
+        return editor(request, draft, status_code=422, store_problem=str(exc))
+    return RedirectResponse(f"/assessments/{saved_id}?saved=1", status_code=303)
+
+
+async def submit_to_manager(request: Request) -> Response:
+    """Save the form (if it changed) and send that version to the manager named."""
+    from ..store.workflow import save_draft, submit
+
+    shared = services(request)
+    draft, _, manager = await _draft(request)
+    try:
+        checked = _checked(shared, draft)
+    except SfiaAssessError as exc:
+        return HTMLResponse(f"Bad request: {exc}", status_code=400)
+    if not manager:
+        return editor(
+            request,
+            draft,
+            status_code=422,
+            manager_problem="give your manager's name: the assessment goes to them",
+        )
+    if checked.problems:
+        return editor(request, draft, status_code=422, manager=manager)
+    content = checked.text.encode("utf-8")
+
+    def work(session: Any) -> tuple[int, int]:
+        record = save_draft(
+            session, content, _source_name(draft), shared.catalog, shared.policy, actor=draft.name
+        )
+        submit(session, record.id, actor=draft.name, manager=manager)
+        return record.id, record.version
+
+    try:
+        saved_id, version = await shared.write(work)
+    except SfiaAssessError as exc:
+        return editor(request, draft, status_code=422, manager=manager, store_problem=str(exc))
+    return page(
+        "submitted.html.j2",
+        title="Sent for review",
+        draft=draft,
+        manager=manager,
+        assessment_id=saved_id,
+        version=version,
+    )
+
+
+async def saved_list(request: Request) -> Response:
+    """The saved self-assessments (a fragment the home page loads, or a page of its own)."""
+    from ..store.recent import recent_self_assessments
+
+    shared = services(request)
+    try:
+        found = await shared.read(recent_self_assessments)
+    except SfiaAssessError as exc:
+        found, problem = [], str(exc)
+    else:
+        problem = ""
+    template = "_saved.html.j2" if request.headers.get("hx-request") else "saved.html.j2"
+    return page(template, title="Saved self-assessments", saved=found, store_problem=problem)
+
+
+async def open_saved(request: Request) -> Response:
+    """A saved version opened in the form; saving again makes a new version."""
+    from ..store.workflow import get, status
+
+    shared = services(request)
+    assessment_id = int(request.path_params["assessment_id"])
+
+    def work(session: Any) -> tuple[bytes, str, str, int]:
+        record = get(session, assessment_id)
+        return record.content, record.source_name, status(session, record.id), record.version
+
+    try:
+        content, name, state, version = await shared.read(work)
+        loaded = parse_assessment(content, name, shared.catalog)
+    except SfiaAssessError as exc:
+        return page("notfound.html.j2", status_code=404, title="Not found", message=str(exc))
+    notice = f"Version {version} of this assessment, {state}."
+    if request.query_params.get("saved"):
+        notice = f"Saved as version {version}."
+    if state == "submitted":
+        notice += " It was submitted for review; what you save now is a new version."
+    return editor(request, from_assessment(loaded.assessment), notice=notice)

@@ -1,0 +1,64 @@
+"""The browser's list of saved self-assessments: the latest version of each, with its status."""
+
+from __future__ import annotations
+
+import yaml
+
+from sfia_assess.catalog import Catalog
+from sfia_assess.policy import default_policy
+from sfia_assess.store import open_store, reading, writing
+from sfia_assess.store.recent import recent_self_assessments
+from sfia_assess.store.workflow import save_draft, submit
+
+from .conftest import assessment_data, evidenced
+
+
+def _yaml(name: str, ids: list[str]) -> bytes:
+    data = assessment_data(**evidenced(ids))
+    data["subject"]["name"] = data["assessor"]["name"] = name
+    return yaml.safe_dump(data, sort_keys=False).encode()
+
+
+def test_recent_lists_the_latest_version_of_each_with_its_status(
+    store_url: str, catalog: Catalog
+) -> None:
+    policy = default_policy()
+    with open_store(store_url) as engine:
+        first = writing(
+            engine,
+            lambda s: (
+                save_draft(
+                    s, _yaml("Ann Lee", ["USUP-1.1"]), "ann.yaml", catalog, policy, actor="Ann Lee"
+                ).id
+            ),
+        )
+        second = writing(
+            engine,
+            lambda s: (
+                save_draft(
+                    s,
+                    _yaml("Ann Lee", ["USUP-1.1", "USUP-1.2", "USUP-1.3", "USUP-1.4"]),
+                    "ann.yaml",
+                    catalog,
+                    policy,
+                    actor="Ann Lee",
+                ).id
+            ),
+        )
+        other = writing(
+            engine,
+            lambda s: (
+                save_draft(
+                    s, _yaml("Bo Chan", ["USUP-1.1"]), "bo.yaml", catalog, policy, actor="Bo Chan"
+                ).id
+            ),
+        )
+        writing(engine, lambda s: submit(s, other, actor="Bo Chan", manager="Kim Ray"))
+        with reading(engine) as session:
+            found = recent_self_assessments(session)
+    assert [(s.assessment_id, s.person, s.version, s.status) for s in found] == [
+        (other, "Bo Chan", 1, "submitted"),
+        (second, "Ann Lee", 2, "drafted"),
+    ]
+    assert first not in [s.assessment_id for s in found]
+    assert found[1].recommended_level == 1

@@ -1,0 +1,228 @@
+"""The practitioner's pages in a real browser: start, rate, add evidence, see the result live,
+download the YAML and the PDF, open the YAML again. axe-core checks every page."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from sfia_assess.cli import cli
+
+from .browser import Server, no_axe_violations, screenshot
+from .conftest import EXAMPLES
+
+LEVEL_3 = ["USUP-3.1", "USUP-3.2", "USUP-3.3", "USUP-3.4", "USUP-3.5"]
+TIMER = """() => {
+  window.__swaps = [];
+  document.body.addEventListener('htmx:beforeRequest', () => { window.__t0 = performance.now(); });
+  document.body.addEventListener('htmx:afterSwap', () => { window.__swaps.push(performance.now() - window.__t0); });
+}"""
+
+
+def statement(page: Any, statement_id: str) -> Any:
+    """The radio group of one statement, found by its accessible name as a screen reader would."""
+    return page.get_by_role("radiogroup", name=re.compile(rf"^{re.escape(statement_id)}\b"))
+
+
+def rate(page: Any, statement_id: str, rating: str) -> None:
+    before = page.evaluate("() => window.__swaps.length")
+    statement(page, statement_id).get_by_role("radio", name=rating, exact=True).check()
+    page.wait_for_function(f"() => window.__swaps.length > {before}")
+
+
+def recommended(page: Any) -> str:
+    return str(page.locator("#recommended-level").inner_text())
+
+
+def start_self_assessment(page: Any, server: Server, name: str = "Sam Taylor") -> None:
+    page.goto(server.url + "/")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Your role").fill("Incident Analyst")
+    page.get_by_label("Date of the assessment").fill("2026-10-01")
+    page.get_by_label("Level you are aiming for").select_option("3")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_selector("#assessment")
+    page.evaluate(TIMER)
+
+
+def fill_level_3(page: Any) -> None:
+    """Rate five of the six level-3 statements and give evidence for them: level 3."""
+    for statement_id in LEVEL_3:
+        rate(page, statement_id, "usually")
+    assert recommended(page) == "none"
+    page.get_by_role("button", name="Add evidence").click()
+    summary = page.get_by_label("Summary: what you did and what came of it")
+    summary.wait_for()
+    page.wait_for_function("() => document.activeElement.id === 'evidence-0-summary'")
+    summary.fill(
+        "Ran the P2 incident bridge for the payroll outage: prioritised the queue, diagnosed the"
+        " failed batch job, escalated the database fault to the DBA team, kept HR informed and"
+        " restored service within the SLA."
+    )
+    page.get_by_label("Statements it supports").fill(", ".join(LEVEL_3))
+    page.get_by_label("Reference").fill("INC-20931")
+    page.get_by_label("Reference").press("Tab")
+    page.wait_for_function(
+        "() => document.querySelector('#recommended-level')?.innerText.startsWith('3')"
+    )
+
+
+def test_home_page_offers_start_and_upload_and_is_accessible(page: Any, server: Server) -> None:
+    page.goto(server.url + "/")
+    assert page.title() == "Assess yourself \u00b7 sfia-assess"
+    assert page.get_by_role("button", name="Start").is_visible()
+    assert page.get_by_role("button", name="Open the file").is_visible()
+    no_axe_violations(page)
+    screenshot(page, "home")
+
+
+def test_practitioner_rates_sees_the_level_change_live_and_downloads(
+    page: Any, server: Server, tmp_path: Path
+) -> None:
+    start_self_assessment(page, server)
+    no_axe_violations(page)
+    screenshot(page, "editor-empty")
+    # Every statement is one radio group named by its id, with the four ratings as options.
+    group = statement(page, "USUP-3.1")
+    assert group.count() == 1
+    for rating in ("not-yet", "sometimes", "usually", "consistently"):
+        assert group.get_by_role("radio", name=rating, exact=True).count() == 1
+
+    fill_level_3(page)
+    assert recommended(page) == "3 \u2014 Apply"
+    # Screen readers hear one sentence after each change, from a region that stays in place.
+    assert page.get_by_role("status").inner_text() == (
+        "Recommended level 3 \u2014 Apply; target level 3 \u2014 Apply."
+    )
+    no_axe_violations(page)
+    screenshot(page, "editor-level-3")
+
+    # The result follows each change quickly (the request, the scoring and the swap).
+    times = page.evaluate("() => window.__swaps")
+    assert statistics.median(times) < 100, times
+
+    # A rating below the threshold takes level 3 away again, live.
+    rate(page, "USUP-3.1", "sometimes")
+    rate(page, "USUP-3.2", "not-yet")
+    assert recommended(page) == "none"
+    rate(page, "USUP-3.1", "consistently")
+    rate(page, "USUP-3.2", "usually")
+    assert recommended(page) == "3 \u2014 Apply"
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download YAML").click()
+    saved = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(saved)
+    assert saved.name == "sam-taylor-usup-2026-10-01.yaml"
+    result = CliRunner().invoke(cli, ["validate", str(saved)])
+    assert result.exit_code == 0, result.output
+    assessed = CliRunner().invoke(cli, ["assess", str(saved), "--format", "json"])
+    assert '"recommended_level": 3' in assessed.stdout
+
+    with page.expect_download() as pdf_info:
+        page.get_by_role("button", name="Download PDF gap report").click()
+    pdf = tmp_path / "report.pdf"
+    pdf_info.value.save_as(pdf)
+    text = "\n".join(p.extract_text() for p in PdfReader(pdf).pages)
+    assert "Sam Taylor" in text
+    assert "gap report" in text
+    assert "3 \u2014 Apply" in text
+
+    # Open the downloaded file again: the same form, and the same file when downloaded again.
+    page.goto(server.url + "/")
+    page.get_by_label("Assessment file (YAML)").set_input_files(str(saved))
+    page.get_by_role("button", name="Open the file").click()
+    page.wait_for_selector("#assessment")
+    assert recommended(page) == "3 \u2014 Apply"
+    with page.expect_download() as again_info:
+        page.get_by_role("button", name="Download YAML").click()
+    again = tmp_path / "again.yaml"
+    again_info.value.save_as(again)
+    assert again.read_bytes() == saved.read_bytes()
+
+
+def test_problems_show_beside_their_field_in_the_clis_words(page: Any, server: Server) -> None:
+    start_self_assessment(page, server)
+    page.get_by_role("button", name="Add evidence").click()
+    supports = page.get_by_label("Statements it supports")
+    supports.wait_for()
+    assert page.locator("#problems-evidence-0-summary").inner_text() == (
+        "evidence e1 summary is missing; add it"
+    )
+    page.get_by_label("Summary: what you did").fill("Restored the mail service after an outage.")
+    supports.fill("USUP-3.9")
+    supports.press("Tab")
+    problem = page.locator("#problems-evidence-0-supports")
+    problem.get_by_text("is not a statement").wait_for()
+    assert problem.inner_text() == (
+        "'USUP-3.9' is not a statement of SFIA 9 USUP; level 3 has USUP-3.1 to USUP-3.6"
+    )
+    assert page.locator("#problems-evidence-0-summary").inner_text() == ""
+    no_axe_violations(page)
+    screenshot(page, "editor-problems")
+    supports.fill("USUP-3.1")
+    supports.press("Tab")
+    page.wait_for_function(
+        "() => !document.querySelector('#problems-evidence-0-supports').innerText.trim()"
+    )
+
+
+def test_a_suggestion_is_taken_with_one_click(page: Any, server: Server) -> None:
+    start_self_assessment(page, server)
+    page.get_by_role("button", name="Add evidence").click()
+    summary = page.get_by_label("Summary: what you did and what came of it")
+    summary.wait_for()
+    summary.fill(
+        "Escalated an unresolved network incident to the specialist network team after the"
+        " agreed 30 minutes and followed it through to resolution."
+    )
+    summary.press("Tab")
+    button = page.get_by_role("button", name="Add USUP-3.3")
+    button.click()
+    page.wait_for_function(
+        "() => document.querySelector('#evidence-0-supports').value.includes('USUP-3.3')"
+    )
+    page.wait_for_function("() => document.activeElement.id === 'evidence-0-supports'")
+    assert page.get_by_role("button", name="Add USUP-3.3").count() == 0
+
+
+def test_a_file_with_problems_is_refused_with_file_and_line(
+    page: Any, server: Server, tmp_path: Path
+) -> None:
+    text = (EXAMPLES / "sam-lee-analyst.yaml").read_text("utf-8")
+    bad = tmp_path / "sam.yaml"
+    bad.write_text(text.replace("USUP-2.1: usually", "USUP-2.1: always", 1), "utf-8")
+    page.goto(server.url + "/")
+    page.get_by_label("Assessment file (YAML)").set_input_files(str(bad))
+    page.get_by_role("button", name="Open the file").click()
+    message = page.get_by_role("listitem").filter(has_text="sam.yaml:16:")
+    assert (
+        "'always' is not one of not-yet, sometimes, usually, consistently" in message.inner_text()
+    )
+    no_axe_violations(page)
+    screenshot(page, "home-problems")
+
+
+def test_enter_in_a_field_presses_no_button(page: Any, server: Server) -> None:
+    start_self_assessment(page, server)
+    page.get_by_role("button", name="Add evidence").click()
+    page.get_by_label("Statements it supports").wait_for()
+    page.get_by_label("Your role").press("Enter")
+    page.wait_for_timeout(300)
+    assert page.get_by_role("button", name="Remove evidence e1").count() == 1
+    assert page.url.endswith("/assessment/start")
+
+
+def test_saved_list_and_not_found_pages_are_accessible(page: Any, server: Server) -> None:
+    page.goto(server.url + "/assessments")
+    page.get_by_role("heading", name="Saved self-assessments").wait_for()
+    no_axe_violations(page)
+    screenshot(page, "saved")
+    page.goto(server.url + "/manager/review/9999")
+    page.get_by_role("heading", name="Not found").wait_for()
+    no_axe_violations(page)
