@@ -125,3 +125,37 @@ def _represent_literal(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
 
 
 _LiteralDumper.add_representer(_Literal, _represent_literal)
+
+
+# -- a whole file from plain data (the browser app's download) --------------------------------
+
+
+class Flow(list[Any]):
+    """A list written on one line: `supports: [USUP-3.1, USUP-3.2]`."""
+
+
+class _DocumentDumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_text(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    # PyYAML folds U+0085/U+2028/U+2029 (and breaks lines) in its plain and quoted styles:
+    # double quotes write them as escapes, so the text reads back as it was.
+    escaped = any(c in _BREAKS for c in data) or _NOT_PRINTABLE.search(data) is not None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"' if escaped else None)
+
+
+def _represent_flow(dumper: yaml.SafeDumper, data: Flow) -> yaml.Node:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
+
+
+_DocumentDumper.add_representer(str, _represent_text)
+_DocumentDumper.add_representer(Flow, _represent_flow)
+
+
+def document(data: dict[str, Any], name: str) -> str:
+    """`data` as a YAML file, checked to read back (with our own reader) as `data`."""
+    text: str = yaml.dump(
+        data, Dumper=_DocumentDumper, sort_keys=False, allow_unicode=True, width=100, indent=2
+    )
+    return verified(text, data, name)

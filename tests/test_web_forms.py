@@ -181,3 +181,15 @@ def test_upload_names_lose_their_folders() -> None:
     draft = Draft(skill="USUP", sfia_version="9", name="../Sam O'Neil", assessed_on="2026-10-01")
     assert download_name(draft, "yaml") == "sam-o-neil-usup-2026-10-01.yaml"
     assert Path(download_name(draft, "pdf")).name == download_name(draft, "pdf")
+
+
+@pytest.mark.parametrize(
+    "name", ["Eve\x85Adams", "Eve\u2028Adams", "Eve\u2029Adams", "Eve\x1b]0;x\x07"]
+)
+def test_the_download_keeps_names_yaml_would_fold(name: str) -> None:
+    """PyYAML folds U+0085/U+2028/U+2029 in its plain style: the file must keep the name as typed."""
+    from sfia_assess.web.forms import Draft, to_yaml
+    from sfia_assess.yamlfile import parse_yaml
+
+    text = to_yaml(Draft(skill="USUP", sfia_version="9", name=name, assessed_on="2026-10-01"))
+    assert parse_yaml(text, "download.yaml").data["subject"]["name"] == name

@@ -13,9 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import yaml
-
 from ..assessment import Assessment, EvidenceKind, Rating
+from ..yamlwriter import Flow, document
 
 RATINGS = tuple(r.value for r in Rating)
 KINDS = tuple(k.value for k in EvidenceKind)
@@ -186,21 +185,6 @@ def from_assessment(assessment: Assessment) -> Draft:
 # -- YAML ------------------------------------------------------------------------------------
 
 
-class _Flow(list[str]):
-    """A list written on one line: `supports: [USUP-3.1, USUP-3.2]`."""
-
-
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-def _flow(dumper: yaml.SafeDumper, value: _Flow) -> yaml.Node:
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
-
-
-_Dumper.add_representer(_Flow, _flow)
-
-
 def _typed_date(value: str) -> dt.date | str:
     """A date when the text is one (written bare, as people do); else the text, to be refused."""
     try:
@@ -250,7 +234,7 @@ def to_yaml(draft: Draft, statement_order: Iterable[str] = ()) -> str:
         if e.date.strip():
             item["date"] = _typed_date(e.date)
         item["kind"] = e.kind
-        item["supports"] = _Flow(e.supports)
+        item["supports"] = Flow(e.supports)
         if e.reference.strip():
             item["reference"] = e.reference
         if e.verified_by.strip():
@@ -264,7 +248,4 @@ def to_yaml(draft: Draft, statement_order: Iterable[str] = ()) -> str:
         }
     if draft.migration_notes:
         data["migration_notes"] = list(draft.migration_notes)
-    text: str = yaml.dump(
-        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, indent=2
-    )
-    return text
+    return document(data, "the assessment file")
