@@ -591,6 +591,13 @@ def pathway_command(
 @skills_dir_option
 @store_option
 @as_of_option
+@click.option(
+    "--queue",
+    metavar="URL",
+    help="Spread the batch over workers on other machines"
+    " through this PostgreSQL job queue (see `sfia-assess worker`).",
+)
+@click.option("--no-wait", is_flag=True, help="With --queue: enqueue, print the batch id, return.")
 def batch_command(
     directory: Path | None,
     out_dir: Path,
@@ -601,6 +608,8 @@ def batch_command(
     skills_dirs: tuple[Path, ...],
     db: str | None,
     as_of: dt.datetime | None,
+    queue: str | None = None,
+    no_wait: bool = False,
 ) -> None:
     """Assess every file in a folder: one report per person, and a summary.csv.
 
@@ -634,12 +643,29 @@ def batch_command(
                 quiet=quiet,
                 policy_file=policy_file,
                 skills_dirs=skills_dirs,
+                queue=queue,
+                no_wait=no_wait,
             )
         return
     assert directory is not None
     from .batch import run_batch
 
     policy = _policy(policy_file)
+    if queue is not None:
+        from .cli_queue import queue_batch
+
+        fmt_ = Format(fmt)
+        queue_batch(
+            directory,
+            queue,
+            out_dir,
+            fmt=fmt_,
+            policy=policy,
+            generated_on=_today(),
+            wait=not no_wait,
+            quiet=quiet,
+        )
+        return
     show = not quiet and sys.stderr.isatty()
 
     def run(progress: Callable[[int, int], None] | None) -> Any:
@@ -841,4 +867,8 @@ from .cli_store import COMMANDS as _STORE_COMMANDS  # noqa: E402 - registered af
 cli.add_command(attributes_command)
 cli.add_command(fit_command)
 for _command in _STORE_COMMANDS:
+    cli.add_command(_command)
+from .cli_queue import COMMANDS as _QUEUE_COMMANDS  # noqa: E402
+
+for _command in _QUEUE_COMMANDS:
     cli.add_command(_command)

@@ -1,0 +1,237 @@
+"""The enqueuing side: put a folder's assessments in the queue, watch it, collect the reports."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+
+from ..output import write_atomic
+from ..policy import Policy
+from ..reports import Format
+from . import schema
+from .schema import QueueError
+
+POLL_S = 0.3
+SUMMARY_COLUMNS = (
+    "person",
+    "role",
+    "recommended_level",
+    "target_level",
+    "gaps",
+    "file",
+    "source",
+    "error",
+)
+
+
+@dataclass(frozen=True)
+class Status:
+    batch_id: str
+    total: int
+    done: int
+    failed: int
+
+    @property
+    def waiting(self) -> int:
+        return self.total - self.done - self.failed
+
+
+@dataclass(frozen=True)
+class Collected:
+    status: Status
+    summary: Path
+    errors: tuple[str, ...]  # one line per failed item, naming its file
+
+
+def enqueue(
+    directory: Path, url: str, *, fmt: Format, policy: Policy, generated_on: dt.date
+) -> str:
+    """Check every file here, store its bytes in the queue's database with one job each, and
+    return the new batch's id. A file that cannot be read is stored as failed, with its error."""
+    from ..batch import _catalog, assessment_files, plan
+    from .worker import TASK, make_app
+
+    files = assessment_files(directory)
+    if not files:
+        raise QueueError(f"{directory}: no .yaml or .yml files found")
+    planned, bad = plan(files, _catalog(()), Path(), fmt)
+    db = schema.engine(url)
+    schema.ensure_schema(db)
+    batch_id = secrets.token_hex(6)
+    now = dt.datetime.now(dt.UTC)
+    rows: list[dict[str, Any]] = [
+        {
+            "batch_id": batch_id,
+            "source": str(source),
+            "target": target.name,
+            "input": source.read_bytes(),
+            "status": "queued",
+        }
+        for source, _, target in planned
+    ]
+    rows += [
+        {
+            "batch_id": batch_id,
+            "source": str(item.source),
+            "status": "failed",
+            "error": item.error,
+            "finished_at": now,
+        }
+        for item in bad
+    ]
+    try:
+        with db.begin() as connection:
+            connection.execute(
+                sa.insert(schema.batches).values(
+                    id=batch_id,
+                    created_at=now,
+                    fmt=fmt.value,
+                    policy=policy.model_dump_json(),
+                    generated_on=generated_on,
+                )
+            )
+            ids = (
+                connection.execute(
+                    sa.insert(schema.items).returning(
+                        schema.items.c.id, sort_by_parameter_order=True
+                    ),
+                    rows,
+                )
+                .scalars()
+                .all()
+            )
+        queued = [i for i, row in zip(ids, rows, strict=True) if row["status"] == "queued"]
+        app = make_app(url)
+        with app.open():
+            app.configure_task(TASK).batch_defer(*({"item": i} for i in queued))
+    except DBAPIError as exc:
+        raise schema.unreachable(db, exc) from None
+    finally:
+        db.dispose()
+    return batch_id
+
+
+def status(url: str, batch_id: str) -> Status:
+    db = schema.engine(url)
+    try:
+        with db.connect() as connection:
+            return _status(connection, batch_id)
+    except DBAPIError as exc:
+        raise schema.unreachable(db, exc) from None
+    finally:
+        db.dispose()
+
+
+def _status(connection: sa.Connection, batch_id: str) -> Status:
+    found = connection.execute(
+        sa.select(schema.batches.c.id).where(schema.batches.c.id == batch_id)
+    ).one_or_none()
+    if found is None:
+        raise QueueError(f"no batch {batch_id!r} in the queue; `batch --queue` prints the ids")
+    counts: dict[str, int] = dict(
+        connection.execute(
+            sa.select(schema.items.c.status, sa.func.count())
+            .where(schema.items.c.batch_id == batch_id)
+            .group_by(schema.items.c.status)
+        ).all()
+    )
+    total = sum(counts.values())
+    return Status(batch_id, total, counts.get("done", 0), counts.get("failed", 0))
+
+
+def collect(
+    url: str,
+    batch_id: str,
+    out_dir: Path,
+    progress: Callable[[int, int], None] | None = None,
+) -> Collected:
+    """Wait for the batch, writing each finished report into `out_dir` as it arrives (once),
+    then summary.csv."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise QueueError(f"{out_dir}: exists and is not a folder")
+    db = schema.engine(url)
+    written: set[int] = set()
+    try:
+        with db.connect() as connection:
+            current = _status(connection, batch_id)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        while True:
+            with db.connect() as connection:
+                current = _status(connection, batch_id)
+                _write_new(connection, batch_id, out_dir, written)
+            if progress:
+                progress(current.done + current.failed, current.total)
+            if current.waiting == 0:
+                break
+            time.sleep(POLL_S)
+        with db.connect() as connection:
+            rows = connection.execute(
+                sa.select(
+                    schema.items.c.source,
+                    schema.items.c.target,
+                    schema.items.c.status,
+                    schema.items.c.summary,
+                    schema.items.c.error,
+                )
+                .where(schema.items.c.batch_id == batch_id)
+                .order_by(schema.items.c.source)
+            ).all()
+    except DBAPIError as exc:
+        raise schema.unreachable(db, exc) from None
+    finally:
+        db.dispose()
+    summary = out_dir / "summary.csv"
+    write_atomic(summary, summary_csv(rows))
+    errors = tuple(
+        f"{row.error}"
+        if row.error and row.error.startswith(row.source)
+        else f"{row.source}: {row.error}"
+        for row in rows
+        if row.status == "failed"
+    )
+    return Collected(current, summary, errors)
+
+
+def _write_new(connection: sa.Connection, batch_id: str, out_dir: Path, written: set[int]) -> None:
+    new = connection.execute(
+        sa.select(schema.items.c.id, schema.items.c.target, schema.items.c.report).where(
+            schema.items.c.batch_id == batch_id,
+            schema.items.c.status == "done",
+            schema.items.c.id.not_in(written) if written else sa.true(),
+        )
+    ).all()
+    for item, target, report in new:
+        write_atomic(out_dir / Path(target).name, report)
+        written.add(item)
+
+
+def summary_csv(rows: Sequence[Any]) -> str:
+    """The same columns as the local batch's summary.csv."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(SUMMARY_COLUMNS)
+    for row in rows:
+        got = row.summary or {}
+        writer.writerow(
+            [
+                got.get("person", ""),
+                got.get("role", ""),
+                "" if got.get("recommended_level") is None else got["recommended_level"],
+                "" if got.get("target_level") is None else got["target_level"],
+                got.get("gaps", ""),
+                row.target if row.status == "done" else "",
+                row.source,
+                row.error.splitlines()[0] if row.status == "failed" and row.error else "",
+            ]
+        )
+    return out.getvalue()
