@@ -108,7 +108,14 @@ def _collect(url: str, batch_id: str, out_dir: Path, quiet: bool) -> None:
     default=None,
     help="Worker processes (one report at a time each). Default: one per core.",
 )
-def worker_command(queue: str | None, concurrency: int | None) -> None:
+@click.option(
+    "--reports-per-process",
+    type=click.IntRange(1, None),
+    default=200,
+    show_default=True,
+    help="Replace a worker process by a fresh one after this many reports (keeps memory flat).",
+)
+def worker_command(queue: str | None, concurrency: int | None, reports_per_process: int) -> None:
     """Make the reports of queued batches, on any machine that can reach the database.
 
     Needs only the queue's URL: the assessments and the finished reports travel through the
@@ -121,7 +128,10 @@ def worker_command(queue: str | None, concurrency: int | None) -> None:
     """
     from .jobqueue.worker import serve
 
-    serve(_url(queue), concurrency or os.cpu_count() or 1)
+    url = _url(queue)
+    processes = concurrency or os.cpu_count() or 1
+    click.echo(printable(f"worker: {processes} process(es); Ctrl-C to stop"), err=True)
+    serve(url, processes, reports_per_process)
 
 
 @click.command("batch-status")

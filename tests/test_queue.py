@@ -180,3 +180,27 @@ def test_the_queue_needs_a_postgresql_url(tmp_path: Path) -> None:
         assert "Traceback" not in run.stderr
         assert "PostgreSQL" in run.stderr or "postgresql://" in run.stderr, run.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_worker_processes_are_replaced_after_their_share_of_reports(
+    tmp_path: Path, queue_url: str
+) -> None:
+    folder = people(tmp_path / "team", 7)
+    out = tmp_path / "reports"
+    queued = cli(
+        "batch", str(folder), "--queue", queue_url, "--no-wait", "-o", str(out), "--format", "json"
+    )
+    assert queued.returncode == 0, queued.stderr
+    one = subprocess.Popen(
+        [*CLI, "worker", "--queue", queue_url, "--concurrency", "1", "--reports-per-process", "2"]
+    )
+    try:
+        collected = cli(
+            "batch-collect", queued.stdout.strip(), "--queue", queue_url, "-o", str(out), timeout=60
+        )
+    finally:
+        stop(one)
+    assert collected.returncode == 0, collected.stderr
+    assert len(list(out.glob("*.json"))) == 7
+    # each process stopped after two or three reports: at least three processes made them
+    assert scalar(queue_url, "SELECT last_value FROM procrastinate_workers_id_seq") >= 3

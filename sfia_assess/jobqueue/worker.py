@@ -12,7 +12,9 @@ import asyncio
 import datetime as dt
 import logging
 import multiprocessing
+import os
 import signal
+import sys
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +35,10 @@ RESCUE_EVERY_S = 3.0
 
 log = logging.getLogger(__name__)
 
+REPORTS_PER_WORKER = 200  # then the process is replaced by a fresh one
 _ENGINES: dict[str, sa.Engine] = {}
+_made = [0]  # jobs run by this process
+_limit: dict[str, Any] = {}  # max_reports, and how to stop this process's worker
 
 
 def _engine(url: str) -> sa.Engine:
@@ -56,7 +61,13 @@ def make_app(url: str) -> App:
     )
     def render_report(context: JobContext, item: int) -> None:
         assert context.job is not None
-        render_item(url, item, context.job.attempts)
+        try:
+            render_item(url, item, context.job.attempts)
+        finally:
+            _made[0] += 1
+            limit = _limit.get("max_reports")
+            if limit is not None and _made[0] >= limit:
+                _limit["stop"]()  # a graceful stop after this report: the next process takes over
 
     return app
 
@@ -150,68 +161,116 @@ async def _rescue(app: App, url: str) -> None:
                         _finish, _engine(url), item, status="failed", error=error
                     )
                     await manager.finish_job(job, status=Status.FAILED, delete_job=False)
+                    log.warning("job %s of a stalled worker: failed, %s", job.id, error)
                 else:
                     await manager.retry_job(job)
-                log.warning("job %s of a stalled worker: %s", job.id, "retried")
+                    log.warning("job %s of a stalled worker: back in the queue", job.id)
         except ProcrastinateException:
             continue  # another worker rescued it first
 
 
-def run_worker(url: str) -> None:
-    """One worker process: runs jobs one at a time until SIGINT/SIGTERM."""
+class _Brief(logging.Formatter):
+    """A user's mistake in an input is one line; any other error keeps its traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info and isinstance(record.exc_info[1], SfiaAssessError):
+            record.message = record.getMessage()
+            record.asctime = self.formatTime(record, self.datefmt)
+            first = str(record.exc_info[1]).splitlines()[0]
+            return f"{self.formatMessage(record)}: {first}"
+        return super().format(record)
+
+
+def _log_to_stderr() -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(_Brief("%(asctime)s worker %(process)d: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux: this process is killed when its parent dies, even by SIGKILL."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl: no orphan left running
+        os._exit(1)
+
+
+def run_worker(url: str, max_reports: int | None = None, parent: int | None = None) -> None:
+    """One worker process: one report at a time, until SIGINT/SIGTERM or `max_reports`."""
+    if parent is not None:
+        _die_with_parent(parent)
+    _log_to_stderr()
     app = make_app(url)
 
     async def main() -> None:
+        from procrastinate.worker import Worker
+
         async with app.open_async():
+            worker = Worker(
+                app=app,
+                queues=[QUEUE],
+                concurrency=1,
+                update_heartbeat_interval=HEARTBEAT_S,
+                stalled_worker_timeout=STALLED_AFTER_S,
+            )
+            if max_reports is not None:
+                loop = asyncio.get_running_loop()
+                _limit.update(
+                    max_reports=max_reports, stop=lambda: loop.call_soon_threadsafe(worker.stop)
+                )
             rescue = asyncio.create_task(_rescue(app, url))
             try:
-                await app.run_worker_async(
-                    queues=[QUEUE],
-                    concurrency=1,
-                    update_heartbeat_interval=HEARTBEAT_S,
-                    stalled_worker_timeout=STALLED_AFTER_S,
-                )
+                await worker.run()  # type: ignore[no-untyped-call]
             finally:
                 rescue.cancel()
 
     asyncio.run(main())
 
 
-def serve(url: str, processes: int) -> None:
-    """`worker`: make sure the schema exists, then run `processes` worker processes (one per
-    core); a process that dies is replaced. Stops on SIGINT/SIGTERM."""
+def serve(url: str, processes: int, reports_per_process: int = REPORTS_PER_WORKER) -> None:
+    """`worker`: make sure the schema exists, then keep `processes` worker processes running
+    (one per core), each replaced by a fresh one after `reports_per_process` reports (WeasyPrint
+    never gives memory back) or when it dies. Stops on SIGINT/SIGTERM; the worker processes die
+    with this one even when it is killed."""
     schema.ensure_schema(_engine(url))
-    if processes == 1:
-        run_worker(url)
-        return
+    _log_to_stderr()
     context = multiprocessing.get_context("spawn")
     running: list[Any] = []
+    started: dict[Any, float] = {}  # process -> when it started
     stopping = False
 
     def stop(signum: int, _frame: object) -> None:
         nonlocal stopping
         stopping = True
         for process in running:
-            if process.is_alive() and process.pid is not None:
-                process.terminate()
+            if process.is_alive():
+                process.terminate()  # SIGTERM: procrastinate finishes the report under way
+
+    def start() -> Any:
+        process = context.Process(
+            target=run_worker, args=(url, reports_per_process, os.getpid()), daemon=False
+        )
+        process.start()
+        started[process] = time.monotonic()
+        return process
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    for _ in range(processes):
-        process = context.Process(target=run_worker, args=(url,), daemon=False)
-        process.start()
-        running.append(process)
+    running = [start() for _ in range(processes)]
     while not stopping:
         time.sleep(0.5)
         for index, process in enumerate(running):
-            if not process.is_alive() and not stopping:
-                log.warning(
-                    "worker process %s stopped (%s); starting another",
-                    process.pid,
-                    process.exitcode,
+            if process.is_alive() or stopping:
+                continue
+            if process.exitcode != 0 and time.monotonic() - started[process] < 5:
+                stop(signal.SIGTERM, None)
+                raise schema.QueueError(
+                    f"a worker process stopped as it started (exit code {process.exitcode});"
+                    " see its messages above"
                 )
-                replacement = context.Process(target=run_worker, args=(url,), daemon=False)
-                replacement.start()
-                running[index] = replacement
+            running[index] = start()
     for process in running:
         process.join()
