@@ -79,16 +79,33 @@ def queue_batch(
 def _collect(url: str, batch_id: str, out_dir: Path, quiet: bool) -> None:
     from .jobqueue.client import collect
 
-    if not quiet and sys.stderr.isatty():
-        from rich.progress import Progress
+    def notice(text: str) -> None:
+        click.echo(printable(text), err=True)
 
-        with Progress(transient=True) as bar:
-            task = bar.add_task("Waiting for the workers", total=None)
-            done = collect(
-                url, batch_id, out_dir, lambda n, total: bar.update(task, completed=n, total=total)
-            )
-    else:
-        done = collect(url, batch_id, out_dir)
+    try:
+        if not quiet and sys.stderr.isatty():
+            from rich.progress import Progress
+
+            with Progress(transient=True) as bar:
+                task = bar.add_task("Waiting for the workers", total=None)
+                done = collect(
+                    url,
+                    batch_id,
+                    out_dir,
+                    lambda n, total: bar.update(task, completed=n, total=total),
+                    notice,
+                )
+        else:
+            done = collect(url, batch_id, out_dir, None, notice)
+    except KeyboardInterrupt:
+        click.echo(
+            printable(
+                f"stopped waiting; the workers go on with batch {batch_id}: collect it with"
+                f" `sfia-assess batch-collect {batch_id} -o {out_dir}`"
+            ),
+            err=True,
+        )
+        raise click.exceptions.Exit(130) from None
     for error in done.errors:
         click.echo(printable(error), err=True)
     click.echo(

@@ -204,3 +204,44 @@ def test_worker_processes_are_replaced_after_their_share_of_reports(
     assert len(list(out.glob("*.json"))) == 7
     # each process stopped after two or three reports: at least three processes made them
     assert scalar(queue_url, "SELECT last_value FROM procrastinate_workers_id_seq") >= 3
+
+
+def test_ctrl_c_while_waiting_says_how_to_collect_later(tmp_path: Path, queue_url: str) -> None:
+    folder = people(tmp_path / "team", 2)
+    out = tmp_path / "reports"
+    waiting = subprocess.Popen(
+        [*CLI, "batch", str(folder), "--queue", queue_url, "-o", str(out), "--format", "json"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        engine = sa.create_engine(queue_url)
+        with engine.connect() as connection:
+            found = connection.execute(sa.text("SELECT to_regclass('sfia_queue_items')")).scalar()
+            count = (
+                found
+                and connection.execute(sa.text("SELECT count(*) FROM sfia_queue_items")).scalar()
+            )
+        engine.dispose()
+        if count == 2:
+            break
+        time.sleep(0.1)
+    time.sleep(0.5)
+    waiting.send_signal(signal.SIGINT)
+    _, stderr = waiting.communicate(timeout=30)
+    assert waiting.returncode == 130
+    assert "Traceback" not in stderr
+    assert "sfia-assess batch-collect" in stderr
+    one = worker(queue_url)
+    try:
+        batch_id = stderr.split("batch-collect ")[1].split()[0]
+        collected = cli("batch-collect", batch_id, "--queue", queue_url, "-o", str(out))
+    finally:
+        stop(one)
+    assert collected.returncode == 0, collected.stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "person-00.json",
+        "person-01.json",
+        "summary.csv",
+    ]

@@ -22,6 +22,7 @@ from . import schema
 from .schema import QueueError
 
 POLL_S = 0.3
+IDLE_NOTICE_S = 30.0
 SUMMARY_COLUMNS = (
     "person",
     "role",
@@ -154,9 +155,10 @@ def collect(
     batch_id: str,
     out_dir: Path,
     progress: Callable[[int, int], None] | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> Collected:
     """Wait for the batch, writing each finished report into `out_dir` as it arrives (once),
-    then summary.csv."""
+    then summary.csv. `notice` hears once if nothing has finished for IDLE_NOTICE_S."""
     if out_dir.exists() and not out_dir.is_dir():
         raise QueueError(f"{out_dir}: exists and is not a folder")
     db = schema.engine(url)
@@ -165,14 +167,24 @@ def collect(
         with db.connect() as connection:
             current = _status(connection, batch_id)
         out_dir.mkdir(parents=True, exist_ok=True)
+        last_change, seen = time.monotonic(), -1
         while True:
             with db.connect() as connection:
                 current = _status(connection, batch_id)
                 _write_new(connection, batch_id, out_dir, written)
+            finished = current.done + current.failed
             if progress:
-                progress(current.done + current.failed, current.total)
+                progress(finished, current.total)
             if current.waiting == 0:
                 break
+            if finished != seen:
+                last_change, seen = time.monotonic(), finished
+            elif notice and time.monotonic() - last_change > IDLE_NOTICE_S:
+                notice(
+                    f"no report has finished for {IDLE_NOTICE_S:.0f} s: is a worker running?"
+                    " (sfia-assess worker --queue URL, on any machine)"
+                )
+                notice = None
             time.sleep(POLL_S)
         with db.connect() as connection:
             rows = connection.execute(
