@@ -198,11 +198,20 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def _warm_up() -> None:
+    """Load the catalog and WeasyPrint before taking the first job (a second or so, once)."""
+    from ..batch import _catalog
+
+    _catalog(())
+    import weasyprint  # noqa: F401
+
+
 def run_worker(url: str, max_reports: int | None = None, parent: int | None = None) -> None:
     """One worker process: one report at a time, until SIGINT/SIGTERM or `max_reports`."""
     if parent is not None:
         _die_with_parent(parent)
     _log_to_stderr()
+    _warm_up()
     app = make_app(url)
 
     async def main() -> None:
