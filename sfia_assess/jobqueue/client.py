@@ -22,6 +22,8 @@ from . import schema
 from .schema import QueueError
 
 POLL_S = 0.3
+OVERLAP_S = 30.0  # a report committed this long after its finishing time is still seen
+CHUNK = 200  # reports read from the database at a time
 IDLE_NOTICE_S = 30.0
 SUMMARY_COLUMNS = (
     "person",
@@ -168,10 +170,13 @@ def collect(
             current = _status(connection, batch_id)
         out_dir.mkdir(parents=True, exist_ok=True)
         last_change, seen = time.monotonic(), -1
+        mark: dt.datetime | None = None
         while True:
             with db.connect() as connection:
                 current = _status(connection, batch_id)
-                _write_new(connection, batch_id, out_dir, written)
+                # the last pass reads every id again: nothing finished is ever left out
+                since = mark if current.waiting else None
+                mark = _write_new(connection, batch_id, out_dir, written, since)
             finished = current.done + current.failed
             if progress:
                 progress(finished, current.total)
@@ -214,17 +219,33 @@ def collect(
     return Collected(current, summary, errors)
 
 
-def _write_new(connection: sa.Connection, batch_id: str, out_dir: Path, written: set[int]) -> None:
-    new = connection.execute(
-        sa.select(schema.items.c.id, schema.items.c.target, schema.items.c.report).where(
-            schema.items.c.batch_id == batch_id,
-            schema.items.c.status == "done",
-            schema.items.c.id.not_in(written) if written else sa.true(),
-        )
-    ).all()
-    for item, target, report in new:
-        write_atomic(out_dir / Path(target).name, report)
-        written.add(item)
+def _write_new(
+    connection: sa.Connection,
+    batch_id: str,
+    out_dir: Path,
+    written: set[int],
+    since: dt.datetime | None,
+) -> dt.datetime | None:
+    """Write the reports finished since `since` (the database's clock, with an overlap for
+    transactions that committed late; None: all) that are not written yet. Returns the new mark.
+    Only ids are read for the check, reports only for the new ones, a chunk at a time."""
+    items = schema.items.c
+    query = sa.select(items.id, items.finished_at).where(
+        items.batch_id == batch_id, items.status == "done"
+    )
+    if since is not None:
+        query = query.where(items.finished_at > since - dt.timedelta(seconds=OVERLAP_S))
+    finished = connection.execute(query).all()
+    new = [item for item, _ in finished if item not in written]
+    for start in range(0, len(new), CHUNK):
+        chunk = new[start : start + CHUNK]
+        reports = connection.execute(
+            sa.select(items.id, items.target, items.report).where(items.id.in_(chunk))
+        ).all()
+        for item, target, report in reports:
+            write_atomic(out_dir / Path(target).name, report)
+            written.add(item)
+    return max((when for _, when in finished if when is not None), default=since)
 
 
 def summary_csv(rows: Sequence[Any]) -> str:

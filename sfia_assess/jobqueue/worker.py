@@ -108,7 +108,7 @@ def _finish(db: sa.Engine, item: int, *, status: str, **values: Any) -> None:
     )
     extra: dict[str, Any] = {"attempts": schema.items.c.attempts + 1}
     if status != "queued":
-        extra["finished_at"] = dt.datetime.now(dt.UTC)
+        extra["finished_at"] = sa.func.clock_timestamp()  # the database's clock, not this machine's
     with db.begin() as connection:
         connection.execute(update.values(status=status, **values, **extra))
 
