@@ -654,6 +654,12 @@ def batch_command(
     if queue is not None:
         from .cli_queue import queue_batch
 
+        if jobs != 1 or skills_dirs:
+            raise click.UsageError(
+                "--jobs and --skills-dir are for a local batch: with --queue, the workers'"
+                " --concurrency sets the processes, and they use the shipped skills"
+            )
+
         fmt_ = Format(fmt)
         queue_batch(
             directory,

@@ -245,3 +245,28 @@ def test_ctrl_c_while_waiting_says_how_to_collect_later(tmp_path: Path, queue_ur
         "person-01.json",
         "summary.csv",
     ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        (["--jobs", "2"], "--jobs"),
+        (["--skills-dir", str(Path("examples") / "skills")], "--skills-dir"),
+    ],
+)
+def test_local_only_options_are_refused_with_queue(
+    tmp_path: Path, extra: list[str], named: str
+) -> None:
+    folder = people(tmp_path / "team", 1)
+    run = cli(
+        "batch",
+        str(folder),
+        "--queue",
+        "postgresql://nobody@127.0.0.1:9/none",
+        "-o",
+        str(tmp_path / "o"),
+        *extra,
+    )
+    assert run.returncode == 2, run.stderr
+    assert named in run.stderr and "--queue" in run.stderr
+    assert not (tmp_path / "o").exists()
