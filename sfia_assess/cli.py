@@ -656,8 +656,9 @@ def batch_command(
 
         if jobs != 1 or skills_dirs:
             raise click.UsageError(
-                "--jobs and --skills-dir (or $SFIA_ASSESS_SKILLS_DIR) are for a local batch: with --queue,"
-                " the workers' --concurrency sets the processes, and they use the shipped skills"
+                "--jobs and --skills-dir (or $SFIA_ASSESS_SKILLS_DIR) are for a local batch:"
+                " with --queue, the workers' --concurrency sets the processes, and they use the"
+                " shipped skills"
             )
 
         fmt_ = Format(fmt)
