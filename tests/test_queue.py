@@ -270,3 +270,18 @@ def test_local_only_options_are_refused_with_queue(
     assert run.returncode == 2, run.stderr
     assert named in run.stderr and "--queue" in run.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_an_unreachable_queue_is_one_sentence_and_nothing_written(tmp_path: Path) -> None:
+    folder = people(tmp_path / "team", 1)
+    down = "postgresql://nobody:secret@127.0.0.1:9/none"
+    for args in (
+        ["worker", "--queue", down, "--concurrency", "1"],
+        ["batch", str(folder), "--queue", down, "-o", str(tmp_path / "o")],
+        ["batch-collect", "abc", "--queue", down, "-o", str(tmp_path / "o")],
+    ):
+        run = cli(*args, timeout=60)
+        assert run.returncode == 1, args
+        assert "the queue database cannot be used" in run.stderr
+        assert "Traceback" not in run.stderr and "secret" not in run.stderr
+    assert not (tmp_path / "o").exists()
