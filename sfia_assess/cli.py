@@ -635,6 +635,13 @@ def pathway_command(
 @skills_dir_option
 @store_option
 @as_of_option
+@click.option(
+    "--queue",
+    metavar="URL",
+    help="Spread the batch over workers on other machines"
+    " through this PostgreSQL job queue (see `sfia-assess worker`).",
+)
+@click.option("--no-wait", is_flag=True, help="With --queue: enqueue, print the batch id, return.")
 def batch_command(
     directory: Path | None,
     out_dir: Path,
@@ -646,6 +653,8 @@ def batch_command(
     skills_dirs: tuple[Path, ...],
     db: str | None,
     as_of: dt.datetime | None,
+    queue: str | None = None,
+    no_wait: bool = False,
 ) -> None:
     """Assess every file in a folder: one report per person, and a summary.csv.
 
@@ -682,12 +691,36 @@ def batch_command(
                 policy_file=policy_file,
                 skills_dirs=skills_dirs,
                 time_limit=time_limit,
+                queue=queue,
+                no_wait=no_wait,
             )
         return
     assert directory is not None
     from .batch import BatchInterrupted, run_batch
 
     policy = _policy(policy_file)
+    if queue is not None:
+        from .cli_queue import queue_batch
+
+        if jobs != 1 or skills_dirs:
+            raise click.UsageError(
+                "--jobs and --skills-dir (or $SFIA_ASSESS_SKILLS_DIR) are for a local batch:"
+                " with --queue, the workers' --concurrency sets the processes, and they use the"
+                " shipped skills"
+            )
+
+        fmt_ = Format(fmt)
+        queue_batch(
+            directory,
+            queue,
+            out_dir,
+            fmt=fmt_,
+            policy=policy,
+            generated_on=_today(),
+            wait=not no_wait,
+            quiet=quiet,
+        )
+        return
     show = not quiet and sys.stderr.isatty()
 
     def run(progress: Callable[[int, int], None] | None) -> Any:
@@ -914,3 +947,8 @@ for _command in _STORE_COMMANDS:
 from .cli_web import serve  # noqa: E402
 
 cli.add_command(serve)
+
+from .cli_queue import COMMANDS as _QUEUE_COMMANDS  # noqa: E402
+
+for _command in _QUEUE_COMMANDS:
+    cli.add_command(_command)

@@ -1,0 +1,286 @@
+"""The enqueuing side: put a folder's assessments in the queue, watch it, collect the reports."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+
+from ..output import write_atomic
+from ..policy import Policy
+from ..reports import Format
+from . import schema
+from .schema import QueueError
+
+POLL_S = 0.3
+OVERLAP_S = 30.0  # a report committed this long after its finishing time is still seen
+CHUNK = 200  # reports read from the database at a time
+IDLE_NOTICE_S = 30.0
+SUMMARY_COLUMNS = (
+    "person",
+    "role",
+    "recommended_level",
+    "target_level",
+    "gaps",
+    "file",
+    "source",
+    "error",
+)
+
+
+@dataclass(frozen=True)
+class Status:
+    batch_id: str
+    total: int
+    done: int
+    failed: int
+
+    @property
+    def waiting(self) -> int:
+        return self.total - self.done - self.failed
+
+
+@dataclass(frozen=True)
+class Collected:
+    status: Status
+    summary: Path
+    errors: tuple[str, ...]  # one line per failed item, naming its file
+
+
+def enqueue(
+    directory: Path, url: str, *, fmt: Format, policy: Policy, generated_on: dt.date
+) -> str:
+    """Check every file here, store its bytes in the queue's database with one job each, and
+    return the new batch's id. A file that cannot be read is stored as failed, with its error."""
+    from ..batch import Done, Row, _catalog, assessment_files, load_all, plan
+    from .worker import TASK, make_app
+
+    files = assessment_files(directory)
+    if not files:
+        raise QueueError(f"{directory}: no .yaml or .yml files found")
+    loaded, bad = load_all(files, _catalog(()))
+    planned, unpaired = plan(loaded, Path(), fmt)
+    # TODO(queue): a reviewed person's job should carry the review too (the local batch makes
+    # the review record); until then the review is reported, not silently dropped.
+    bad += [item for item in unpaired if item.error]
+    bad += [
+        Done(
+            Path(review.source),
+            None,
+            "failed",
+            Row(),
+            f"{review.source}: a manager's review;"
+            " batch --queue does not pair reviews yet: run a local batch for the review record",
+        )
+        for _, review, _ in planned
+        if review is not None
+    ]
+    db = schema.engine(url)
+    schema.ensure_schema(db)
+    batch_id = secrets.token_hex(6)
+    now = dt.datetime.now(dt.UTC)
+    rows: list[dict[str, Any]] = [
+        {
+            "batch_id": batch_id,
+            "source": str(own.source),
+            "target": target.name,
+            "input": Path(own.source).read_bytes(),
+            "status": "queued",
+        }
+        for own, _, target in planned
+    ]
+    rows += [
+        {
+            "batch_id": batch_id,
+            "source": str(item.source),
+            "status": "failed",
+            "error": item.error or "",
+            "finished_at": now,
+        }
+        for item in bad
+    ]
+    try:
+        with db.begin() as connection:
+            connection.execute(
+                sa.insert(schema.batches).values(
+                    id=batch_id,
+                    created_at=now,
+                    fmt=fmt.value,
+                    policy=policy.model_dump_json(),
+                    generated_on=generated_on,
+                )
+            )
+            ids = (
+                connection.execute(
+                    sa.insert(schema.items).returning(
+                        schema.items.c.id, sort_by_parameter_order=True
+                    ),
+                    rows,
+                )
+                .scalars()
+                .all()
+            )
+        queued = [i for i, row in zip(ids, rows, strict=True) if row["status"] == "queued"]
+        app = make_app(url)
+        with app.open():
+            app.configure_task(TASK).batch_defer(*({"item": i} for i in queued))
+    except DBAPIError as exc:
+        raise schema.unreachable(db, exc) from None
+    finally:
+        db.dispose()
+    return batch_id
+
+
+def status(url: str, batch_id: str) -> Status:
+    db = schema.engine(url)
+    try:
+        with db.connect() as connection:
+            return _status(connection, batch_id)
+    except DBAPIError as exc:
+        raise schema.unreachable(db, exc) from None
+    finally:
+        db.dispose()
+
+
+def _status(connection: sa.Connection, batch_id: str) -> Status:
+    found = connection.execute(
+        sa.select(schema.batches.c.id).where(schema.batches.c.id == batch_id)
+    ).one_or_none()
+    if found is None:
+        raise QueueError(f"no batch {batch_id!r} in the queue; `batch --queue` prints the ids")
+    counts: dict[str, int] = dict(
+        connection.execute(
+            sa.select(schema.items.c.status, sa.func.count())
+            .where(schema.items.c.batch_id == batch_id)
+            .group_by(schema.items.c.status)
+        ).all()
+    )
+    total = sum(counts.values())
+    return Status(batch_id, total, counts.get("done", 0), counts.get("failed", 0))
+
+
+def collect(
+    url: str,
+    batch_id: str,
+    out_dir: Path,
+    progress: Callable[[int, int], None] | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> Collected:
+    """Wait for the batch, writing each finished report into `out_dir` as it arrives (once),
+    then summary.csv. `notice` hears once if nothing has finished for IDLE_NOTICE_S."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise QueueError(f"{out_dir}: exists and is not a folder")
+    db = schema.engine(url)
+    written: set[int] = set()
+    try:
+        with db.connect() as connection:
+            current = _status(connection, batch_id)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        last_change, seen = time.monotonic(), -1
+        mark: dt.datetime | None = None
+        while True:
+            with db.connect() as connection:
+                current = _status(connection, batch_id)
+                # the last pass reads every id again: nothing finished is ever left out
+                since = mark if current.waiting else None
+                mark = _write_new(connection, batch_id, out_dir, written, since)
+            finished = current.done + current.failed
+            if progress:
+                progress(finished, current.total)
+            if current.waiting == 0:
+                break
+            if finished != seen:
+                last_change, seen = time.monotonic(), finished
+            elif notice and time.monotonic() - last_change > IDLE_NOTICE_S:
+                notice(
+                    f"no report has finished for {IDLE_NOTICE_S:.0f} s: is a worker running?"
+                    " (sfia-assess worker --queue URL, on any machine)"
+                )
+                notice = None
+            time.sleep(POLL_S)
+        with db.connect() as connection:
+            rows = connection.execute(
+                sa.select(
+                    schema.items.c.source,
+                    schema.items.c.target,
+                    schema.items.c.status,
+                    schema.items.c.summary,
+                    schema.items.c.error,
+                )
+                .where(schema.items.c.batch_id == batch_id)
+                .order_by(schema.items.c.source)
+            ).all()
+    except DBAPIError as exc:
+        raise schema.unreachable(db, exc) from None
+    finally:
+        db.dispose()
+    summary = out_dir / "summary.csv"
+    write_atomic(summary, summary_csv(rows))
+    errors = tuple(
+        f"{row.error}"
+        if row.error and row.error.startswith(row.source)
+        else f"{row.source}: {row.error}"
+        for row in rows
+        if row.status == "failed"
+    )
+    return Collected(current, summary, errors)
+
+
+def _write_new(
+    connection: sa.Connection,
+    batch_id: str,
+    out_dir: Path,
+    written: set[int],
+    since: dt.datetime | None,
+) -> dt.datetime | None:
+    """Write the reports finished since `since` (the database's clock, with an overlap for
+    transactions that committed late; None: all) that are not written yet. Returns the new mark.
+    Only ids are read for the check, reports only for the new ones, a chunk at a time."""
+    items = schema.items.c
+    query = sa.select(items.id, items.finished_at).where(
+        items.batch_id == batch_id, items.status == "done"
+    )
+    if since is not None:
+        query = query.where(items.finished_at > since - dt.timedelta(seconds=OVERLAP_S))
+    finished = connection.execute(query).all()
+    new = [item for item, _ in finished if item not in written]
+    for start in range(0, len(new), CHUNK):
+        chunk = new[start : start + CHUNK]
+        reports = connection.execute(
+            sa.select(items.id, items.target, items.report).where(items.id.in_(chunk))
+        ).all()
+        for item, target, report in reports:
+            write_atomic(out_dir / Path(target).name, report)
+            written.add(item)
+    return max((when for _, when in finished if when is not None), default=since)
+
+
+def summary_csv(rows: Sequence[Any]) -> str:
+    """The same columns as the local batch's summary.csv."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(SUMMARY_COLUMNS)
+    for row in rows:
+        got = row.summary or {}
+        writer.writerow(
+            [
+                got.get("person", ""),
+                got.get("role", ""),
+                "" if got.get("recommended_level") is None else got["recommended_level"],
+                "" if got.get("target_level") is None else got["target_level"],
+                got.get("gaps", ""),
+                row.target if row.status == "done" else "",
+                row.source,
+                row.error.splitlines()[0] if row.status == "failed" and row.error else "",
+            ]
+        )
+    return out.getvalue()
