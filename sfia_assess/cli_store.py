@@ -201,7 +201,7 @@ def history_command(
         raise click.UsageError("--format pdf needs -o FILE")
     if not person and not list_people:
         raise click.UsageError('give a PERSON, e.g. history "Priya Nair" (or --list)')
-    with open_store(db) as engine, reading(engine) as session:
+    with open_store(db, existing=not list_people) as engine, reading(engine) as session:
         if list_people:
             people = everyone(session)
             for found in people:
@@ -258,7 +258,7 @@ def export_command(
 
     if bool(person) == everyone:
         raise click.UsageError("give a PERSON or --all (not both)")
-    with open_store(db) as engine, reading(engine) as session:
+    with open_store(db, existing=True) as engine, reading(engine) as session:
         written = export(session, out_dir, None if everyone else person, force=force)
     for item in written:
         click.echo(str(item.path))

@@ -62,6 +62,27 @@ def shown(url: str) -> str:
         return url
 
 
+def require_existing(url: str) -> None:
+    """Refuse an SQLite store file that does not exist: reading it would create it empty."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return  # open_engine says what is wrong with the URL
+    database = parsed.database
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and database
+        and database != ":memory:"
+        and not database.startswith("file:")
+        and not Path(database).exists()
+    ):
+        name = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
+        raise StoreError(
+            f"--db {name}: no history store there (no such file); check the path, or record"
+            f" assessments into it first: sfia-assess record FILE --db {name}"
+        )
+
+
 def open_engine(url: str) -> Engine:
     """An engine for `url`; a bad URL or a missing driver is a StoreError, never a traceback."""
     try:
