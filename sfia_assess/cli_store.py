@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from .errors import SfiaAssessError
+from .printable import printable
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -176,6 +177,7 @@ def record_command(
 )
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
 def history_command(
     person: str | None,
     list_people: bool,
@@ -183,6 +185,7 @@ def history_command(
     fmt: str,
     paper: str,
     output: Path | None,
+    force: bool,
 ) -> None:
     """Show every recorded assessment of a person in date order: level, agreed level, status.
 
@@ -205,7 +208,7 @@ def history_command(
         if list_people:
             people = everyone(session)
             for found in people:
-                click.echo(found.name)
+                click.echo(printable(found.name))
             if not people:
                 click.echo("nobody is recorded yet; use `sfia-assess record FILE|DIR`", err=True)
             return
@@ -213,21 +216,27 @@ def history_command(
         history = person_history(session, person)
     from .catalog import Catalog
     from .reports.history import render
+    from .store.database import database_url, store_file
 
     color = output is None and sys.stdout.isatty()
-    _emit(render(history, fmt, Catalog.default(), paper=paper, color=color), output)
+    store = store_file(database_url(db))
+    inputs = (store,) if store is not None else ()
+    data = render(history, fmt, Catalog.default(), paper=paper, color=color)
+    _emit(data, output, force=force, inputs=inputs)
 
 
-def _emit(data: str | bytes, output: Path | None) -> None:
-    from .output import write_atomic
+def _emit(
+    data: str | bytes, output: Path | None, *, force: bool = False, inputs: tuple[Path, ...] = ()
+) -> None:
+    from .output import write_output
 
     if output is not None:
-        write_atomic(output, data)
+        write_output(output, data, inputs=inputs, force=force)
         click.echo(f"wrote {output}", err=True)
     elif isinstance(data, bytes):
         raise click.UsageError("this format is binary: give -o FILE to write it to a file")
     else:
-        click.echo(data, nl=False)
+        click.echo(printable(data), nl=False)
 
 
 @click.command("export")

@@ -42,3 +42,39 @@ def test_recording_into_a_new_store_file_still_creates_it(
     assert db.is_file()
     result = runner.invoke(cli, ["history", "Sam Lee", "--db", str(db)])
     assert result.exit_code == 0 and "Sam Lee" in result.output
+
+
+def test_history_output_follows_the_one_output_rule(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "store.sqlite3"
+    file = str(EXAMPLES / "sam-lee-analyst.yaml")
+    assert runner.invoke(cli, ["record", file, "--db", str(db)]).exit_code == 0
+    before = db.read_bytes()
+    result = runner.invoke(cli, ["history", "Sam Lee", "--db", str(db), "-o", str(db)])
+    assert result.exit_code == 2, result.output
+    assert f"-o {db}: is the input {db}; give another file name for the output" in result.stderr
+    assert db.read_bytes() == before
+    kept = tmp_path / "kept.txt"
+    kept.write_text("mine\n")
+    result = runner.invoke(cli, ["history", "Sam Lee", "--db", str(db), "-o", str(kept)])
+    assert result.exit_code == 1
+    assert f"{kept} already exists; use --force to overwrite it" in result.stderr
+    assert kept.read_text() == "mine\n"
+    args = ["history", "Sam Lee", "--db", str(db), "-o", str(kept), "--force"]
+    assert runner.invoke(cli, args).exit_code == 0
+    assert "Sam Lee" in kept.read_text()
+
+
+def test_history_never_sends_control_characters_to_the_terminal(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    text = (EXAMPLES / "sam-lee-analyst.yaml").read_text("utf-8")
+    hostile = tmp_path / "eve.yaml"
+    name = "Eve \\e]0;PWNED\\a \\e[2J Adams\\rX"
+    hostile.write_text(text.replace("{name: Sam Lee,", f'{{name: "{name}",', 1), "utf-8")
+    db = tmp_path / "store.sqlite3"
+    assert runner.invoke(cli, ["record", str(hostile), "--db", str(db)]).exit_code == 0
+    for args in (["history", "--list"], ["history", "Eve"]):
+        result = runner.invoke(cli, [*args, "--db", str(db)])
+        assert result.exit_code == 0, result.output
+        assert "Eve \\x1b]0;PWNED" in result.stdout
+        assert not any(c in result.stdout for c in "\x1b\x07\r")

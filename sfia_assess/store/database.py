@@ -62,6 +62,18 @@ def shown(url: str) -> str:
         return url
 
 
+def store_file(url: str) -> Path | None:
+    """The file an SQLite store lives in (an output must never replace it); else None."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return Path(database)
+
+
 def require_existing(url: str) -> None:
     """Refuse an SQLite store file that does not exist: reading it would create it empty."""
     try:
