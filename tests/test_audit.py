@@ -78,3 +78,24 @@ def test_history_never_sends_control_characters_to_the_terminal(
         assert result.exit_code == 0, result.output
         assert "Eve \\x1b]0;PWNED" in result.stdout
         assert not any(c in result.stdout for c in "\x1b\x07\r")
+
+
+def _subcommands() -> list[tuple[str, str]]:
+    import click
+
+    return [
+        (name, sub)
+        for name, command in sorted(cli.commands.items())  # type: ignore[attr-defined]
+        if isinstance(command, click.Group)
+        for sub in sorted(command.commands)
+    ]
+
+
+@pytest.mark.parametrize(("group", "name"), _subcommands())
+def test_every_subcommand_has_a_summary_and_an_example(
+    runner: CliRunner, group: str, name: str
+) -> None:
+    result = runner.invoke(cli, [group, name, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+    assert f"sfia-assess {group} {name}" in result.output
