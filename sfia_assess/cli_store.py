@@ -321,7 +321,7 @@ def attach_command(
             )
         return lines
 
-    with open_store(db) as engine:
+    with open_store(db, existing=True) as engine:
         for line in writing(engine, work):
             click.echo(line)
 

@@ -19,6 +19,12 @@ from .conftest import EXAMPLES
         ["export", "--all", "-o", "{tmp}/out"],
         ["team"],
         ["batch", "-o", "{tmp}/reports"],
+        [
+            "attach",
+            str(EXAMPLES / "sam-lee-analyst.yaml"),
+            "sl-01",
+            str(EXAMPLES / "roles" / "incident-coordinator.yaml"),
+        ],
     ],
 )
 def test_a_reading_command_on_a_missing_store_file_says_so_and_creates_nothing(
