@@ -105,3 +105,15 @@ def test_every_subcommand_has_a_summary_and_an_example(
     assert result.exit_code == 0
     assert "Example:" in result.output
     assert f"sfia-assess {group} {name}" in result.output
+
+
+@pytest.mark.parametrize("command", [["record", str(EXAMPLES / "sam-lee-analyst.yaml")], ["team"]])
+def test_a_folder_given_as_the_store_is_one_clear_sentence(
+    runner: CliRunner, tmp_path: Path, command: list[str]
+) -> None:
+    result = runner.invoke(cli, [*command, "--db", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: --db {tmp_path}: is a folder; give a file name, e.g."
+        f" {tmp_path / 'history.sqlite3'}\n"
+    )

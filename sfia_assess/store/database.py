@@ -121,6 +121,11 @@ def open_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         _sqlite_setup(engine)
         database = parsed.database
+        if database and database != ":memory:" and Path(database).is_dir():
+            name = Path(database)
+            raise StoreError(
+                f"--db {name}: is a folder; give a file name, e.g. {name / 'history.sqlite3'}"
+            )
         if database and database != ":memory:" and not Path(database).parent.is_dir():
             raise StoreError(
                 f"--db {url}: the folder {Path(database).parent} does not exist; create it first"
