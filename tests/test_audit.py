@@ -117,3 +117,13 @@ def test_a_folder_given_as_the_store_is_one_clear_sentence(
         f"Error: --db {tmp_path}: is a folder; give a file name, e.g."
         f" {tmp_path / 'history.sqlite3'}\n"
     )
+
+
+def test_recording_a_folder_with_no_yaml_files_says_so(runner: CliRunner, tmp_path: Path) -> None:
+    empty = tmp_path / "assessments"
+    empty.mkdir()
+    db = tmp_path / "store.sqlite3"
+    result = runner.invoke(cli, ["record", str(empty), "--db", str(db)])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {empty}: no .yaml or .yml files found\n"
+    assert not db.exists()
