@@ -127,3 +127,13 @@ def test_recording_a_folder_with_no_yaml_files_says_so(runner: CliRunner, tmp_pa
     assert result.exit_code == 1
     assert result.stderr == f"Error: {empty}: no .yaml or .yml files found\n"
     assert not db.exists()
+
+
+def test_an_organisations_own_skill_without_its_folder_points_to_skills_dir(
+    runner: CliRunner,
+) -> None:
+    role = EXAMPLES / "roles" / "incident-coordinator.yaml"
+    result = runner.invoke(cli, ["fit", str(role), str(EXAMPLES / "sam-lee-analyst.yaml")])
+    assert result.exit_code == 1
+    assert "skill 'MICO' is not in the catalog; known skills: USUP" in result.output
+    assert "give its folder with --skills-dir" in result.output
