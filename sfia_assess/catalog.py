@@ -270,7 +270,12 @@ class Catalog:
             return upper
         hint = closest(upper, self.codes())
         known = ", ".join(self.codes()) or "none"
-        suggestion = f"; did you mean {hint}?" if hint else f"; known skills: {known}"
+        suggestion = (
+            f"; did you mean {hint}?"
+            if hint
+            else f"; known skills: {known} (for an organisation's own skill, give its folder with"
+            " --skills-dir)"
+        )
         raise UnknownSkillError(f"skill {code!r} is not in the catalog{suggestion}")
 
     def skill(self, code: str, version: int | None = None) -> SkillVersion:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from .errors import SfiaAssessError
+from .printable import printable
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -207,11 +208,11 @@ def history_command(
     _needs_output(fmt, output)
     if not person and not list_people:
         raise click.UsageError('give a PERSON, e.g. history "Priya Nair" (or --list)')
-    with open_store(db) as engine, reading(engine) as session:
+    with open_store(db, existing=not list_people) as engine, reading(engine) as session:
         if list_people:
             people = everyone(session)
             for found in people:
-                click.echo(found.name)
+                click.echo(printable(found.name))
             if not people:
                 click.echo("nobody is recorded yet; use `sfia-assess record FILE|DIR`", err=True)
             return
@@ -220,8 +221,12 @@ def history_command(
     from .catalog import Catalog
     from .cli import _show
     from .reports.history import RENDERERS, history_view
+    from .store.database import database_url, store_file
 
-    _show(RENDERERS, history_view(history, Catalog.default()), fmt, output, paper, force=force)
+    store = store_file(database_url(db))
+    inputs = (store,) if store is not None else ()
+    shown = history_view(history, Catalog.default())
+    _show(RENDERERS, shown, fmt, output, paper, force=force, inputs=inputs)
 
 
 @click.command("export")
@@ -252,7 +257,7 @@ def export_command(
 
     if bool(person) == everyone:
         raise click.UsageError("give a PERSON or --all (not both)")
-    with open_store(db) as engine, reading(engine) as session:
+    with open_store(db, existing=True) as engine, reading(engine) as session:
         written = export(session, out_dir, None if everyone else person, force=force)
     for item in written:
         click.echo(str(item.path))
@@ -306,7 +311,7 @@ def attach_command(
             )
         return lines
 
-    with open_store(db) as engine:
+    with open_store(db, existing=True) as engine:
         for line in writing(engine, work):
             click.echo(line)
 

@@ -115,11 +115,20 @@ def test_an_existing_file_is_replaced_only_with_force(
     assert out.read_text("utf-8") != "mine\n"
 
 
-def test_dev_null_is_written_into_never_replaced(runner: CliRunner, inputs: Path) -> None:
-    before = os.stat("/dev/null")
-    result = runner.invoke(cli, _commands(inputs, Path("/dev/null"))["assess"])
+def test_a_null_device_is_written_into_never_replaced(
+    runner: CliRunner, inputs: Path, tmp_path: Path
+) -> None:
+    # A null device of our own under tmp: a regression must never replace the machine's /dev/null.
+    device = tmp_path / "null"
+    try:
+        os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        device.open("wb").close()
+    except OSError:
+        pytest.skip("cannot make a device node here (not root, or a nodev mount)")
+    before = os.stat(device)
+    result = runner.invoke(cli, _commands(inputs, device)["assess"])
     assert result.exit_code == 0, result.output
-    after = os.stat("/dev/null")
+    after = os.stat(device)
     assert stat.S_ISCHR(after.st_mode) and after.st_ino == before.st_ino
 
 

@@ -11,18 +11,30 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine
 
-from .database import StoreError, database_url, open_engine, reading, translated, writing
+from .database import (
+    StoreError,
+    database_url,
+    open_engine,
+    reading,
+    require_existing,
+    translated,
+    writing,
+)
 from .schema import ensure_current
 
 __all__ = ["StoreError", "open_store", "reading", "writing"]
 
 
 @contextmanager
-def open_store(db: str | None, *, create: bool = True) -> Iterator[Engine]:
+def open_store(db: str | None, *, create: bool = True, existing: bool = False) -> Iterator[Engine]:
     """The store named by --db / $SFIA_ASSESS_DB / the default, with its schema current;
-    its connections are closed when the block ends."""
-    engine = open_engine(database_url(db))
+    its connections are closed when the block ends. `existing`: a command that only reads
+    refuses an SQLite file that is not there (a typo), rather than creating an empty store."""
+    url = database_url(db)
+    engine = open_engine(url)
     try:
+        if existing:
+            require_existing(url)
         if create:
             with translated(engine):
                 ensure_current(engine)

@@ -62,6 +62,39 @@ def shown(url: str) -> str:
         return url
 
 
+def store_file(url: str) -> Path | None:
+    """The file an SQLite store lives in (an output must never replace it); else None."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return Path(database)
+
+
+def require_existing(url: str) -> None:
+    """Refuse an SQLite store file that does not exist: reading it would create it empty."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return  # open_engine says what is wrong with the URL
+    database = parsed.database
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and database
+        and database != ":memory:"
+        and not database.startswith("file:")
+        and not Path(database).exists()
+    ):
+        name = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
+        raise StoreError(
+            f"--db {name}: no history store there (no such file); check the path, or record"
+            f" assessments into it first: sfia-assess record FILE --db {name}"
+        )
+
+
 def open_engine(url: str) -> Engine:
     """An engine for `url`; a bad URL or a missing driver is a StoreError, never a traceback."""
     try:
@@ -88,6 +121,11 @@ def open_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         _sqlite_setup(engine)
         database = parsed.database
+        if database and database != ":memory:" and Path(database).is_dir():
+            name = Path(database)
+            raise StoreError(
+                f"--db {name}: is a folder; give a file name, e.g. {name / 'history.sqlite3'}"
+            )
         if database and database != ":memory:" and not Path(database).parent.is_dir():
             raise StoreError(
                 f"--db {url}: the folder {Path(database).parent} does not exist; create it first"

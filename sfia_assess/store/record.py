@@ -92,7 +92,13 @@ def record_paths(
 
     files: list[Path] = []
     for path in paths:
-        files.extend(assessment_files(path) if path.is_dir() else [path])
+        if path.is_dir():
+            found = assessment_files(path)
+            if not found:
+                raise SfiaAssessError(f"{path}: no .yaml or .yml files found")
+            files.extend(found)
+        else:
+            files.append(path)
     good, bad = check_files(files, catalog, policy)
     if not good:
         return [], bad
