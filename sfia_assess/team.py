@@ -106,6 +106,22 @@ def _person(
     return person, shown
 
 
+def _latest_per_person(found: list[Reviewed], skipped: list[str]) -> list[Reviewed]:
+    """One entry per person: their latest assessment counts (last year's file beside this
+    year's must not make two people); the older ones are noted."""
+    latest: dict[str, Reviewed] = {}
+    for item in sorted(found, key=lambda p: (p.own.assessed_on, p.own.source)):
+        key = item.own.name.casefold()
+        if key in latest:
+            older = latest[key].own
+            skipped.append(
+                f"{older.source}: an older assessment of {older.name}"
+                f" ({older.assessed_on.isoformat()}); the latest, {item.own.source}, counts"
+            )
+        latest[key] = item
+    return list(latest.values())
+
+
 def team_of(
     loaded: list[LoadedAssessment],
     catalog: Catalog,
@@ -127,7 +143,7 @@ def team_of(
     for other in people_found:
         if other.own.skill != code:
             skipped.append(f"{other.own.source}: {other.own.skill}; this view is of {code}")
-    same = [p for p in people_found if p.own.skill == code]
+    same = _latest_per_person([p for p in people_found if p.own.skill == code], skipped)
     # The view is of the version most people use; people assessed in another version of the
     # same skill are shown with their level and version, and left out of the shared gaps.
     version = Counter(p.own.version for p in same).most_common(1)[0][0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Callable
@@ -259,3 +260,23 @@ def test_profile_evidence_examples_are_lists(runner: CliRunner) -> None:
     assert md.index(
         "  - Procedure, runbook or playbook changes you drafted, with version history", item
     ) < md.index("- Uses analytics tools to track trends.", item)
+
+
+def test_team_counts_a_person_once_with_their_latest_assessment(
+    runner: CliRunner, tmp_path: Path, write_yaml: Callable[..., Path]
+) -> None:
+    """Last year's file beside this year's is one person, at this year's level."""
+    old = assessment_data(
+        **evidenced(["USUP-2.1"], date=dt.date(2025, 9, 1)), assessed_on=dt.date(2025, 10, 1)
+    )
+    new = assessment_data(**evidenced(["USUP-3.1", "USUP-3.2", "USUP-3.3", "USUP-3.4", "USUP-3.5"]))
+    (tmp_path / "team").mkdir()
+    write_yaml(old, name="team/sam-2025.yaml")
+    write_yaml(new, name="team/sam-2026.yaml")
+    result = runner.invoke(cli, ["team", str(tmp_path / "team"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [(p["name"], p["source"].endswith("sam-2026.yaml")) for p in data["people"]] == [
+        ("Sam Lee", True)
+    ]
+    assert any("an older assessment of Sam Lee (2025-10-01)" in s for s in data["skipped"])
