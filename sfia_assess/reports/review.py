@@ -74,7 +74,10 @@ def _paint(console: Console, report: ReviewReport) -> None:
     )
     console.print()
     console.print(f"Self level:     {report.label(review.self_result.recommended_level)}")
-    console.print(f"Manager only:   {report.label(review.manager_result.recommended_level)}")
+    console.print(
+        f"Manager alone:  {report.label(review.manager_result.recommended_level)}"
+        "  (the manager's file scored by itself)"
+    )
     console.print(
         Text.assemble(
             ("Agreed level:   ", "bold"), (report.label(agreed.recommended_level), "bold green")
