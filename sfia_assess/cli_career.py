@@ -21,9 +21,12 @@ from .cli import (
     skills_dir_option,
 )
 from .policy import Policy
+from .printable import printable
 
 if TYPE_CHECKING:
+    from .assessment import LoadedAssessment
     from .person import PersonReport
+    from .profiles import RoleProfile
 
 
 @click.command("attributes")
@@ -65,6 +68,15 @@ def attributes_command(
     type=click.Path(path_type=Path),
     help="A folder of role files: compare with each, closest first (then give only FILEs).",
 )
+@click.option(
+    "--db",
+    "db",
+    metavar="[URL]",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    help="Compare everyone in the history store (their latest self-assessments) instead of FILEs.",
+)
 @policy_option
 @format_option("text", "json", "html", "pdf")
 @paper_option
@@ -73,6 +85,7 @@ def attributes_command(
 def fit_command(
     paths: tuple[Path, ...],
     roles_dir: Path | None,
+    db: str | None,
     policy_file: Path | None,
     fmt: str,
     paper: str,
@@ -92,18 +105,34 @@ def fit_command(
             --skills-dir examples/skills --format pdf -o priya-mim.pdf
         sfia-assess fit examples/priya-nair-coordinator.yaml --roles examples/roles \\
             --skills-dir examples/skills
+        sfia-assess fit examples/roles/major-incident-manager.yaml --db \\
+            --skills-dir examples/skills --format pdf -o who-is-ready.pdf
     """
     from .assessment import load_assessment
     from .fit import check_file_kinds, fit, load_roles
     from .profiles import role_profile_from_file
     from .reports import fit as view
 
-    if roles_dir is None and len(paths) < 2:
+    if db is not None:
+        if roles_dir is None and len(paths) != 1:
+            raise click.UsageError("with --db, give ROLE.yaml only (or --roles DIR and no file)")
+        if roles_dir is not None and paths:
+            raise click.UsageError("with --db and --roles DIR, give no FILE")
+    elif roles_dir is None and len(paths) < 2:
         raise click.UsageError("give ROLE.yaml and at least one assessment FILE (or --roles DIR)")
-    if roles_dir is not None and not paths:
+    elif roles_dir is not None and not paths:
         raise click.UsageError("give at least one assessment FILE to compare with --roles DIR")
     _needs_output(fmt, output)
     catalog = _catalog(skills_dirs)
+    if db is not None:
+        roles = (
+            load_roles(catalog, roles_dir)
+            if roles_dir is not None
+            else [role_profile_from_file(catalog, paths[0])]
+        )
+        found = fit(roles, _from_store(db, catalog, roles), _policy(policy_file))
+        _show(view.RENDERERS, found, fmt, output, paper, force=force, inputs=paths)
+        return
     if roles_dir is not None:
         check_file_kinds(None, paths)
         roles = load_roles(catalog, roles_dir)
@@ -116,6 +145,32 @@ def fit_command(
     given = (policy_file, roles_dir)
     inputs = (*paths, *(path for path in given if path is not None))
     _show(view.RENDERERS, found, fmt, output, paper, force=force, inputs=inputs)
+
+
+def _from_store(db: str, catalog: Catalog, roles: list[RoleProfile]) -> list[LoadedAssessment]:
+    """Everyone's latest self-assessment in the store, in the SFIA version the roles use (a
+    record in another version is named on stderr, with what to do about it)."""
+    from .store.loading import team_from_store
+
+    versions = {(s.skill.code, s.skill.sfia_version) for role in roles for s in role.skills}
+    codes = {code for code, _ in versions}
+    chosen = []
+    for loaded in team_from_store(db, catalog, None):
+        if loaded.assessment.assessor.relation != "self":
+            continue  # fit compares the person's own levels; reviews are shown by `review`
+        key = (loaded.skill.code, loaded.skill.sfia_version)
+        if loaded.skill.code in codes and key not in versions:
+            click.echo(
+                printable(
+                    f"skipped {loaded.source}: {loaded.assessment.subject.name}'s"
+                    f" {loaded.skill.code} is SFIA {loaded.skill.sfia_version}, the roles use"
+                    " another version; migrate it and record the new file"
+                ),
+                err=True,
+            )
+            continue
+        chosen.append(loaded)
+    return chosen
 
 
 def person_view(

@@ -281,3 +281,39 @@ def test_other_skills_and_the_generic_level_are_shown(
         " (examples/tailored/priya-nair-communication.yaml)."
         in out.replace(str(EXAMPLES) + "/", "examples/")
     )
+
+
+def test_fit_from_the_store_answers_who_is_ready_and_skips_other_versions(
+    runner: CliRunner, store_url: str
+) -> None:
+    """HR's question from the store: everyone's latest self-assessments against a role."""
+    recorded = runner.invoke(
+        cli,
+        [
+            "record",
+            str(EXAMPLES),
+            str(EXAMPLES / "tailored"),
+            "--db",
+            store_url,
+            "--skills-dir",
+            str(ORG),
+        ],
+    )
+    assert recorded.exit_code == 0, recorded.output
+    role = EXAMPLES / "roles" / "major-incident-manager.yaml"
+    result = runner.invoke(
+        cli,
+        ["fit", str(role), "--db", store_url, "--skills-dir", str(ORG), "--format", "json"],
+    )
+    assert result.exit_code == 0, result.output
+    people = {p["name"]: p["roles"][0] for p in json.loads(result.stdout)["people"]}
+    assert set(people) == {"Morgan Ellis", "Priya Nair", "Sam Lee", "Alex Kim"}
+    assert not people["Priya Nair"]["met"]
+    assert "skipped jordan-park-sfia8.yaml: Jordan Park's USUP is SFIA 8" in result.stderr
+
+
+def test_fit_with_db_takes_only_the_role(runner: CliRunner) -> None:
+    role = EXAMPLES / "roles" / "major-incident-manager.yaml"
+    result = runner.invoke(cli, ["fit", str(role), str(EXAMPLES / "sam-lee-analyst.yaml"), "--db"])
+    assert result.exit_code == 2
+    assert "with --db, give ROLE.yaml only" in result.stderr
