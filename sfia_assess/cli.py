@@ -914,3 +914,8 @@ for _command in _STORE_COMMANDS:
 from .cli_web import serve  # noqa: E402
 
 cli.add_command(serve)
+
+from .cli_accounts import COMMANDS as _ACCOUNT_COMMANDS  # noqa: E402
+
+for _command in _ACCOUNT_COMMANDS:
+    cli.add_command(_command)
