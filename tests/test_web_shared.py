@@ -1,0 +1,153 @@
+"""`serve --shared`: sign-in with the store's accounts, sessions, CSRF, the sign-in limit, and
+the refusal to listen beyond this machine without it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from starlette.testclient import TestClient
+
+from sfia_assess.cli import cli
+from sfia_assess.web.app import create_app
+from sfia_assess.web.auth import COOKIE, CSRF_COOKIE, MAX_FAILURES_PER_ACCOUNT
+
+PASSWORD = "correct horse battery"
+FORM = {"skill_version": "USUP:9", "name": "Priya Nair", "assessed_on": "2026-10-01"}
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    runner = CliRunner()
+    for name, role in (("Daniel Okafor", "manager"), ("Priya Nair", "practitioner")):
+        result = runner.invoke(
+            cli, ["users", "add", name, "--role", role, "--db", url], input=PASSWORD
+        )
+        assert result.exit_code == 0, result.stderr
+    return url
+
+
+@pytest.fixture
+def client(db_url: str) -> Iterator[TestClient]:
+    with TestClient(create_app(db_url, shared=True), follow_redirects=False) as test_client:
+        yield test_client
+
+
+def sign_in(client: TestClient, name: str = "Priya Nair", password: str = PASSWORD) -> int:
+    return client.post("/login", data={"name": name, "password": password}).status_code
+
+
+def test_every_page_needs_a_session_and_the_sign_in_page_is_open(client: TestClient) -> None:
+    assert client.get("/").status_code == 303
+    assert client.get("/").headers["location"] == "/login"
+    assert client.post("/api/assess", content=b"x").status_code == 401
+    login = client.get("/login")
+    assert login.status_code == 200 and 'name="password"' in login.text
+    assert "content-security-policy" in login.headers
+
+
+def test_sign_in_sets_a_signed_http_only_lax_cookie_and_opens_the_app(client: TestClient) -> None:
+    response = client.post("/login", data={"name": "priya nair", "password": PASSWORD})
+    assert response.status_code == 303
+    cookies = response.headers.get_list("set-cookie")
+    session = next(c for c in cookies if c.startswith(COOKIE + "="))
+    assert "HttpOnly" in session and "SameSite=lax" in session and "Secure" not in session
+    assert client.get("/").status_code == 200
+
+
+def test_a_forged_or_altered_cookie_is_refused(client: TestClient) -> None:
+    assert sign_in(client) == 303
+    value = client.cookies[COOKIE]
+    payload, signature = value.split(".")
+    client.cookies.set(COOKIE, payload + "." + signature[::-1])
+    assert client.get("/").status_code == 303
+
+
+def test_a_wrong_password_is_refused_and_the_account_is_limited(client: TestClient) -> None:
+    assert sign_in(client, password="wrong password!") == 401
+    for _ in range(MAX_FAILURES_PER_ACCOUNT - 1):
+        sign_in(client, password="wrong password!")
+    # Locked for a while, even with the right password.
+    response = client.post("/login", data={"name": "Priya Nair", "password": PASSWORD})
+    assert response.status_code == 429 and "Too many failed sign-ins" in response.text
+    # Another account from the same address is not yet affected.
+    assert sign_in(client, "Daniel Okafor") == 303
+
+
+def test_a_disabled_account_cannot_sign_in(client: TestClient, db_url: str) -> None:
+    assert (
+        CliRunner().invoke(cli, ["users", "disable", "Priya Nair", "--db", db_url]).exit_code == 0
+    )
+    assert sign_in(client) == 401
+
+
+def test_state_changing_requests_need_the_sessions_csrf_token(client: TestClient) -> None:
+    assert sign_in(client) == 303
+    assert client.post("/assessment/start", data=FORM).status_code == 403
+    token = client.cookies[CSRF_COOKIE]
+    assert (
+        client.post("/assessment/start", data={**FORM, "csrf_token": "x" + token}).status_code
+        == 403
+    )
+    assert client.post("/assessment/start", data={**FORM, "csrf_token": token}).status_code == 200
+    headers = {"X-CSRF-Token": token}
+    assert client.post("/assessment/start", data=FORM, headers=headers).status_code == 200
+
+
+def test_a_session_after_logout_is_refused(client: TestClient) -> None:
+    assert sign_in(client) == 303
+    old = client.cookies[COOKIE]
+    assert client.post("/logout").status_code == 303
+    client.cookies.set(COOKIE, old)  # someone kept the cookie
+    assert client.get("/").status_code == 303
+
+
+def test_sign_ins_are_audited(client: TestClient, db_url: str) -> None:
+    assert sign_in(client) == 303
+    result = CliRunner().invoke(cli, ["audit", "--db", db_url])
+    assert "  Priya Nair  signed-in  session  from testclient" in result.stdout
+
+
+def test_without_shared_the_app_stays_single_user(db_url: str) -> None:
+    with TestClient(create_app(db_url), follow_redirects=False) as plain:
+        assert plain.get("/").status_code == 200
+        assert plain.get("/login").status_code == 404
+
+
+def test_serve_beyond_127_0_0_1_needs_shared(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["serve", "--host", "0.0.0.0", "--port", "0"])
+    assert result.exit_code == 2
+    assert "--host 0.0.0.0 lets other machines in, and without --shared there are no accounts" in (
+        result.stderr
+    )
+
+
+def test_serve_shared_prints_where_to_sign_in(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sfia_assess",
+            "serve",
+            "--shared",
+            "--port",
+            "0",
+            "--db",
+            f"sqlite:///{tmp_path / 'store.db'}",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith("sfia-assess: serving on http://127.0.0.1:")
+        assert "sign in at /login" in process.stdout.readline()
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
