@@ -24,10 +24,11 @@ FORM = {"skill_version": "USUP:9", "name": "Priya Nair", "assessed_on": "2026-10
 def db_url(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
     runner = CliRunner()
-    for name, role in (("Daniel Okafor", "manager"), ("Priya Nair", "practitioner")):
-        result = runner.invoke(
-            cli, ["users", "add", name, "--role", role, "--db", url], input=PASSWORD
-        )
+    for name, *role in (
+        ("Daniel Okafor", "--role", "manager"),
+        ("Priya Nair", "--role", "practitioner", "--manager", "Daniel Okafor"),
+    ):
+        result = runner.invoke(cli, ["users", "add", name, *role, "--db", url], input=PASSWORD)
         assert result.exit_code == 0, result.stderr
     return url
 
@@ -151,3 +152,65 @@ def test_serve_shared_prints_where_to_sign_in(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.communicate(timeout=10)
+
+
+# -- who may see what: sfia_assess/web/access.py ------------------------------------------------
+
+
+@pytest.fixture
+def records(db_url: str) -> dict[str, int]:
+    """Priya's and Sam's self-assessments recorded; Priya reports to Daniel, Sam to no one."""
+    import sqlalchemy as sa
+
+    from .conftest import EXAMPLES
+
+    runner = CliRunner()
+    for name, role in (("Sam Lee", "practitioner"), ("Hana Mori", "hr")):
+        args = ["users", "add", name, "--role", role, "--db", db_url]
+        assert runner.invoke(cli, args, input=PASSWORD).exit_code == 0
+    files = [str(EXAMPLES / "priya-nair-coordinator.yaml"), str(EXAMPLES / "sam-lee-analyst.yaml")]
+    result = runner.invoke(cli, ["record", *files, "--db", db_url])
+    assert result.exit_code == 0, result.stderr
+    engine = sa.create_engine(db_url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("select p.name, a.id from assessments a join people p on p.id = a.person_id")
+        ).all()
+    engine.dispose()
+    return {str(name): int(ident) for name, ident in rows}
+
+
+def test_a_practitioner_sees_their_own_record_only(
+    client: TestClient, records: dict[str, int]
+) -> None:
+    assert sign_in(client, "Priya Nair") == 303
+    assert client.get(f"/assessments/{records['Priya Nair']}").status_code == 200
+    assert client.get(f"/assessments/{records['Sam Lee']}").status_code == 404
+    assert client.get("/assessments/99999").status_code == 404
+    assert client.get("/manager").status_code == 404
+    assert client.get(f"/manager/review/{records['Priya Nair']}").status_code == 404
+
+
+def test_a_manager_sees_their_reports_records_only(
+    client: TestClient, records: dict[str, int]
+) -> None:
+    assert sign_in(client, "Daniel Okafor") == 303
+    assert client.get(f"/assessments/{records['Priya Nair']}").status_code == 200
+    assert client.get(f"/assessments/{records['Sam Lee']}").status_code == 404
+    assert client.get(f"/manager/review/{records['Sam Lee']}").status_code == 404
+    assert client.get("/manager").status_code == 200
+
+
+def test_hr_sees_everyones_records(client: TestClient, records: dict[str, int]) -> None:
+    assert sign_in(client, "Hana Mori") == 303
+    assert client.get(f"/assessments/{records['Priya Nair']}").status_code == 200
+    assert client.get(f"/assessments/{records['Sam Lee']}").status_code == 200
+
+
+def test_only_admin_reaches_account_pages() -> None:
+    from sfia_assess.web.access import allowed
+    from sfia_assess.web.auth import User
+
+    for role in ("practitioner", "manager", "hr"):
+        assert not allowed(User("X", role, None, "s"), "/admin/users", None)
+    assert allowed(User("X", "admin", None, "s"), "/admin/users", None)

@@ -106,7 +106,7 @@ def create_app(
     shared: bool = False,
 ) -> Starlette:
     """The app; `allowed_hosts` (e.g. LOOPBACK_NAMES) refuses requests for any other host."""
-    from . import api, auth, manager, practitioner
+    from . import access, api, auth, manager, practitioner
 
     services_ = Services(
         catalog=Catalog.default(),
@@ -154,6 +154,7 @@ def create_app(
             Route("/logout", auth.logout, methods=["POST"]),
         ]
         middleware.append(Middleware(auth.RequireSignIn, sessions=sessions))
+        middleware.append(Middleware(access.AccessRules))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.services = services_
     app.state.sessions = sessions
