@@ -214,3 +214,15 @@ def test_only_admin_reaches_account_pages() -> None:
     for role in ("practitioner", "manager", "hr"):
         assert not allowed(User("X", role, None, "s"), "/admin/users", None)
     assert allowed(User("X", "admin", None, "s"), "/admin/users", None)
+
+
+def test_lists_show_only_the_records_the_rule_allows(
+    client: TestClient, records: dict[str, int]
+) -> None:
+    assert sign_in(client, "Priya Nair") == 303
+    listed = client.get("/assessments").text
+    assert "Priya Nair" in listed and "Sam Lee" not in listed
+    client.post("/logout")
+    assert sign_in(client, "Hana Mori") == 303
+    listed = client.get("/assessments").text
+    assert "Priya Nair" in listed and "Sam Lee" in listed

@@ -9,8 +9,9 @@ record did not exist, so a URL does not tell who has records.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import PlainTextResponse
@@ -20,6 +21,10 @@ from .auth import User
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+    from starlette.requests import Request
+
+T = TypeVar("T")
 
 _RECORD = re.compile(r"^/(?:assessments|manager/review)/(\d+)(?:/|$)")
 _MANAGER_PAGES = ("/manager",)
@@ -101,3 +106,33 @@ class AccessRules:
                 await PlainTextResponse("Not found", status_code=404)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+def _managers(session: Session) -> dict[str, str | None]:
+    from sqlalchemy import select
+
+    from ..store.models import Account
+
+    rows = session.execute(select(Account.key, Account.manager_key))
+    return {str(key): manager for key, manager in rows}
+
+
+async def only_visible(
+    request: Request, items: list[T], person: Callable[[T], str], path: str
+) -> list[T]:
+    """The items (each one person's record, opened at `path`) that `allowed` lets the signed-in
+    user see; all of them when the app is single-user."""
+    from ..store.people import person_key
+    from .app import services
+    from .auth import current_user
+
+    user = current_user(request)
+    if user is None:
+        return items
+    managers = await services(request).read(_managers)
+    shown = []
+    for item in items:
+        key = person_key(person(item))
+        if allowed(user, path, Owner(key, managers.get(key))):
+            shown.append(item)
+    return shown

@@ -65,6 +65,7 @@ async def queue(request: Request) -> Response:
     """Assessments submitted and waiting for review (for the manager named, or everyone)."""
     from ..store.recent import recent_self_assessments
     from ..store.workflow import submitted
+    from .access import only_visible
 
     shared = services(request)
     manager = " ".join(request.query_params.get("manager", "").split())
@@ -80,6 +81,8 @@ async def queue(request: Request) -> Response:
         waiting, signed, problem = [], [], str(exc)
     else:
         problem = ""
+    waiting = await only_visible(request, waiting, lambda w: w.person, "/manager/review/")
+    signed = await only_visible(request, signed, lambda w: w.person, "/manager/review/")
     return page(
         "queue.html.j2",
         title="Assessments waiting for review",

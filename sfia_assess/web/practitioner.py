@@ -293,6 +293,7 @@ async def submit_to_manager(request: Request) -> Response:
 async def saved_list(request: Request) -> Response:
     """The saved self-assessments (a fragment the home page loads, or a page of its own)."""
     from ..store.recent import recent_self_assessments
+    from .access import only_visible
 
     shared = services(request)
     try:
@@ -301,6 +302,7 @@ async def saved_list(request: Request) -> Response:
         found, problem = [], str(exc)
     else:
         problem = ""
+    found = await only_visible(request, found, lambda s: s.person, "/assessments/")
     template = "_saved.html.j2" if request.headers.get("hx-request") else "saved.html.j2"
     return page(template, title="Saved self-assessments", saved=found, store_problem=problem)
 
