@@ -226,3 +226,14 @@ def test_lists_show_only_the_records_the_rule_allows(
     assert sign_in(client, "Hana Mori") == 303
     listed = client.get("/assessments").text
     assert "Priya Nair" in listed and "Sam Lee" in listed
+
+
+def test_who_viewed_and_exported_what_is_in_the_audit_log(
+    client: TestClient, records: dict[str, int], db_url: str
+) -> None:
+    assert sign_in(client, "Hana Mori") == 303
+    assert client.get(f"/assessments/{records['Sam Lee']}").status_code == 200
+    client.get(f"/manager/review/{records['Sam Lee']}/record.pdf")
+    out = CliRunner().invoke(cli, ["audit", "--db", db_url]).stdout
+    assert f"  Hana Mori  viewed  /assessments/{records['Sam Lee']}  from testclient\n" in out
+    assert f"  Hana Mori  exported  /manager/review/{records['Sam Lee']}/record.pdf" in out

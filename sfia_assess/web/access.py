@@ -105,6 +105,8 @@ class AccessRules:
             if not allowed(user, path, owner):
                 await PlainTextResponse("Not found", status_code=404)(scope, receive, send)
                 return
+            if found is not None:
+                await _audit(scope, user, _action(scope["method"], path), path)
         await self.app(scope, receive, send)
 
 
@@ -136,3 +138,21 @@ async def only_visible(
         if allowed(user, path, Owner(key, managers.get(key))):
             shown.append(item)
     return shown
+
+
+def _action(method: str, path: str) -> str:
+    """What a request to a record does, in the audit log's words."""
+    if path.endswith("/sign") and method == "POST":
+        return "signed"
+    if path.endswith(".pdf"):
+        return "exported"
+    return "viewed" if method in ("GET", "HEAD") else "changed"
+
+
+async def _audit(scope: Scope, user: User, action: str, target: str) -> None:
+    from ..store.accounts import audit
+
+    client = scope.get("client")
+    address = client[0] if client else None
+    services = scope["app"].state.services
+    await services.write(lambda s: audit(s, user.name, action, target, address))
