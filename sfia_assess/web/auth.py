@@ -204,10 +204,12 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _login_page(message: str = "", status_code: int = 200) -> HTMLResponse:
+def _login_page(message: str = "", status_code: int = 200, name: str = "") -> HTMLResponse:
     from .app import page
 
-    return page("login.html.j2", status_code=status_code, title="Sign in", message=message)
+    return page(
+        "login.html.j2", status_code=status_code, title="Sign in", message=message, name=name
+    )
 
 
 async def login_form(request: Request) -> Response:
@@ -225,13 +227,11 @@ async def login(request: Request) -> Response:
     address = _address(request)
     limiter: LoginLimiter = request.app.state.login_limiter
     if limiter.blocked(person_key(name), address):
-        return _login_page(
-            "Too many failed sign-ins; wait 15 minutes and try again.", status_code=429
-        )
+        return _login_page("Too many failed sign-ins; wait 15 minutes and try again.", 429, name)
     found = await services(request).read(lambda s: check_password(s, name, password))
     if found is None:
         limiter.failed(person_key(name), address)
-        return _login_page("That name and password do not match an account.", status_code=401)
+        return _login_page("That name and password do not match an account.", 401, name)
     await services(request).write(lambda s: audit(s, found.name, "signed-in", "session", address))
     sessions: Sessions = request.app.state.sessions
     response = RedirectResponse("/", status_code=303)
