@@ -63,3 +63,8 @@ def test_a_practitioner_signs_in_and_works_with_csrf_sent_for_them(
     page.wait_for_selector("#assessment")
     page.evaluate(TIMER)
     rate(page, LEVEL_3[0], "usually")
+    # Signed in, the header offers Sign out; after it, the app asks for a sign-in again.
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(shared_server.url + "/login")
+    page.goto(shared_server.url + "/")
+    assert page.url.endswith("/login")

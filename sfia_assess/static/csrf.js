@@ -5,6 +5,10 @@
     var m = document.cookie.match(/(?:^|; )sfia_csrf=([^;]*)/);
     return m ? decodeURIComponent(m[1]) : "";
   }
+  document.addEventListener("DOMContentLoaded", function () {
+    var signOut = document.getElementById("sign-out");
+    if (signOut && token()) { signOut.hidden = false; }
+  });
   document.addEventListener("htmx:configRequest", function (e) {
     var t = token();
     if (t) { e.detail.headers["X-CSRF-Token"] = t; }
