@@ -948,7 +948,8 @@ from .cli_web import serve  # noqa: E402
 
 cli.add_command(serve)
 
+from .cli_accounts import COMMANDS as _ACCOUNT_COMMANDS  # noqa: E402
 from .cli_queue import COMMANDS as _QUEUE_COMMANDS  # noqa: E402
 
-for _command in _QUEUE_COMMANDS:
+for _command in (*_QUEUE_COMMANDS, *_ACCOUNT_COMMANDS):
     cli.add_command(_command)

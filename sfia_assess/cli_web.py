@@ -27,7 +27,13 @@ import click
     show_default=True,
     help="Port to listen on (0: any free port).",
 )
-def serve(db_url: str | None, host: str, port: int) -> None:
+@click.option(
+    "--shared",
+    is_flag=True,
+    help="Serve several people: sign-in with the store's accounts (`sfia-assess users`),"
+    " each seeing only what their role allows. Required for any host but 127.0.0.1.",
+)
+def serve(db_url: str | None, host: str, port: int, shared: bool) -> None:
     """Run the browser app: self-assessment, manager review and the JSON API.
 
     \b
@@ -39,6 +45,11 @@ def serve(db_url: str | None, host: str, port: int) -> None:
     from .web.app import create_app
     from .web.guard import LOOPBACK_NAMES
 
+    if host != "127.0.0.1" and not shared:
+        raise click.UsageError(
+            f"--host {host} lets other machines in, and without --shared there are no accounts:"
+            " anyone reaching it could read and sign off assessments; add --shared"
+        )
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -52,14 +63,15 @@ def serve(db_url: str | None, host: str, port: int) -> None:
     shown = f"[{host}]" if family == socket.AF_INET6 else host
     # On this machine only, the app answers to its loopback names only (no DNS rebinding).
     loopback = host in LOOPBACK_NAMES
-    app = create_app(db_url, warm_pdfs=True, allowed_hosts=LOOPBACK_NAMES if loopback else None)
+    app = create_app(
+        db_url,
+        warm_pdfs=True,
+        allowed_hosts=LOOPBACK_NAMES if loopback else None,
+        shared=shared,
+    )
     config = uvicorn.Config(app, log_level="warning", lifespan="on")
     click.echo(f"sfia-assess: serving on http://{shown}:{bound}/ (Ctrl+C to stop)")
-    if not loopback:
-        click.echo(
-            f"sfia-assess: warning: listening on {host}, beyond this machine; there are no"
-            " accounts yet, so anyone who can reach it can read and sign off assessments",
-            err=True,
-        )
+    if shared:
+        click.echo("sfia-assess: shared: sign in at /login with an account from `users add`")
     server = uvicorn.Server(config)
     server.run(sockets=[sock])

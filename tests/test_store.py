@@ -385,9 +385,9 @@ def test_db_status_before_and_after_upgrade(runner: CliRunner, tmp_path: Path) -
     assert code == 0
     assert out == (f"database: {url}\nschema:   none yet (`sfia-assess db upgrade` creates it)\n")
     code, out, _ = run(runner, "db", "upgrade", "--db", url)
-    assert out == f"{url}: schema none -> 0002\n"
+    assert out == f"{url}: schema none -> 0003\n"
     data = json.loads(run(runner, "db", "status", "--db", url, "--format", "json")[1])
-    assert (data["revision"], data["current"], data["counts"]["assessments"]) == ("0002", True, 0)
+    assert (data["revision"], data["current"], data["counts"]["assessments"]) == ("0003", True, 0)
 
 
 def test_history_text_shows_control_characters_escaped(

@@ -149,9 +149,19 @@ def test_pages_carry_security_headers(server: Server) -> None:
         assert response.headers["x-content-type-options"] == "nosniff"
 
 
-def test_listening_beyond_this_machine_is_warned_about(tmp_path: Path) -> None:
+def test_listening_beyond_this_machine_needs_shared_and_then_signs_in(tmp_path: Path) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "sfia_assess", "serve", "--host", "0.0.0.0", "--port", "0"],
+        [
+            sys.executable,
+            "-m",
+            "sfia_assess",
+            "serve",
+            "--shared",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "0",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -160,7 +170,7 @@ def test_listening_beyond_this_machine_is_warned_about(tmp_path: Path) -> None:
     try:
         assert process.stdout is not None and process.stderr is not None
         assert process.stdout.readline().startswith("sfia-assess: serving on http://0.0.0.0:")
-        assert "beyond this machine; there are no accounts yet" in process.stderr.readline()
+        assert "sign in at /login" in process.stdout.readline()
     finally:
         process.terminate()
         process.communicate(timeout=10)

@@ -103,11 +103,12 @@ def create_app(
     pdf_workers: int | None = None,
     warm_pdfs: bool = False,
     allowed_hosts: Collection[str] | None = None,
+    shared: bool = False,
 ) -> Starlette:
     """The app; `allowed_hosts` (e.g. LOOPBACK_NAMES) refuses requests for any other host."""
-    from . import api, manager, practitioner
+    from . import access, api, auth, manager, practitioner
 
-    shared = Services(
+    services_ = Services(
         catalog=Catalog.default(),
         policy=default_policy(),
         pdfs=PdfPool(pdf_workers, warm_up=warm_pdfs),
@@ -119,7 +120,7 @@ def create_app(
         try:
             yield
         finally:
-            shared.close()
+            services_.close()
 
     routes = [
         Route("/", practitioner.home),
@@ -145,6 +146,17 @@ def create_app(
         Mount("/static", StaticFiles(packages=[("sfia_assess", "static")]), name="static"),
     ]
     middleware = [Middleware(SameOriginOnly, allowed_hosts=allowed_hosts)]
+    sessions = auth.Sessions()
+    if shared:
+        routes[:0] = [
+            Route("/login", auth.login_form),
+            Route("/login", auth.login, methods=["POST"]),
+            Route("/logout", auth.logout, methods=["POST"]),
+        ]
+        middleware.append(Middleware(auth.RequireSignIn, sessions=sessions))
+        middleware.append(Middleware(access.AccessRules))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
-    app.state.services = shared
+    app.state.services = services_
+    app.state.sessions = sessions
+    app.state.login_limiter = auth.LoginLimiter()
     return app

@@ -13,7 +13,9 @@ from ..errors import SfiaAssessError
 from ..reports.chart import coverage_svg
 from ..reports.gap.model import REASON_LABELS
 from ..yamlfile import MAX_BYTES
+from .access import not_your_name
 from .app import Services, page, services
+from .auth import current_user
 from .checking import GENERAL, CheckedReview, check_review
 from .forms import KINDS, RATINGS, Draft, focus_after, from_form
 from .pdfpool import review_record_pdf
@@ -65,6 +67,7 @@ async def queue(request: Request) -> Response:
     """Assessments submitted and waiting for review (for the manager named, or everyone)."""
     from ..store.recent import recent_self_assessments
     from ..store.workflow import submitted
+    from .access import only_visible
 
     shared = services(request)
     manager = " ".join(request.query_params.get("manager", "").split())
@@ -80,6 +83,8 @@ async def queue(request: Request) -> Response:
         waiting, signed, problem = [], [], str(exc)
     else:
         problem = ""
+    waiting = await only_visible(request, waiting, lambda w: w.person, "/manager/review/")
+    signed = await only_visible(request, signed, lambda w: w.person, "/manager/review/")
     return page(
         "queue.html.j2",
         title="Assessments waiting for review",
@@ -246,8 +251,11 @@ async def sign(request: Request) -> Response:
     result = _check(request, own, _with_self(draft, own))
     if result.report is None:
         return _render(request, found, result, status_code=422)
-    content = result.checked.text.encode("utf-8")
     manager = result.draft.assessor_name
+    forged = not_your_name(current_user(request), manager)
+    if forged:
+        return _render(request, found, result, status_code=422, store_problem=forged)
+    content = result.checked.text.encode("utf-8")
     source = found.source_name.removesuffix(".yaml") + "-review.yaml"
 
     def work(session: Any) -> None:

@@ -15,7 +15,9 @@ from ..errors import InputFileError, Problem, SfiaAssessError
 from ..reports.chart import coverage_svg
 from ..reports.gap.model import REASON_LABELS, level_label, summary_sentence
 from ..yamlfile import MAX_BYTES
+from .access import not_your_name
 from .app import Services, page, services
+from .auth import current_user
 from .checking import GENERAL, Checked, check
 from .forms import KINDS, RATINGS, Draft, focus_after, from_assessment, from_form, to_yaml
 from .pdfpool import gap_report_pdf
@@ -229,6 +231,9 @@ async def save(request: Request) -> Response:
         return HTMLResponse(f"Bad request: {exc}", status_code=400)
     if checked.problems:
         return editor(request, draft, status_code=422)
+    forged = not_your_name(current_user(request), draft.name)
+    if forged:
+        return editor(request, draft, status_code=422, store_problem=forged)
     content = checked.text.encode("utf-8")
     try:
         saved_id = await shared.write(
@@ -267,6 +272,9 @@ async def submit_to_manager(request: Request) -> Response:
         )
     if checked.problems:
         return editor(request, draft, status_code=422, manager=manager)
+    forged = not_your_name(current_user(request), draft.name)
+    if forged:
+        return editor(request, draft, status_code=422, manager=manager, store_problem=forged)
     content = checked.text.encode("utf-8")
 
     def work(session: Any) -> tuple[int, int]:
@@ -293,6 +301,7 @@ async def submit_to_manager(request: Request) -> Response:
 async def saved_list(request: Request) -> Response:
     """The saved self-assessments (a fragment the home page loads, or a page of its own)."""
     from ..store.recent import recent_self_assessments
+    from .access import only_visible
 
     shared = services(request)
     try:
@@ -301,6 +310,7 @@ async def saved_list(request: Request) -> Response:
         found, problem = [], str(exc)
     else:
         problem = ""
+    found = await only_visible(request, found, lambda s: s.person, "/assessments/")
     template = "_saved.html.j2" if request.headers.get("hx-request") else "saved.html.j2"
     return page(template, title="Saved self-assessments", saved=found, store_problem=problem)
 

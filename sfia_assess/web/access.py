@@ -1,0 +1,170 @@
+"""Who may see what in a shared deployment: ONE rule (`allowed`) that every page and API call
+goes through (the `AccessRules` middleware), so a route cannot forget it.
+
+practitioner: their own records; manager: their own and their reports' (and reviews those);
+hr and admin: everyone's; only admin manages accounts. Anything else is answered 404, as if the
+record did not exist, so a URL does not tell who has records.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .auth import User
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+    from starlette.requests import Request
+
+T = TypeVar("T")
+
+_RECORD = re.compile(r"^/(?:assessments|manager/review)/(\d+)(?:/|$)")
+_MANAGER_PAGES = ("/manager",)
+_ADMIN_PAGES = ("/admin",)
+
+
+def not_your_name(user: User | None, name: str) -> str | None:
+    """In a shared deployment, everyone writes under their own name only (a practitioner's
+    self-assessment, a manager's review): the sentence to show when `name` is someone else's,
+    else None. Single-user mode (no account) has no one to check against."""
+    if user is None or " ".join(name.split()).casefold() == " ".join(user.name.split()).casefold():
+        return None
+    return (
+        f"you are signed in as {user.name}: an assessment or review is saved under your own"
+        f" name only (the form says {name!r})"
+    )
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Whose record it is: their name key, and their manager's (from their account)."""
+
+    person: str
+    manager: str | None
+
+
+def allowed(user: User, path: str, owner: Owner | None) -> bool:
+    """May `user` open `path`, whose record (if any) belongs to `owner`?"""
+    from ..store.people import person_key
+
+    me = person_key(user.name)
+    if path.startswith(_ADMIN_PAGES):
+        return user.role == "admin"
+    if path.startswith(_MANAGER_PAGES) and user.role == "practitioner":
+        return False
+    if owner is None:
+        return True
+    if user.role in ("hr", "admin"):
+        return True
+    if user.role == "manager":
+        mine = owner.person == me
+        report = owner.manager == me
+        # A manager reviews their reports, not their own assessment.
+        return report if path.startswith("/manager/review/") else mine or report
+    return owner.person == me
+
+
+def record_id(path: str) -> int | None:
+    found = _RECORD.match(path)
+    return int(found.group(1)) if found else None
+
+
+def _owner(engine: Engine, assessment_id: int) -> Owner | None:
+    from sqlalchemy import select
+
+    from ..store.database import reading
+    from ..store.models import Account, AssessmentRecord, Person
+
+    with reading(engine) as session:
+        person = session.execute(
+            select(Person.key)
+            .join(AssessmentRecord, AssessmentRecord.person_id == Person.id)
+            .where(AssessmentRecord.id == assessment_id)
+        ).scalar_one_or_none()
+        if person is None:
+            return None
+        manager = session.execute(
+            select(Account.manager_key).where(Account.key == person)
+        ).scalar_one_or_none()
+        return Owner(person, manager)
+
+
+class AccessRules:
+    """Runs `allowed` for every request of a signed-in user; refusals are 404."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        user = scope.get("state", {}).get("user") if scope["type"] == "http" else None
+        if isinstance(user, User):
+            path = scope["path"]
+            owner = None
+            found = record_id(path)
+            if found is not None:
+                services = scope["app"].state.services
+                owner = await run_in_threadpool(lambda: _owner(services.engine(), found))
+                if owner is None:
+                    owner = Owner("", None)  # no such record: nobody but hr/admin "owns" it
+            if not allowed(user, path, owner):
+                await PlainTextResponse("Not found", status_code=404)(scope, receive, send)
+                return
+            if found is not None:
+                await _audit(scope, user, _action(scope["method"], path), path)
+        await self.app(scope, receive, send)
+
+
+def _managers(session: Session) -> dict[str, str | None]:
+    from sqlalchemy import select
+
+    from ..store.models import Account
+
+    rows = session.execute(select(Account.key, Account.manager_key))
+    return {str(key): manager for key, manager in rows}
+
+
+async def only_visible(
+    request: Request, items: list[T], person: Callable[[T], str], path: str
+) -> list[T]:
+    """The items (each one person's record, opened at `path`) that `allowed` lets the signed-in
+    user see; all of them when the app is single-user."""
+    from ..store.people import person_key
+    from .app import services
+    from .auth import current_user
+
+    user = current_user(request)
+    if user is None:
+        return items
+    managers = await services(request).read(_managers)
+    shown = []
+    for item in items:
+        key = person_key(person(item))
+        if allowed(user, path, Owner(key, managers.get(key))):
+            shown.append(item)
+    return shown
+
+
+def _action(method: str, path: str) -> str:
+    """What a request to a record does, in the audit log's words."""
+    if path.endswith("/sign") and method == "POST":
+        return "signed"
+    if path.endswith(".pdf"):
+        return "exported"
+    return "viewed" if method in ("GET", "HEAD") else "changed"
+
+
+async def _audit(scope: Scope, user: User, action: str, target: str) -> None:
+    from ..store.accounts import audit
+
+    client = scope.get("client")
+    address = client[0] if client else None
+    services = scope["app"].state.services
+    await services.write(lambda s: audit(s, user.name, action, target, address))

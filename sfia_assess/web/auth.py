@@ -1,0 +1,276 @@
+"""Sign-in for `serve --shared`: signed session cookies, logout that ends the session, a CSRF
+token per session, and a limit on failed sign-ins per account and per address.
+
+The signing key is made at start-up (sessions end when the server stops); a cookie is
+`payload.signature`, HMAC-SHA256 over the payload, so it cannot be forged or altered.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs
+
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+COOKIE = "sfia_session"
+SESSION_SECONDS = 8 * 3600
+FAILURE_WINDOW = 15 * 60
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+_OPEN_PATHS = ("/login", "/logout", "/static/")
+CSRF_COOKIE = "sfia_csrf"  # read by static/csrf.js, which sends it back as X-CSRF-Token
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+    manager: str | None
+    session_id: str
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@dataclass
+class Sessions:
+    """Issues and checks session cookies; remembers the sessions ended by logout."""
+
+    key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    _ended: set[str] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _sign(self, payload: str) -> str:
+        return _b64(hmac.new(self.key, payload.encode(), hashlib.sha256).digest())
+
+    def issue(self, name: str, role: str, manager: str | None, now: float | None = None) -> str:
+        body = {
+            "n": name,
+            "r": role,
+            "m": manager,
+            "s": secrets.token_urlsafe(16),
+            "e": int((now or time.time()) + SESSION_SECONDS),
+        }
+        payload = _b64(json.dumps(body, separators=(",", ":")).encode())
+        return f"{payload}.{self._sign(payload)}"
+
+    def user(self, cookie: str | None, now: float | None = None) -> User | None:
+        if not cookie or cookie.count(".") != 1:
+            return None
+        payload, signature = cookie.split(".")
+        if not hmac.compare_digest(signature, self._sign(payload)):
+            return None
+        try:
+            body = json.loads(_unb64(payload))
+        except ValueError:
+            return None
+        with self._lock:
+            if body["s"] in self._ended:
+                return None
+        if body["e"] < (now or time.time()):
+            return None
+        return User(body["n"], body["r"], body["m"], body["s"])
+
+    def end(self, user: User) -> None:
+        with self._lock:
+            self._ended.add(user.session_id)
+
+    def csrf_token(self, user: User) -> str:
+        return self._sign("csrf:" + user.session_id)
+
+
+@dataclass
+class LoginLimiter:
+    """Refuses sign-in after too many failures for one account or from one address."""
+
+    _failures: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _recent(self, key: str, now: float) -> int:
+        times = self._failures[key]
+        while times and times[0] < now - FAILURE_WINDOW:
+            times.popleft()
+        return len(times)
+
+    def blocked(self, account: str, address: str, now: float | None = None) -> bool:
+        now = now or time.monotonic()
+        with self._lock:
+            return (
+                self._recent("account:" + account, now) >= MAX_FAILURES_PER_ACCOUNT
+                or self._recent("address:" + address, now) >= MAX_FAILURES_PER_ADDRESS
+            )
+
+    def failed(self, account: str, address: str, now: float | None = None) -> None:
+        now = now or time.monotonic()
+        with self._lock:
+            self._failures["account:" + account].append(now)
+            self._failures["address:" + address].append(now)
+
+
+def _cookie_value(headers: Headers) -> str | None:
+    for part in headers.get("cookie", "").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == COOKIE:
+            return value
+    return None
+
+
+class RequireSignIn:
+    """In a shared deployment: every page and API call needs a session (else the sign-in page,
+    or 401 for anything but a page), and every state-changing call its session's CSRF token
+    (the X-CSRF-Token header, or a `csrf_token` form field)."""
+
+    def __init__(self, app: ASGIApp, sessions: Sessions) -> None:
+        self.app = app
+        self.sessions = sessions
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(_OPEN_PATHS):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        user = self.sessions.user(_cookie_value(headers))
+        response: Response | None = None
+        if user is None:
+            if scope["method"] == "GET" and not scope["path"].startswith("/api/"):
+                response = RedirectResponse("/login", status_code=303)
+            else:
+                response = PlainTextResponse("sign in first, at /login", status_code=401)
+        elif scope["method"] not in _SAFE_METHODS:
+            receive, token = await _csrf_from(scope, receive, headers)
+            if not token or not hmac.compare_digest(token, self.sessions.csrf_token(user)):
+                response = PlainTextResponse(
+                    "refused: this request lacks its form's CSRF token; reload the page",
+                    status_code=403,
+                )
+        if response is not None:
+            await response(scope, receive, send)
+            return
+        scope.setdefault("state", {})["user"] = user
+        await self.app(scope, receive, send)
+
+
+async def _csrf_from(scope: Scope, receive: Receive, headers: Headers) -> tuple[Receive, str]:
+    """The token from the header, else from an urlencoded form body (which is replayed)."""
+    token = headers.get(CSRF_HEADER, "")
+    if token or not headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return receive, token
+    chunks = []
+    more = True
+    while more:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    body = b"".join(chunks)
+    found = parse_qs(body.decode("latin-1")).get(CSRF_FIELD, [""])[0]
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay, found
+
+
+def current_user(request: Request) -> User | None:
+    """The signed-in user, or None when the app is single-user (no --shared)."""
+    user = request.scope.get("state", {}).get("user")
+    return user if isinstance(user, User) else None
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _login_page(message: str = "", status_code: int = 200, name: str = "") -> HTMLResponse:
+    from .app import page
+
+    return page(
+        "login.html.j2", status_code=status_code, title="Sign in", message=message, name=name
+    )
+
+
+async def login_form(request: Request) -> Response:
+    return _login_page()
+
+
+async def login(request: Request) -> Response:
+    from ..store.accounts import audit, check_password
+    from ..store.people import person_key
+    from .app import services
+
+    form = await request.form()
+    name = str(form.get("name", ""))
+    password = str(form.get("password", ""))
+    address = _address(request)
+    limiter: LoginLimiter = request.app.state.login_limiter
+    if limiter.blocked(person_key(name), address):
+        return _login_page("Too many failed sign-ins; wait 15 minutes and try again.", 429, name)
+    found = await services(request).read(lambda s: check_password(s, name, password))
+    if found is None:
+        limiter.failed(person_key(name), address)
+        return _login_page("That name and password do not match an account.", 401, name)
+    await services(request).write(lambda s: audit(s, found.name, "signed-in", "session", address))
+    sessions: Sessions = request.app.state.sessions
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(
+        COOKIE,
+        sessions.issue(found.name, found.role, found.manager),
+        max_age=SESSION_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    token = sessions.csrf_token(sessions.user(response_cookie(response)) or _never())
+    response.set_cookie(
+        CSRF_COOKIE,
+        token,
+        max_age=SESSION_SECONDS,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+def response_cookie(response: Response) -> str | None:
+    for name, value in response.raw_headers:
+        if name == b"set-cookie" and value.startswith(COOKIE.encode() + b"="):
+            return value.decode().split(";", 1)[0].split("=", 1)[1]
+    return None
+
+
+def _never() -> User:
+    raise AssertionError("a session just issued always checks")
+
+
+async def logout(request: Request) -> Response:
+    sessions: Sessions = request.app.state.sessions
+    user = sessions.user(request.cookies.get(COOKIE))
+    if user is not None:
+        sessions.end(user)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, httponly=True, samesite="lax")
+    response.delete_cookie(CSRF_COOKIE, samesite="strict")
+    return response

@@ -1,0 +1,274 @@
+"""`serve --shared`: sign-in with the store's accounts, sessions, CSRF, the sign-in limit, and
+the refusal to listen beyond this machine without it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from starlette.testclient import TestClient
+
+from sfia_assess.cli import cli
+from sfia_assess.web.app import create_app
+from sfia_assess.web.auth import COOKIE, CSRF_COOKIE, MAX_FAILURES_PER_ACCOUNT
+
+PASSWORD = "correct horse battery"
+FORM = {"skill_version": "USUP:9", "name": "Priya Nair", "assessed_on": "2026-10-01"}
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    runner = CliRunner()
+    for name, *role in (
+        ("Daniel Okafor", "--role", "manager"),
+        ("Priya Nair", "--role", "practitioner", "--manager", "Daniel Okafor"),
+    ):
+        result = runner.invoke(cli, ["users", "add", name, *role, "--db", url], input=PASSWORD)
+        assert result.exit_code == 0, result.stderr
+    return url
+
+
+@pytest.fixture
+def client(db_url: str) -> Iterator[TestClient]:
+    with TestClient(create_app(db_url, shared=True), follow_redirects=False) as test_client:
+        yield test_client
+
+
+def sign_in(client: TestClient, name: str = "Priya Nair", password: str = PASSWORD) -> int:
+    return client.post("/login", data={"name": name, "password": password}).status_code
+
+
+def test_every_page_needs_a_session_and_the_sign_in_page_is_open(client: TestClient) -> None:
+    assert client.get("/").status_code == 303
+    assert client.get("/").headers["location"] == "/login"
+    assert client.post("/api/assess", content=b"x").status_code == 401
+    login = client.get("/login")
+    assert login.status_code == 200 and 'name="password"' in login.text
+    assert "content-security-policy" in login.headers
+
+
+def test_sign_in_sets_a_signed_http_only_lax_cookie_and_opens_the_app(client: TestClient) -> None:
+    response = client.post("/login", data={"name": "priya nair", "password": PASSWORD})
+    assert response.status_code == 303
+    cookies = response.headers.get_list("set-cookie")
+    session = next(c for c in cookies if c.startswith(COOKIE + "="))
+    assert "HttpOnly" in session and "SameSite=lax" in session and "Secure" not in session
+    assert client.get("/").status_code == 200
+
+
+def test_a_forged_or_altered_cookie_is_refused(client: TestClient) -> None:
+    assert sign_in(client) == 303
+    value = client.cookies[COOKIE]
+    payload, signature = value.split(".")
+    client.cookies.set(COOKIE, payload + "." + signature[::-1])
+    assert client.get("/").status_code == 303
+
+
+def test_a_wrong_password_is_refused_and_the_account_is_limited(client: TestClient) -> None:
+    assert sign_in(client, password="wrong password!") == 401
+    for _ in range(MAX_FAILURES_PER_ACCOUNT - 1):
+        sign_in(client, password="wrong password!")
+    # Locked for a while, even with the right password.
+    response = client.post("/login", data={"name": "Priya Nair", "password": PASSWORD})
+    assert response.status_code == 429 and "Too many failed sign-ins" in response.text
+    # Another account from the same address is not yet affected.
+    assert sign_in(client, "Daniel Okafor") == 303
+
+
+def test_a_disabled_account_cannot_sign_in(client: TestClient, db_url: str) -> None:
+    assert (
+        CliRunner().invoke(cli, ["users", "disable", "Priya Nair", "--db", db_url]).exit_code == 0
+    )
+    assert sign_in(client) == 401
+
+
+def test_state_changing_requests_need_the_sessions_csrf_token(client: TestClient) -> None:
+    assert sign_in(client) == 303
+    assert client.post("/assessment/start", data=FORM).status_code == 403
+    token = client.cookies[CSRF_COOKIE]
+    assert (
+        client.post("/assessment/start", data={**FORM, "csrf_token": "x" + token}).status_code
+        == 403
+    )
+    assert client.post("/assessment/start", data={**FORM, "csrf_token": token}).status_code == 200
+    headers = {"X-CSRF-Token": token}
+    assert client.post("/assessment/start", data=FORM, headers=headers).status_code == 200
+
+
+def test_a_session_after_logout_is_refused(client: TestClient) -> None:
+    assert sign_in(client) == 303
+    old = client.cookies[COOKIE]
+    assert client.post("/logout").status_code == 303
+    client.cookies.set(COOKIE, old)  # someone kept the cookie
+    assert client.get("/").status_code == 303
+
+
+def test_sign_ins_are_audited(client: TestClient, db_url: str) -> None:
+    assert sign_in(client) == 303
+    result = CliRunner().invoke(cli, ["audit", "--db", db_url])
+    assert "  Priya Nair  signed-in  session  from testclient" in result.stdout
+
+
+def test_without_shared_the_app_stays_single_user(db_url: str) -> None:
+    with TestClient(create_app(db_url), follow_redirects=False) as plain:
+        assert plain.get("/").status_code == 200
+        assert plain.get("/login").status_code == 404
+
+
+def test_serve_beyond_127_0_0_1_needs_shared(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["serve", "--host", "0.0.0.0", "--port", "0"])
+    assert result.exit_code == 2
+    assert "--host 0.0.0.0 lets other machines in, and without --shared there are no accounts" in (
+        result.stderr
+    )
+
+
+def test_serve_shared_prints_where_to_sign_in(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sfia_assess",
+            "serve",
+            "--shared",
+            "--port",
+            "0",
+            "--db",
+            f"sqlite:///{tmp_path / 'store.db'}",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith("sfia-assess: serving on http://127.0.0.1:")
+        assert "sign in at /login" in process.stdout.readline()
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+
+
+# -- who may see what: sfia_assess/web/access.py ------------------------------------------------
+
+
+@pytest.fixture
+def records(db_url: str) -> dict[str, int]:
+    """Priya's and Sam's self-assessments recorded; Priya reports to Daniel, Sam to no one."""
+    import sqlalchemy as sa
+
+    from .conftest import EXAMPLES
+
+    runner = CliRunner()
+    for name, role in (("Sam Lee", "practitioner"), ("Hana Mori", "hr")):
+        args = ["users", "add", name, "--role", role, "--db", db_url]
+        assert runner.invoke(cli, args, input=PASSWORD).exit_code == 0
+    files = [str(EXAMPLES / "priya-nair-coordinator.yaml"), str(EXAMPLES / "sam-lee-analyst.yaml")]
+    result = runner.invoke(cli, ["record", *files, "--db", db_url])
+    assert result.exit_code == 0, result.stderr
+    engine = sa.create_engine(db_url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("select p.name, a.id from assessments a join people p on p.id = a.person_id")
+        ).all()
+    engine.dispose()
+    return {str(name): int(ident) for name, ident in rows}
+
+
+def test_a_practitioner_sees_their_own_record_only(
+    client: TestClient, records: dict[str, int]
+) -> None:
+    assert sign_in(client, "Priya Nair") == 303
+    assert client.get(f"/assessments/{records['Priya Nair']}").status_code == 200
+    assert client.get(f"/assessments/{records['Sam Lee']}").status_code == 404
+    assert client.get("/assessments/99999").status_code == 404
+    assert client.get("/manager").status_code == 404
+    assert client.get(f"/manager/review/{records['Priya Nair']}").status_code == 404
+
+
+def test_a_manager_sees_their_reports_records_only(
+    client: TestClient, records: dict[str, int]
+) -> None:
+    assert sign_in(client, "Daniel Okafor") == 303
+    assert client.get(f"/assessments/{records['Priya Nair']}").status_code == 200
+    assert client.get(f"/assessments/{records['Sam Lee']}").status_code == 404
+    assert client.get(f"/manager/review/{records['Sam Lee']}").status_code == 404
+    assert client.get("/manager").status_code == 200
+
+
+def test_hr_sees_everyones_records(client: TestClient, records: dict[str, int]) -> None:
+    assert sign_in(client, "Hana Mori") == 303
+    assert client.get(f"/assessments/{records['Priya Nair']}").status_code == 200
+    assert client.get(f"/assessments/{records['Sam Lee']}").status_code == 200
+
+
+def test_only_admin_reaches_account_pages() -> None:
+    from sfia_assess.web.access import allowed
+    from sfia_assess.web.auth import User
+
+    for role in ("practitioner", "manager", "hr"):
+        assert not allowed(User("X", role, None, "s"), "/admin/users", None)
+    assert allowed(User("X", "admin", None, "s"), "/admin/users", None)
+
+
+def test_lists_show_only_the_records_the_rule_allows(
+    client: TestClient, records: dict[str, int]
+) -> None:
+    assert sign_in(client, "Priya Nair") == 303
+    listed = client.get("/assessments").text
+    assert "Priya Nair" in listed and "Sam Lee" not in listed
+    client.post("/logout")
+    assert sign_in(client, "Hana Mori") == 303
+    listed = client.get("/assessments").text
+    assert "Priya Nair" in listed and "Sam Lee" in listed
+
+
+def test_who_viewed_and_exported_what_is_in_the_audit_log(
+    client: TestClient, records: dict[str, int], db_url: str
+) -> None:
+    assert sign_in(client, "Hana Mori") == 303
+    assert client.get(f"/assessments/{records['Sam Lee']}").status_code == 200
+    client.get(f"/manager/review/{records['Sam Lee']}/record.pdf")
+    out = CliRunner().invoke(cli, ["audit", "--db", db_url]).stdout
+    assert f"  Hana Mori  viewed  /assessments/{records['Sam Lee']}  from testclient\n" in out
+    assert f"  Hana Mori  exported  /manager/review/{records['Sam Lee']}/record.pdf" in out
+
+
+def test_a_practitioner_saves_under_their_own_name_only(client: TestClient, db_url: str) -> None:
+    """Signed in as Priya, a form naming Sam must not put a record into Sam's history."""
+    import sqlalchemy as sa
+
+    assert sign_in(client, "Priya Nair") == 303
+    token = client.cookies[CSRF_COOKIE]
+    form = {
+        "skill": "USUP",
+        "sfia_version": "9",
+        "assessed_on": "2026-10-01",
+        "relation": "self",
+        "csrf_token": token,
+    }
+    forged = client.post("/assessment/save", data={**form, "name": "Sam Lee"})
+    assert forged.status_code == 422
+    assert "you are signed in as Priya Nair" in forged.text
+    own = client.post("/assessment/save", data={**form, "name": "Priya Nair"})
+    assert own.status_code == 303
+    engine = sa.create_engine(db_url)
+    with engine.connect() as connection:
+        names = connection.execute(sa.text("select name from people")).scalars().all()
+    engine.dispose()
+    assert names == ["Priya Nair"]
+
+
+def test_the_own_name_rule_reads_names_as_people_write_them() -> None:
+    from sfia_assess.web.access import not_your_name
+    from sfia_assess.web.auth import User
+
+    daniel = User("Daniel Okafor", "manager", None, "s")
+    assert not_your_name(None, "Anyone") is None  # single-user: no account to check against
+    assert not_your_name(daniel, "  daniel   okafor ") is None
+    assert "signed in as Daniel Okafor" in (not_your_name(daniel, "Dana Boss") or "")
