@@ -184,21 +184,35 @@ def _stopped(job: Job, signame: str, since_ns: int) -> Done:
 
 
 def _render(job: Job) -> tuple[bytes | str, Row]:
-    catalog = _catalog(job.skills_dirs)
-    own = job.loaded
+    return render_person(
+        job.loaded, job.reviewed_by, job.fmt, job.skills_dirs, job.policy, job.generated_on
+    )
+
+
+def render_person(
+    own: LoadedAssessment,
+    reviewed_by: LoadedAssessment | None,
+    fmt: Format,
+    skills_dirs: tuple[Path, ...],
+    policy: Policy,
+    generated_on: dt.date,
+) -> tuple[bytes | str, Row]:
+    """One person's report and summary row: the review record when a manager's review goes
+    with the self-assessment, the gap report otherwise (the local batch and the queue's workers)."""
+    catalog = _catalog(skills_dirs)
     responsibility = catalog.responsibility(own.skill.sfia_version)
-    self_result = evaluate(own, job.policy, responsibility=responsibility)
-    if job.reviewed_by is None:
-        report = build_report(self_result, catalog, job.generated_on)
-        return render(report, job.fmt), _row(self_result, None, "")
+    self_result = evaluate(own, policy, responsibility=responsibility)
+    if reviewed_by is None:
+        report = build_report(self_result, catalog, generated_on)
+        return render(report, fmt), _row(self_result, None, "")
     from .reports import render as render_view
     from .reports.review import RENDERERS as REVIEW_RECORD
     from .reports.review import ReviewReport
 
-    found = review(own, job.reviewed_by, job.policy, responsibility)
-    record = ReviewReport(found, own.skill, responsibility, job.generated_on)
-    data = render_view(REVIEW_RECORD, record, job.fmt)
-    return data, _row(found.self_result, found.agreed, job.reviewed_by.source)
+    found = review(own, reviewed_by, policy, responsibility)
+    record = ReviewReport(found, own.skill, responsibility, generated_on)
+    data = render_view(REVIEW_RECORD, record, fmt)
+    return data, _row(found.self_result, found.agreed, reviewed_by.source)
 
 
 def run_job(job: Job) -> Done:

@@ -6,6 +6,7 @@ Skips without a server outside CI; fails in CI (the pg_server_url fixture).
 from __future__ import annotations
 
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -285,3 +286,47 @@ def test_an_unreachable_queue_is_one_sentence_and_nothing_written(tmp_path: Path
         assert "the queue database cannot be used" in run.stderr
         assert "Traceback" not in run.stderr and "secret" not in run.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_the_queue_pairs_reviews_and_writes_the_local_batch_summary(
+    tmp_path: Path, queue_url: str
+) -> None:
+    local, queued = tmp_path / "local", tmp_path / "queued"
+    made = cli("batch", "examples", "-o", str(local), "--format", "json")
+    assert made.returncode == 0, made.stderr
+    first = worker(queue_url)
+    try:
+        got = cli("batch", "examples", "--queue", queue_url, "-o", str(queued), "--format", "json")
+    finally:
+        stop(first)
+    assert got.returncode == 0, got.stderr
+    assert sorted(p.name for p in queued.iterdir()) == sorted(p.name for p in local.iterdir())
+
+    def rows(folder: Path) -> list[dict[str, str]]:
+        text = (folder / "summary.csv").read_text(encoding="utf-8")
+        return list(csv.DictReader(text.splitlines()))
+
+    assert rows(queued) == rows(local)
+    priya = next(r for r in rows(queued) if r["person"] == "Priya Nair")
+    assert (priya["agreed_level"], priya["review"]) == ("3", "examples/priya-nair-manager.yaml")
+    record = json.loads((queued / "priya-nair.json").read_text(encoding="utf-8"))
+    assert (record["kind"], record["agreed_level"]) == ("review", 3)
+
+
+def test_an_items_table_from_an_older_version_gets_the_review_columns(queue_url: str) -> None:
+    from sfia_assess.jobqueue import schema
+
+    db = schema.engine(queue_url)
+    try:
+        with db.begin() as connection:
+            connection.execute(
+                sa.text("CREATE TABLE sfia_queue_batches (id varchar(32) PRIMARY KEY)")
+            )
+            connection.execute(
+                sa.text("CREATE TABLE sfia_queue_items (id serial PRIMARY KEY, input bytea)")
+            )
+        schema.ensure_schema(db)
+        columns = {c["name"] for c in sa.inspect(db).get_columns("sfia_queue_items")}
+    finally:
+        db.dispose()
+    assert {"review_input", "review_source"} <= columns

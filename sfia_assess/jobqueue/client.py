@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
+import dataclasses
 import datetime as dt
-import io
 import secrets
 import time
 from collections.abc import Callable, Sequence
@@ -25,16 +24,6 @@ POLL_S = 0.3
 OVERLAP_S = 30.0  # a report committed this long after its finishing time is still seen
 CHUNK = 200  # reports read from the database at a time
 IDLE_NOTICE_S = 30.0
-SUMMARY_COLUMNS = (
-    "person",
-    "role",
-    "recommended_level",
-    "target_level",
-    "gaps",
-    "file",
-    "source",
-    "error",
-)
 
 
 @dataclass(frozen=True)
@@ -43,10 +32,11 @@ class Status:
     total: int
     done: int
     failed: int
+    unused: int = 0  # reviews no self-assessment in the folder matches, as in a local batch
 
     @property
     def waiting(self) -> int:
-        return self.total - self.done - self.failed
+        return self.total - self.done - self.failed - self.unused
 
 
 @dataclass(frozen=True)
@@ -61,7 +51,7 @@ def enqueue(
 ) -> str:
     """Check every file here, store its bytes in the queue's database with one job each, and
     return the new batch's id. A file that cannot be read is stored as failed, with its error."""
-    from ..batch import Done, Row, _catalog, assessment_files, load_all, plan
+    from ..batch import _catalog, _who, assessment_files, load_all, plan
     from .worker import TASK, make_app
 
     files = assessment_files(directory)
@@ -69,44 +59,41 @@ def enqueue(
         raise QueueError(f"{directory}: no .yaml or .yml files found")
     loaded, bad = load_all(files, _catalog(()))
     planned, unpaired = plan(loaded, Path(), fmt)
-    # TODO(queue): a reviewed person's job should carry the review too (the local batch makes
-    # the review record); until then the review is reported, not silently dropped.
-    bad += [item for item in unpaired if item.error]
-    bad += [
-        Done(
-            Path(review.source),
-            None,
-            "failed",
-            Row(),
-            f"{review.source}: a manager's review;"
-            " batch --queue does not pair reviews yet: run a local batch for the review record",
-        )
-        for _, review, _ in planned
-        if review is not None
-    ]
     db = schema.engine(url)
     schema.ensure_schema(db)
     batch_id = secrets.token_hex(6)
     now = dt.datetime.now(dt.UTC)
+    # every row names the same columns (one INSERT); a queued item's summary says who it is
+    # until its worker stores the full row, as the local batch does for a report not made
     rows: list[dict[str, Any]] = [
         {
             "batch_id": batch_id,
             "source": str(own.source),
             "target": target.name,
             "input": Path(own.source).read_bytes(),
+            "review_input": Path(review.source).read_bytes() if review else None,
+            "review_source": str(review.source) if review else None,
             "status": "queued",
+            "summary": dataclasses.asdict(_who(own)),
+            "error": None,
+            "finished_at": None,
         }
-        for own, _, target in planned
+        for own, review, target in planned
     ]
     rows += [
         {
             "batch_id": batch_id,
             "source": str(item.source),
-            "status": "failed",
-            "error": item.error or "",
+            "target": None,
+            "input": None,
+            "review_input": None,
+            "review_source": None,
+            "status": item.status,  # failed, or not used (a review no self-assessment matches)
+            "summary": {**dataclasses.asdict(item.row), "note": item.note},
+            "error": item.error,
             "finished_at": now,
         }
-        for item in bad
+        for item in [*unpaired, *bad]
     ]
     try:
         with db.begin() as connection:
@@ -165,7 +152,13 @@ def _status(connection: sa.Connection, batch_id: str) -> Status:
         ).all()
     )
     total = sum(counts.values())
-    return Status(batch_id, total, counts.get("done", 0), counts.get("failed", 0))
+    return Status(
+        batch_id,
+        total,
+        counts.get("done", 0),
+        counts.get("failed", 0),
+        counts.get("not used", 0),
+    )
 
 
 def collect(
@@ -177,54 +170,23 @@ def collect(
 ) -> Collected:
     """Wait for the batch, writing each finished report into `out_dir` as it arrives (once),
     then summary.csv. `notice` hears once if nothing has finished for IDLE_NOTICE_S."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise QueueError(f"{out_dir}: exists and is not a folder")
+    from ..output import prepare_folder
+
     db = schema.engine(url)
     written: set[int] = set()
     try:
         with db.connect() as connection:
             current = _status(connection, batch_id)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        last_change, seen = time.monotonic(), -1
-        mark: dt.datetime | None = None
-        while True:
-            with db.connect() as connection:
-                current = _status(connection, batch_id)
-                # the last pass reads every id again: nothing finished is ever left out
-                since = mark if current.waiting else None
-                mark = _write_new(connection, batch_id, out_dir, written, since)
-            finished = current.done + current.failed
-            if progress:
-                progress(finished, current.total)
-            if current.waiting == 0:
-                break
-            if finished != seen:
-                last_change, seen = time.monotonic(), finished
-            elif notice and time.monotonic() - last_change > IDLE_NOTICE_S:
-                notice(
-                    f"no report has finished for {IDLE_NOTICE_S:.0f} s: is a worker running?"
-                    " (sfia-assess worker --queue URL, on any machine)"
-                )
-                notice = None
-            time.sleep(POLL_S)
-        with db.connect() as connection:
-            rows = connection.execute(
-                sa.select(
-                    schema.items.c.source,
-                    schema.items.c.target,
-                    schema.items.c.status,
-                    schema.items.c.summary,
-                    schema.items.c.error,
-                )
-                .where(schema.items.c.batch_id == batch_id)
-                .order_by(schema.items.c.source)
-            ).all()
+        with prepare_folder(out_dir, lock_name=".sfia-assess-batch.lock"):
+            summary = out_dir / "summary.csv"
+            # an old summary must never stand beside new reports, whatever stops this wait
+            summary.unlink(missing_ok=True)
+            current, rows = _wait_and_write(db, batch_id, out_dir, written, progress, notice)
+            write_atomic(summary, summary_csv(rows))
     except DBAPIError as exc:
         raise schema.unreachable(db, exc) from None
     finally:
         db.dispose()
-    summary = out_dir / "summary.csv"
-    write_atomic(summary, summary_csv(rows))
     errors = tuple(
         f"{row.error}"
         if row.error and row.error.startswith(row.source)
@@ -233,6 +195,52 @@ def collect(
         if row.status == "failed"
     )
     return Collected(current, summary, errors)
+
+
+def _wait_and_write(
+    db: sa.Engine,
+    batch_id: str,
+    out_dir: Path,
+    written: set[int],
+    progress: Callable[[int, int], None] | None,
+    notice: Callable[[str], None] | None,
+) -> tuple[Status, Sequence[Any]]:
+    """Poll until no item waits, writing each finished report once; then every item's row."""
+    last_change, seen = time.monotonic(), -1
+    mark: dt.datetime | None = None
+    while True:
+        with db.connect() as connection:
+            current = _status(connection, batch_id)
+            # the last pass reads every id again: nothing finished is ever left out
+            since = mark if current.waiting else None
+            mark = _write_new(connection, batch_id, out_dir, written, since)
+        finished = current.total - current.waiting
+        if progress:
+            progress(finished, current.total)
+        if current.waiting == 0:
+            break
+        if finished != seen:
+            last_change, seen = time.monotonic(), finished
+        elif notice and time.monotonic() - last_change > IDLE_NOTICE_S:
+            notice(
+                f"no report has finished for {IDLE_NOTICE_S:.0f} s: is a worker running?"
+                " (sfia-assess worker --queue URL, on any machine)"
+            )
+            notice = None
+        time.sleep(POLL_S)
+    with db.connect() as connection:
+        rows = connection.execute(
+            sa.select(
+                schema.items.c.source,
+                schema.items.c.target,
+                schema.items.c.status,
+                schema.items.c.summary,
+                schema.items.c.error,
+            )
+            .where(schema.items.c.batch_id == batch_id)
+            .order_by(schema.items.c.source)
+        ).all()
+    return current, rows
 
 
 def _write_new(
@@ -265,22 +273,20 @@ def _write_new(
 
 
 def summary_csv(rows: Sequence[Any]) -> str:
-    """The same columns as the local batch's summary.csv."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(SUMMARY_COLUMNS)
-    for row in rows:
-        got = row.summary or {}
-        writer.writerow(
-            [
-                got.get("person", ""),
-                got.get("role", ""),
-                "" if got.get("recommended_level") is None else got["recommended_level"],
-                "" if got.get("target_level") is None else got["target_level"],
-                got.get("gaps", ""),
-                row.target if row.status == "done" else "",
-                row.source,
-                row.error.splitlines()[0] if row.status == "failed" and row.error else "",
-            ]
+    """The local batch's summary.csv (batch.summary_csv) of the queue's items, in its order."""
+    from .. import batch
+
+    statuses = {"done": "made"}
+    fields = [f.name for f in dataclasses.fields(batch.Row)]
+    done = [
+        batch.Done(
+            Path(row.source),
+            Path(row.target) if row.status == "done" else None,
+            statuses.get(row.status, row.status),
+            batch.Row(**{name: (row.summary or {}).get(name, "") for name in fields}),
+            row.error if row.status == "failed" else None,
+            note=(row.summary or {}).get("note") or "",
         )
-    return out.getvalue()
+        for row in rows
+    ]
+    return batch.summary_csv(sorted(done, key=lambda d: str(d.source)))

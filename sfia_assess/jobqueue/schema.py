@@ -37,7 +37,10 @@ items = sa.Table(
     sa.Column("source", sa.Text, nullable=False),  # the input file's name, for messages
     sa.Column("target", sa.Text, nullable=True),  # the report's safe file name in OUT
     sa.Column("input", sa.LargeBinary, nullable=True),  # the assessment file's bytes
-    # queued -> done | failed; a finished item is never changed again
+    # the manager's review that goes with it (the report is then the review record)
+    sa.Column("review_input", sa.LargeBinary, nullable=True),
+    sa.Column("review_source", sa.Text, nullable=True),
+    # queued -> done | failed | not used; a finished item is never changed again
     sa.Column("status", sa.String(8), nullable=False),
     sa.Column("report", sa.LargeBinary, nullable=True),
     sa.Column("summary", sa.JSON, nullable=True),  # the summary.csv row of a done item
@@ -92,6 +95,14 @@ def ensure_schema(db: sa.Engine) -> None:
                 assert raw is not None
                 raw.execute(SchemaManager.get_schema())
             metadata.create_all(connection)
+            # a table made by an older version lacks the review's columns: add them
+            connection.execute(
+                sa.text(
+                    "ALTER TABLE sfia_queue_items"
+                    " ADD COLUMN IF NOT EXISTS review_input bytea,"
+                    " ADD COLUMN IF NOT EXISTS review_source text"
+                )
+            )
     except DBAPIError as exc:
         raise unreachable(db, exc) from None
 

@@ -9,6 +9,7 @@ its job back in the queue within RESCUE_EVERY_S more. A job runs at most MAX_ATT
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 import multiprocessing
@@ -81,6 +82,8 @@ def render_item(url: str, item: int, attempts: int) -> None:
             sa.select(
                 schema.items.c.source,
                 schema.items.c.input,
+                schema.items.c.review_source,
+                schema.items.c.review_input,
                 schema.items.c.status,
                 schema.batches.c.fmt,
                 schema.batches.c.policy,
@@ -92,7 +95,7 @@ def render_item(url: str, item: int, attempts: int) -> None:
     if row is None or row.status != "queued":
         return  # gone, or finished by another worker already: nothing is made twice
     try:
-        report, summary = _render(row.input, row.source, row.fmt, row.policy, row.generated_on)
+        report, summary = _render(row, row.fmt, row.policy, row.generated_on)
     except Exception as exc:
         message = str(exc) if isinstance(exc, SfiaAssessError) else f"{type(exc).__name__}: {exc}"
         last = attempts + 1 >= MAX_ATTEMPTS
@@ -114,31 +117,25 @@ def _finish(db: sa.Engine, item: int, *, status: str, **values: Any) -> None:
 
 
 def _render(
-    data: bytes, source: str, fmt: str, policy_json: str, generated_on: dt.date
+    row: Any, fmt: str, policy_json: str, generated_on: dt.date
 ) -> tuple[bytes, dict[str, Any]]:
+    """What the local batch makes for this person: its report and its summary Row."""
     from ..assessment import parse_assessment
-    from ..batch import _catalog
-    from ..evaluate import evaluate
+    from ..batch import _catalog, render_person
     from ..policy import Policy
     from ..reports import Format
-    from ..reports.gap import build_report, render
 
     catalog = _catalog(())
-    loaded = parse_assessment(data, source, catalog)
-    policy = Policy.model_validate_json(policy_json)
-    result = evaluate(
-        loaded, policy, responsibility=catalog.responsibility(loaded.skill.sfia_version)
+    loaded = parse_assessment(row.input, row.source, catalog)
+    reviewed_by = (
+        None
+        if row.review_input is None
+        else parse_assessment(row.review_input, row.review_source, catalog)
     )
-    rendered = render(build_report(result, catalog, generated_on), Format(fmt))
+    policy = Policy.model_validate_json(policy_json)
+    rendered, summary = render_person(loaded, reviewed_by, Format(fmt), (), policy, generated_on)
     report = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
-    summary = {
-        "person": result.subject.name,
-        "role": result.subject.role or "",
-        "recommended_level": result.recommended_level,
-        "target_level": result.target_level,
-        "gaps": len(result.gaps),
-    }
-    return report, summary
+    return report, dataclasses.asdict(summary)
 
 
 async def _rescue(app: App, url: str) -> None:
