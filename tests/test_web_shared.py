@@ -272,3 +272,68 @@ def test_the_own_name_rule_reads_names_as_people_write_them() -> None:
     assert not_your_name(None, "Anyone") is None  # single-user: no account to check against
     assert not_your_name(daniel, "  daniel   okafor ") is None
     assert "signed in as Daniel Okafor" in (not_your_name(daniel, "Dana Boss") or "")
+
+
+# -- found by a second review: what a signed-in person must not be able to do -----------------
+
+
+def test_a_practitioner_cannot_save_a_review_of_themselves(client: TestClient, db_url: str) -> None:
+    """Naming a manager as the assessor on the practitioner's page would make an 'agreed' level."""
+    import sqlalchemy as sa
+
+    assert sign_in(client, "Priya Nair") == 303
+    form = {
+        "skill": "USUP",
+        "sfia_version": "9",
+        "name": "Priya Nair",
+        "assessed_on": "2026-10-01",
+        "relation": "manager",
+        "assessor_name": "Daniel Okafor",
+        "csrf_token": client.cookies[CSRF_COOKIE],
+    }
+    response = client.post("/assessment/save", data=form)
+    assert response.status_code == 422
+    assert "this page saves your own self-assessment" in response.text
+    engine = sa.create_engine(db_url)
+    with engine.connect() as connection:
+        count = connection.execute(sa.text("select count(*) from assessments")).scalar_one()
+    engine.dispose()
+    assert count == 0
+
+
+def test_hr_sees_a_review_page_but_cannot_sign_one(
+    client: TestClient, records: dict[str, int]
+) -> None:
+    assert sign_in(client, "Hana Mori") == 303
+    priya = records["Priya Nair"]
+    assert client.get(f"/manager/review/{priya}").status_code == 200
+    token = {"csrf_token": client.cookies[CSRF_COOKIE]}
+    assert client.post(f"/manager/review/{priya}/sign", data=token).status_code == 404
+
+
+def test_disabling_an_account_ends_its_open_session(client: TestClient, db_url: str) -> None:
+    assert sign_in(client) == 303
+    assert client.get("/").status_code == 200
+    disabled = CliRunner().invoke(cli, ["users", "disable", "Priya Nair", "--db", db_url])
+    assert disabled.exit_code == 0
+    assert client.get("/").status_code == 303  # back to the sign-in page
+    assert client.post("/assessment/start", data=FORM).status_code == 401
+
+
+def test_opening_a_yaml_file_works_in_shared_mode(client: TestClient) -> None:
+    """The upload is a multipart form: its csrf_token field must count like any other."""
+    from .conftest import EXAMPLES
+
+    assert sign_in(client, "Sam Lee") in (303, 401)  # Sam may have no account here
+    assert sign_in(client, "Priya Nair") == 303
+    text = (EXAMPLES / "priya-nair-coordinator.yaml").read_bytes()
+    response = client.post(
+        "/assessment/upload",
+        data={"csrf_token": client.cookies[CSRF_COOKIE]},
+        files={"file": ("priya.yaml", text, "application/x-yaml")},
+    )
+    assert response.status_code == 200, response.text[:300]
+    missing = client.post(
+        "/assessment/upload", files={"file": ("priya.yaml", text, "application/x-yaml")}
+    )
+    assert missing.status_code == 403

@@ -81,6 +81,12 @@ def disable_account(session: Session, name: str) -> AccountView:
     return _view(account)
 
 
+def active_account(session: Session, name: str) -> AccountView | None:
+    """The enabled account of `name` as the store has it now (a session's role may be stale)."""
+    account = session.scalars(select(Account).where(Account.key == person_key(name))).one_or_none()
+    return None if account is None or account.disabled else _view(account)
+
+
 def check_password(session: Session, name: str, password: str) -> AccountView | None:
     """The account if `name` and `password` match an enabled account, else None."""
     account = session.scalars(select(Account).where(Account.key == person_key(name))).one_or_none()

@@ -43,6 +43,16 @@ def not_your_name(user: User | None, name: str) -> str | None:
     )
 
 
+def not_a_self_assessment(user: User | None, relation: str, assessor: str) -> str | None:
+    """In a shared deployment the assessment page saves the signed-in person's own assessment:
+    a review is made from the manager's page, never by naming another assessor here."""
+    if user is None:
+        return None
+    if relation == "self" and not_your_name(user, assessor or user.name) is None:
+        return None
+    return "this page saves your own self-assessment; a review is made from the manager's page"
+
+
 @dataclass(frozen=True)
 class Owner:
     """Whose record it is: their name key, and their manager's (from their account)."""
@@ -51,7 +61,7 @@ class Owner:
     manager: str | None
 
 
-def allowed(user: User, path: str, owner: Owner | None) -> bool:
+def allowed(user: User, path: str, owner: Owner | None, method: str = "GET") -> bool:
     """May `user` open `path`, whose record (if any) belongs to `owner`?"""
     from ..store.people import person_key
 
@@ -62,6 +72,9 @@ def allowed(user: User, path: str, owner: Owner | None) -> bool:
         return False
     if owner is None:
         return True
+    changes_a_review = path.startswith("/manager/review/") and method not in ("GET", "HEAD")
+    if changes_a_review and (user.role != "manager" or owner.person == me):
+        return False  # hr and admin see everyone's records; only the person's manager reviews
     if user.role in ("hr", "admin"):
         return True
     if user.role == "manager":
@@ -114,7 +127,7 @@ class AccessRules:
                 owner = await run_in_threadpool(lambda: _owner(services.engine(), found))
                 if owner is None:
                     owner = Owner("", None)  # no such record: nobody but hr/admin "owns" it
-            if not allowed(user, path, owner):
+            if not allowed(user, path, owner, scope["method"]):
                 await PlainTextResponse("Not found", status_code=404)(scope, receive, send)
                 return
             if found is not None:

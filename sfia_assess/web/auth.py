@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import threading
 import time
@@ -148,7 +149,7 @@ class RequireSignIn:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        user = self.sessions.user(_cookie_value(headers))
+        user = await _still_active(scope, self.sessions.user(_cookie_value(headers)))
         response: Response | None = None
         if user is None:
             if scope["method"] == "GET" and not scope["path"].startswith("/api/"):
@@ -169,10 +170,38 @@ class RequireSignIn:
         await self.app(scope, receive, send)
 
 
+async def _still_active(scope: Scope, user: User | None) -> User | None:
+    """The session's user as the store has them now: none once the account is disabled (an open
+    session ends with it), and the account's current role and manager."""
+    if user is None:
+        return None
+    from starlette.concurrency import run_in_threadpool
+
+    from ..store.accounts import active_account
+    from ..store.database import reading
+
+    services = scope["app"].state.services
+
+    def look_up() -> User | None:
+        with reading(services.engine()) as session:
+            account = active_account(session, user.name)
+        if account is None:
+            return None
+        return User(account.name, account.role, account.manager, user.session_id)
+
+    return await run_in_threadpool(look_up)
+
+
+# A multipart form (the YAML upload) carries the token as a plain field among its parts.
+_MULTIPART_TOKEN = re.compile(rb'name="csrf_token"\r\n\r\n([A-Za-z0-9_=-]+)\r\n')
+
+
 async def _csrf_from(scope: Scope, receive: Receive, headers: Headers) -> tuple[Receive, str]:
     """The token from the header, else from an urlencoded form body (which is replayed)."""
     token = headers.get(CSRF_HEADER, "")
-    if token or not headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+    kind = headers.get("content-type", "")
+    multipart = kind.startswith("multipart/form-data")
+    if token or not (kind.startswith("application/x-www-form-urlencoded") or multipart):
         return receive, token
     chunks = []
     more = True
@@ -181,7 +210,11 @@ async def _csrf_from(scope: Scope, receive: Receive, headers: Headers) -> tuple[
         chunks.append(message.get("body", b""))
         more = message.get("more_body", False)
     body = b"".join(chunks)
-    found = parse_qs(body.decode("latin-1")).get(CSRF_FIELD, [""])[0]
+    if multipart:
+        match = _MULTIPART_TOKEN.search(body)
+        found = match.group(1).decode("ascii") if match else ""
+    else:
+        found = parse_qs(body.decode("latin-1")).get(CSRF_FIELD, [""])[0]
     sent = False
 
     async def replay() -> Message:

@@ -15,7 +15,7 @@ from ..errors import InputFileError, Problem, SfiaAssessError
 from ..reports.chart import coverage_svg
 from ..reports.gap.model import REASON_LABELS, level_label, summary_sentence
 from ..yamlfile import MAX_BYTES
-from .access import not_your_name
+from .access import not_a_self_assessment, not_your_name
 from .app import Services, page, services
 from .auth import current_user
 from .checking import GENERAL, Checked, check
@@ -231,7 +231,9 @@ async def save(request: Request) -> Response:
         return HTMLResponse(f"Bad request: {exc}", status_code=400)
     if checked.problems:
         return editor(request, draft, status_code=422)
-    forged = not_your_name(current_user(request), draft.name)
+    forged = not_your_name(current_user(request), draft.name) or not_a_self_assessment(
+        current_user(request), draft.relation, draft.assessor_name
+    )
     if forged:
         return editor(request, draft, status_code=422, store_problem=forged)
     content = checked.text.encode("utf-8")
@@ -272,7 +274,9 @@ async def submit_to_manager(request: Request) -> Response:
         )
     if checked.problems:
         return editor(request, draft, status_code=422, manager=manager)
-    forged = not_your_name(current_user(request), draft.name)
+    forged = not_your_name(current_user(request), draft.name) or not_a_self_assessment(
+        current_user(request), draft.relation, draft.assessor_name
+    )
     if forged:
         return editor(request, draft, status_code=422, manager=manager, store_problem=forged)
     content = checked.text.encode("utf-8")
