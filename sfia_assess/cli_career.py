@@ -20,6 +20,7 @@ from .cli import (
     policy_option,
     skills_dir_option,
 )
+from .cli_store import store_option_saying
 from .policy import Policy
 from .printable import printable
 
@@ -68,14 +69,8 @@ def attributes_command(
     type=click.Path(path_type=Path),
     help="A folder of role files: compare with each, closest first (then give only FILEs).",
 )
-@click.option(
-    "--db",
-    "db",
-    metavar="[URL]",
-    is_flag=False,
-    flag_value="",
-    default=None,
-    help="Compare everyone in the history store (their latest self-assessments) instead of FILEs.",
+@store_option_saying(
+    "Compare everyone in the history store (their latest self-assessments) instead of FILEs."
 )
 @policy_option
 @format_option("text", "json", "html", "pdf")

@@ -28,18 +28,18 @@ def db_option(func: F) -> F:
     )(func)
 
 
-def store_option(func: F) -> F:
-    """--db with an optional URL: `team --db` alone means the default store."""
+def store_option_saying(text: str) -> Callable[[F], F]:
+    """--db with an optional URL (`team --db` alone means the default store), with `text` as
+    its help."""
     return click.option(
-        "--db",
-        "db",
-        metavar="[URL]",
-        is_flag=False,
-        flag_value="",
-        default=None,
-        help="Read from the history store instead of a folder: a database URL, or none for"
-        " $SFIA_ASSESS_DB or the default store.",
-    )(func)
+        "--db", "db", metavar="[URL]", is_flag=False, flag_value="", default=None, help=text
+    )
+
+
+store_option = store_option_saying(
+    "Read from the history store instead of a folder: a database URL, or none for"
+    " $SFIA_ASSESS_DB or the default store."
+)
 
 
 def as_of_option(func: F) -> F:
