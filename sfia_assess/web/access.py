@@ -43,14 +43,17 @@ def not_your_name(user: User | None, name: str) -> str | None:
     )
 
 
-def not_a_self_assessment(user: User | None, relation: str, assessor: str) -> str | None:
-    """In a shared deployment the assessment page saves the signed-in person's own assessment:
-    a review is made from the manager's page, never by naming another assessor here."""
+def not_your_self_assessment(
+    user: User | None, name: str, relation: str, assessor: str
+) -> str | None:
+    """In a shared deployment the practitioner's page saves the signed-in person's own
+    self-assessment only: the sentence to show when the form says otherwise, else None. (A
+    review is made from the manager's page, never by naming another assessor here.)"""
     if user is None:
         return None
-    if relation == "self" and not_your_name(user, assessor or user.name) is None:
-        return None
-    return "this page saves your own self-assessment; a review is made from the manager's page"
+    if relation != "self" or not_your_name(user, assessor or user.name) is not None:
+        return "this page saves your own self-assessment; a review is made from the manager's page"
+    return not_your_name(user, name)
 
 
 @dataclass(frozen=True)

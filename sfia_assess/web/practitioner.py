@@ -15,7 +15,7 @@ from ..errors import InputFileError, Problem, SfiaAssessError
 from ..reports.chart import coverage_svg
 from ..reports.gap.model import REASON_LABELS, level_label, summary_sentence
 from ..yamlfile import MAX_BYTES
-from .access import not_a_self_assessment, not_your_name
+from .access import not_your_self_assessment
 from .app import Services, page, services
 from .auth import current_user
 from .checking import GENERAL, Checked, check
@@ -219,24 +219,32 @@ def _source_name(draft: Draft) -> str:
     return download_name(draft, "yaml")
 
 
+def _to_store(request: Request, shared: Services, draft: Draft, **shown: Any) -> bytes | Response:
+    """The file to store for this form, or the page saying why it cannot be stored: a bad
+    request, the file's problems, or (shared mode) a form that is not the signed-in person's own
+    self-assessment."""
+    try:
+        checked = _checked(shared, draft)
+    except SfiaAssessError as exc:
+        return HTMLResponse(f"Bad request: {exc}", status_code=400)
+    if checked.problems:
+        return editor(request, draft, status_code=422, **shown)
+    user = current_user(request)
+    forged = not_your_self_assessment(user, draft.name, draft.relation, draft.assessor_name)
+    if forged:
+        return editor(request, draft, status_code=422, store_problem=forged, **shown)
+    return checked.text.encode("utf-8")
+
+
 async def save(request: Request) -> Response:
     """Save the form as a new version of the draft in the store, then show it at its address."""
     from ..store.workflow import save_draft
 
     shared = services(request)
     draft, _, _ = await _draft(request)
-    try:
-        checked = _checked(shared, draft)
-    except SfiaAssessError as exc:
-        return HTMLResponse(f"Bad request: {exc}", status_code=400)
-    if checked.problems:
-        return editor(request, draft, status_code=422)
-    forged = not_your_name(current_user(request), draft.name) or not_a_self_assessment(
-        current_user(request), draft.relation, draft.assessor_name
-    )
-    if forged:
-        return editor(request, draft, status_code=422, store_problem=forged)
-    content = checked.text.encode("utf-8")
+    content = _to_store(request, shared, draft)
+    if isinstance(content, Response):
+        return content
     try:
         saved_id = await shared.write(
             lambda session: (
@@ -261,25 +269,16 @@ async def submit_to_manager(request: Request) -> Response:
 
     shared = services(request)
     draft, _, manager = await _draft(request)
-    try:
-        checked = _checked(shared, draft)
-    except SfiaAssessError as exc:
-        return HTMLResponse(f"Bad request: {exc}", status_code=400)
-    if not manager:
+    if not manager:  # (editor answers 400 itself for a request that is not a form of ours)
         return editor(
             request,
             draft,
             status_code=422,
             manager_problem="give your manager's name: the assessment goes to them",
         )
-    if checked.problems:
-        return editor(request, draft, status_code=422, manager=manager)
-    forged = not_your_name(current_user(request), draft.name) or not_a_self_assessment(
-        current_user(request), draft.relation, draft.assessor_name
-    )
-    if forged:
-        return editor(request, draft, status_code=422, manager=manager, store_problem=forged)
-    content = checked.text.encode("utf-8")
+    content = _to_store(request, shared, draft, manager=manager)
+    if isinstance(content, Response):
+        return content
 
     def work(session: Any) -> tuple[int, int]:
         record = save_draft(
