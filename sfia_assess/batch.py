@@ -20,18 +20,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
+from .assessing import gap_report, review_report
 from .assessment import LoadedAssessment, load_assessment
 from .catalog import Catalog
 from .csvfile import csv_text
 from .errors import SfiaAssessError
-from .evaluate import evaluate
 from .output import prepare_folder, write_atomic
 from .pairing import Card, pair_reviews
 from .policy import Policy
 from .reports import Format
-from .reports.gap import build_report, render
+from .reports.gap import render
 from .result import Result
-from .review import review
 
 MAX_NAME = 60
 # A file name may hold 255 bytes; the temporary name adds a dot, a run tag, a random part and
@@ -200,17 +199,14 @@ def render_person(
     """One person's report and summary row: the review record when a manager's review goes
     with the self-assessment, the gap report otherwise (the local batch and the queue's workers)."""
     catalog = _catalog(skills_dirs)
-    responsibility = catalog.responsibility(own.skill.sfia_version)
-    self_result = evaluate(own, policy, responsibility=responsibility)
     if reviewed_by is None:
-        report = build_report(self_result, catalog, generated_on)
-        return render(report, fmt), _row(self_result, None, "")
+        report = gap_report(own, catalog, policy, today=generated_on)
+        return render(report, fmt), _row(report.result, None, "")
     from .reports import render as render_view
     from .reports.review import RENDERERS as REVIEW_RECORD
-    from .reports.review import ReviewReport
 
-    found = review(own, reviewed_by, policy, responsibility)
-    record = ReviewReport(found, own.skill, responsibility, generated_on)
+    record = review_report(own, reviewed_by, catalog, policy, today=generated_on)
+    found = record.review
     data = render_view(REVIEW_RECORD, record, fmt)
     return data, _row(found.self_result, found.agreed, reviewed_by.source)
 
