@@ -8,9 +8,12 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -66,6 +69,29 @@ def test_four_processes_recording_at_once_all_succeed_and_duplicate_nothing(
     assert count(store_url, "people") == len(_names(files) | {"Sam Lee"})
     already = sum(out.count("sam-lee-analyst.yaml: already recorded") for out, _ in outcomes)
     assert already == 3
+
+
+def test_a_new_store_opened_while_another_process_writes_waits_instead_of_failing(
+    tmp_path: Path,
+) -> None:
+    # Switching a file to WAL does not wait for SQLite's busy timeout: while another process
+    # held the write lock, opening the store failed at once with "database is locked" (CI saw it
+    # when four `record` processes created one store together).
+    path = tmp_path / "history.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE t (x)")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO t VALUES (1)")
+    threading.Timer(0.5, lambda: other.execute("COMMIT")).start()
+    engine = open_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as connection:
+            mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+    finally:
+        engine.dispose()
+        time.sleep(0.6)
+        other.close()
+    assert mode == "wal"
 
 
 def _names(files: list[Path]) -> set[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -147,8 +148,8 @@ def _sqlite_setup(engine: Engine) -> None:
         # Let SQLAlchemy's "begin" event start transactions, so they can be IMMEDIATE.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+        _wal_mode(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -159,6 +160,21 @@ def _sqlite_setup(engine: Engine) -> None:
         # fail at once with "database is locked"); readers never wait for a writer (WAL).
         read_only = connection.get_execution_options().get(READ_ONLY, False)
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def _wal_mode(cursor: Any) -> None:
+    """Switch the file to WAL (once; it stays so). The switch needs the file to itself and does
+    not wait for the busy timeout: two processes opening a new store at once can find it
+    "locked" at once (a deadlock SQLite refuses), so it is tried again until the timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01 + 0.04 * random.random())
 
 
 @contextmanager
