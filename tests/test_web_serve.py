@@ -84,6 +84,8 @@ def test_a_page_answers_in_under_200_ms_while_4_pdfs_render(tmp_path: Path) -> N
     try:
         body = _pdf_form()
         sizes: list[int] = []
+        with urllib.request.urlopen(server.url + "/", timeout=10) as response:
+            response.read()  # the first answer compiles the page's template: not what is timed
 
         def one_pdf() -> None:
             request = urllib.request.Request(server.url + "/assessment/report.pdf", data=body)
@@ -118,7 +120,7 @@ def test_a_page_answers_in_under_200_ms_while_4_pdfs_render(tmp_path: Path) -> N
     # A page waits for no PDF: nearly every answer is under 200 ms, and none near a PDF's time
     # (a scheduler hiccup on a busy 2-core machine may cost one answer, not the test).
     shown = [round(t, 3) for t in timings]
-    assert sum(t >= 0.2 for t in timings) <= len(timings) // 10, shown
+    assert sum(t >= 0.2 for t in timings) <= max(1, len(timings) // 10), shown
     assert max(timings) < 1.0, shown
 
 
