@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -152,3 +153,41 @@ def test_the_stand_in_loader_answers_as_pydantics_and_hands_on_the_rest(
     assert group == "pydantic" and real is not stand_in and tuple(real.get_plugins()) == ()
     monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "someone-elses-plugin")
     assert tuple(stand_in.get_plugins()) == tuple(real.get_plugins())
+
+
+IMPORTS_OF = """
+import json, sys
+from sfia_assess.cli import cli
+try:
+    cli(sys.argv[1:], prog_name="sfia-assess")
+except SystemExit as exit:
+    code = exit.code
+print(json.dumps({"code": code, "modules": sorted(m for m in WATCHED if m in sys.modules)}))
+"""
+
+
+def imports_of(*args: str, watched: tuple[str, ...]) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", f"WATCHED = {watched!r}\n{IMPORTS_OF}", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_a_team_from_the_store_as_text_imports_no_html_or_batch_machinery(tmp_path: Path) -> None:
+    """`team --db` has a 0.5 s target and is mostly start-up: Jinja2 (~20 ms) is for HTML and
+    PDF, the batch module (multiprocessing, pebble: ~12 ms) for folders."""
+    db = f"sqlite:///{tmp_path / 'history.sqlite3'}"
+    recorded = subprocess.run(
+        [sys.executable, "-m", "sfia_assess", "record", str(EXAMPLES), "--db", db],
+        capture_output=True,
+        text=True,
+    )
+    assert recorded.returncode == 0, recorded.stderr
+    watched = ("jinja2", "sfia_assess.batch", "multiprocessing", "pebble", "weasyprint")
+    found = imports_of("team", "--db", db, "--format", "text", watched=watched)
+    assert found["code"] in (0, None)
+    assert found["modules"] == []
