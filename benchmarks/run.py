@@ -137,7 +137,8 @@ def main() -> int:
             "x",
             quick=4.0,
         )
-        where_startup_goes(text, runs)
+        if not args.quick:  # (too few runs in quick mode for steps of a few ms to mean much)
+            where_startup_goes(text, runs)
 
     # 20.4 scoring in the library: the best of several windows (a shared machine only slows it)
     from sfia_assess import Catalog, load_assessment, score
