@@ -137,6 +137,8 @@ def main() -> int:
             "x",
             quick=4.0,
         )
+        if not args.quick:  # (too few runs in quick mode for steps of a few ms to mean much)
+            where_startup_goes(text, runs)
 
     # 20.4 scoring in the library: the best of several windows (a shared machine only slows it)
     from sfia_assess import Catalog, load_assessment, score
@@ -246,6 +248,33 @@ def main() -> int:
                 peaks[1] <= peaks[0] * 1.2,
             )
     return 1 if table.failed else 0
+
+
+def where_startup_goes(text: list[str], runs: int) -> None:
+    """The text report's time in steps, each process doing a little more than the one before:
+    what the import floor leaves out (pydantic's BaseModel machinery, which validating the
+    person's file needs; `import pydantic` alone is lazy), this package's modules, the run."""
+    steps = [
+        ("python itself", [PY, "-c", "pass"]),
+        ("+ import yaml, pydantic, click (the floor)", [PY, "-c", "import yaml, pydantic, click"]),
+        (
+            "+ pydantic's BaseModel, Field, Strict",
+            [PY, "-c", "import yaml, click; from pydantic import BaseModel, Field, Strict"],
+        ),
+        ("+ sfia_assess's modules (--version)", [*CLI, "--version"]),
+        ("+ the run: read, validate, score, lay out", text),
+    ]
+    for _, command in steps:
+        wall(command)  # warm the file cache
+    times: list[list[float]] = [[] for _ in steps]
+    for _ in range(runs):
+        for spent, (_, command) in zip(times, steps, strict=True):
+            spent.append(wall(command))
+    before = 0.0
+    for spent, (what, _) in zip(times, steps, strict=True):
+        median = statistics.median(spent)
+        print(f"    {what:<50} {(median - before) * 1000:+6.0f} ms  = {median * 1000:4.0f} ms")
+        before = median
 
 
 def peak_rss_mb(command: list[str]) -> float:

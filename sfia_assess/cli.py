@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
+import importlib
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -21,6 +21,7 @@ from .errors import InputFileError, OutputConflict, SfiaAssessError
 from .output import check_output, write_output
 from .policy import Policy, default_policy, load_policy
 from .printable import printable
+from .pydantic_plugins import disable_pydantic_plugins
 from .reports import Format, Options, Renderer, render
 from .reports.gap import RENDERERS as GAP_REPORT
 
@@ -28,7 +29,35 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _Cli(click.Group):
-    """Turns the library's errors into a message on stderr and exit code 1, never a traceback."""
+    """Turns the library's errors into a message on stderr and exit code 1, never a traceback.
+
+    Commands that live in other modules are registered by name in `lazy_commands` (at the end of
+    this file) and imported only when run or listed by --help (click's lazy group pattern): a
+    text report need not import the store, web or queue modules.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands: dict[str, str] = {}  # name -> "module:attribute" in this package
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands or cmd_name not in self.lazy_commands:
+            return self.commands.get(cmd_name)
+        module, _, attribute = self.lazy_commands[cmd_name].partition(":")
+        command = getattr(importlib.import_module(module, __package__), attribute)
+        if not isinstance(command, click.Command) or command.name != cmd_name:
+            raise TypeError(f"{self.lazy_commands[cmd_name]} is not the command {cmd_name!r}")
+        self.add_command(command)
+        return command
+
+    def all_commands(self) -> dict[str, click.Command]:
+        """Every command by name, the lazy ones imported (for tests and documentation)."""
+        ctx = click.Context(self)
+        found = {name: self.get_command(ctx, name) for name in self.list_commands(ctx)}
+        return {name: command for name, command in found.items() if command is not None}
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -54,10 +83,10 @@ def cli() -> None:
         sfia-assess init --level 3 -o me.yaml     # a template to fill in
         sfia-assess assess me.yaml                # your level and your gaps
     """
-    # Before pydantic builds its first validator it scans every installed package's entry points
-    # for plugins: ~10 ms of each start-up, and no plugin has a say in this tool. An explicit
-    # PYDANTIC_DISABLE_PLUGINS (even empty) is kept.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # Before pydantic builds its first validator it looks for plugins (importing
+    # importlib.metadata, scanning entry points): ~13 ms of each start-up, and no plugin has a
+    # say in this tool. An explicit PYDANTIC_DISABLE_PLUGINS (even empty) is kept.
+    disable_pydantic_plugins()
 
 
 # -- options used by several commands ---------------------------------------------------------
@@ -936,20 +965,20 @@ def suggest_command(
     _show(view.RENDERERS, shown, Format(fmt), output, force=force, inputs=(file,))
 
 
-from .cli_career import attributes_command, fit_command  # noqa: E402
-from .cli_store import COMMANDS as _STORE_COMMANDS  # noqa: E402 - registered after the rest
+# -- commands in other modules: register each here, by name and "module:attribute" -------------
 
-cli.add_command(attributes_command)
-cli.add_command(fit_command)
-for _command in _STORE_COMMANDS:
-    cli.add_command(_command)
-
-from .cli_web import serve  # noqa: E402
-
-cli.add_command(serve)
-
-from .cli_accounts import COMMANDS as _ACCOUNT_COMMANDS  # noqa: E402
-from .cli_queue import COMMANDS as _QUEUE_COMMANDS  # noqa: E402
-
-for _command in (*_QUEUE_COMMANDS, *_ACCOUNT_COMMANDS):
-    cli.add_command(_command)
+cli.lazy_commands = {
+    "attributes": ".cli_career:attributes_command",
+    "fit": ".cli_career:fit_command",
+    "db": ".cli_store:db_group",
+    "record": ".cli_store:record_command",
+    "history": ".cli_store:history_command",
+    "export": ".cli_store:export_command",
+    "attach": ".cli_store:attach_command",
+    "serve": ".cli_web:serve",
+    "worker": ".cli_queue:worker_command",
+    "batch-status": ".cli_queue:batch_status_command",
+    "batch-collect": ".cli_queue:batch_collect_command",
+    "users": ".cli_accounts:users_group",
+    "audit": ".cli_accounts:audit_command",
+}

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TypeVar
 
 from .assessment import LoadedAssessment
@@ -98,6 +98,7 @@ _STOP = frozenset(
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "er", "es", "ed", "ly", "s")
 
 
+@lru_cache(maxsize=8192)  # the statements repeat their words: ~25% of building a matcher
 def stem(word: str) -> str:
     """A light suffix stripper: enough to meet 'escalated' and 'escalates' at 'escalat'."""
     for suffix in _SUFFIXES:

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Literal
 
 from .assessment import LoadedAssessment, load_assessment
-from .batch import assessment_files
 from .catalog import Catalog, SkillVersion
 from .errors import SfiaAssessError
 from .pairing import Card, Reviewed, pair_reviews
@@ -62,6 +61,8 @@ def team_view(
     directory: Path, catalog: Catalog, policy: Policy, *, top: int = 10, basis: Basis = "agreed"
 ) -> TeamView:
     """Score everyone in `directory` against the skill and version most of them use."""
+    from .batch import assessment_files  # (not for a team from the store: multiprocessing...)
+
     loaded: list[LoadedAssessment] = []
     skipped: list[str] = []
     for path in assessment_files(directory):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from .printable import printable
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
+
     from .reports import Options
 
 
@@ -45,6 +46,9 @@ def _percent(value: float) -> str:
 
 @cache
 def environment() -> Environment:
+    # Jinja2 is imported here, when HTML is first made: a text or JSON report need not (~20 ms).
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
     env = Environment(
         loader=PackageLoader("sfia_assess", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),

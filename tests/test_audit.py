@@ -91,7 +91,7 @@ def _subcommands() -> list[tuple[str, str]]:
 
     return [
         (name, sub)
-        for name, command in sorted(cli.commands.items())  # type: ignore[attr-defined]
+        for name, command in sorted(cli.all_commands().items())
         if isinstance(command, click.Group)
         for sub in sorted(command.commands)
     ]

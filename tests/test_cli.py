@@ -15,7 +15,7 @@ from sfia_assess.cli import cli
 
 from .conftest import assessment_data, evidenced
 
-COMMANDS = sorted(cli.commands)  # type: ignore[attr-defined]
+COMMANDS = sorted(cli.all_commands())
 
 
 def test_top_level_help_lists_every_command(runner: CliRunner) -> None:
@@ -28,7 +28,7 @@ def test_top_level_help_lists_every_command(runner: CliRunner) -> None:
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_every_command_has_a_summary_and_an_example(runner: CliRunner, name: str) -> None:
-    command = cli.commands[name]  # type: ignore[attr-defined]
+    command = cli.all_commands()[name]
     assert isinstance(command, click.Command)
     assert command.help and command.help.strip().splitlines()[0].endswith(".")
     result = runner.invoke(cli, [name, "--help"])

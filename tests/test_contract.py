@@ -67,7 +67,7 @@ def test_every_reports_module_is_a_view_with_renderers() -> None:
 def test_a_command_offering_pdf_has_a_view_with_html() -> None:
     offered = {
         name: _format_choices(command)
-        for name, command in cli.commands.items()
+        for name, command in cli.all_commands().items()
         if _format_choices(command) - {"text", "json", "md"}
     }
     assert offered, "no command offers HTML or PDF"

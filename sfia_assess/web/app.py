@@ -114,6 +114,7 @@ def create_app(
         pdfs=PdfPool(pdf_workers, warm_up=warm_pdfs),
         db_url=db_url,
     )
+    environment()  # Jinja2 imported and set up with the app, not during its first request
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
