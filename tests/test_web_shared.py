@@ -337,3 +337,42 @@ def test_opening_a_yaml_file_works_in_shared_mode(client: TestClient) -> None:
         "/assessment/upload", files={"file": ("priya.yaml", text, "application/x-yaml")}
     )
     assert missing.status_code == 403
+
+
+def _count(db_url: str, query: str) -> int:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db_url)
+    with engine.connect() as connection:
+        found = int(connection.execute(sa.text(query)).scalar_one())
+    engine.dispose()
+    return found
+
+
+def _review_form(assessor: str, token: str) -> dict[str, str]:
+    import yaml
+
+    from .conftest import EXAMPLES
+
+    data = yaml.safe_load((EXAMPLES / "priya-nair-manager.yaml").read_text("utf-8"))
+    return {
+        "assessor_name": assessor,
+        "assessed_on": "2026-10-06",
+        "evidence_count": "0",
+        "csrf_token": token,
+        **{f"rating-{k}": v for k, v in data["ratings"].items()},
+    }
+
+
+def test_a_manager_cannot_sign_a_draft_never_submitted_to_them(
+    client: TestClient, records: dict[str, int], db_url: str
+) -> None:
+    assert sign_in(client, "Daniel Okafor") == 303
+    priya = records["Priya Nair"]  # recorded, never submitted
+    form = _review_form("Daniel Okafor", client.cookies[CSRF_COOKIE])
+    response = client.post(f"/manager/review/{priya}/sign", data=form)
+    assert response.status_code == 422
+    assert "was never submitted for review; only the manager it is submitted to" in response.text
+    assert _count(db_url, "select count(*) from reviews") == 0
+    assert _count(db_url, "select count(*) from events where kind = 'signed-off'") == 0
+    assert _count(db_url, "select count(*) from assessments") == 2
