@@ -260,6 +260,7 @@ async def save(request: Request) -> Response:
         )
     except SfiaAssessError as exc:
         return editor(request, draft, status_code=422, store_problem=str(exc))
+    request.state.audit_target = f"/assessments/{saved_id}"
     return RedirectResponse(f"/assessments/{saved_id}?saved=1", status_code=303)
 
 
@@ -291,6 +292,7 @@ async def submit_to_manager(request: Request) -> Response:
         saved_id, version = await shared.write(work)
     except SfiaAssessError as exc:
         return editor(request, draft, status_code=422, manager=manager, store_problem=str(exc))
+    request.state.audit_target = f"/assessments/{saved_id}"
     return page(
         "submitted.html.j2",
         title="Sent for review",
