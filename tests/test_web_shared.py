@@ -39,8 +39,19 @@ def client(db_url: str) -> Iterator[TestClient]:
         yield test_client
 
 
+def login_token(client: TestClient) -> str:
+    """The sign-in form's CSRF token (a hidden field), as a browser gets it."""
+    import re
+
+    form = client.get("/login")
+    found = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert found, "the sign-in form has no csrf_token field"
+    return found.group(1)
+
+
 def sign_in(client: TestClient, name: str = "Priya Nair", password: str = PASSWORD) -> int:
-    return client.post("/login", data={"name": name, "password": password}).status_code
+    data = {"name": name, "password": password, "csrf_token": login_token(client)}
+    return client.post("/login", data=data).status_code
 
 
 def test_every_page_needs_a_session_and_the_sign_in_page_is_open(client: TestClient) -> None:
@@ -53,7 +64,8 @@ def test_every_page_needs_a_session_and_the_sign_in_page_is_open(client: TestCli
 
 
 def test_sign_in_sets_a_signed_http_only_lax_cookie_and_opens_the_app(client: TestClient) -> None:
-    response = client.post("/login", data={"name": "priya nair", "password": PASSWORD})
+    data = {"name": "priya nair", "password": PASSWORD, "csrf_token": login_token(client)}
+    response = client.post("/login", data=data)
     assert response.status_code == 303
     cookies = response.headers.get_list("set-cookie")
     session = next(c for c in cookies if c.startswith(COOKIE + "="))
@@ -74,7 +86,8 @@ def test_a_wrong_password_is_refused_and_the_account_is_limited(client: TestClie
     for _ in range(MAX_FAILURES_PER_ACCOUNT - 1):
         sign_in(client, password="wrong password!")
     # Locked for a while, even with the right password.
-    response = client.post("/login", data={"name": "Priya Nair", "password": PASSWORD})
+    data = {"name": "Priya Nair", "password": PASSWORD, "csrf_token": login_token(client)}
+    response = client.post("/login", data=data)
     assert response.status_code == 429 and "Too many failed sign-ins" in response.text
     # Another account from the same address is not yet affected.
     assert sign_in(client, "Daniel Okafor") == 303
@@ -103,8 +116,41 @@ def test_state_changing_requests_need_the_sessions_csrf_token(client: TestClient
 def test_a_session_after_logout_is_refused(client: TestClient) -> None:
     assert sign_in(client) == 303
     old = client.cookies[COOKIE]
-    assert client.post("/logout").status_code == 303
+    assert (
+        client.post("/logout", data={"csrf_token": client.cookies[CSRF_COOKIE]}).status_code == 303
+    )
     client.cookies.set(COOKIE, old)  # someone kept the cookie
+    assert client.get("/").status_code == 303
+    assert client.get("/assessments").headers["location"] == "/login"
+    assert client.post("/api/assess", content=b"x").status_code == 401
+
+
+def test_sign_in_needs_the_sign_in_forms_csrf_token(client: TestClient) -> None:
+    """Else another site could sign a visitor in to the attacker's account (login CSRF)."""
+    data = {"name": "Priya Nair", "password": PASSWORD}
+    refused = client.post("/login", data=data)
+    assert refused.status_code == 403
+    assert "This sign-in form had expired; sign in again." in refused.text
+    assert COOKIE not in client.cookies
+    forged = client.post("/login", data={**data, "csrf_token": "x" + login_token(client)})
+    assert forged.status_code == 403
+    assert (
+        client.post("/login", data={**data, "csrf_token": login_token(client)}).status_code == 303
+    )
+
+
+def test_logout_needs_the_sessions_csrf_token(client: TestClient) -> None:
+    """Another site cannot sign a person out; the session stays until they do it themselves."""
+    assert sign_in(client) == 303
+    refused = client.post("/logout")
+    assert refused.status_code == 403
+    assert client.get("/").status_code == 200
+    wrong = client.post("/logout", data={"csrf_token": "x" + client.cookies[CSRF_COOKIE]})
+    assert wrong.status_code == 403
+    assert client.get("/").status_code == 200
+    assert (
+        client.post("/logout", data={"csrf_token": client.cookies[CSRF_COOKIE]}).status_code == 303
+    )
     assert client.get("/").status_code == 303
 
 
@@ -222,7 +268,7 @@ def test_lists_show_only_the_records_the_rule_allows(
     assert sign_in(client, "Priya Nair") == 303
     listed = client.get("/assessments").text
     assert "Priya Nair" in listed and "Sam Lee" not in listed
-    client.post("/logout")
+    client.post("/logout", data={"csrf_token": client.cookies[CSRF_COOKIE]})
     assert sign_in(client, "Hana Mori") == 303
     listed = client.get("/assessments").text
     assert "Priya Nair" in listed and "Sam Lee" in listed
@@ -424,3 +470,18 @@ def test_the_audit_log_says_what_each_request_did_once_it_did_it(
         ("Daniel Okafor", "signed", "/manager/review/1/sign"),
         ("Daniel Okafor", "exported", "/manager/review/1/record.pdf"),
     ]
+
+
+def test_ended_sessions_are_remembered_until_they_would_expire_only() -> None:
+    from sfia_assess.web.auth import SESSION_SECONDS, Sessions
+
+    sessions = Sessions()
+    first = sessions.user(sessions.issue("Priya Nair", "practitioner", None, now=1000.0), 1000.0)
+    assert first is not None
+    sessions.end(first, now=1000.0)
+    assert sessions.user(sessions.issue("A", "hr", None), None) is not None
+    later = 1000.0 + SESSION_SECONDS + 1
+    second = sessions.user(sessions.issue("Sam Lee", "practitioner", None, now=later), later)
+    assert second is not None
+    sessions.end(second, now=later)
+    assert list(sessions._ended) == [second.session_id]  # the first would be refused anyway
