@@ -485,3 +485,97 @@ def test_ended_sessions_are_remembered_until_they_would_expire_only() -> None:
     assert second is not None
     sessions.end(second, now=later)
     assert list(sessions._ended) == [second.session_id]  # the first would be refused anyway
+
+
+# -- behind a TLS-terminating proxy: X-Forwarded-Proto only when the operator says so ----------
+
+
+def _serve(db_url: str, *more: str) -> tuple[subprocess.Popen[str], str]:
+    import re
+
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sfia_assess",
+            "serve",
+            "--shared",
+            "--port",
+            "0",
+            "--db",
+            db_url,
+            *more,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    found = re.search(r"http://(127\.0\.0\.1:\d+)/", line)
+    if not found:
+        process.kill()
+        raise AssertionError(f"serve printed no address: {line}{process.stdout.read()}")
+    return process, found.group(1)
+
+
+def _sign_in_over_https(host: str) -> tuple[int, str, list[str]]:
+    """What a proxy passes on for a browser at https://HOST: the proxy's header, the browser's
+    Origin and cookies. The status, the body and the cookies set."""
+    import http.client
+    import re
+    from urllib.parse import urlencode
+
+    proxied = {"X-Forwarded-Proto": "https", "Host": host}
+    connection = http.client.HTTPConnection(host, timeout=30)
+    try:
+        connection.request("GET", "/login", headers=proxied)
+        form = connection.getresponse()
+        text = form.read().decode()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', text)
+        nonce = re.search(r"sfia_login=([^;]+)", form.getheader("set-cookie", ""))
+        assert token is not None and nonce is not None
+        body = urlencode({"name": "Priya Nair", "password": PASSWORD, "csrf_token": token[1]})
+        headers = {
+            **proxied,
+            "Origin": f"https://{host}",
+            "Cookie": f"sfia_login={nonce[1]}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        connection.request("POST", "/login", body=body, headers=headers)
+        answer = connection.getresponse()
+        cookies = [v for k, v in answer.getheaders() if k.lower() == "set-cookie"]
+        return answer.status, answer.read().decode(), cookies
+    finally:
+        connection.close()
+
+
+def test_behind_a_proxy_https_counts_only_with_behind_proxy(db_url: str) -> None:
+    process, host = _serve(db_url)
+    try:
+        # Not told about a proxy: the header is anyone's to send, so the scheme stays http and
+        # an https Origin is another site.
+        status, text, _ = _sign_in_over_https(host)
+        assert status == 403
+        assert "sent from another web site" in text
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+    process, host = _serve(db_url, "--behind-proxy", "127.0.0.1")
+    try:
+        status, text, cookies = _sign_in_over_https(host)
+        assert status == 303, text
+        session = next(c for c in cookies if c.startswith(COOKIE + "="))
+        assert "Secure" in session and "HttpOnly" in session
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+
+
+def test_behind_proxy_needs_an_address(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["serve", "--shared", "--behind-proxy", "", "--port", "0"])
+    assert result.exit_code == 2
+    assert "--behind-proxy needs the proxy's address" in result.stderr
+    alone = runner.invoke(cli, ["serve", "--behind-proxy", "127.0.0.1", "--port", "0"])
+    assert alone.exit_code == 2
+    assert "without --shared there are no accounts; add --shared" in alone.stderr
