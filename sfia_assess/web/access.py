@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import PlainTextResponse
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .auth import User
@@ -135,7 +135,7 @@ class AccessRules:
             if owner is None:
                 owner = Owner("", None)  # no such record: nobody but hr/admin "owns" it
         if not allowed(user, path, owner, scope["method"]):
-            await PlainTextResponse("Not found", status_code=404)(scope, receive, send)
+            await _not_found(path)(scope, receive, send)
             return
         action = audited_action(scope["method"], path)
         if action is None:
@@ -155,6 +155,16 @@ class AccessRules:
             await send(message)
 
         await self.app(scope, receive, send_then_audit)
+
+
+def _not_found(path: str) -> Response:
+    """The same answer as for a record that does not exist: the 404 page (plain for the API)."""
+    if path.startswith("/api/"):
+        return PlainTextResponse("Not found", status_code=404)
+    from .app import page
+
+    message = "There is nothing at this address that you can open."
+    return page("notfound.html.j2", status_code=404, title="Not found", message=message)
 
 
 AUDIT_TARGET = "audit_target"  # a handler may name what it changed: request.state.audit_target
