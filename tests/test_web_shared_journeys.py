@@ -28,6 +28,7 @@ PASSWORD = "correct horse battery"
 PERSON = "Jordan Reyes"
 MANAGER = "Kim Ray"
 OTHER = "Sam Lee"  # reports to Alex Chen, not to Kim Ray
+HR = "Hana Mori"
 
 
 @pytest.fixture
@@ -40,6 +41,7 @@ def shared(tmp_path: Path) -> Iterator[tuple[Server, int]]:
         ("Alex Chen", "--role", "manager"),
         (PERSON, "--role", "practitioner", "--manager", MANAGER),
         (OTHER, "--role", "practitioner", "--manager", "Alex Chen"),
+        (HR, "--role", "hr"),
     ):
         result = runner.invoke(cli, ["users", "add", name, *role, "--db", db_url], input=PASSWORD)
         assert result.exit_code == 0, result.output
@@ -190,3 +192,31 @@ def test_practitioner_and_manager_journeys_and_the_forbidden_paths(
     assert f"Version 1 of this assessment. Signed off by {MANAGER}: agreed level 3" in notice
     no_axe_violations(page)
     screenshot(page, "shared-practitioner-agreed")
+
+
+def test_hr_sees_everyones_records_but_signs_nothing_and_reaches_no_account_page(
+    page: Any, shared: tuple[Server, int]
+) -> None:
+    server, sams = shared
+    sign_in(page, server, HR)
+    page.goto(f"{server.url}/assessments/{sams}")
+    page.get_by_role("heading", name=re.compile("Self-assessment")).wait_for()
+    assert page.get_by_label("Your name").input_value() == OTHER
+    no_axe_violations(page)
+    page.goto(f"{server.url}/manager/review/{sams}")
+    page.get_by_role("heading", name=f"Review of {OTHER}\u2019s self-assessment").wait_for()
+    no_axe_violations(page)
+    before = _count(server.db_url, "select count(*) from events")
+    status = page.evaluate(
+        """async (url) => {
+  const token = document.cookie.match(/(?:^|; )sfia_csrf=([^;]*)/)[1];
+  const r = await fetch(url, {method: 'POST', headers: {'X-CSRF-Token': token,
+    'Content-Type': 'application/x-www-form-urlencoded'},
+    body: 'assessor_name=Hana+Mori&assessed_on=2026-10-02&evidence_count=0'});
+  return r.status;
+}""",
+        f"/manager/review/{sams}/sign",
+    )
+    assert status == 404
+    assert _count(server.db_url, "select count(*) from events") == before
+    not_found(page, f"{server.url}/admin/users")
