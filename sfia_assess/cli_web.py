@@ -33,7 +33,15 @@ import click
     help="Serve several people: sign-in with the store's accounts (`sfia-assess users`),"
     " each seeing only what their role allows. Required for any host but 127.0.0.1.",
 )
-def serve(db_url: str | None, host: str, port: int, shared: bool) -> None:
+@click.option(
+    "--behind-proxy",
+    "proxy",
+    metavar="ADDRESS[,ADDRESS...]",
+    help="A TLS-terminating proxy at ADDRESS passes requests on: believe its X-Forwarded-Proto"
+    " and X-Forwarded-For (https, the visitor's address), from it only. Without this option"
+    " those headers are ignored.",
+)
+def serve(db_url: str | None, host: str, port: int, shared: bool, proxy: str | None) -> None:
     """Run the browser app: self-assessment, manager review and the JSON API.
 
     \b
@@ -50,6 +58,15 @@ def serve(db_url: str | None, host: str, port: int, shared: bool) -> None:
             f"--host {host} lets other machines in, and without --shared there are no accounts:"
             " anyone reaching it could read and sign off assessments; add --shared"
         )
+    if proxy is not None and not shared:
+        raise click.UsageError(
+            "--behind-proxy serves other people through the proxy, and without --shared there"
+            " are no accounts; add --shared"
+        )
+    if proxy is not None and not proxy.strip(", "):
+        raise click.UsageError(
+            "--behind-proxy needs the proxy's address, e.g. --behind-proxy 127.0.0.1"
+        )
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -61,15 +78,22 @@ def serve(db_url: str | None, host: str, port: int, shared: bool) -> None:
     sock.listen(128)
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if family == socket.AF_INET6 else host
-    # On this machine only, the app answers to its loopback names only (no DNS rebinding).
-    loopback = host in LOOPBACK_NAMES
+    # On this machine only, the app answers to its loopback names only (no DNS rebinding);
+    # behind a proxy, to the names the proxy passes on.
+    loopback = host in LOOPBACK_NAMES and proxy is None
     app = create_app(
         db_url,
         warm_pdfs=True,
         allowed_hosts=LOOPBACK_NAMES if loopback else None,
         shared=shared,
     )
-    config = uvicorn.Config(app, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        lifespan="on",
+        proxy_headers=proxy is not None,
+        forwarded_allow_ips=proxy,
+    )
     click.echo(f"sfia-assess: serving on http://{shown}:{bound}/ (Ctrl+C to stop)")
     if shared:
         click.echo("sfia-assess: shared: sign in at /login with an account from `users add`")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy.orm import Session
 
 from sfia_assess.catalog import Catalog
 from sfia_assess.cli import cli
@@ -103,3 +104,32 @@ def test_a_draft_with_problems_is_refused_with_the_validate_messages(store_url: 
                     actor="D",
                 ),
             )
+
+
+def test_only_the_manager_it_was_submitted_to_signs_it_off(store_url: str) -> None:
+    """A draft never submitted, or submitted to someone else, cannot be signed; nothing is kept."""
+    catalog, policy = Catalog(), default_policy()
+
+    def review_and_sign(own: int, manager: str) -> None:
+        def work(s: Session) -> None:
+            flow.record_review(s, own, MANAGER, "review.yaml", catalog, policy, actor=manager)
+            flow.sign_off(s, own, actor=manager)
+
+        writing(engine, work)
+
+    with open_store(store_url) as engine:
+        own = writing(
+            engine,
+            lambda s: flow.save_draft(s, SELF, "priya.yaml", catalog, policy, actor="Priya").id,
+        )
+        with pytest.raises(StoreError, match="was never submitted for review; only the manager"):
+            review_and_sign(own, "Daniel Okafor")
+        writing(engine, lambda s: flow.submit(s, own, actor="Priya", manager="Daniel Okafor"))
+        with pytest.raises(StoreError, match="was submitted to Daniel Okafor, not to Kim Ray"):
+            review_and_sign(own, "Kim Ray")
+        with reading(engine) as session:
+            assert flow.status(session, own) == flow.SUBMITTED
+            assert flow.latest_review(session, own) is None
+        review_and_sign(own, " daniel  okafor ")
+        with reading(engine) as session:
+            assert flow.status(session, own) == flow.SIGNED_OFF

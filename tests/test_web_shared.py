@@ -39,8 +39,19 @@ def client(db_url: str) -> Iterator[TestClient]:
         yield test_client
 
 
+def login_token(client: TestClient) -> str:
+    """The sign-in form's CSRF token (a hidden field), as a browser gets it."""
+    import re
+
+    form = client.get("/login")
+    found = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert found, "the sign-in form has no csrf_token field"
+    return found.group(1)
+
+
 def sign_in(client: TestClient, name: str = "Priya Nair", password: str = PASSWORD) -> int:
-    return client.post("/login", data={"name": name, "password": password}).status_code
+    data = {"name": name, "password": password, "csrf_token": login_token(client)}
+    return client.post("/login", data=data).status_code
 
 
 def test_every_page_needs_a_session_and_the_sign_in_page_is_open(client: TestClient) -> None:
@@ -53,7 +64,8 @@ def test_every_page_needs_a_session_and_the_sign_in_page_is_open(client: TestCli
 
 
 def test_sign_in_sets_a_signed_http_only_lax_cookie_and_opens_the_app(client: TestClient) -> None:
-    response = client.post("/login", data={"name": "priya nair", "password": PASSWORD})
+    data = {"name": "priya nair", "password": PASSWORD, "csrf_token": login_token(client)}
+    response = client.post("/login", data=data)
     assert response.status_code == 303
     cookies = response.headers.get_list("set-cookie")
     session = next(c for c in cookies if c.startswith(COOKIE + "="))
@@ -74,7 +86,8 @@ def test_a_wrong_password_is_refused_and_the_account_is_limited(client: TestClie
     for _ in range(MAX_FAILURES_PER_ACCOUNT - 1):
         sign_in(client, password="wrong password!")
     # Locked for a while, even with the right password.
-    response = client.post("/login", data={"name": "Priya Nair", "password": PASSWORD})
+    data = {"name": "Priya Nair", "password": PASSWORD, "csrf_token": login_token(client)}
+    response = client.post("/login", data=data)
     assert response.status_code == 429 and "Too many failed sign-ins" in response.text
     # Another account from the same address is not yet affected.
     assert sign_in(client, "Daniel Okafor") == 303
@@ -103,8 +116,41 @@ def test_state_changing_requests_need_the_sessions_csrf_token(client: TestClient
 def test_a_session_after_logout_is_refused(client: TestClient) -> None:
     assert sign_in(client) == 303
     old = client.cookies[COOKIE]
-    assert client.post("/logout").status_code == 303
+    assert (
+        client.post("/logout", data={"csrf_token": client.cookies[CSRF_COOKIE]}).status_code == 303
+    )
     client.cookies.set(COOKIE, old)  # someone kept the cookie
+    assert client.get("/").status_code == 303
+    assert client.get("/assessments").headers["location"] == "/login"
+    assert client.post("/api/assess", content=b"x").status_code == 401
+
+
+def test_sign_in_needs_the_sign_in_forms_csrf_token(client: TestClient) -> None:
+    """Else another site could sign a visitor in to the attacker's account (login CSRF)."""
+    data = {"name": "Priya Nair", "password": PASSWORD}
+    refused = client.post("/login", data=data)
+    assert refused.status_code == 403
+    assert "This sign-in form had expired; sign in again." in refused.text
+    assert COOKIE not in client.cookies
+    forged = client.post("/login", data={**data, "csrf_token": "x" + login_token(client)})
+    assert forged.status_code == 403
+    assert (
+        client.post("/login", data={**data, "csrf_token": login_token(client)}).status_code == 303
+    )
+
+
+def test_logout_needs_the_sessions_csrf_token(client: TestClient) -> None:
+    """Another site cannot sign a person out; the session stays until they do it themselves."""
+    assert sign_in(client) == 303
+    refused = client.post("/logout")
+    assert refused.status_code == 403
+    assert client.get("/").status_code == 200
+    wrong = client.post("/logout", data={"csrf_token": "x" + client.cookies[CSRF_COOKIE]})
+    assert wrong.status_code == 403
+    assert client.get("/").status_code == 200
+    assert (
+        client.post("/logout", data={"csrf_token": client.cookies[CSRF_COOKIE]}).status_code == 303
+    )
     assert client.get("/").status_code == 303
 
 
@@ -222,7 +268,7 @@ def test_lists_show_only_the_records_the_rule_allows(
     assert sign_in(client, "Priya Nair") == 303
     listed = client.get("/assessments").text
     assert "Priya Nair" in listed and "Sam Lee" not in listed
-    client.post("/logout")
+    client.post("/logout", data={"csrf_token": client.cookies[CSRF_COOKIE]})
     assert sign_in(client, "Hana Mori") == 303
     listed = client.get("/assessments").text
     assert "Priya Nair" in listed and "Sam Lee" in listed
@@ -233,10 +279,11 @@ def test_who_viewed_and_exported_what_is_in_the_audit_log(
 ) -> None:
     assert sign_in(client, "Hana Mori") == 303
     assert client.get(f"/assessments/{records['Sam Lee']}").status_code == 200
-    client.get(f"/manager/review/{records['Sam Lee']}/record.pdf")
+    # No review recorded yet: nothing to export, and the audit log does not say it was.
+    assert client.get(f"/manager/review/{records['Sam Lee']}/record.pdf").status_code == 404
     out = CliRunner().invoke(cli, ["audit", "--db", db_url]).stdout
     assert f"  Hana Mori  viewed  /assessments/{records['Sam Lee']}  from testclient\n" in out
-    assert f"  Hana Mori  exported  /manager/review/{records['Sam Lee']}/record.pdf" in out
+    assert "exported" not in out
 
 
 def test_a_practitioner_saves_under_their_own_name_only(client: TestClient, db_url: str) -> None:
@@ -337,3 +384,198 @@ def test_opening_a_yaml_file_works_in_shared_mode(client: TestClient) -> None:
         "/assessment/upload", files={"file": ("priya.yaml", text, "application/x-yaml")}
     )
     assert missing.status_code == 403
+
+
+def _count(db_url: str, query: str) -> int:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db_url)
+    with engine.connect() as connection:
+        found = int(connection.execute(sa.text(query)).scalar_one())
+    engine.dispose()
+    return found
+
+
+def _review_form(assessor: str, token: str) -> dict[str, str]:
+    import yaml
+
+    from .conftest import EXAMPLES
+
+    data = yaml.safe_load((EXAMPLES / "priya-nair-manager.yaml").read_text("utf-8"))
+    return {
+        "assessor_name": assessor,
+        "assessed_on": "2026-10-06",
+        "evidence_count": "0",
+        "csrf_token": token,
+        **{f"rating-{k}": v for k, v in data["ratings"].items()},
+    }
+
+
+def test_a_manager_cannot_sign_a_draft_never_submitted_to_them(
+    client: TestClient, records: dict[str, int], db_url: str
+) -> None:
+    assert sign_in(client, "Daniel Okafor") == 303
+    priya = records["Priya Nair"]  # recorded, never submitted
+    form = _review_form("Daniel Okafor", client.cookies[CSRF_COOKIE])
+    response = client.post(f"/manager/review/{priya}/sign", data=form)
+    assert response.status_code == 422
+    assert "was never submitted for review; only the manager it is submitted to" in response.text
+    assert _count(db_url, "select count(*) from reviews") == 0
+    assert _count(db_url, "select count(*) from events where kind = 'signed-off'") == 0
+    assert _count(db_url, "select count(*) from assessments") == 2
+
+
+def _audit_rows(db_url: str) -> list[tuple[str, str, str]]:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db_url)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("select actor, action, target from audit order by id"))
+        found = [(str(a), str(b), str(c)) for a, b, c in rows]
+    engine.dispose()
+    return found
+
+
+def test_the_audit_log_says_what_each_request_did_once_it_did_it(
+    client: TestClient, db_url: str
+) -> None:
+    """Written from the answer, not the request: a refused sign-off is not 'signed', a live
+    preview is not 'changed'; saves, submissions, sign-offs and downloads each have their word."""
+    from .test_web_http import _form_of
+
+    assert sign_in(client, "Priya Nair") == 303
+    token = {"csrf_token": client.cookies[CSRF_COOKIE]}
+    form = {**_form_of("priya-nair-coordinator.yaml"), **token}
+    assert client.post("/assessment/check", data=form).status_code == 200
+    assert client.post("/assessment/save", data=form).status_code == 303
+    assert client.post("/assessment/download.yaml", data=form).status_code == 200
+    assert client.post("/assessment/report.pdf", data=form).status_code == 200
+    submitted = client.post("/assessment/submit", data={**form, "manager": "Daniel Okafor"})
+    assert submitted.status_code == 200
+    client.post("/logout", data=token)
+    assert sign_in(client, "Daniel Okafor") == 303
+    token = {"csrf_token": client.cookies[CSRF_COOKIE]}
+    refused = client.post("/manager/review/1/sign", data={**token, "assessor_name": "Dana Boss"})
+    assert refused.status_code == 422
+    review = _review_form("Daniel Okafor", token["csrf_token"])
+    assert client.post("/manager/review/1/check", data=review).status_code == 200
+    assert client.post("/manager/review/1/sign", data=review).status_code == 303
+    assert client.get("/manager/review/1/record.pdf").status_code == 200
+    rows = [row for row in _audit_rows(db_url) if row[1] != "signed-in"]
+    assert rows == [
+        ("Priya Nair", "saved", "/assessments/1"),
+        ("Priya Nair", "exported", "priya-nair-usup-2026-09-15.yaml"),
+        ("Priya Nair", "exported", "priya-nair-usup-2026-09-15.pdf"),
+        ("Priya Nair", "submitted", "/assessments/1"),
+        ("Daniel Okafor", "signed", "/manager/review/1/sign"),
+        ("Daniel Okafor", "exported", "/manager/review/1/record.pdf"),
+    ]
+
+
+def test_ended_sessions_are_remembered_until_they_would_expire_only() -> None:
+    from sfia_assess.web.auth import SESSION_SECONDS, Sessions
+
+    sessions = Sessions()
+    first = sessions.user(sessions.issue("Priya Nair", "practitioner", None, now=1000.0), 1000.0)
+    assert first is not None
+    sessions.end(first, now=1000.0)
+    assert sessions.user(sessions.issue("A", "hr", None), None) is not None
+    later = 1000.0 + SESSION_SECONDS + 1
+    second = sessions.user(sessions.issue("Sam Lee", "practitioner", None, now=later), later)
+    assert second is not None
+    sessions.end(second, now=later)
+    assert list(sessions._ended) == [second.session_id]  # the first would be refused anyway
+
+
+# -- behind a TLS-terminating proxy: X-Forwarded-Proto only when the operator says so ----------
+
+
+def _serve(db_url: str, *more: str) -> tuple[subprocess.Popen[str], str]:
+    import re
+
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sfia_assess",
+            "serve",
+            "--shared",
+            "--port",
+            "0",
+            "--db",
+            db_url,
+            *more,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    found = re.search(r"http://(127\.0\.0\.1:\d+)/", line)
+    if not found:
+        process.kill()
+        raise AssertionError(f"serve printed no address: {line}{process.stdout.read()}")
+    return process, found.group(1)
+
+
+def _sign_in_over_https(host: str) -> tuple[int, str, list[str]]:
+    """What a proxy passes on for a browser at https://HOST: the proxy's header, the browser's
+    Origin and cookies. The status, the body and the cookies set."""
+    import http.client
+    import re
+    from urllib.parse import urlencode
+
+    proxied = {"X-Forwarded-Proto": "https", "Host": host}
+    connection = http.client.HTTPConnection(host, timeout=30)
+    try:
+        connection.request("GET", "/login", headers=proxied)
+        form = connection.getresponse()
+        text = form.read().decode()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', text)
+        nonce = re.search(r"sfia_login=([^;]+)", form.getheader("set-cookie", ""))
+        assert token is not None and nonce is not None
+        body = urlencode({"name": "Priya Nair", "password": PASSWORD, "csrf_token": token[1]})
+        headers = {
+            **proxied,
+            "Origin": f"https://{host}",
+            "Cookie": f"sfia_login={nonce[1]}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        connection.request("POST", "/login", body=body, headers=headers)
+        answer = connection.getresponse()
+        cookies = [v for k, v in answer.getheaders() if k.lower() == "set-cookie"]
+        return answer.status, answer.read().decode(), cookies
+    finally:
+        connection.close()
+
+
+def test_behind_a_proxy_https_counts_only_with_behind_proxy(db_url: str) -> None:
+    process, host = _serve(db_url)
+    try:
+        # Not told about a proxy: the header is anyone's to send, so the scheme stays http and
+        # an https Origin is another site.
+        status, text, _ = _sign_in_over_https(host)
+        assert status == 403
+        assert "sent from another web site" in text
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+    process, host = _serve(db_url, "--behind-proxy", "127.0.0.1")
+    try:
+        status, text, cookies = _sign_in_over_https(host)
+        assert status == 303, text
+        session = next(c for c in cookies if c.startswith(COOKIE + "="))
+        assert "Secure" in session and "HttpOnly" in session
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+
+
+def test_behind_proxy_needs_an_address(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["serve", "--shared", "--behind-proxy", "", "--port", "0"])
+    assert result.exit_code == 2
+    assert "--behind-proxy needs the proxy's address" in result.stderr
+    alone = runner.invoke(cli, ["serve", "--behind-proxy", "127.0.0.1", "--port", "0"])
+    assert alone.exit_code == 2
+    assert "without --shared there are no accounts; add --shared" in alone.stderr

@@ -154,6 +154,7 @@ def sign_off(session: Session, self_id: int, *, actor: str, note: str | None = N
     found = latest_review(session, self_id)
     if found is None:
         raise StoreError("only a reviewed assessment can be signed off; record the review first")
+    _check_signer(session, self_id, actor)
     step = Event(
         assessment_id=self_id,
         kind=SIGNED_OFF,
@@ -163,6 +164,28 @@ def sign_off(session: Session, self_id: int, *, actor: str, note: str | None = N
     session.add(step)
     session.flush()
     return step
+
+
+def _check_signer(session: Session, self_id: int, actor: str) -> None:
+    """Only a self-assessment submitted for review, and not signed off since, is signed; and
+    only by the manager it was submitted to."""
+    steps = trail(session, self_id)
+    sent = [step for step in steps if step.kind == SUBMITTED]
+    record = get(session, self_id)
+    what = f"{record.source_name} version {record.version}"
+    if not sent:
+        raise StoreError(
+            f"{what} was never submitted for review; only the manager it is submitted to can"
+            " sign it off"
+        )
+    last = sent[-1]
+    if any(step.kind == SIGNED_OFF for step in steps[steps.index(last) :]):
+        raise StoreError(f"{what} is already signed off; a new version must be submitted first")
+    if last.recipient_key != person_key(actor):
+        raise StoreError(
+            f"{what} was submitted to {last.recipient}, not to {' '.join(actor.split())}: only"
+            " they can sign it off"
+        )
 
 
 @dataclass(frozen=True)

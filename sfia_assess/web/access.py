@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import PlainTextResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.responses import PlainTextResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .auth import User
 
@@ -114,28 +114,76 @@ def _owner(engine: Engine, assessment_id: int) -> Owner | None:
 
 
 class AccessRules:
-    """Runs `allowed` for every request of a signed-in user; refusals are 404."""
+    """Runs `allowed` for every request of a signed-in user; refusals are 404. What a request
+    did goes to the audit log once its answer says it did it (2xx or 3xx), just before the
+    answer's last part is sent: a refused sign-off is not "signed"."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         user = scope.get("state", {}).get("user") if scope["type"] == "http" else None
-        if isinstance(user, User):
-            path = scope["path"]
-            owner = None
-            found = record_id(path)
-            if found is not None:
-                services = scope["app"].state.services
-                owner = await run_in_threadpool(lambda: _owner(services.engine(), found))
-                if owner is None:
-                    owner = Owner("", None)  # no such record: nobody but hr/admin "owns" it
-            if not allowed(user, path, owner, scope["method"]):
-                await PlainTextResponse("Not found", status_code=404)(scope, receive, send)
-                return
-            if found is not None:
-                await _audit(scope, user, _action(scope["method"], path), path)
-        await self.app(scope, receive, send)
+        if not isinstance(user, User):
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        owner = None
+        found = record_id(path)
+        if found is not None:
+            services = scope["app"].state.services
+            owner = await run_in_threadpool(lambda: _owner(services.engine(), found))
+            if owner is None:
+                owner = Owner("", None)  # no such record: nobody but hr/admin "owns" it
+        if not allowed(user, path, owner, scope["method"]):
+            await _not_found(path)(scope, receive, send)
+            return
+        action = audited_action(scope["method"], path)
+        if action is None:
+            await self.app(scope, receive, send)
+            return
+        answered: dict[str, str] = {}
+
+        async def send_then_audit(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                answered.update(_answer(message))
+            elif _last_part(message) and answered.get("status", "500")[0] in "23":
+                target = str(
+                    scope["state"].get(AUDIT_TARGET)
+                    or (path if found is not None else answered.get("file", path))
+                )
+                await _audit(scope, user, action, target)
+            await send(message)
+
+        await self.app(scope, receive, send_then_audit)
+
+
+def _not_found(path: str) -> Response:
+    """The same answer as for a record that does not exist: the 404 page (plain for the API)."""
+    if path.startswith("/api/"):
+        return PlainTextResponse("Not found", status_code=404)
+    from .app import page
+
+    message = "There is nothing at this address that you can open."
+    return page("notfound.html.j2", status_code=404, title="Not found", message=message)
+
+
+AUDIT_TARGET = "audit_target"  # a handler may name what it changed: request.state.audit_target
+_FILE_NAME = re.compile(r'filename="([^"]+)"')
+
+
+def _last_part(message: Message) -> bool:
+    return message["type"] == "http.response.body" and not message.get("more_body", False)
+
+
+def _answer(start: Message) -> dict[str, str]:
+    """The status of an answer, and the name of the file it downloads, if any."""
+    found = {"status": str(start["status"])}
+    for name, value in start.get("headers", []):
+        if name.lower() == b"content-disposition":
+            named = _FILE_NAME.search(value.decode("latin-1"))
+            if named:
+                found["file"] = named.group(1)
+    return found
 
 
 def _managers(session: Session) -> dict[str, str | None]:
@@ -168,8 +216,22 @@ async def only_visible(
     return shown
 
 
-def _action(method: str, path: str) -> str:
-    """What a request to a record does, in the audit log's words."""
+_READ_ONLY_POSTS = ("/check", "/edit", "/assessment/start", "/assessment/upload")
+_ACTIONS = {
+    "/assessment/save": "saved",
+    "/assessment/submit": "submitted",
+    "/assessment/download.yaml": "exported",
+    "/assessment/report.pdf": "exported",
+}
+
+
+def audited_action(method: str, path: str) -> str | None:
+    """What a request does, in the audit log's words; None for what changes and shows no
+    record (a live preview, a form's add/remove buttons, the API's checks, lists)."""
+    if path in _ACTIONS and method == "POST":
+        return _ACTIONS[path]
+    if record_id(path) is None or path.endswith(_READ_ONLY_POSTS):
+        return None
     if path.endswith("/sign") and method == "POST":
         return "signed"
     if path.endswith(".pdf"):

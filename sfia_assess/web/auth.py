@@ -33,6 +33,8 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 _OPEN_PATHS = ("/login", "/logout", "/static/")
 CSRF_COOKIE = "sfia_csrf"  # read by static/csrf.js, which sends it back as X-CSRF-Token
+LOGIN_COOKIE = "sfia_login"  # the sign-in form's nonce; the form carries its signature
+LOGIN_FORM_SECONDS = 3600
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -42,6 +44,7 @@ class User:
     role: str
     manager: str | None
     session_id: str
+    expires: float = 0.0
 
 
 def _b64(data: bytes) -> str:
@@ -57,7 +60,7 @@ class Sessions:
     """Issues and checks session cookies; remembers the sessions ended by logout."""
 
     key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
-    _ended: set[str] = field(default_factory=set)
+    _ended: dict[str, float] = field(default_factory=dict)  # session id: when it would expire
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _sign(self, payload: str) -> str:
@@ -89,14 +92,25 @@ class Sessions:
                 return None
         if body["e"] < (now or time.time()):
             return None
-        return User(body["n"], body["r"], body["m"], body["s"])
+        return User(body["n"], body["r"], body["m"], body["s"], body["e"])
 
-    def end(self, user: User) -> None:
+    def end(self, user: User, now: float | None = None) -> None:
+        """End a session for good: its cookie, replayed, is refused until it would expire
+        (after that its expiry refuses it, so the record of it is dropped)."""
+        now = now or time.time()
         with self._lock:
-            self._ended.add(user.session_id)
+            self._ended = {sid: until for sid, until in self._ended.items() if until >= now}
+            self._ended[user.session_id] = user.expires
 
     def csrf_token(self, user: User) -> str:
         return self._sign("csrf:" + user.session_id)
+
+    def login_token(self, nonce: str) -> str:
+        """The sign-in form's CSRF token for the nonce in its cookie (double submit, signed)."""
+        return self._sign("login:" + nonce)
+
+    def login_token_matches(self, nonce: str | None, token: str) -> bool:
+        return bool(nonce) and hmac.compare_digest(token, self.login_token(nonce or ""))
 
 
 @dataclass
@@ -187,7 +201,7 @@ async def _still_active(scope: Scope, user: User | None) -> User | None:
             account = active_account(session, user.name)
         if account is None:
             return None
-        return User(account.name, account.role, account.manager, user.session_id)
+        return User(account.name, account.role, account.manager, user.session_id, user.expires)
 
     return await run_in_threadpool(look_up)
 
@@ -237,16 +251,36 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _login_page(message: str = "", status_code: int = 200, name: str = "") -> HTMLResponse:
+def _login_page(
+    request: Request, message: str = "", status_code: int = 200, name: str = ""
+) -> HTMLResponse:
+    """The sign-in form, with a fresh CSRF token: a nonce in a cookie, its signature a field."""
     from .app import page
 
-    return page(
-        "login.html.j2", status_code=status_code, title="Sign in", message=message, name=name
+    sessions: Sessions = request.app.state.sessions
+    nonce = secrets.token_urlsafe(16)
+    response = page(
+        "login.html.j2",
+        status_code=status_code,
+        title="Sign in",
+        message=message,
+        name=name,
+        csrf_token=sessions.login_token(nonce),
     )
+    response.set_cookie(
+        LOGIN_COOKIE,
+        nonce,
+        max_age=LOGIN_FORM_SECONDS,
+        path="/login",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
 
 
 async def login_form(request: Request) -> Response:
-    return _login_page()
+    return _login_page(request)
 
 
 async def login(request: Request) -> Response:
@@ -258,15 +292,21 @@ async def login(request: Request) -> Response:
     name = str(form.get("name", ""))
     password = str(form.get("password", ""))
     address = _address(request)
+    sessions: Sessions = request.app.state.sessions
+    token = str(form.get(CSRF_FIELD, ""))
+    if not sessions.login_token_matches(request.cookies.get(LOGIN_COOKIE), token):
+        message = "This sign-in form had expired; sign in again."
+        return _login_page(request, message, 403, name)
     limiter: LoginLimiter = request.app.state.login_limiter
     if limiter.blocked(person_key(name), address):
-        return _login_page("Too many failed sign-ins; wait 15 minutes and try again.", 429, name)
+        message = "Too many failed sign-ins; wait 15 minutes and try again."
+        return _login_page(request, message, 429, name)
     found = await services(request).read(lambda s: check_password(s, name, password))
     if found is None:
         limiter.failed(person_key(name), address)
-        return _login_page("That name and password do not match an account.", 401, name)
+        message = "That name and password do not match an account."
+        return _login_page(request, message, 401, name)
     await services(request).write(lambda s: audit(s, found.name, "signed-in", "session", address))
-    sessions: Sessions = request.app.state.sessions
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
         COOKIE,
@@ -284,6 +324,7 @@ async def login(request: Request) -> Response:
         samesite="strict",
         secure=request.url.scheme == "https",
     )
+    response.delete_cookie(LOGIN_COOKIE, path="/login", httponly=True, samesite="strict")
     return response
 
 
@@ -299,9 +340,18 @@ def _never() -> User:
 
 
 async def logout(request: Request) -> Response:
+    """End the session for good; only with its CSRF token (another site cannot sign anyone
+    out). Without a session there is nothing to end: the sign-in page."""
     sessions: Sessions = request.app.state.sessions
     user = sessions.user(request.cookies.get(COOKIE))
     if user is not None:
+        form = await request.form()
+        token = request.headers.get(CSRF_HEADER) or str(form.get(CSRF_FIELD, ""))
+        if not hmac.compare_digest(token, sessions.csrf_token(user)):
+            return PlainTextResponse(
+                "refused: this sign-out lacks its page's CSRF token; reload the page",
+                status_code=403,
+            )
         sessions.end(user)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE, httponly=True, samesite="lax")

@@ -260,6 +260,7 @@ async def save(request: Request) -> Response:
         )
     except SfiaAssessError as exc:
         return editor(request, draft, status_code=422, store_problem=str(exc))
+    request.state.audit_target = f"/assessments/{saved_id}"
     return RedirectResponse(f"/assessments/{saved_id}?saved=1", status_code=303)
 
 
@@ -291,6 +292,7 @@ async def submit_to_manager(request: Request) -> Response:
         saved_id, version = await shared.write(work)
     except SfiaAssessError as exc:
         return editor(request, draft, status_code=422, manager=manager, store_problem=str(exc))
+    request.state.audit_target = f"/assessments/{saved_id}"
     return page(
         "submitted.html.j2",
         title="Sent for review",
@@ -325,18 +327,40 @@ async def open_saved(request: Request) -> Response:
     shared = services(request)
     assessment_id = int(request.path_params["assessment_id"])
 
-    def work(session: Any) -> tuple[bytes, str, str, int]:
+    def work(session: Any) -> tuple[bytes, str, str, int, str]:
         record = get(session, assessment_id)
-        return record.content, record.source_name, status(session, record.id), record.version
+        state = status(session, record.id)
+        return (
+            record.content,
+            record.source_name,
+            state,
+            record.version,
+            _signed(session, record.id),
+        )
 
     try:
-        content, name, state, version = await shared.read(work)
+        content, name, state, version, signed = await shared.read(work)
         loaded = parse_assessment(content, name, shared.catalog)
     except SfiaAssessError as exc:
         return page("notfound.html.j2", status_code=404, title="Not found", message=str(exc))
     notice = f"Version {version} of this assessment, {state}."
+    if signed:
+        notice = f"Version {version} of this assessment. {signed}"
     if request.query_params.get("saved"):
         notice = f"Saved as version {version}."
     if state == "submitted":
         notice += " It was submitted for review; what you save now is a new version."
     return editor(request, from_assessment(loaded.assessment), notice=notice)
+
+
+def _signed(session: Any, assessment_id: int) -> str:
+    """'Signed off by Kim Ray: agreed level 3 (yours: 4).' once a review is signed, else ''."""
+    from ..store.workflow import SIGNED_OFF, latest_review, trail
+
+    steps = [step for step in trail(session, assessment_id) if step.kind == SIGNED_OFF]
+    found = latest_review(session, assessment_id)
+    if not steps or found is None:
+        return ""
+    level = found.agreed_level if found.agreed_level is not None else "none"
+    yours = found.self_level if found.self_level is not None else "none"
+    return f"Signed off by {steps[-1].actor}: agreed level {level} (your own: {yours})."
