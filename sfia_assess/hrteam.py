@@ -69,6 +69,18 @@ def roster(loaded: list[LoadedAssessment], account_managers: dict[str, str]) -> 
     return Roster(roles, managers)
 
 
+def spelled_as_known(filters: Filters, team: Roster) -> Filters:
+    """The filters with each value spelled as the roster spells it ("daniel okafor" -> "Daniel
+    Okafor"), so that the page says whom it shows as the store names them."""
+
+    def known(value: str, choices: list[str]) -> str:
+        return next((c for c in choices if _key(c) == _key(value)), value)
+
+    return Filters(
+        known(filters.role, team.role_choices), known(filters.manager, team.manager_choices)
+    )
+
+
 def filtered(
     loaded: list[LoadedAssessment], team: Roster, filters: Filters
 ) -> list[LoadedAssessment]:

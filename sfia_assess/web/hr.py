@@ -18,7 +18,17 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from ..errors import SfiaAssessError
-from ..hrteam import Filters, Progress, Quarter, Roster, filtered, has_people, progress, roster
+from ..hrteam import (
+    Filters,
+    Progress,
+    Quarter,
+    Roster,
+    filtered,
+    has_people,
+    progress,
+    roster,
+    spelled_as_known,
+)
 from ..hrteam import mixed_versions as mixed_of
 from ..team import TeamView, team_of
 from .app import Services, page, services
@@ -103,7 +113,7 @@ async def dashboard(request: Request) -> Response:
         "hr_dashboard.html.j2",
         title="Team dashboard",
         current="dashboard",
-        filters=filters,
+        filters=spelled_as_known(filters, team.roster),
         roster=team.roster,
         query=_query(filters),
         view=view,
@@ -150,7 +160,7 @@ async def progress_page(request: Request) -> Response:
         "hr_progress.html.j2",
         title="Team progress by quarter",
         current="progress",
-        filters=filters,
+        filters=spelled_as_known(filters, team),
         roster=team,
         query=_query(filters),
         progress=found,
