@@ -396,3 +396,20 @@ def test_migrating_a_record_already_in_the_newest_version_is_one_sentence(
     assert "alex-kim-overrated.yaml is already SFIA 9; nothing to migrate" in response.text
     missing = hr.post("/hr/migrate/999", data={"csrf_token": token})
     assert missing.status_code == 422 and "no recorded assessment has the id 999" in missing.text
+
+
+def test_dashboard_progress_downloads_and_migration_on_sqlite_and_postgresql(
+    store_url: str,
+) -> None:
+    record(store_url, *sorted(EXAMPLES.glob("*.yaml")))
+    with TestClient(create_app(store_url)) as local:
+        page = local.get("/hr", params={"manager": "Daniel Okafor"}).text
+        assert row_of(page, "Priya Nair").startswith("Priya Nair Incident Coordinator 3 agreed")
+        progress = local.get("/hr/progress").text
+        assert row_of(progress, "Priya Nair") == "Priya Nair not assessed not assessed 4 self 3"
+        lines = local.get("/hr/team.csv").text.splitlines()
+        assert len(lines) == 6
+        assessment = _jordan_id(local)
+        assert local.post(f"/hr/migrate/{assessment}").status_code == 200
+        page = local.get("/hr").text
+    assert row_of(page, "Jordan Park").startswith("Jordan Park Senior Service Desk Analyst 3 self")
