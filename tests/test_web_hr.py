@@ -356,6 +356,8 @@ def test_migrating_stores_a_new_sfia_9_record_with_a_trail_and_audit(
     assert re.search(r"2026-03-10\s+USUP SFIA 8\s+v1\s+4\s.*recorded", history)
     new_id = re.search(r'href="/assessments/(\d+)"', response.text)
     assert new_id is not None
+    opened = hr.get(f"/assessments/{new_id.group(1)}")
+    assert opened.status_code == 200 and "Jordan Park" in opened.text
     assert f"Hana Reid  changed  /assessments/{new_id.group(1)} (migrated from {assessment})" in (
         audit_text(team_url)
     )
@@ -413,3 +415,27 @@ def test_dashboard_progress_downloads_and_migration_on_sqlite_and_postgresql(
         assert local.post(f"/hr/migrate/{assessment}").status_code == 200
         page = local.get("/hr").text
     assert row_of(page, "Jordan Park").startswith("Jordan Park Senior Service Desk Analyst 3 self")
+
+
+def test_a_migrated_record_can_be_submitted_for_review(tmp_path: Path) -> None:
+    from sfia_assess.catalog import Catalog
+    from sfia_assess.policy import default_policy
+    from sfia_assess.store.database import open_engine, writing
+    from sfia_assess.store.migrating import migrate_record
+    from sfia_assess.store.workflow import status, submit
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    record(url, EXAMPLES / "jordan-park-sfia8.yaml")
+    engine = open_engine(url)
+    try:
+        done = writing(
+            engine,
+            lambda s: migrate_record(s, 1, Catalog.default(), default_policy(), actor="Hana"),
+        )
+        writing(
+            engine,
+            lambda s: submit(s, done.new_id, actor="Jordan Park", manager="Daniel Okafor"),
+        )
+        assert writing(engine, lambda s: status(s, done.new_id)) == "submitted"
+    finally:
+        engine.dispose()

@@ -16,9 +16,7 @@ from ..policy import Policy
 from .database import StoreError
 from .models import AssessmentRecord
 from .record import add_assessment
-from .workflow import checked, get
-
-MIGRATED = "migrated"
+from .workflow import MIGRATED, checked, get
 
 
 @dataclass(frozen=True)
