@@ -92,3 +92,23 @@ def test_an_hr_lead_reviews_the_team_downloads_it_and_opens_a_profile(
     assert page.get_by_role("heading", level=1).inner_text() == "Incident Coordinator"
     no_axe_violations(page)
     screenshot(page, "hr-profile")
+
+    page.get_by_role("link", name="Career pathways").click()
+    page.wait_for_url(url + "/hr/pathway")
+    assert (
+        "Career pathway: Incident management (USUP)"
+        in page.get_by_role("heading", level=1).inner_text()
+    )
+    no_axe_violations(page)
+    screenshot(page, "hr-pathway")
+
+    # Moving Jordan Park's SFIA 8 record: a plain form POST, its CSRF token added by csrf.js.
+    page.get_by_role("link", name="Move to the newest SFIA").click()
+    page.wait_for_url(url + "/hr/migrate")
+    no_axe_violations(page)
+    page.get_by_role("button", name="Move Jordan Park to SFIA 9").click()
+    status = page.get_by_role("status")
+    assert "Jordan Park: USUP migrated SFIA 8 -> 9" in status.inner_text()
+    assert page.get_by_role("button", name="Move Jordan Park to SFIA 9").count() == 0
+    no_axe_violations(page)
+    screenshot(page, "hr-migrated")
