@@ -439,3 +439,12 @@ def test_a_migrated_record_can_be_submitted_for_review(tmp_path: Path) -> None:
         assert writing(engine, lambda s: status(s, done.new_id)) == "submitted"
     finally:
         engine.dispose()
+
+
+def test_a_store_that_cannot_be_opened_is_one_sentence_on_each_hr_page(tmp_path: Path) -> None:
+    with TestClient(create_app(f"sqlite:///{tmp_path / 'missing' / 'store.db'}")) as local:
+        for path in ["/hr", "/hr/progress", "/hr/team.csv", "/hr/migrate"]:
+            response = local.get(path)
+            assert response.status_code == 500, path
+            assert "<h1>The history store cannot be read</h1>" in response.text, path
+            assert "does not exist; create it first" in response.text, path

@@ -98,7 +98,13 @@ async def _scored_team(request: Request, filters: Filters) -> Team:
 
 
 def _store_problem(exc: SfiaAssessError) -> HTMLResponse:
-    return page("notfound.html.j2", status_code=500, title="The store", message=str(exc))
+    return page(
+        "hr_problem.html.j2",
+        status_code=500,
+        title="The history store",
+        current="",
+        message=str(exc),
+    )
 
 
 async def dashboard(request: Request) -> Response:
