@@ -15,7 +15,7 @@ from .catalog import Catalog, SkillVersion
 from .errors import CatalogError, SfiaAssessError, UnknownSkillError
 from .kept_comments import KeptComments, persons_comments
 from .validation import validated
-from .yamlfile import read_yaml
+from .yamlfile import YamlDocument, parse_yaml, read_yaml
 from .yamlwriter import block_entry, comment, entry, value, verified
 
 Relation = Literal["same", "reworded", "moved", "split", "merged", "new", "removed"]
@@ -279,7 +279,15 @@ class Migration:
 
 def migrate_file(path: Path, catalog: Catalog, to_version: int) -> Migration:
     """`migrate` for a file, keeping the comments its author wrote."""
-    document = read_yaml(path)
+    return _migrate_document(read_yaml(path), catalog, to_version)
+
+
+def migrate_text(raw: bytes | str, name: str, catalog: Catalog, to_version: int) -> Migration:
+    """`migrate_file` for an assessment's text (a stored record's), named `name` in messages."""
+    return _migrate_document(parse_yaml(raw, name), catalog, to_version)
+
+
+def _migrate_document(document: YamlDocument, catalog: Catalog, to_version: int) -> Migration:
     loaded = check_document(document, catalog)
     return migrate(loaded, catalog, to_version, persons_comments(document, loaded, catalog))
 

@@ -111,7 +111,8 @@ def _latest_per_person(found: list[Reviewed], skipped: list[str]) -> list[Review
     """One entry per person: their latest assessment counts (last year's file beside this
     year's must not make two people); the older ones are noted."""
     latest: dict[str, Reviewed] = {}
-    for item in sorted(found, key=lambda p: (p.own.assessed_on, p.own.source)):
+    # On the same date, the newer SFIA version counts (a record migrated to it, e.g.).
+    for item in sorted(found, key=lambda p: (p.own.assessed_on, p.own.version, p.own.source)):
         key = item.own.name.casefold()
         if key in latest:
             older = latest[key].own

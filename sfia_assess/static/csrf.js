@@ -15,7 +15,8 @@
   });
   document.addEventListener("submit", function (e) {
     var t = token(), form = e.target;
-    if (!t || !form.elements || form.elements.csrf_token) { return; }
+    // POST forms only: in a GET form's URL the token would leak (history, logs, Referer).
+    if (!t || !form.elements || form.elements.csrf_token || form.method !== "post") { return; }
     var input = document.createElement("input");
     input.type = "hidden"; input.name = "csrf_token"; input.value = t;
     form.appendChild(input);

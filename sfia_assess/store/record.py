@@ -178,7 +178,12 @@ def record_checked(
 
 
 def add_assessment(
-    session: Session, item: Checked, *, actor: str, kind: str = "recorded"
+    session: Session,
+    item: Checked,
+    *,
+    actor: str,
+    kind: str = "recorded",
+    note: str | None = None,
 ) -> AssessmentRecord:
     """Add one assessment file as the next version of its (person, skill, assessor, date)."""
     a = item.loaded.assessment
@@ -218,7 +223,7 @@ def add_assessment(
             result=as_json(item.result),
         )
     )
-    session.add(Event(assessment_id=row.id, kind=kind, actor=actor))
+    session.add(Event(assessment_id=row.id, kind=kind, actor=actor, note=note))
     return row
 
 

@@ -32,6 +32,7 @@ REVIEWED = "reviewed"
 AGREED = "agreed"
 SIGNED_OFF = "signed-off"
 RECORDED = "recorded"
+MIGRATED = "migrated"  # recorded by moving an older SFIA version's record (store/migrating.py)
 
 
 def checked(content: bytes, source_name: str, catalog: Catalog, policy: Policy) -> Checked:
@@ -94,7 +95,7 @@ def submit(session: Session, assessment_id: int, *, actor: str, manager: str) ->
     record = get(session, assessment_id)
     if record.relation == "manager":
         raise StoreError("a manager's review is not submitted; it is recorded with review()")
-    if status(session, assessment_id) not in (DRAFTED, RECORDED):
+    if status(session, assessment_id) not in (DRAFTED, RECORDED, MIGRATED):
         raise StoreError(
             f"{record.source_name} version {record.version} was already submitted; save a new"
             " version to submit again"

@@ -29,6 +29,7 @@ T = TypeVar("T")
 _RECORD = re.compile(r"^/(?:assessments|manager/review)/(\d+)(?:/|$)")
 _MANAGER_PAGES = ("/manager",)
 _ADMIN_PAGES = ("/admin",)
+_HR_PAGES = "/hr"  # the team dashboard, progress, downloads, profiles, pathways, migration
 
 
 def not_your_name(user: User | None, name: str) -> str | None:
@@ -71,6 +72,8 @@ def allowed(user: User, path: str, owner: Owner | None, method: str = "GET") -> 
     me = person_key(user.name)
     if path.startswith(_ADMIN_PAGES):
         return user.role == "admin"
+    if path == _HR_PAGES or path.startswith(_HR_PAGES + "/"):
+        return user.role in ("hr", "admin")
     if path.startswith(_MANAGER_PAGES) and user.role == "practitioner":
         return False
     if owner is None:

@@ -106,7 +106,7 @@ def create_app(
     shared: bool = False,
 ) -> Starlette:
     """The app; `allowed_hosts` (e.g. LOOPBACK_NAMES) refuses requests for any other host."""
-    from . import access, api, auth, manager, practitioner
+    from . import access, api, auth, hr, manager, practitioner
 
     services_ = Services(
         catalog=Catalog.default(),
@@ -142,6 +142,7 @@ def create_app(
         Route("/manager/review/{assessment_id:int}/sign", manager.sign, methods=["POST"]),
         Route("/manager/review/{assessment_id:int}/signed", manager.signed),
         Route("/manager/review/{assessment_id:int}/record.pdf", manager.record_pdf),
+        *hr.ROUTES,
         Route("/api/assess", api.assess, methods=["POST"]),
         Route("/api/review", api.review, methods=["POST"]),
         Mount("/static", StaticFiles(packages=[("sfia_assess", "static")]), name="static"),

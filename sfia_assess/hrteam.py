@@ -1,0 +1,243 @@
+"""The team as HR looks at it: who is in it (filtered by role and manager), how its levels moved
+quarter by quarter, and its results as spreadsheet rows. Pure functions over checked assessments
+(as `store.loading.assessments_as_of` gives them); the scoring is `team.team_of`'s."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .team import TeamView, team_of
+
+if TYPE_CHECKING:
+    from .assessment import LoadedAssessment
+    from .catalog import Catalog
+    from .policy import Policy
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the HR pages narrow the team to (empty: everyone)."""
+
+    role: str = ""
+    manager: str = ""
+
+    @classmethod
+    def of(cls, role: str | None, manager: str | None) -> Filters:
+        return cls(" ".join((role or "").split()), " ".join((manager or "").split()))
+
+    @property
+    def active(self) -> bool:
+        return bool(self.role or self.manager)
+
+
+@dataclass(frozen=True)
+class Roster:
+    """Each person's role (from their latest self-assessment) and manager (their account's
+    manager, else whoever reviewed them), by person key."""
+
+    roles: dict[str, str]
+    managers: dict[str, str]
+
+    @property
+    def role_choices(self) -> list[str]:
+        return sorted(set(self.roles.values()), key=str.casefold)
+
+    @property
+    def manager_choices(self) -> list[str]:
+        return sorted(set(self.managers.values()), key=str.casefold)
+
+
+def roster(loaded: list[LoadedAssessment], account_managers: dict[str, str]) -> Roster:
+    """`account_managers`: person key -> their manager's name, from the store's accounts."""
+    roles: dict[str, str] = {}
+    managers: dict[str, str] = {}
+    for item in loaded:
+        a = item.assessment
+        key = _key(a.subject.name)
+        if a.assessor.relation == "manager":
+            managers[key] = a.assessor.name
+        elif a.subject.role:
+            roles[key] = a.subject.role
+    managers.update(account_managers)
+    return Roster(roles, managers)
+
+
+def spelled_as_known(filters: Filters, team: Roster) -> Filters:
+    """The filters with each value spelled as the roster spells it ("daniel okafor" -> "Daniel
+    Okafor"), so that the page says whom it shows as the store names them."""
+
+    def known(value: str, choices: list[str]) -> str:
+        return next((c for c in choices if _key(c) == _key(value)), value)
+
+    return Filters(
+        known(filters.role, team.role_choices), known(filters.manager, team.manager_choices)
+    )
+
+
+def filtered(
+    loaded: list[LoadedAssessment], team: Roster, filters: Filters
+) -> list[LoadedAssessment]:
+    """The assessments (self and reviews alike) of the people the filters keep."""
+
+    def keep(item: LoadedAssessment) -> bool:
+        key = _key(item.assessment.subject.name)
+        if filters.role and _key(team.roles.get(key, "")) != _key(filters.role):
+            return False
+        return not filters.manager or _key(team.managers.get(key, "")) == _key(filters.manager)
+
+    return [item for item in loaded if keep(item)]
+
+
+def has_people(loaded: list[LoadedAssessment]) -> bool:
+    """Whether there is anyone to show: a self-assessment, not only reviews."""
+    return any(item.assessment.assessor.relation != "manager" for item in loaded)
+
+
+def mixed_versions(view: TeamView) -> list[str]:
+    """The people assessed in another SFIA version than the view's, with theirs."""
+    return [
+        f"{p.name} (SFIA {p.sfia_version})"
+        for p in view.people
+        if p.sfia_version != view.skill.sfia_version
+    ]
+
+
+# Progress over time
+
+
+@dataclass(frozen=True)
+class Quarter:
+    label: str  # "2026 Q3"
+    end: dt.date
+
+
+def quarters(first: dt.date, last: dt.date) -> list[Quarter]:
+    """Every calendar quarter from the one holding `first` to the one holding `last`."""
+    out = []
+    year, quarter = first.year, (first.month - 1) // 3 + 1
+    while (year, quarter) <= (last.year, (last.month - 1) // 3 + 1):
+        month = quarter * 3
+        end = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+        out.append(Quarter(f"{year} Q{quarter}", end))
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    return out
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One person's level at the end of one quarter."""
+
+    level: int | None
+    agreed: bool  # False: self-assessed (no review by then)
+    sfia_version: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    quarters: tuple[Quarter, ...]
+    title: str  # the skill the view is of, "Incident management (USUP), SFIA 9"
+    sfia_version: int  # the version most people were assessed in at the last quarter's end
+    levels: tuple[int, ...]
+    people: tuple[tuple[str, tuple[Cell | None, ...]], ...]
+    counts: tuple[dict[int, int], ...]  # per quarter: level -> people at it
+    unlevelled: tuple[int, ...]  # per quarter: people with no level yet
+    mixed: tuple[str, ...]  # "Jordan Park (SFIA 8)": assessed in another version
+
+    @property
+    def most(self) -> int:
+        return max((sum(c.values()) for c in self.counts), default=0) or 1
+
+
+def progress(
+    snapshots: list[tuple[Quarter, list[LoadedAssessment]]], catalog: Catalog, policy: Policy
+) -> Progress | None:
+    """Each person's level (agreed where reviewed by then) at each quarter's end, from the
+    team as it stood then; None when nobody was assessed by the last quarter's end."""
+    views: list[TeamView | None] = [
+        team_of(found, catalog, policy) if has_people(found) else None for _, found in snapshots
+    ]
+    last = next((v for v in reversed(views) if v is not None), None)
+    if last is None:
+        return None
+    names: dict[str, str] = {}
+    cells: dict[str, list[Cell | None]] = {}
+    counts: list[dict[int, int]] = []
+    unlevelled: list[int] = []
+    mixed: set[str] = set()
+    for index, view in enumerate(views):
+        levels: Counter[int] = Counter()
+        none = 0
+        for person in view.people if view is not None else ():
+            key = _key(person.name)
+            names[key] = person.name
+            row = cells.setdefault(key, [None] * len(views))
+            row[index] = Cell(
+                person.recommended_level, person.reviewed_by is not None, person.sfia_version
+            )
+            if person.sfia_version != last.skill.sfia_version:
+                mixed.add(f"{person.name} (SFIA {person.sfia_version})")
+            if person.recommended_level is None:
+                none += 1
+            else:
+                levels[person.recommended_level] += 1
+        counts.append(dict(levels))
+        unlevelled.append(none)
+    skill = last.skill
+    order = sorted(names, key=lambda k: names[k].casefold())
+    return Progress(
+        quarters=tuple(q for q, _ in snapshots),
+        title=f"{skill.name} ({skill.code}), SFIA {skill.sfia_version}",
+        sfia_version=skill.sfia_version,
+        levels=last.levels,
+        people=tuple((names[k], tuple(cells[k])) for k in order),
+        counts=tuple(counts),
+        unlevelled=tuple(unlevelled),
+        mixed=tuple(sorted(mixed)),
+    )
+
+
+# Spreadsheet rows
+
+
+def table(view: TeamView, team: Roster) -> tuple[list[str], list[list[object]]]:
+    """The team's results, one row per person: the CSV and XLSX downloads' content."""
+    header = [
+        "person",
+        "role",
+        "manager",
+        "skill",
+        "sfia_version",
+        "level",
+        "level_basis",
+        "self_level",
+        "agreed_level",
+        "reviewed_by",
+        "gaps",
+        *(f"coverage_l{level}" for level in view.levels),
+    ]
+    rows: list[list[object]] = []
+    for person in view.people:
+        rows.append(
+            [
+                person.name,
+                person.role or "",
+                team.managers.get(_key(person.name), ""),
+                view.skill.code,
+                person.sfia_version,
+                person.recommended_level if person.recommended_level is not None else "",
+                "agreed" if person.reviewed_by is not None and view.basis == "agreed" else "self",
+                person.self_level if person.self_level is not None else "",
+                person.agreed_level if person.agreed_level is not None else "",
+                person.reviewed_by or "",
+                person.gaps,
+                *(round(c, 4) for c in person.coverage),
+            ]
+        )
+    return header, rows

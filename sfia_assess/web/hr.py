@@ -1,0 +1,479 @@
+"""HR pages: the team dashboard (agreed levels), progress by quarter, the team's results as CSV
+and XLSX, role profiles and pathways (HTML and PDF), and moving an SFIA 8 record to SFIA 9.
+
+Who may open them is access.py's rule (hr and admin in a shared deployment; the person at the
+machine in single-user mode). The scoring and the reports are the CLI's (`team --db`,
+`profile`, `pathway`, `migrate`); this module only reads the request and lays out the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from ..errors import SfiaAssessError
+from ..hrteam import (
+    Filters,
+    Progress,
+    Quarter,
+    Roster,
+    filtered,
+    has_people,
+    progress,
+    roster,
+    spelled_as_known,
+)
+from ..hrteam import mixed_versions as mixed_of
+from ..team import TeamView, team_of
+from .app import Services, page, services
+from .auth import current_user
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ..assessment import LoadedAssessment
+
+MAX_QUARTERS = 12  # the progress page shows at most the last three years
+
+
+def _actor(request: Request) -> str:
+    user = current_user(request)
+    if user is not None:
+        return user.name
+    try:
+        return getpass.getuser()  # single-user mode: the person at this machine
+    except (KeyError, OSError):
+        return "unknown"
+
+
+async def _audit(request: Request, action: str, target: str) -> None:
+    from ..store.accounts import audit
+
+    address = request.client.host if request.client else None
+    actor = _actor(request)
+    await services(request).write(lambda s: audit(s, actor, action, target, address))
+
+
+def _filters(request: Request) -> Filters:
+    return Filters.of(request.query_params.get("role"), request.query_params.get("manager"))
+
+
+def _query(filters: Filters) -> str:
+    pairs = [(k, v) for k, v in (("role", filters.role), ("manager", filters.manager)) if v]
+    return ("?" + urlencode(pairs)) if pairs else ""
+
+
+@dataclass(frozen=True)
+class Team:
+    """The filtered team, scored: `view` is None when nobody is left to show (`empty` says why)."""
+
+    roster: Roster
+    view: TeamView | None
+    empty: str
+
+
+def _team(session: Session, shared: Services, filters: Filters) -> Team:
+    from ..store.loading import assessments_as_of
+    from ..store.teams import account_managers
+
+    loaded = assessments_as_of(session, shared.catalog)
+    team = roster(loaded, account_managers(session))
+    if not has_people(loaded):
+        return Team(team, None, "No assessments are recorded yet.")
+    chosen = filtered(loaded, team, filters)
+    if not has_people(chosen):
+        return Team(team, None, "No one recorded matches these filters.")
+    return Team(team, team_of(chosen, shared.catalog, shared.policy), "")
+
+
+async def _scored_team(request: Request, filters: Filters) -> Team:
+    shared = services(request)
+    return await shared.read(lambda s: _team(s, shared, filters))
+
+
+def _store_problem(exc: SfiaAssessError) -> HTMLResponse:
+    return page(
+        "hr_problem.html.j2",
+        status_code=500,
+        title="The history store",
+        current="",
+        message=str(exc),
+    )
+
+
+async def dashboard(request: Request) -> Response:
+    """The team at its agreed levels: heatmap, distribution, shared gaps; filtered."""
+    filters = _filters(request)
+    try:
+        team = await _scored_team(request, filters)
+    except SfiaAssessError as exc:
+        return _store_problem(exc)
+    view = team.view
+    return page(
+        "hr_dashboard.html.j2",
+        title="Team dashboard",
+        current="dashboard",
+        filters=spelled_as_known(filters, team.roster),
+        roster=team.roster,
+        query=_query(filters),
+        view=view,
+        empty=team.empty,
+        mixed=mixed_of(view) if view else [],
+        most=max([n for _, n in view.distribution] + [1]) if view else 1,
+        shade=_shade,
+    )
+
+
+def _shade(coverage: float) -> str:
+    light = round(255 - coverage * 150)
+    return f"rgb({light}, {min(255, light + 15)}, 255)"
+
+
+def _progress(
+    session: Session, shared: Services, filters: Filters
+) -> tuple[Roster, Progress | None]:
+    from ..hrteam import quarters
+    from ..store.loading import assessments_as_of
+    from ..store.teams import account_managers, dated_span
+
+    latest = assessments_as_of(session, shared.catalog)
+    team = roster(latest, account_managers(session))
+    span = dated_span(session)
+    if span is None:
+        return team, None
+    snapshots: list[tuple[Quarter, list[LoadedAssessment]]] = []
+    for quarter in quarters(*span)[-MAX_QUARTERS:]:
+        found = assessments_as_of(session, shared.catalog, quarter.end)
+        snapshots.append((quarter, filtered(found, team, filters)))
+    return team, progress(snapshots, shared.catalog, shared.policy)
+
+
+async def progress_page(request: Request) -> Response:
+    """Each person's level at the end of each quarter, as a table and a bar chart."""
+    filters = _filters(request)
+    shared = services(request)
+    try:
+        team, found = await shared.read(lambda s: _progress(s, shared, filters))
+    except SfiaAssessError as exc:
+        return _store_problem(exc)
+    return page(
+        "hr_progress.html.j2",
+        title="Team progress by quarter",
+        current="progress",
+        filters=spelled_as_known(filters, team),
+        roster=team,
+        query=_query(filters),
+        progress=found,
+        max_quarters=MAX_QUARTERS,
+    )
+
+
+async def _download(request: Request, suffix: str) -> Response:
+    from ..csvfile import csv_text
+    from ..hrteam import table
+    from ..xlsxfile import xlsx_bytes
+
+    filters = _filters(request)
+    try:
+        team = await _scored_team(request, filters)
+    except SfiaAssessError as exc:
+        return _store_problem(exc)
+    if team.view is None:
+        return page(
+            "notfound.html.j2", status_code=404, title="Nothing to download", message=team.empty
+        )
+    header, rows = table(team.view, team.roster)
+    name = f"sfia-team-{services(request).today().isoformat()}.{suffix}"
+    if suffix == "csv":
+        body = csv_text(header, rows).encode("utf-8")
+        media = "text/csv; charset=utf-8"
+    else:
+        body = xlsx_bytes("Team", header, rows)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    await _audit(request, "exported", f"/hr/team.{suffix}{_query(filters)}")
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+async def team_csv(request: Request) -> Response:
+    return await _download(request, "csv")
+
+
+async def team_xlsx(request: Request) -> Response:
+    return await _download(request, "xlsx")
+
+
+# Role profiles and pathways
+
+
+@dataclass(frozen=True)
+class CareerAsk:
+    """What the profile and pathway pages were asked for, from the query string."""
+
+    code: str
+    version: int | None
+    level: int | None
+    title: str
+    problem: str
+
+
+def _ask(request: Request, shared: Services) -> CareerAsk:
+    params = request.query_params
+    codes = shared.catalog.codes()
+    code = (params.get("code") or ("USUP" if "USUP" in codes else codes[0])).strip().upper()
+    problem = ""
+    version: int | None = None
+    level: int | None = None
+    raw_version, raw_level = params.get("version", "").strip(), params.get("level", "").strip()
+    if code not in codes:
+        problem = f"there is no skill {code!r}; choose one of {', '.join(codes)}"
+        code = codes[0]
+    if raw_version:
+        if raw_version.isdigit() and int(raw_version) in shared.catalog.versions(code):
+            version = int(raw_version)
+        else:
+            found = ", ".join(str(v) for v in shared.catalog.versions(code))
+            problem = problem or f"{code} has no SFIA version {raw_version!r}; choose {found}"
+    if raw_level:
+        if raw_level.isdigit() and 1 <= int(raw_level) <= 7:
+            level = int(raw_level)
+        else:
+            problem = problem or f"the level must be a number from 1 to 7, not {raw_level!r}"
+    title = " ".join(params.get("title", "").split())[:120]
+    return CareerAsk(code, version, level, title, problem)
+
+
+def _career_query(ask: CareerAsk, *, level: bool) -> str:
+    pairs: list[tuple[str, str]] = [("code", ask.code)]
+    if ask.version is not None:
+        pairs.append(("version", str(ask.version)))
+    if level and ask.level is not None:
+        pairs.append(("level", str(ask.level)))
+        if ask.title:
+            pairs.append(("title", ask.title))
+    return "?" + urlencode(pairs)
+
+
+def _skills(shared: Services) -> list[tuple[str, str, list[int]]]:
+    out = []
+    for code in shared.catalog.codes():
+        out.append((code, shared.catalog.skill(code).name, shared.catalog.versions(code)))
+    return out
+
+
+def _title(ask: CareerAsk, shared: Services) -> str:
+    if ask.title:
+        return ask.title
+    skill = shared.catalog.skill(ask.code, ask.version)
+    return f"{skill.name}, level {ask.level}"
+
+
+async def profile_page(request: Request) -> Response:
+    """A role profile for a skill at a level (`profile CODE --level N --title T`)."""
+    from ..profiles import role_profile
+
+    shared = services(request)
+    ask = _ask(request, shared)
+    found: Any = None
+    problem = ask.problem
+    if ask.level is not None and not problem:
+        try:
+            found = role_profile(
+                shared.catalog, ask.code, ask.level, _title(ask, shared), ask.version
+            )
+        except SfiaAssessError as exc:
+            problem = str(exc)
+    return page(
+        "hr_profile.html.j2",
+        status_code=422 if problem else 200,
+        title=f"Role profile: {found.title}" if found else "Role profiles",
+        current="profile",
+        ask=ask,
+        skills=_skills(shared),
+        profile=found,
+        skill=found.main.skill if found else None,
+        problem=problem,
+        pdf_query=_career_query(ask, level=True),
+    )
+
+
+async def pathway_page(request: Request) -> Response:
+    """A skill's career pathway (`pathway CODE`)."""
+    from ..profiles import pathway
+    from ..reports.pathway import change_note
+
+    shared = services(request)
+    ask = _ask(request, shared)
+    found = None if ask.problem else pathway(shared.catalog, ask.code, ask.version)
+    return page(
+        "hr_pathway.html.j2",
+        status_code=422 if ask.problem else 200,
+        title=f"Career pathway: {found.skill.name}" if found else "Career pathways",
+        current="pathway",
+        ask=ask,
+        skills=_skills(shared),
+        path=found,
+        skill=found.skill if found else None,
+        change_note=change_note,
+        problem=ask.problem,
+        pdf_query=_career_query(ask, level=False),
+    )
+
+
+def _pdf(body: bytes, name: str) -> Response:
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+async def profile_pdf(request: Request) -> Response:
+    from .careerpdf import profile_pdf as job
+
+    shared = services(request)
+    ask = _ask(request, shared)
+    if ask.problem or ask.level is None:
+        message = ask.problem or "choose a level (1 to 7) for the role profile"
+        return HTMLResponse(f"Bad request: {message}", status_code=400)
+    try:
+        title = _title(ask, shared)
+        body = await shared.pdfs.render(
+            job, ask.code, ask.level, title, ask.version, shared.today()
+        )
+    except SfiaAssessError as exc:
+        return HTMLResponse(f"Bad request: {exc}", status_code=400)
+    await _audit(request, "exported", f"/hr/profile.pdf{_career_query(ask, level=True)}")
+    return _pdf(body, f"profile-{ask.code.lower()}-level-{ask.level}.pdf")
+
+
+async def pathway_pdf(request: Request) -> Response:
+    from .careerpdf import pathway_pdf as job
+
+    shared = services(request)
+    ask = _ask(request, shared)
+    if ask.problem:
+        return HTMLResponse(f"Bad request: {ask.problem}", status_code=400)
+    body = await shared.pdfs.render(job, ask.code, ask.version, shared.today())
+    await _audit(request, "exported", f"/hr/pathway.pdf{_career_query(ask, level=False)}")
+    return _pdf(body, f"pathway-{ask.code.lower()}.pdf")
+
+
+# Migration
+
+
+@dataclass(frozen=True)
+class Migratable:
+    assessment_id: int
+    person: str
+    skill: str
+    sfia_version: int
+    newest: int
+    assessed_on: dt.date
+    source_name: str
+
+
+def _migratable(shared: Services) -> Any:
+    def work(session: Session) -> list[Migratable]:
+        from ..store.loading import records_as_of
+
+        own = [row for row in records_as_of(session) if row.relation != "manager"]
+        # A person already recorded in a newer version of the skill (migrated, or assessed
+        # again) is not offered again.
+        latest: dict[tuple[int, str], int] = {}
+        for row in own:
+            key = (row.person_id, row.skill)
+            latest[key] = max(latest.get(key, 0), row.sfia_version)
+        out = []
+        for row in own:
+            newest = shared.catalog.newest_version(row.skill)
+            if row.sfia_version < newest and latest[(row.person_id, row.skill)] == row.sfia_version:
+                out.append(
+                    Migratable(
+                        row.id,
+                        row.person.name,
+                        row.skill,
+                        row.sfia_version,
+                        newest,
+                        row.assessed_on,
+                        row.source_name,
+                    )
+                )
+        return sorted(out, key=lambda m: (m.person.casefold(), m.skill))
+
+    return work
+
+
+async def migrate_list(request: Request) -> Response:
+    """Everyone's latest self-assessment recorded in an older SFIA version, to migrate."""
+    shared = services(request)
+    try:
+        found = await shared.read(_migratable(shared))
+    except SfiaAssessError as exc:
+        return _store_problem(exc)
+    return page(
+        "hr_migrate.html.j2",
+        title="Move records to the newest SFIA",
+        current="migrate",
+        records=found,
+        done=None,
+        problem="",
+    )
+
+
+async def migrate(request: Request) -> Response:
+    """Migrate one record (a POST, with the session's CSRF token in a shared deployment)."""
+    from ..store.migrating import migrate_record
+
+    shared = services(request)
+    assessment_id = int(request.path_params["assessment_id"])
+    actor = _actor(request)
+    try:
+        done = await shared.write(
+            lambda s: migrate_record(s, assessment_id, shared.catalog, shared.policy, actor=actor)
+        )
+    except SfiaAssessError as exc:
+        found = await shared.read(_migratable(shared))
+        return page(
+            "hr_migrate.html.j2",
+            status_code=422,
+            title="Move records to the newest SFIA",
+            current="migrate",
+            records=found,
+            done=None,
+            problem=str(exc),
+        )
+    if not done.already:
+        await _audit(
+            request, "changed", f"/assessments/{done.new_id} (migrated from {done.old_id})"
+        )
+    found = await shared.read(_migratable(shared))
+    return page(
+        "hr_migrate.html.j2",
+        title="Move records to the newest SFIA",
+        current="migrate",
+        records=found,
+        done=done,
+        problem="",
+    )
+
+
+ROUTES = [
+    Route("/hr", dashboard),
+    Route("/hr/progress", progress_page),
+    Route("/hr/team.csv", team_csv),
+    Route("/hr/team.xlsx", team_xlsx),
+    Route("/hr/profile", profile_page),
+    Route("/hr/profile.pdf", profile_pdf),
+    Route("/hr/pathway", pathway_page),
+    Route("/hr/pathway.pdf", pathway_pdf),
+    Route("/hr/migrate", migrate_list),
+    Route("/hr/migrate/{assessment_id:int}", migrate, methods=["POST"]),
+]

@@ -1,0 +1,41 @@
+"""XLSX workbooks the tool writes: every text cell made safe, as in its CSV (csvfile.safe_cell),
+and stored as text, so no cell is ever a formula."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+
+from .csvfile import safe_cell
+
+
+def xlsx_bytes(title: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """One sheet named `title`: a bold header row, then `rows`, the columns sized to fit."""
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.styles import Font  # type: ignore[import-untyped]
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title[:31]
+    widths = [len(name) for name in header]
+    table: list[list[object]] = [list(header), *(list(row) for row in rows)]
+    for row_number, row in enumerate(table, start=1):
+        for column, value in enumerate(row, start=1):
+            cell = sheet.cell(row=row_number, column=column)
+            shown = safe_cell(value)
+            cell.value = shown
+            if isinstance(shown, str):
+                cell.data_type = "s"  # text, whatever it starts with
+            if row_number == 1:
+                cell.font = Font(bold=True)
+            if column <= len(widths):
+                widths[column - 1] = max(widths[column - 1], len(str(shown)))
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = min(
+            60, width + 2
+        )
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

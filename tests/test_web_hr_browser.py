@@ -1,0 +1,114 @@
+"""The HR journey in Chromium against `serve --shared`: sign in as HR, open the team dashboard,
+filter it by manager, open progress by quarter, download the CSV, open a role profile; every
+page axe-clean (and screenshotted when SFIA_ASSESS_SHOTS names a folder)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .browser import Server, no_axe_violations, screenshot, stop_server
+from .conftest import EXAMPLES
+from .test_web_hr import add_accounts, record
+
+
+@pytest.fixture
+def hr_server(tmp_path: Path) -> Iterator[Server]:
+    db_url = f"sqlite:///{tmp_path / 'store.db'}"
+    record(db_url, *sorted(EXAMPLES.glob("*.yaml")))
+    add_accounts(db_url)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sfia_assess", "serve", "--shared", "--port", "0", "--db", db_url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    match = re.search(r"http://127\.0\.0\.1:\d+/", process.stdout.readline())
+    assert match, "serve --shared printed no URL"
+    running = Server(match.group(0).rstrip("/"), db_url, process)
+    yield running
+    stop_server(running)
+
+
+def test_an_hr_lead_reviews_the_team_downloads_it_and_opens_a_profile(
+    page: Any, hr_server: Server, tmp_path: Path
+) -> None:
+    from .test_web_hr import PASSWORD
+
+    url = hr_server.url
+    page.goto(url + "/hr")
+    assert page.url.endswith("/login")
+    page.get_by_label("Name").fill("Hana Reid")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(url + "/")
+    page.get_by_role("link", name="Team (HR)").click()
+    page.wait_for_url(url + "/hr")
+    heatmap = page.get_by_role("table", name="People and levels")
+    assert heatmap.get_by_role("row").count() == 6  # header + 5 people
+    assert "agreed with Daniel Okafor; self 4" in heatmap.inner_text()
+    no_axe_violations(page)
+    screenshot(page, "hr-dashboard")
+
+    page.get_by_label("Manager").select_option("Daniel Okafor")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r".*/hr\?role=&manager=Daniel\+Okafor$"))
+    heatmap = page.get_by_role("table", name="People and levels")
+    assert heatmap.get_by_role("row").count() == 2
+    assert "Priya Nair" in heatmap.inner_text()
+    no_axe_violations(page)
+    screenshot(page, "hr-dashboard-filtered")
+
+    with page.expect_download() as caught:
+        page.get_by_role("link", name="CSV").click()
+    download = caught.value
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    lines = saved.read_text(encoding="utf-8").splitlines()
+    assert saved.suffix == ".csv" and len(lines) == 2
+    assert lines[1].startswith("Priya Nair,Incident Coordinator,Daniel Okafor,USUP,9,3,agreed")
+
+    page.get_by_role("link", name="Progress by quarter").click()
+    page.wait_for_url(re.compile(r".*/hr/progress\?manager=Daniel\+Okafor$"))
+    table = page.get_by_role("table", name="Levels by quarter")
+    assert "Priya Nair" in table.inner_text() and "Sam Lee" not in table.inner_text()
+    assert page.locator("svg[role=img]").count() == 1
+    no_axe_violations(page)
+    screenshot(page, "hr-progress")
+
+    page.get_by_role("link", name="Role profiles").click()
+    page.wait_for_url(url + "/hr/profile")
+    page.get_by_label("Level the role needs").select_option("4")
+    page.get_by_label("Role title").fill("Incident Coordinator")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r".*/hr/profile\?code=USUP&version=&level=4&title=.*"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Incident Coordinator"
+    no_axe_violations(page)
+    screenshot(page, "hr-profile")
+
+    page.get_by_role("link", name="Career pathways").click()
+    page.wait_for_url(url + "/hr/pathway")
+    assert (
+        "Career pathway: Incident management (USUP)"
+        in page.get_by_role("heading", level=1).inner_text()
+    )
+    no_axe_violations(page)
+    screenshot(page, "hr-pathway")
+
+    # Moving Jordan Park's SFIA 8 record: a plain form POST, its CSRF token added by csrf.js.
+    page.get_by_role("link", name="Move to the newest SFIA").click()
+    page.wait_for_url(url + "/hr/migrate")
+    no_axe_violations(page)
+    page.get_by_role("button", name="Move Jordan Park to SFIA 9").click()
+    status = page.get_by_role("status")
+    assert "Jordan Park: USUP migrated SFIA 8 -> 9" in status.inner_text()
+    assert page.get_by_role("button", name="Move Jordan Park to SFIA 9").count() == 0
+    no_axe_violations(page)
+    screenshot(page, "hr-migrated")
