@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import stat
 from functools import cache
@@ -56,8 +57,8 @@ class _CompiledTemplates(FileSystemBytecodeCache):
     is loaded from it. A cache that cannot be read or written costs the compiling, nothing else.
     """
 
-    def __init__(self, directory: Path) -> None:
-        super().__init__(str(directory), "%s.jinja")
+    def __init__(self, directory: Path, settings: str) -> None:
+        super().__init__(str(directory), f"%s-{settings}.jinja")
         self.folder = directory
         self.usable: bool | None = None
 
@@ -79,13 +80,22 @@ class _CompiledTemplates(FileSystemBytecodeCache):
         if self._ready():
             try:
                 super().load_bytecode(bucket)
-            except (OSError, EOFError, ValueError):  # unreadable or cut short: compile instead
+            except Exception:  # unreadable, cut short, not Jinja2's: compile instead
                 bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         if self._ready():
             with contextlib.suppress(OSError):
                 super().dump_bytecode(bucket)
+
+
+def _settings() -> str:
+    """What compiled code depends on besides a template's source (which Jinja2 checks): this
+    module, where the environment's options are, and Jinja2's version."""
+    import jinja2
+
+    mine = Path(__file__).read_bytes() + jinja2.__version__.encode()
+    return hashlib.sha256(mine).hexdigest()[:16]
 
 
 def _cache_folder() -> Path | None:
@@ -104,7 +114,7 @@ def environment() -> Environment:
     folder = _cache_folder()
     env = Environment(
         loader=PackageLoader("sfia_assess", "templates"),
-        bytecode_cache=None if folder is None else _CompiledTemplates(folder),
+        bytecode_cache=None if folder is None else _CompiledTemplates(folder, _settings()),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,

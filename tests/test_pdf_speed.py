@@ -84,3 +84,41 @@ def test_without_a_writable_cache_reports_are_made_all_the_same(tmp_path: Path) 
     done = _run(None, not_a_folder, "assess", str(EXAMPLE), "--format", "html", "-o", str(out))
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr and out.read_text("utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_a_damaged_cache_is_compiled_over(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = _run(
+        None, cache, "assess", str(EXAMPLE), "--format", "html", "-o", str(tmp_path / "1.html")
+    )
+    assert first.returncode == 0, first.stderr
+    entries = list((cache / "sfia-assess").iterdir())
+    assert entries
+    for entry in entries:  # cut short, as by a full disk
+        entry.write_bytes(entry.read_bytes()[: len(entry.read_bytes()) // 2])
+    again = _run(
+        None, cache, "assess", str(EXAMPLE), "--format", "html", "-o", str(tmp_path / "2.html")
+    )
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "2.html").read_text("utf-8") == (tmp_path / "1.html").read_text("utf-8")
+
+
+def test_code_compiled_under_other_settings_is_not_used(tmp_path: Path) -> None:
+    """Jinja2 checks a template's source, not the environment's options (in templating.py):
+    the cache's names carry those too, so a changed option never meets old compiled code."""
+    from sfia_assess import templating
+
+    cache = tmp_path / "cache"
+    done = _run(
+        None, cache, "assess", str(EXAMPLE), "--format", "html", "-o", str(tmp_path / "1.html")
+    )
+    assert done.returncode == 0, done.stderr
+    settings = templating._settings()
+    names = [entry.name for entry in (cache / "sfia-assess").iterdir()]
+    assert names and all(name.endswith(f"-{settings}.jinja") for name in names)
+    import hashlib
+
+    import jinja2
+
+    source = Path(templating.__file__).read_bytes() + jinja2.__version__.encode()
+    assert settings == hashlib.sha256(source).hexdigest()[:16]
