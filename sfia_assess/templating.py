@@ -49,8 +49,13 @@ def environment() -> Environment:
     # Jinja2 is imported here, when HTML is first made: a text or JSON report need not (~20 ms).
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+    from .templatecache import CompiledTemplates, cache_folder, settings
+
+    folder = cache_folder()
+
     env = Environment(
         loader=PackageLoader("sfia_assess", "templates"),
+        bytecode_cache=None if folder is None else CompiledTemplates(folder, settings()),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
