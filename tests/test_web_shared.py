@@ -579,3 +579,30 @@ def test_behind_proxy_needs_an_address(runner: CliRunner) -> None:
     alone = runner.invoke(cli, ["serve", "--behind-proxy", "127.0.0.1", "--port", "0"])
     assert alone.exit_code == 2
     assert "without --shared there are no accounts; add --shared" in alone.stderr
+
+
+def _menu(client: TestClient, path: str = "/") -> set[str]:
+    import re
+
+    response = client.get(path)
+    assert response.status_code in (200, 404)
+    nav = response.text.split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0]
+    return set(re.findall(r'href="([^"]+)"', nav))
+
+
+def test_the_menu_offers_only_the_pages_the_signed_in_role_may_open(
+    db_url: str, records: dict[str, int]
+) -> None:
+    # The menu offered every role "Reviews (managers)" and "Team (HR)", each a 404 for most.
+    expected = {
+        "Priya Nair": {"/"},
+        "Daniel Okafor": {"/", "/manager"},
+        "Hana Mori": {"/", "/manager", "/hr"},
+    }
+    for name, links in expected.items():
+        with TestClient(create_app(db_url, shared=True), follow_redirects=False) as client:
+            assert sign_in(client, name) == 303
+            assert _menu(client) == links, name
+            assert _menu(client, "/assessments/999999") == links, name  # the 404 page too
+    with TestClient(create_app(db_url), follow_redirects=False) as single_user:
+        assert _menu(single_user) == {"/", "/manager", "/hr"}

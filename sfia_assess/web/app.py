@@ -93,7 +93,9 @@ def services(request: Request) -> Services:
 
 def page(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """A page (or an htmx fragment) from templates/web/."""
-    html = environment().get_template(f"web/{template}").render(context)
+    from .viewer import menu
+
+    html = environment().get_template(f"web/{template}").render({"menu": menu(), **context})
     return HTMLResponse(html, status_code=status_code)
 
 

@@ -181,7 +181,13 @@ class RequireSignIn:
             await response(scope, receive, send)
             return
         scope.setdefault("state", {})["user"] = user
-        await self.app(scope, receive, send)
+        from .viewer import VIEWER
+
+        token = VIEWER.set(user)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            VIEWER.reset(token)
 
 
 async def _still_active(scope: Scope, user: User | None) -> User | None:
