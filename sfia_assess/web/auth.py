@@ -183,11 +183,11 @@ class RequireSignIn:
         scope.setdefault("state", {})["user"] = user
         from .viewer import VIEWER
 
-        token = VIEWER.set(user)
+        viewing = VIEWER.set(user)
         try:
             await self.app(scope, receive, send)
         finally:
-            VIEWER.reset(token)
+            VIEWER.reset(viewing)
 
 
 async def _still_active(scope: Scope, user: User | None) -> User | None:
