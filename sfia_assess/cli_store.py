@@ -102,11 +102,16 @@ def db_status(db: str | None, fmt: str) -> None:
 
     from .reports.json import dumps
     from .store import open_store
-    from .store.database import translated
-    from .store.schema import status
+    from .store.database import database_url, shown, store_file, translated
+    from .store.schema import HEAD, Status, status
 
-    with open_store(db, create=False) as engine, translated(engine):
-        found = status(engine)
+    url = database_url(db)
+    missing = store_file(url)
+    if missing is not None and not missing.exists():  # looking must not create an empty store
+        found = Status(shown(url), None, HEAD, {})
+    else:
+        with open_store(db, create=False) as engine, translated(engine):
+            found = status(engine)
     if fmt == "json":
         click.echo(dumps({**dataclasses.asdict(found), "current": found.current}), nl=False)
         return
