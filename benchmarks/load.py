@@ -160,9 +160,16 @@ def form_fields(
 
 
 def session(
-    i: int, port: int, deadline: float, ids: list[str], today: dt.date, tally: Tally
+    i: int,
+    port: int,
+    deadline: float,
+    ids: list[str],
+    today: dt.date,
+    tally: Tally,
+    rounds: int | None = None,
 ) -> None:
-    """One person's sessions until the deadline (checked before every request)."""
+    """One person's sessions until the deadline (checked before every request), or until
+    `rounds` assessments are submitted."""
     name = practitioner(i)
     browser = Browser(port)
 
@@ -193,7 +200,7 @@ def session(
             return
         csrf = browser.cookies["sfia_csrf"]
         k = 0
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and (rounds is None or k < rounds):
             on = today - dt.timedelta(days=k)  # a new date: a new assessment (a new version)
             k += 1
             if call("home", "GET", "/") is None:
@@ -313,6 +320,8 @@ def server(url: str, log: Path) -> Iterator[int]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
 
 
 @dataclass
@@ -325,9 +334,11 @@ class Outcome:
     server_log: str
 
 
-def run(url: str, sessions: int, seconds: float, folder: Path) -> Outcome:
+def run(
+    url: str, sessions: int, seconds: float, folder: Path, rounds: int | None = None
+) -> Outcome:
     """The whole load: accounts, server, sessions, then the store's count. The core of main()
-    and of tests/test_load_smoke.py."""
+    and of tests/test_load_smoke.py (which asks for a set number of `rounds` per session)."""
     ids = statements()
     add_accounts(url, sessions)
     tally = Tally()
@@ -337,7 +348,7 @@ def run(url: str, sessions: int, seconds: float, folder: Path) -> Outcome:
         began = time.monotonic()
         deadline = began + seconds
         threads = [
-            threading.Thread(target=session, args=(i, port, deadline, ids, today, tally))
+            threading.Thread(target=session, args=(i, port, deadline, ids, today, tally, rounds))
             for i in range(sessions)
         ]
         for thread in threads:
