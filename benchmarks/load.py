@@ -296,9 +296,10 @@ def check_store(url: str, tally: Tally) -> tuple[int, int, int]:
 
 
 @contextmanager
-def server(url: str, log: Path) -> Iterator[int]:
+def server(url: str, log: Path, shared: bool = True) -> Iterator[int]:
     """`sfia-assess serve --shared` on 127.0.0.1 and a free port; yields the port."""
-    command = [sys.executable, "-m", "sfia_assess", "serve", "--shared", "--port", "0"]
+    command = [sys.executable, "-m", "sfia_assess", "serve", "--port", "0"]
+    command += ["--shared"] if shared else []
     with log.open("w") as errors:
         process = subprocess.Popen(
             [*command, "--host", HOST, "--db", url],
@@ -426,13 +427,74 @@ def database(kind: str, folder: Path) -> Iterator[str]:
             admin.dispose()
 
 
+def request_cost(url: str, folder: Path, repeats: int) -> dict[str, dict[str, float]]:
+    """p50 of one request at a time, single-user and shared, on the same store: the home page
+    (shared: the account is read) and a saved version opened in the form (shared: the account
+    and the record's owner are read, and an audit row written)."""
+    add_accounts(url, 1)
+    ids = statements()
+    today = dt.date.today()
+    tally = Tally()
+    medians: dict[str, dict[str, float]] = {}
+    with server(url, folder / "shared.log") as port:
+        session(0, port, time.monotonic() + 300, ids, today, tally, rounds=1)
+    if tally.errors or len(tally.saved) != 1:
+        raise SystemExit(f"could not save an assessment to open: {tally.errors}")
+    with reading_store(url) as first_id:
+        path = f"/assessments/{first_id}"
+    for shared in (False, True):
+        with server(url, folder / "cost.log", shared=shared) as port:
+            browser = Browser(port)
+            if shared:
+                browser.request(
+                    "POST", "/login", [("name", practitioner(0)), ("password", PASSWORD)]
+                )
+            times: dict[str, list[float]] = {"home": [], "open": []}
+            for _ in range(repeats):
+                for kind, where in (("home", "/"), ("open", path)):
+                    started = time.perf_counter()
+                    status, _, _ = browser.request("GET", where)
+                    times[kind].append(time.perf_counter() - started)
+                    if status != 200:
+                        raise SystemExit(f"GET {where}: HTTP {status}")
+            browser.close()
+        medians["shared" if shared else "single-user"] = {
+            kind: statistics.median(values[repeats // 10 :]) for kind, values in times.items()
+        }
+    return medians
+
+
+@contextmanager
+def reading_store(url: str) -> Iterator[int]:
+    """The id of the first stored assessment."""
+    from sqlalchemy import func, select
+
+    from sfia_assess.store import open_store, reading
+    from sfia_assess.store.models import AssessmentRecord
+
+    with open_store(url) as engine, reading(engine) as s:
+        yield int(s.scalar(select(func.min(AssessmentRecord.id))) or 0)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--sessions", type=int, default=50, help="concurrent sessions (<= 200)")
     parser.add_argument("--seconds", type=float, default=60.0, help="how long (<= 600 s)")
     parser.add_argument("--quick", action="store_true", help="10 sessions for 10 s (CI)")
+    parser.add_argument(
+        "--cost",
+        action="store_true",
+        help="instead: p50 of one request at a time, single-user vs shared (200 each)",
+    )
     args = parser.parse_args()
+    if args.cost:
+        with tempfile.TemporaryDirectory() as tmp, database(args.db, Path(tmp)) as url:
+            medians = request_cost(url, Path(tmp), 200)
+        for mode, found in medians.items():
+            shown = ", ".join(f"{kind} p50 {ms * 1000:.1f} ms" for kind, ms in found.items())
+            print(f"{args.db}, {mode}: {shown}")
+        return 0
     if args.quick:
         args.sessions, args.seconds = 10, 10.0
     if not (1 <= args.sessions <= 200 and 0 < args.seconds <= 600):
