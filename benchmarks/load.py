@@ -16,6 +16,11 @@ Afterwards the store is read: every saved assessment must be there exactly once,
 must have left exactly one `submitted` step, and no request may have failed (a 5xx or any status
 but the one a browser expects). p50/p95 latency per request type and throughput are printed.
 Exit status 1 on any error.
+
+    python benchmarks/load.py --cost                # what shared mode adds to one request
+
+`--cost` times one request at a time (the home page, a saved version opened), 200 of each, on
+one store served single-user and then shared, and prints the p50 of each.
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from sfia_assess import clock  # noqa: E402
 
 HOST = "127.0.0.1"
 PASSWORD = "load-test-password-0123"
@@ -344,7 +351,7 @@ def run(
     add_accounts(url, sessions)
     tally = Tally()
     log = folder / "server.log"
-    today = dt.date.today()
+    today = clock.today()  # the server's today (SOURCE_DATE_EPOCH too)
     with server(url, log) as port:
         began = time.monotonic()
         deadline = began + seconds
@@ -433,7 +440,7 @@ def request_cost(url: str, folder: Path, repeats: int) -> dict[str, dict[str, fl
     and the record's owner are read, and an audit row written)."""
     add_accounts(url, 1)
     ids = statements()
-    today = dt.date.today()
+    today = clock.today()  # the server's today (SOURCE_DATE_EPOCH too)
     tally = Tally()
     medians: dict[str, dict[str, float]] = {}
     with server(url, folder / "shared.log") as port:
