@@ -365,7 +365,10 @@ def run(
             thread.join()
         took = time.monotonic() - began
     records, submitted, audit = check_store(url, tally)
-    return Outcome(tally, took, records, submitted, audit, log.read_text(errors="replace"))
+    server_log = log.read_text(errors="replace")
+    if "Traceback" in server_log:
+        tally.error("the server logged a traceback (its log is printed below)")
+    return Outcome(tally, took, records, submitted, audit, server_log)
 
 
 def percentile(values: list[float], share: float) -> float:
