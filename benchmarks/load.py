@@ -166,6 +166,17 @@ def form_fields(
     return fields
 
 
+def login_form(browser: Browser, name: str) -> list[tuple[str, str]]:
+    """The sign-in form as a browser posts it: name, password and the form's own CSRF token
+    (fetched with the form, which also sets its nonce cookie)."""
+    status, _, data = browser.request("GET", "/login")
+    found = re.search(rb'name="csrf_token" value="([^"]+)"', data)
+    if status != 200 or found is None:
+        raise SystemExit(f"GET /login: HTTP {status}, no sign-in form with a csrf_token field")
+    token = found.group(1).decode()
+    return [("name", name), ("password", PASSWORD), ("csrf_token", token)]
+
+
 def session(
     i: int,
     port: int,
@@ -200,7 +211,7 @@ def session(
         return status, headers, data
 
     try:
-        if call("login", "POST", "/login", [("name", name), ("password", PASSWORD)]) is None:
+        if call("login", "POST", "/login", login_form(browser, name)) is None:
             return
         if not browser.cookies.get("sfia_csrf"):
             tally.error(f"{name}: login set no sfia_csrf cookie")
@@ -456,9 +467,7 @@ def request_cost(url: str, folder: Path, repeats: int) -> dict[str, dict[str, fl
         with server(url, folder / "cost.log", shared=shared) as port:
             browser = Browser(port)
             if shared:
-                browser.request(
-                    "POST", "/login", [("name", practitioner(0)), ("password", PASSWORD)]
-                )
+                browser.request("POST", "/login", login_form(browser, practitioner(0)))
             times: dict[str, list[float]] = {"home": [], "open": []}
             for _ in range(repeats):
                 for kind, where in (("home", "/"), ("open", path)):
