@@ -128,3 +128,29 @@ def test_audit_log_is_printed_and_its_rows_cannot_be_changed(
         assert not changed
     finally:
         engine.dispose()
+
+
+PEAK_OF_EIGHT_SIGN_INS = """
+import resource, sys, threading
+from sfia_assess.store.accounts import password_matches, SignInCandidate, _HASHER
+candidate = SignInCandidate(_HASHER.hash("x" * 12), None)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+threads = [threading.Thread(target=password_matches, args=(candidate, "y" * 12)) for _ in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)
+"""
+
+
+def test_people_signing_in_at_once_queue_for_the_password_check_not_for_memory() -> None:
+    # Each argon2 check takes 64 MiB; eight at once took ~512 MiB (fifty at once, gigabytes).
+    import os
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", PEAK_OF_EIGHT_SIGN_INS], capture_output=True, text=True, check=True
+    ).stdout
+    grown_mib = int(out) / 1024
+    cores = os.cpu_count() or 1
+    assert grown_mib < 64 * min(cores, 8) + 48, grown_mib

@@ -290,7 +290,9 @@ async def login_form(request: Request) -> Response:
 
 
 async def login(request: Request) -> Response:
-    from ..store.accounts import audit, check_password
+    from starlette.concurrency import run_in_threadpool
+
+    from ..store.accounts import audit, password_matches, sign_in_candidate
     from ..store.people import person_key
     from .app import services
 
@@ -307,7 +309,8 @@ async def login(request: Request) -> Response:
     if limiter.blocked(person_key(name), address):
         message = "Too many failed sign-ins; wait 15 minutes and try again."
         return _login_page(request, message, 429, name)
-    found = await services(request).read(lambda s: check_password(s, name, password))
+    candidate = await services(request).read(lambda s: sign_in_candidate(s, name))
+    found = await run_in_threadpool(password_matches, candidate, password)
     if found is None:
         limiter.failed(person_key(name), address)
         message = "That name and password do not match an account."
