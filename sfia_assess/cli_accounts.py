@@ -81,8 +81,11 @@ def users_list(db: str | None) -> None:
         accounts = list_accounts(session)
     if not accounts:
         click.echo("no accounts yet; `sfia-assess users add NAME --role ...` adds one", err=True)
+    from .store.people import person_key
+
+    names = {person_key(a.name): a.name for a in accounts}  # a manager is kept by name key
     for a in accounts:
-        manager = f"  manager: {a.manager}" if a.manager else ""
+        manager = f"  manager: {names.get(a.manager, a.manager)}" if a.manager else ""
         state = "  (disabled)" if a.disabled else ""
         click.echo(f"{a.name}  {a.role}{manager}{state}")
 

@@ -35,10 +35,10 @@ def test_add_list_and_disable_accounts(runner: CliRunner, store_url: str) -> Non
     )
     assert (code, out) == (0, "added Priya Nair (practitioner)\n"), err
     code, out, _ = users(runner, store_url, "list")
-    assert out == ("Daniel Okafor  manager\nPriya Nair  practitioner  manager: daniel okafor\n")
+    assert out == ("Daniel Okafor  manager\nPriya Nair  practitioner  manager: Daniel Okafor\n")
     assert users(runner, store_url, "disable", "PRIYA NAIR")[:2] == (0, "disabled Priya Nair\n")
     assert users(runner, store_url, "list")[1].endswith(
-        "Priya Nair  practitioner  manager: daniel okafor  (disabled)\n"
+        "Priya Nair  practitioner  manager: Daniel Okafor  (disabled)\n"
     )
 
 

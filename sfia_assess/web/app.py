@@ -93,9 +93,10 @@ def services(request: Request) -> Services:
 
 def page(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """A page (or an htmx fragment) from templates/web/."""
-    from .viewer import menu
+    from .viewer import VIEWER, menu
 
-    html = environment().get_template(f"web/{template}").render({"menu": menu(), **context})
+    shown = {"menu": menu(), "viewer": VIEWER.get(), **context}
+    html = environment().get_template(f"web/{template}").render(shown)
     return HTMLResponse(html, status_code=status_code)
 
 
