@@ -79,9 +79,12 @@ def unique_stems(names: list[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class Job:
+    """One report to make. The parent checked the files and keeps only their cards (a few words
+    each, so its memory stays flat however many people); the worker reads the files again."""
+
     source: Path
-    loaded: LoadedAssessment  # checked once, in the parent, and handed to the worker
-    reviewed_by: LoadedAssessment | None  # the manager's review of it, when the folder has one
+    own: Card  # the self-assessment
+    reviewed_by: Card | None  # the manager's review of it, when the folder has one
     target: Path
     fmt: Format
     skills_dirs: tuple[Path, ...]
@@ -156,15 +159,14 @@ def _row(own: Result, agreed: Result | None, review_source: str) -> Row:
     )
 
 
-def _who(loaded: LoadedAssessment) -> Row:
+def _who(card: Card) -> Row:
     """The summary's row for a file whose report has no result to show."""
-    a = loaded.assessment
     return Row(
-        person=a.subject.name,
-        role=a.subject.role or "",
-        skill=loaded.skill.code,
-        sfia_version=str(loaded.skill.sfia_version),
-        assessor=f"{a.assessor.name} ({a.assessor.relation})",
+        person=card.name,
+        role=card.role,
+        skill=card.skill,
+        sfia_version=str(card.version),
+        assessor=f"{card.assessor} ({card.relation})",
     )
 
 
@@ -176,16 +178,26 @@ def _stopped(job: Job, signame: str, since_ns: int) -> Done:
         landed = False
     if landed:
         note = "made as the batch stopped; its levels are not recorded here"
-        return Done(job.source, job.target, "made", _who(job.loaded), None, note=note)
-    return Done(
-        job.source, None, "not made", _who(job.loaded), f"{job.source}: not made ({signame})"
-    )
+        return Done(job.source, job.target, "made", _who(job.own), None, note=note)
+    return Done(job.source, None, "not made", _who(job.own), f"{job.source}: not made ({signame})")
+
+
+def _reread(card: Card, catalog: Catalog) -> LoadedAssessment:
+    """The file of `card`, checked again (in the worker); an error if it now says otherwise."""
+    loaded = load_assessment(card.source, catalog)
+    if Card.of(loaded) != card:
+        raise SfiaAssessError(
+            f"{card.source}: changed while the batch ran (its person, role, skill, version,"
+            " assessor or date); run the batch again"
+        )
+    return loaded
 
 
 def _render(job: Job) -> tuple[bytes | str, Row]:
-    return render_person(
-        job.loaded, job.reviewed_by, job.fmt, job.skills_dirs, job.policy, job.generated_on
-    )
+    catalog = _catalog(job.skills_dirs)
+    own = _reread(job.own, catalog)
+    reviewed_by = _reread(job.reviewed_by, catalog) if job.reviewed_by else None
+    return render_person(own, reviewed_by, job.fmt, job.skills_dirs, job.policy, job.generated_on)
 
 
 def render_person(
@@ -217,48 +229,46 @@ def run_job(job: Job) -> Done:
         data, row = _render(job)
         write_atomic(job.target, data, temp_prefix=job.temp_prefix)
     except SfiaAssessError as exc:
-        return Done(job.source, None, "failed", _who(job.loaded), str(exc))
+        return Done(job.source, None, "failed", _who(job.own), str(exc))
     except Exception as exc:  # a bug while rendering one file must not stop the others
         error = f"{job.source}: failed ({type(exc).__name__}: {exc})"
-        return Done(job.source, None, "failed", _who(job.loaded), error)
+        return Done(job.source, None, "failed", _who(job.own), error)
     return Done(job.source, job.target, "made", row, None)
 
 
-def load_all(files: list[Path], catalog: Catalog) -> tuple[list[LoadedAssessment], list[Done]]:
-    """Check every file first (fast): the good ones, and a failed row for each bad one."""
-    loaded: list[LoadedAssessment] = []
+def load_all(files: list[Path], catalog: Catalog) -> tuple[list[Card], list[Done]]:
+    """Check every file first (fast): a card for each good one, a failed row for each bad one.
+
+    Only the cards are kept: a checked file costs tens of kilobytes, its card a few hundred
+    bytes, so a thousand people do not grow the batch's processes (workers are forks of it)."""
+    cards: list[Card] = []
     failed: list[Done] = []
     for path in files:
         try:
-            loaded.append(load_assessment(path, catalog))
+            cards.append(Card.of(load_assessment(path, catalog)))
         except SfiaAssessError as exc:
             failed.append(Done(path, None, "failed", Row(), str(exc)))
-    return loaded, failed
+    return cards, failed
 
 
 def plan(
-    loaded: list[LoadedAssessment], out_dir: Path, fmt: Format
-) -> tuple[list[tuple[LoadedAssessment, LoadedAssessment | None, Path]], list[Done]]:
+    cards: list[Card], out_dir: Path, fmt: Format
+) -> tuple[list[tuple[Card, Card | None, Path]], list[Done]]:
     """Pair reviews with the self-assessments they review, and name each person's report."""
-    by_source = {f.source: f for f in loaded}
-    people, unpaired = pair_reviews([Card.of(f) for f in loaded])
+    people, unpaired = pair_reviews(cards)
     done: list[Done] = []
     for item in unpaired:
-        source = by_source[item.review.source]
+        review = item.review
         if item.failed:
-            done.append(Done(Path(source.source), None, "failed", _who(source), item.reason))
+            done.append(Done(Path(review.source), None, "failed", _who(review), item.reason))
         else:
             done.append(
-                Done(Path(source.source), None, "not used", _who(source), None, note=item.reason)
+                Done(Path(review.source), None, "not used", _who(review), None, note=item.reason)
             )
     stems = unique_stems([p.own.name for p in people])
     extension = {"pdf": "pdf", "html": "html", "json": "json", "text": "txt"}[fmt.value]
     planned = [
-        (
-            by_source[p.own.source],
-            by_source[p.review.source] if p.review else None,
-            out_dir / f"{stem}.{extension}",
-        )
+        (p.own, p.review, out_dir / f"{stem}.{extension}")
         for p, stem in zip(people, stems, strict=True)
     ]
     return planned, done
@@ -315,9 +325,9 @@ def run_batch(
     files = assessment_files(directory)
     if not files:
         raise SfiaAssessError(f"{directory}: no .yaml or .yml files found")
-    loaded, failed = load_all(files, _catalog(skills_dirs))
+    cards, failed = load_all(files, _catalog(skills_dirs))
     return make_reports(
-        loaded,
+        cards,
         out_dir,
         failed=failed,
         fmt=fmt,
@@ -331,7 +341,7 @@ def run_batch(
 
 
 def make_reports(
-    loaded: list[LoadedAssessment],
+    cards: list[Card],
     out_dir: Path,
     *,
     failed: list[Done] | None = None,
@@ -343,15 +353,15 @@ def make_reports(
     time_limit: float = DEFAULT_TIME_LIMIT,
     progress: Callable[[int, int], None] | None = None,
 ) -> BatchOutcome:
-    """One report per person among these checked assessments (from files or elsewhere), each
-    review paired with the self-assessment it reviews; `failed` rows join the summary."""
+    """One report per person among these checked files, each review paired with the
+    self-assessment it reviews; `failed` rows join the summary."""
     with prepare_folder(out_dir, lock_name=".sfia-assess-batch.lock"):
         summary = out_dir / "summary.csv"
         # An old summary must never stand beside new reports, whatever stops this run.
         summary.unlink(missing_ok=True)
-        planned, done = plan(loaded, out_dir, fmt)
+        planned, done = plan(cards, out_dir, fmt)
         done.extend(failed or ())
-        total = len(loaded) + len(failed or ())
+        total = len(cards) + len(failed or ())
         tag = f".sfia-{os.getpid()}-{secrets.token_hex(4)}-"
         started_ns = time.time_ns()
         work = deque(
@@ -450,7 +460,7 @@ def _execute(
                 job.source,
                 None,
                 "timed out",
-                _who(job.loaded),
+                _who(job.own),
                 f"{job.source}: not made; the report took longer than {time_limit:g} s"
                 " (--time-limit)",
             )
@@ -459,7 +469,7 @@ def _execute(
                 job.source,
                 None,
                 "failed",
-                _who(job.loaded),
+                _who(job.own),
                 f"{job.source}: the worker process crashed",
             )
 

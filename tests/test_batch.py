@@ -332,3 +332,66 @@ def test_sigkill_of_the_batch_takes_its_workers_with_it(tmp_path: Path) -> None:
     _, alive = psutil.wait_procs(workers, timeout=3)
     assert not alive
     assert not (out / "summary.csv").exists()  # the old one never stands beside new reports
+
+
+def _example_jobs(folder: Path, out: Path) -> dict[str, batch.Job]:
+    """The batch's jobs for the examples copied to `folder`, by person, as `run_batch` plans them."""
+    for example in EXAMPLES.glob("*.yaml"):
+        shutil.copy(example, folder / example.name)
+    cards, failed = batch.load_all(batch.assessment_files(folder), Catalog())
+    assert failed == []
+    planned, _ = batch.plan(cards, out, Format.JSON)
+    policy = Policy()
+    return {
+        own.name: batch.Job(
+            Path(own.source),
+            own,
+            review,
+            target,
+            Format.JSON,
+            (),
+            policy,
+            dt.date(2026, 11, 1),
+            ".",
+        )
+        for own, review, target in planned
+    }
+
+
+def test_the_parent_keeps_cards_and_each_worker_checks_its_file_again(tmp_path: Path) -> None:
+    """Memory flat over 1,000 people (issue #20.3): the batch holds a few words per file, and the
+    worker reads the file again, so what it renders is what it has just validated."""
+    (tmp_path / "team").mkdir()
+    (tmp_path / "out").mkdir()
+    jobs = _example_jobs(tmp_path / "team", tmp_path / "out")
+    assert all(type(job.own) is Card for job in jobs.values())
+    sam = jobs["Sam Lee"]
+    path = Path(sam.own.source)
+
+    # changed since the check, but still Sam's: the report says what the file says now
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("USUP-1.4: usually", "USUP-1.4: sometimes"), "utf-8")
+    assert batch.run_job(sam).status == "made"
+    statements = json.loads(sam.target.read_text("utf-8"))["statements"]
+    assert [s["rating"] for s in statements if s["id"] == "USUP-1.4"] == ["sometimes"]
+
+    # now broken: refused with the file's own error, no report written
+    sam.target.unlink()
+    path.write_text(path.read_text("utf-8").replace("relation: self", "relation: boss"), "utf-8")
+    done = batch.run_job(sam)
+    assert done.status == "failed" and done.error is not None
+    assert str(path) in done.error and "relation" in done.error
+    assert done.row.person == "Sam Lee" and not sam.target.exists()
+
+    # someone else's now: pairing was decided on the old card, so the report is not made
+    priya = jobs["Priya Nair"]
+    assert priya.reviewed_by is not None
+    review = Path(priya.reviewed_by.source)
+    review.write_text(review.read_text("utf-8").replace("Priya Nair", "Priya Naik"), "utf-8")
+    done = batch.run_job(priya)
+    assert done.status == "failed"
+    assert done.error == (
+        f"{review}: changed while the batch ran (its person, role, skill, version, assessor or date);"
+        " run the batch again"
+    )
+    assert not priya.target.exists()

@@ -57,8 +57,8 @@ def enqueue(
     files = assessment_files(directory)
     if not files:
         raise QueueError(f"{directory}: no .yaml or .yml files found")
-    loaded, bad = load_all(files, _catalog(()))
-    planned, unpaired = plan(loaded, Path(), fmt)
+    cards, bad = load_all(files, _catalog(()))
+    planned, unpaired = plan(cards, Path(), fmt)
     db = schema.engine(url)
     schema.ensure_schema(db)
     batch_id = secrets.token_hex(6)
