@@ -3,17 +3,25 @@
     python benchmarks/run.py            # full run: each figure against its target
     python benchmarks/run.py --quick    # fewer repetitions, generous bounds (CI smoke check)
     python benchmarks/run.py --only startup,scoring     # some figures only
+    python benchmarks/run.py --only startup,pdf --instructions  # + callgrind counts (valgrind)
 
 Commands are timed as whole processes, alternating A and B, and compared by the median ratio so
 that a noisy shared machine affects both sides alike. In full mode a figure is checked against
 its target; in quick mode against a bound about twice as generous, to catch a wild regression
 only. Exit status 1 if a figure misses what it is checked against.
+
+Wall-clock ratios differ between machines of one kind (the same code, the same instruction
+counts: 2.02x on one, 2.51x on another). `--instructions` also counts, with valgrind's
+callgrind, the instructions of each side of the two whole-process ratios (start-up, one PDF):
+counts that neither a busy nor a slower machine moves, to compare code across sessions.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -52,6 +60,31 @@ def paired(a: list[str], b: list[str], runs: int) -> tuple[float, float, float]:
         times_b.append(tb)
         ratios.append(ta / tb)
     return statistics.median(times_a), statistics.median(times_b), statistics.median(ratios)
+
+
+def instructions(command: list[str]) -> int:
+    """The instructions `command` executes, counted by valgrind's callgrind (one run)."""
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+        check=True,
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if found is None:
+        raise SystemExit(f"callgrind printed no count for {command}")
+    return int(found.group(1))
+
+
+def show_instructions(a: list[str], b: list[str]) -> None:
+    """Instructions of a and of b, and their ratio (printed under the wall-clock figure)."""
+    count_a, count_b = instructions(a), instructions(b)
+    print(
+        f"    callgrind instructions: {count_a / 1e6:,.0f} M / {count_b / 1e6:,.0f} M"
+        f" = {count_a / count_b:.2f}x"
+    )
 
 
 def per_second(work: Callable[[], object], seconds: float) -> float:
@@ -110,12 +143,19 @@ def main() -> int:
     parser.add_argument("--reports", type=int, default=1000, help="PDFs for the memory figure")
     parser.add_argument("--batch", type=int, default=200, help="people for the batch figure")
     parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count instructions with valgrind (start-up and one PDF; informational)",
+    )
+    parser.add_argument(
         "--only", default=",".join(FIGURES), help=f"comma-separated, of: {', '.join(FIGURES)}"
     )
     args = parser.parse_args()
     wanted = set(args.only.split(","))
     if not wanted <= set(FIGURES):
         parser.error(f"--only takes {', '.join(FIGURES)}")
+    if args.instructions and shutil.which("valgrind") is None:
+        parser.error("--instructions needs valgrind (Debian: apt-get install valgrind)")
     runs = 3 if args.quick else 11
     table = Table(args.quick)
     sys.path.insert(0, str(ROOT))
@@ -137,6 +177,8 @@ def main() -> int:
             "x",
             quick=4.0,
         )
+        if args.instructions:
+            show_instructions(text, base)
         if not args.quick:  # (too few runs in quick mode for steps of a few ms to mean much)
             where_startup_goes(text, runs)
 
@@ -171,6 +213,8 @@ def main() -> int:
                 2.0,
                 "x",
             )
+            if args.instructions:
+                show_instructions(pdf, weasy)
 
         from sfia_assess.reports import Format
         from sfia_assess.reports.gap import build_report, render
