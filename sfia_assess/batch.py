@@ -16,12 +16,12 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from types import FrameType
 
 from .assessing import gap_report, review_report
-from .assessment import LoadedAssessment, load_assessment
+from .assessment import LoadedAssessment, check_document, parse_assessment
 from .catalog import Catalog
 from .csvfile import csv_text
 from .errors import SfiaAssessError
@@ -31,6 +31,7 @@ from .policy import Policy
 from .reports import Format
 from .reports.gap import render
 from .result import Result
+from .yamlfile import read_yaml
 
 MAX_NAME = 60
 # A file name may hold 255 bytes; the temporary name adds a dot, a run tag, a random part and
@@ -182,21 +183,54 @@ def _stopped(job: Job, signame: str, since_ns: int) -> Done:
     return Done(job.source, None, "not made", _who(job.own), f"{job.source}: not made ({signame})")
 
 
-def _reread(card: Card, catalog: Catalog) -> LoadedAssessment:
-    """The file of `card`, checked again (in the worker); an error if it now says otherwise."""
-    loaded = load_assessment(card.source, catalog)
-    if Card.of(loaded) != card:
+# What a changed card field is called in the error that refuses the file.
+_CARD_FIELDS = {
+    "name": "person",
+    "role": "role",
+    "skill": "skill",
+    "version": "SFIA version",
+    "assessor": "assessor",
+    "relation": "assessor's relation",
+    "assessed_on": "date",
+}
+
+
+def read_again(card: Card, catalog: Catalog) -> LoadedAssessment:
+    """The file of `card` read and checked again (in the worker, after the whole folder was
+    checked). An error naming the file if it is gone or no longer valid, or if it now names
+    another person, role, skill, version, assessor or date (pairing was decided on those)."""
+    path = Path(card.source)
+    if not path.is_file():
+        raise SfiaAssessError(f"{card.source}: removed while the batch ran; run the batch again")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SfiaAssessError(f"{card.source}: cannot be read ({exc.strerror})") from None
+    loaded = parse_assessment(raw, card.source, catalog)
+    now = Card.of(loaded)
+    changed = [f.name for f in fields(Card) if getattr(now, f.name) != getattr(card, f.name)]
+    if changed:
+        what = [_CARD_FIELDS.get(name, name) for name in changed]
+        first = changed[0]
         raise SfiaAssessError(
-            f"{card.source}: changed while the batch ran (its person, role, skill, version,"
-            " assessor or date); run the batch again"
+            f"{card.source}: its {' and '.join(what)} changed while the batch ran ({what[0]}"
+            f" {getattr(card, first)!s} is now {getattr(now, first)!s}); run the batch again"
         )
     return loaded
 
 
 def _render(job: Job) -> tuple[bytes | str, Row]:
     catalog = _catalog(job.skills_dirs)
-    own = _reread(job.own, catalog)
-    reviewed_by = _reread(job.reviewed_by, catalog) if job.reviewed_by else None
+    own = read_again(job.own, catalog)
+    reviewed_by = None
+    if job.reviewed_by is not None:
+        try:
+            reviewed_by = read_again(job.reviewed_by, catalog)
+        except SfiaAssessError as exc:
+            raise SfiaAssessError(
+                f"{exc}\n{job.source}: not made: the manager's review of it, above,"
+                " could not be used"
+            ) from None
     return render_person(own, reviewed_by, job.fmt, job.skills_dirs, job.policy, job.generated_on)
 
 
@@ -236,18 +270,27 @@ def run_job(job: Job) -> Done:
     return Done(job.source, job.target, "made", row, None)
 
 
-def load_all(files: list[Path], catalog: Catalog) -> tuple[list[Card], list[Done]]:
+def load_all(
+    files: list[Path], catalog: Catalog, *, texts: dict[str, str] | None = None
+) -> tuple[list[Card], list[Done]]:
     """Check every file first (fast): a card for each good one, a failed row for each bad one.
 
     Only the cards are kept: a checked file costs tens of kilobytes, its card a few hundred
-    bytes, so a thousand people do not grow the batch's processes (workers are forks of it)."""
+    bytes, so a thousand people do not grow the batch's processes (workers are forks of it).
+    `texts`, when given, receives each good file's text as it was checked (the job queue stores
+    it for its workers)."""
     cards: list[Card] = []
     failed: list[Done] = []
     for path in files:
         try:
-            cards.append(Card.of(load_assessment(path, catalog)))
+            document = read_yaml(path)
+            card = Card.of(check_document(document, catalog))
         except SfiaAssessError as exc:
             failed.append(Done(path, None, "failed", Row(), str(exc)))
+            continue
+        cards.append(card)
+        if texts is not None:
+            texts[card.source] = document.text
     return cards, failed
 
 

@@ -391,7 +391,56 @@ def test_the_parent_keeps_cards_and_each_worker_checks_its_file_again(tmp_path: 
     done = batch.run_job(priya)
     assert done.status == "failed"
     assert done.error == (
-        f"{review}: changed while the batch ran (its person, role, skill, version, assessor or date);"
-        " run the batch again"
+        f"{review}: its person changed while the batch ran (person Priya Nair is now Priya Naik);"
+        f" run the batch again\n{priya.source}: not made: the manager's review of it, above,"
+        " could not be used"
     )
     assert not priya.target.exists()
+
+    # the person's own file renamed, and another removed: each refused in one sentence
+    path.write_text(text.replace("Sam Lee", "Sam Leigh"), "utf-8")
+    done = batch.run_job(sam)
+    assert done.error == (
+        f"{path}: its person and assessor changed while the batch ran (person Sam Lee is now"
+        " Sam Leigh); run the batch again"
+    )
+    alex = jobs["Alex Kim"]
+    Path(alex.own.source).unlink()
+    done = batch.run_job(alex)
+    assert done.error == f"{alex.source}: removed while the batch ran; run the batch again"
+    assert not alex.target.exists()
+
+
+def test_files_changed_between_the_check_and_the_workers(tmp_path: Path) -> None:
+    """The whole path, real worker pool included: the parent checks, the files change, the
+    workers refuse what no longer matches and make the rest."""
+    team, out = tmp_path / "team", tmp_path / "out"
+    team.mkdir()
+    for example in EXAMPLES.glob("*.yaml"):
+        shutil.copy(example, team / example.name)
+    texts: dict[str, str] = {}
+    cards, failed = batch.load_all(batch.assessment_files(team), Catalog(), texts=texts)
+    assert failed == [] and len(cards) == len(texts) == 6
+    sam = team / "sam-lee-analyst.yaml"
+    assert texts[str(sam)] == sam.read_text("utf-8")  # what was checked, for the job queue
+    sam.write_text(sam.read_text("utf-8").replace("Sam Lee", "Sam Leigh"), "utf-8")
+    (team / "alex-kim-overrated.yaml").unlink()
+    outcome = batch.make_reports(
+        cards,
+        out,
+        fmt=Format.JSON,
+        jobs=2,
+        policy=Policy(),
+        skills_dirs=(),
+        generated_on=dt.date(2026, 11, 1),
+    )
+    errors = sorted(str(item.error) for item in outcome.failed)
+    assert errors == [
+        f"{team / 'alex-kim-overrated.yaml'}: removed while the batch ran; run the batch again",
+        f"{sam}: its person and assessor changed while the batch ran (person Sam Lee is now"
+        " Sam Leigh); run the batch again",
+    ]
+    made = sorted(p.name for p in out.glob("*.json"))
+    assert made == ["jordan-park.json", "morgan-ellis.json", "priya-nair.json"]
+    summary = (out / "summary.csv").read_text("utf-8")
+    assert "Sam Lee," in summary and "Alex Kim," in summary  # their rows say who was not made

@@ -57,7 +57,8 @@ def enqueue(
     files = assessment_files(directory)
     if not files:
         raise QueueError(f"{directory}: no .yaml or .yml files found")
-    cards, bad = load_all(files, _catalog(()))
+    texts: dict[str, str] = {}  # each good file's text as it was checked, for its worker
+    cards, bad = load_all(files, _catalog(()), texts=texts)
     planned, unpaired = plan(cards, Path(), fmt)
     db = schema.engine(url)
     schema.ensure_schema(db)
@@ -70,8 +71,8 @@ def enqueue(
             "batch_id": batch_id,
             "source": str(own.source),
             "target": target.name,
-            "input": Path(own.source).read_bytes(),
-            "review_input": Path(review.source).read_bytes() if review else None,
+            "input": texts[own.source].encode("utf-8"),
+            "review_input": texts[review.source].encode("utf-8") if review else None,
             "review_source": str(review.source) if review else None,
             "status": "queued",
             "summary": dataclasses.asdict(_who(own)),
