@@ -110,6 +110,9 @@ def parse_yaml(raw: bytes | str, name: str) -> YamlDocument:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         what = exc.problem or exc.context or "is not valid YAML"
+        if "maximum nesting depth" in what:  # libyaml's own limit (1,000 in recent releases)
+            refused = f"is nested more than {MAX_DEPTH} levels deep; refused"
+            raise InputFileError.single(name, refused, line=line) from None
         hint = _syntax_hint(what, text, mark)
         raise InputFileError.single(name, f"YAML syntax error: {what}{hint}", line=line) from None
     except yaml.reader.ReaderError as exc:

@@ -59,6 +59,12 @@ def test_recursive_alias_is_refused() -> None:
 def test_deep_nesting_is_refused_without_crashing() -> None:
     # libyaml's own composer segfaults on this; the event-based builder refuses it.
     assert "nested more than" in error_of("[" * 100_000 + "]" * 100_000)
+    # the same sentence whichever refuses it first: this reader (at 65 levels) or libyaml
+    # itself (PyYAML 6.0.4's libyaml stops at 1,000 levels, before the reader sees them)
+    for depth in (65, 1_001, 5_000):
+        assert error_of("a:\n  b: " + "[" * depth + "]" * depth) == (
+            "f.yaml:2: is nested more than 64 levels deep; refused"
+        )
 
 
 def test_duplicate_keys_are_reported_with_both_lines() -> None:
