@@ -4,6 +4,7 @@ and need not do again."""
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -122,3 +123,65 @@ def test_code_compiled_under_other_settings_is_not_used(tmp_path: Path) -> None:
 
     source = Path(templating.__file__).read_bytes() + jinja2.__version__.encode()
     assert settings == hashlib.sha256(source).hexdigest()[:16]
+
+
+def _weasyprint_c_types() -> list[str]:
+    """Every C type WeasyPrint names in a string for its cffi calls (an f-string's length as 7)."""
+    import weasyprint
+
+    pattern = re.compile(r"""ffi\.(?:new|cast|typeof|sizeof)\(\s*f?(['"])(.+?)\1""")
+    found = {
+        re.sub(r"\{[^}]*\}", "7", match[2])
+        for source in Path(weasyprint.__file__).parent.rglob("*.py")
+        for match in pattern.finditer(source.read_text("utf-8"))
+    }
+    return sorted(found)
+
+
+def test_simple_c_types_are_the_ones_cffis_parser_makes() -> None:
+    from cffi import model
+    from weasyprint.text.ffi import ffi
+
+    from sfia_assess.reports.ctypes_fast import simple_type
+
+    built = 0
+    for cdecl in [*_weasyprint_c_types(), "unsigned char *", "int[]", "char **"]:
+        ours = simple_type(cdecl, ffi._parser._declarations, model)
+        if ours is not None:
+            assert ours == ffi._parser.parse_type(cdecl), cdecl
+            built += 1
+    assert built >= 12  # WeasyPrint 70 names 10 distinct ones (its glyph arrays as one)
+    for other in ("const char *", "void(*)(int)", "struct nothing *", "PangoRectangle"):
+        assert simple_type(other, ffi._parser._declarations, model) is None, other
+
+
+# A PDF made in a fresh process, counting what cffi's C parser is asked; argv[1]: "parser" puts
+# cffi's parser back in charge of every type.
+MAKE_PDF = """
+import sys
+from weasyprint.text.ffi import ffi
+import sfia_assess.reports.ctypes_fast as fast
+if sys.argv[1] == "parser":
+    fast.build_simple_types = lambda ffi: False
+asked = []
+parse_type = ffi._parser.parse_type
+ffi._parser.parse_type = lambda cdecl: asked.append(cdecl) or parse_type(cdecl)
+from sfia_assess.cli import cli
+try:
+    cli(["assess", sys.argv[2], "--format", "pdf", "-o", sys.argv[3]], prog_name="sfia-assess")
+except SystemExit as stop:
+    assert stop.code in (0, None), stop.code
+print(len(asked))
+"""
+
+
+def test_one_pdf_asks_cffis_parser_for_no_type_and_is_the_same_pdf(tmp_path: Path) -> None:
+    made = {}
+    for how in ("parser", "built"):
+        out = tmp_path / f"{how}.pdf"
+        done = _run(MAKE_PDF, tmp_path / "cache", how, str(EXAMPLE), str(out))
+        assert done.returncode == 0, done.stderr
+        made[how] = (int(done.stdout.split()[-1]), out.read_bytes())
+    assert made["parser"][0] >= 10  # each type was parsed (~4 ms each)
+    assert made["built"][0] == 0
+    assert made["built"][1] == made["parser"][1]  # byte for byte

@@ -88,8 +88,12 @@ def _fetcher_class() -> type[Any]:
 def html_to_pdf(document: str, *, title_fallback: str = "sfia-assess report") -> bytes:
     """Lay out report HTML as an accessible (tagged, PDF/UA-1) PDF, fetching nothing."""
     from weasyprint import HTML
+    from weasyprint.text.ffi import ffi
+
+    from .ctypes_fast import build_simple_types
 
     subsetter()  # the uharfbuzz wheel takes over from fontTools where it can
+    build_simple_types(ffi)  # C types without cffi's parser where they are simple
     logger = logging.getLogger("weasyprint")
     blocked = _Blocked()
     logger.addFilter(blocked)
