@@ -21,7 +21,7 @@ from pathlib import Path
 from types import FrameType
 
 from .assessing import gap_report, review_report
-from .assessment import LoadedAssessment, check_document, parse_assessment
+from .assessment import LoadedAssessment, check_document
 from .catalog import Catalog
 from .csvfile import csv_text
 from .errors import SfiaAssessError
@@ -202,11 +202,7 @@ def read_again(card: Card, catalog: Catalog) -> LoadedAssessment:
     path = Path(card.source)
     if not path.is_file():
         raise SfiaAssessError(f"{card.source}: removed while the batch ran; run the batch again")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SfiaAssessError(f"{card.source}: cannot be read ({exc.strerror})") from None
-    loaded = parse_assessment(raw, card.source, catalog)
+    loaded = check_document(read_yaml(path), catalog)
     now = Card.of(loaded)
     changed = [f.name for f in fields(Card) if getattr(now, f.name) != getattr(card, f.name)]
     if changed:

@@ -334,10 +334,14 @@ def test_sigkill_of_the_batch_takes_its_workers_with_it(tmp_path: Path) -> None:
     assert not (out / "summary.csv").exists()  # the old one never stands beside new reports
 
 
-def _example_jobs(folder: Path, out: Path) -> dict[str, batch.Job]:
-    """The batch's jobs for the examples copied to `folder`, by person, as `run_batch` plans them."""
+def _copy_examples(folder: Path) -> None:
     for example in EXAMPLES.glob("*.yaml"):
         shutil.copy(example, folder / example.name)
+
+
+def _example_jobs(folder: Path, out: Path) -> dict[str, batch.Job]:
+    """The batch's jobs for the examples copied to `folder`, by person, as `run_batch` plans them."""
+    _copy_examples(folder)
     cards, failed = batch.load_all(batch.assessment_files(folder), Catalog())
     assert failed == []
     planned, _ = batch.plan(cards, out, Format.JSON)
@@ -416,8 +420,7 @@ def test_files_changed_between_the_check_and_the_workers(tmp_path: Path) -> None
     workers refuse what no longer matches and make the rest."""
     team, out = tmp_path / "team", tmp_path / "out"
     team.mkdir()
-    for example in EXAMPLES.glob("*.yaml"):
-        shutil.copy(example, team / example.name)
+    _copy_examples(team)
     texts: dict[str, str] = {}
     cards, failed = batch.load_all(batch.assessment_files(team), Catalog(), texts=texts)
     assert failed == [] and len(cards) == len(texts) == 6
