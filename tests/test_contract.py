@@ -24,7 +24,7 @@ from .conftest import EXAMPLES
 PACKAGE = Path(sfia_assess.__file__).parent
 
 # Modules in reports/ that are not a view: the machinery every view shares.
-HELPERS = {"json", "pdf", "subsetting", "terminal", "chart"}
+HELPERS = {"json", "pdf", "subsetting", "ctypes_fast", "terminal", "chart"}
 
 # The view module behind each command with a --format option.
 VIEW_OF_COMMAND = {
