@@ -68,7 +68,13 @@ class ReviewResult:
 
     @property
     def disagreements(self) -> tuple[StatementComparison, ...]:
-        return tuple(s for s in self.statements if s.differs or s.flagged)
+        """Where the ratings differ, or where the agreed view counts a statement the
+        self-assessment did not (or the other way round)."""
+        return tuple(
+            s
+            for s in self.statements
+            if s.differs or s.flagged or s.self_demonstrated != s.agreed_demonstrated
+        )
 
 
 def check_pair(own: LoadedAssessment, manager: LoadedAssessment) -> None:
@@ -258,14 +264,19 @@ def review(
     for statement in agreed.statements:
         mine = self_ratings.get(statement.id)
         theirs = manager_ratings.get(statement.id)
-        differs = mine is not None and theirs is not None and mine != theirs
+        # A statement only the manager rated differs too: the person left it unrated.
+        differs = theirs is not None and mine != theirs
         steps = abs(mine.rank - theirs.rank) if mine is not None and theirs is not None else 0
-        lost = self_by_id[statement.id].demonstrated and not agreed_by_id[statement.id].demonstrated
+        was, now = self_by_id[statement.id].demonstrated, agreed_by_id[statement.id].demonstrated
         notes = []
+        if mine is None and theirs is not None:
+            notes.append("rated by the manager only")
         if steps >= 2:
             notes.append(f"ratings differ by {steps} steps")
-        if lost:
+        if was and not now:
             notes.append("the self-assessment counted it as demonstrated; the agreed view does not")
+        if now and not was:
+            notes.append("the agreed view counts it as demonstrated; the self-assessment did not")
         if differs and not notes:
             notes.append("ratings differ by 1 step")
         agreed_rating = agreed_ratings.get(statement.id)
@@ -280,7 +291,7 @@ def review(
                 self_demonstrated=self_by_id[statement.id].demonstrated,
                 agreed_demonstrated=statement.demonstrated,
                 differs=differs,
-                flagged=steps >= 2 or lost,
+                flagged=steps >= 2 or (was and not now),
                 note="; ".join(notes),
                 self_evidence=self_support.get(statement.id, ()),
                 manager_evidence=manager_support.get(statement.id, ()),

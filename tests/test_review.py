@@ -92,6 +92,57 @@ def test_manager_evidence_counts(catalog: Catalog) -> None:
     assert result.renamed_evidence == (("e1", "e1-manager"),)
 
 
+def test_statements_only_the_manager_rated_are_differences_that_explain_the_level(
+    catalog: Catalog, runner: CliRunner, write_yaml: Callable[..., Path]
+) -> None:
+    # The person claims level 3 only; the manager rates level 4, which they left unrated, with
+    # the manager's own evidence: the agreed level rises to 4, and the review must say why.
+    own_data = assessment_data(**evidenced(L3))
+    boss_data = manager(**evidenced(L4, rating="consistently"))
+    own, boss = loaded(catalog, own_data, "self.yaml"), loaded(catalog, boss_data, "boss.yaml")
+    result = review(own, boss, Policy())
+    assert (result.self_result.recommended_level, result.agreed.recommended_level) == (3, 4)
+    assert [s.id for s in result.disagreements] == L4
+    row = result.disagreements[0]
+    assert (row.self_rating, row.manager_rating, row.differs, row.flagged) == (
+        None,
+        "consistently",
+        True,
+        False,
+    )
+    assert row.note == (
+        "rated by the manager only; the agreed view counts it as demonstrated; the"
+        " self-assessment did not"
+    )
+
+    done = runner.invoke(
+        cli,
+        ["review", str(write_yaml(own_data, "self.yaml")), str(write_yaml(boss_data, "b.yaml"))],
+    )
+    assert done.exit_code == 0, done.output
+    said = " ".join(done.output.split())  # the table wraps to the terminal's width
+    assert "The manager also rated 5 statements the self-assessment leaves unrated." in said
+    assert "Statements where the two differ (5;" in said
+    assert "USUP-4.1 - consistently demonstrated rated by the manager only" in said
+
+
+def test_a_statement_the_managers_evidence_alone_makes_count_is_listed(catalog: Catalog) -> None:
+    # Rated by the person without evidence; the manager leaves the rating as it is (kept) and
+    # attaches evidence for it: the ratings do not differ, the outcome does.
+    own = loaded(catalog, assessment_data(ratings={"USUP-3.1": "usually"}), "self.yaml")
+    seen = {"id": "m1", "summary": "I saw it.", "date": "2026-02-01", "supports": ["USUP-3.1"]}
+    boss = loaded(catalog, manager({}, [seen]), "boss.yaml")
+    result = review(own, boss, Policy())
+    (row,) = result.disagreements
+    assert (row.id, row.differs, row.self_demonstrated, row.agreed_demonstrated) == (
+        "USUP-3.1",
+        False,
+        False,
+        True,
+    )
+    assert row.note == "the agreed view counts it as demonstrated; the self-assessment did not"
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [

@@ -107,8 +107,13 @@ def test_self_assessment_review_and_sign_off_end_to_end(
         "() => document.querySelector('#agreed-level').innerText.startsWith('3')"
     )
     differences = page.locator("#result").get_by_role("listitem")
-    assert differences.count() == 2
+    assert differences.count() == 3
     assert "USUP-3.5 usually \u2192 sometimes" in differences.nth(1).inner_text()
+    # Only the manager rated USUP-3.6, and with the manager's evidence it now counts: a difference.
+    assert differences.nth(2).inner_text() == (
+        "USUP-3.6 not rated \u2192 usually (rated by the manager only; the agreed view counts it"
+        " as demonstrated; the self-assessment did not)"
+    )
     no_axe_violations(page)
     screenshot(page, "manager-review")
 

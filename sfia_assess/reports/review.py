@@ -38,13 +38,20 @@ class ReviewReport:
 
 def _agreement_line(report: ReviewReport) -> str:
     agreement = report.review.agreement
+    only = sum(1 for s in report.review.statements if s.self_rating is None and s.manager_rating)
+    also = (
+        f" The manager also rated {only} statement{'s' if only != 1 else ''} the"
+        " self-assessment leaves unrated."
+        if only
+        else ""
+    )
     if agreement.share_same is None:
-        return agreement.note
+        return agreement.note + also
     text = (
         f"Rated the same: {agreement.same + agreement.kept} of {agreement.self_rated}"
         f" self-rated statements ({agreement.share_same:.0%}); the manager kept"
         f" {agreement.kept} as rated and rated {agreement.both_rated} again"
-        f" ({agreement.same} the same)."
+        f" ({agreement.same} the same).{also}"
     )
     if agreement.kappa is not None:
         return f"{text} Weighted kappa: {agreement.kappa:.2f}. {agreement.note}"
