@@ -99,6 +99,29 @@ def check_pair(own: LoadedAssessment, manager: LoadedAssessment) -> None:
                 )
             ]
         )
+    if a.assessor.relation != "self" and b.assessor.relation == "self":
+        raise AssessmentError(
+            [
+                Problem(
+                    own.source,
+                    None,
+                    f"is {a.assessor.name}'s review (relation: {a.assessor.relation}) and"
+                    f" {manager.source} the self-assessment: give them the other way round,"
+                    " the self-assessment first (review SELF MANAGER)",
+                )
+            ]
+        )
+    if a.assessor.relation != "self":
+        raise AssessmentError(
+            [
+                Problem(
+                    own.source,
+                    None,
+                    f"assessor.relation is {a.assessor.relation!r}; the first file must be the"
+                    " person's self-assessment (relation: self), the second the review of it",
+                )
+            ]
+        )
     if b.assessor.relation == "self":
         raise AssessmentError(
             [

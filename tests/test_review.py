@@ -170,6 +170,34 @@ def test_mismatch_through_the_cli_exits_1(write_yaml: Callable[..., Path]) -> No
     assert "Traceback" not in result.output
 
 
+def test_files_given_the_wrong_way_round_say_so(
+    write_yaml: Callable[..., Path], tmp_path: Path
+) -> None:
+    own = write_yaml(assessment_data(), "self.yaml")
+    boss = write_yaml(manager({"USUP-3.1": "usually"}), "boss.yaml")
+    out = tmp_path / "review.pdf"
+    result = CliRunner().invoke(cli, ["review", str(boss), str(own), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"{boss}: is Dana Boss's review (relation: manager) and {own} the self-assessment: give"
+        " them the other way round, the self-assessment first (review SELF MANAGER)\n"
+    )
+    assert not out.exists()
+
+
+def test_a_review_in_place_of_the_self_assessment_is_refused(
+    write_yaml: Callable[..., Path],
+) -> None:
+    # It was taken as the person's own view ("self-assessment by Dana Boss").
+    boss = write_yaml(manager({"USUP-3.1": "usually"}), "boss.yaml")
+    result = CliRunner().invoke(cli, ["review", str(boss), str(boss)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"{boss}: assessor.relation is 'manager'; the first file must be the person's"
+        " self-assessment (relation: self), the second the review of it\n"
+    )
+
+
 def test_weighted_kappa_by_hand() -> None:
     # 4 statements, categories 0..3. Pairs: (3,3) (2,2) (3,1) (1,2)
     # weights w = 1 - |i-j|/3. observed = (1 + 1 + 1/3 + 2/3)/4 = 0.75
