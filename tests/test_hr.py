@@ -280,3 +280,5 @@ def test_team_counts_a_person_once_with_their_latest_assessment(
         ("Sam Lee", True)
     ]
     assert any("an older assessment of Sam Lee (2025-10-01)" in s for s in data["skipped"])
+    text = runner.invoke(cli, ["team", str(tmp_path / "team")])
+    assert text.stdout.splitlines()[1].startswith("1 person; level: agreed with the reviewer")

@@ -21,7 +21,7 @@ def render_text(view: TeamView, options: Options) -> str:
         console.print(
             Text(f"Team view: {skill.name} ({skill.code}), SFIA {skill.sfia_version}", "bold")
         )
-        console.print(f"{len(view.people)} people; {_basis_note(view)}")
+        console.print(f"{_people(len(view.people))}; {_basis_note(view)}")
         console.print()
         table = Table(box=None, header_style="bold", pad_edge=False)
         table.add_column("Person")
@@ -104,7 +104,7 @@ def render_html(view: TeamView, options: Options) -> str:
                 title=title,
                 attribution=skill.attribution,
                 author="sfia-assess",
-                description=f"Team view of {len(view.people)} people",
+                description=f"Team view of {_people(len(view.people))}",
                 created=options.date,
                 modified=options.date,
                 paper=options.paper,
@@ -118,3 +118,7 @@ RENDERERS: dict[Format, Renderer] = {
     Format.JSON: render_json,
     Format.HTML: render_html,
 }
+
+
+def _people(count: int) -> str:
+    return f"{count} {'person' if count == 1 else 'people'}"
