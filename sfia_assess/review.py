@@ -106,8 +106,8 @@ def check_pair(own: LoadedAssessment, manager: LoadedAssessment) -> None:
                     own.source,
                     None,
                     f"is {a.assessor.name}'s review (relation: {a.assessor.relation}) and"
-                    f" {manager.source} the self-assessment: give them the other way round,"
-                    " the self-assessment first (review SELF MANAGER)",
+                    f" {manager.source} the self-assessment; swap them: the self-assessment"
+                    " comes first, then the review of it",
                 )
             ]
         )

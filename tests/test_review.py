@@ -121,17 +121,23 @@ def test_statements_only_the_manager_rated_are_differences_that_explain_the_leve
     )
     assert done.exit_code == 0, done.output
     said = " ".join(done.output.split())  # the table wraps to the terminal's width
-    assert "The manager also rated 5 statements the self-assessment leaves unrated." in said
+    assert (
+        "The manager kept every self rating (left them commented out). The manager also rated 5"
+        " statements the self-assessment left unrated." in said
+    )
     assert "Statements where the two differ (5;" in said
     assert "USUP-4.1 - consistently demonstrated rated by the manager only" in said
 
 
-def test_a_statement_the_managers_evidence_alone_makes_count_is_listed(catalog: Catalog) -> None:
+def test_a_statement_the_managers_evidence_alone_makes_count_is_listed(
+    catalog: Catalog, runner: CliRunner, write_yaml: Callable[..., Path]
+) -> None:
     # Rated by the person without evidence; the manager leaves the rating as it is (kept) and
     # attaches evidence for it: the ratings do not differ, the outcome does.
-    own = loaded(catalog, assessment_data(ratings={"USUP-3.1": "usually"}), "self.yaml")
+    own_data = assessment_data(ratings={"USUP-3.1": "usually"})
     seen = {"id": "m1", "summary": "I saw it.", "date": "2026-02-01", "supports": ["USUP-3.1"]}
-    boss = loaded(catalog, manager({}, [seen]), "boss.yaml")
+    boss_data = manager({}, [seen])
+    own, boss = loaded(catalog, own_data, "self.yaml"), loaded(catalog, boss_data, "boss.yaml")
     result = review(own, boss, Policy())
     (row,) = result.disagreements
     assert (row.id, row.differs, row.self_demonstrated, row.agreed_demonstrated) == (
@@ -141,6 +147,14 @@ def test_a_statement_the_managers_evidence_alone_makes_count_is_listed(catalog: 
         True,
     )
     assert row.note == "the agreed view counts it as demonstrated; the self-assessment did not"
+
+    files = [str(write_yaml(own_data, "self.yaml")), str(write_yaml(boss_data, "boss.yaml"))]
+    text = runner.invoke(cli, ["review", *files])
+    assert "USUP-3.1 usually kept demonstrated the agreed view counts" in " ".join(
+        text.output.split()
+    )
+    html = runner.invoke(cli, ["review", *files, "--format", "html"]).output
+    assert "self usually &middot; manager kept the self rating &middot; the agreed view" in html
 
 
 @pytest.mark.parametrize(
@@ -179,8 +193,8 @@ def test_files_given_the_wrong_way_round_say_so(
     result = CliRunner().invoke(cli, ["review", str(boss), str(own), "-o", str(out)])
     assert result.exit_code == 1
     assert result.output == (
-        f"{boss}: is Dana Boss's review (relation: manager) and {own} the self-assessment: give"
-        " them the other way round, the self-assessment first (review SELF MANAGER)\n"
+        f"{boss}: is Dana Boss's review (relation: manager) and {own} the self-assessment; swap"
+        " them: the self-assessment comes first, then the review of it\n"
     )
     assert not out.exists()
 

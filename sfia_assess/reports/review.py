@@ -39,23 +39,19 @@ class ReviewReport:
 def _agreement_line(report: ReviewReport) -> str:
     agreement = report.review.agreement
     only = sum(1 for s in report.review.statements if s.self_rating is None and s.manager_rating)
-    also = (
-        f" The manager also rated {only} statement{'s' if only != 1 else ''} the"
-        " self-assessment leaves unrated."
-        if only
-        else ""
-    )
+    statements = f"{only} statement{'s' if only != 1 else ''}"
     if agreement.share_same is None:
-        return agreement.note + also
+        return agreement.note + (f" The manager rated {statements}." if only else "")
+    also = f" The manager also rated {statements} the self-assessment left unrated." if only else ""
     text = (
         f"Rated the same: {agreement.same + agreement.kept} of {agreement.self_rated}"
         f" self-rated statements ({agreement.share_same:.0%}); the manager kept"
         f" {agreement.kept} as rated and rated {agreement.both_rated} again"
-        f" ({agreement.same} the same).{also}"
+        f" ({agreement.same} the same)."
     )
     if agreement.kappa is not None:
-        return f"{text} Weighted kappa: {agreement.kappa:.2f}. {agreement.note}"
-    return f"{text} {agreement.note}"
+        return f"{text} Weighted kappa: {agreement.kappa:.2f}. {agreement.note}{also}"
+    return f"{text} {agreement.note}{also}"
 
 
 def _reviewer(review: ReviewResult) -> str:
@@ -102,7 +98,7 @@ def _paint(console: Console, report: ReviewReport) -> None:
                 "!!" if row.flagged else "",
                 row.id,
                 row.self_rating or "-",
-                row.manager_rating or "-",
+                row.manager_rating or ("kept" if row.self_rating else "-"),
                 "demonstrated" if row.agreed_demonstrated else "not demonstrated",
                 row.note,
             )
