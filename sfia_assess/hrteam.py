@@ -97,7 +97,7 @@ def filtered(
 
 def has_people(loaded: list[LoadedAssessment]) -> bool:
     """Whether there is anyone to show: a self-assessment, not only reviews."""
-    return any(item.assessment.assessor.relation != "manager" for item in loaded)
+    return any(item.assessment.assessor.relation == "self" for item in loaded)
 
 
 def mixed_versions(view: TeamView) -> list[str]:

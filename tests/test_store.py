@@ -182,6 +182,24 @@ def test_team_from_the_store_uses_the_agreed_level_and_stands_as_of_a_date(
     )
 
 
+def test_a_later_peer_view_does_not_stand_in_for_the_persons_own(
+    runner: CliRunner, store_url: str, tmp_path: Path
+) -> None:
+    # A colleague's view of Priya, recorded after her self-assessment, hid it: the team view
+    # took the latest file that was not a manager's as hers, and then found no one to show.
+    peer = (EXAMPLES / "priya-nair-manager.yaml").read_text(encoding="utf-8")
+    peer = peer.replace("relation: manager", "relation: peer").replace("Daniel Okafor", "Lee Ward")
+    (tmp_path / "peer.yaml").write_text(peer, encoding="utf-8")
+    own = str(EXAMPLES / "priya-nair-coordinator.yaml")
+    assert run(runner, "record", own, str(tmp_path / "peer.yaml"), "--db", store_url)[0] == 0
+    code, out, err = run(runner, "team", "--db", store_url, "--format", "json")
+    assert code == 0, err
+    people = json.loads(out)["people"]
+    assert [(p["name"], p["recommended_level"], p["source"]) for p in people] == [
+        ("Priya Nair", 4, "priya-nair-coordinator.yaml")
+    ]
+
+
 def test_team_needs_a_folder_or_the_store(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["team"])
     assert result.exit_code == 2

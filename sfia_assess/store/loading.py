@@ -42,6 +42,7 @@ def assessments_as_of(
 
 def records_as_of(session: Session, as_of: dt.date | None = None) -> list[AssessmentRecord]:
     """The recorded files behind `assessments_as_of`, in the same order."""
+    # Only the person's own view: a later peer's or assessor's file must not stand in for it.
     columns = select(
         AssessmentRecord.id,
         AssessmentRecord.person_id,
@@ -49,7 +50,7 @@ def records_as_of(session: Session, as_of: dt.date | None = None) -> list[Assess
         AssessmentRecord.sfia_version,
         AssessmentRecord.assessed_on,
         AssessmentRecord.version,
-    ).where(AssessmentRecord.relation != "manager")
+    ).where(AssessmentRecord.relation == "self")
     if as_of is not None:
         columns = columns.where(AssessmentRecord.assessed_on <= as_of)
     latest: dict[tuple[int, str, int], tuple[dt.date, int, int]] = {}

@@ -384,7 +384,7 @@ def _migratable(shared: Services) -> Any:
     def work(session: Session) -> list[Migratable]:
         from ..store.loading import records_as_of
 
-        own = [row for row in records_as_of(session) if row.relation != "manager"]
+        own = [row for row in records_as_of(session) if row.relation == "self"]
         # A person already recorded in a newer version of the skill (migrated, or assessed
         # again) is not offered again.
         latest: dict[tuple[int, str], int] = {}
