@@ -800,7 +800,7 @@ def batch_command(
     type=click.Choice(["agreed", "self"]),
     default="agreed",
     show_default=True,
-    help="Whose level to show for a person whose review is in the folder.",
+    help="Whose level to show for a person who has a review (in the folder or the store).",
 )
 @paper_option
 @output_option

@@ -66,8 +66,8 @@ def render_text(view: TeamView, options: Options) -> str:
 
 def _basis_note(view: TeamView) -> str:
     if view.basis == "agreed":
-        return "level: agreed with the reviewer where a review is in the folder, else self-assessed"
-    return "level: self-assessed (reviews in the folder are shown beside it)"
+        return "level: agreed with the reviewer where there is a review, else self-assessed"
+    return "level: self-assessed (where there is a review, the agreed level is shown beside it)"
 
 
 def _name(view: TeamView, person: TeamMember) -> str:
