@@ -13,6 +13,7 @@ from .assessment import (
     Rating,
 )
 from .catalog import LevelsOfResponsibility, SkillVersion
+from .errors import AssessmentError
 from .policy import Policy
 from .yamlwriter import comment, entry, verified
 
@@ -126,6 +127,12 @@ def manager_template(own: LoadedAssessment, *, today: dt.date) -> str:
     statement the manager does not touch keeps the self rating.
     """
     assessment, skill = own.assessment, own.skill
+    if assessment.assessor.relation != "self":
+        raise AssessmentError.single(
+            own.source,
+            f"is {assessment.assessor.name}'s review (relation: {assessment.assessor.relation});"
+            " a review template is made from the person's self-assessment: give that file",
+        )
     ratings = " | ".join(r.value for r in Rating)
     subject = assessment.subject
     data: dict[str, object] = {

@@ -266,6 +266,18 @@ def test_example_pair_and_its_pdf(tmp_path: Path) -> None:
     assert "signature and date" in text
 
 
+def test_a_review_template_of_a_review_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "again.yaml"
+    boss = EXAMPLES / "priya-nair-manager.yaml"
+    result = runner.invoke(cli, ["init", "--manager", str(boss), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"{boss}: is Daniel Okafor's review (relation: manager); a review template is made from"
+        " the person's self-assessment: give that file\n"
+    )
+    assert not out.exists()
+
+
 def test_manager_template(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "boss.yaml"
     result = runner.invoke(
