@@ -136,10 +136,33 @@ def fit_command(
         check_file_kinds(paths[0], paths[1:])
         roles = [role_profile_from_file(catalog, paths[0])]
         files = paths[1:]
-    found = fit(roles, [load_assessment(path, catalog) for path in files], _policy(policy_file))
+    found = fit(
+        roles, _own_views([load_assessment(path, catalog) for path in files]), _policy(policy_file)
+    )
     given = (policy_file, roles_dir)
     inputs = (*paths, *(path for path in given if path is not None))
     _show(view.RENDERERS, found, fmt, output, paper, force=force, inputs=inputs)
+
+
+def _own_views(files: list[LoadedAssessment]) -> list[LoadedAssessment]:
+    """The self-assessments among `files`; a review among them (a team folder holds both) is
+    named on stderr and left out, as `fit --db` leaves reviews out."""
+    from .errors import SfiaAssessError
+
+    for loaded in files:
+        assessor = loaded.assessment.assessor
+        if assessor.relation != "self":
+            click.echo(
+                printable(
+                    f"skipped {loaded.source}: a review by {assessor.name} ({assessor.relation});"
+                    " fit compares each person's own levels"
+                ),
+                err=True,
+            )
+    own = [loaded for loaded in files if loaded.assessment.assessor.relation == "self"]
+    if not own:
+        raise SfiaAssessError("no self-assessments among the files, only reviews")
+    return own
 
 
 def _from_store(db: str, catalog: Catalog, roles: list[RoleProfile]) -> list[LoadedAssessment]:

@@ -192,6 +192,21 @@ def test_cli_text(runner: CliRunner) -> None:
     assert "MICO Major incident communication: required 4, demonstrated 4 \u2014 met" in out
 
 
+def test_cli_leaves_out_a_review_among_the_files_and_says_so(runner: CliRunner) -> None:
+    # `fit role.yaml team/*.yaml` on a team folder that holds reviews, as `team` and `batch` take.
+    review = EXAMPLES / "priya-nair-manager.yaml"
+    result = runner.invoke(cli, _args("fit", str(MIM), *map(str, PRIYA), str(review)))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f"skipped {review}: a review by Daniel Okafor (manager); fit compares each person's own"
+        " levels\n"
+    )
+    assert "Major Incident Manager: not yet (1 of 2 skills met, 60% of the way)" in result.stdout
+    only = runner.invoke(cli, _args("fit", str(MIM), str(review)))
+    assert only.exit_code == 1
+    assert only.stderr.endswith("Error: no self-assessments among the files, only reviews\n")
+
+
 def test_cli_roles_dir_ranks(runner: CliRunner) -> None:
     result = runner.invoke(
         cli, _args("fit", *map(str, PRIYA), "--roles", str(ROLES), "--format", "json")
