@@ -133,6 +133,19 @@ def check_pair(own: LoadedAssessment, manager: LoadedAssessment) -> None:
                 )
             ]
         )
+    if b.assessed_on < a.assessed_on:
+        raise AssessmentError(
+            [
+                Problem(
+                    manager.source,
+                    None,
+                    f"is dated {b.assessed_on.isoformat()}, before the self-assessment it reviews"
+                    f" ({own.source}, {a.assessed_on.isoformat()}); a review is made after it:"
+                    " fix its assessed_on, or review the self-assessment it was made for",
+                    ("assessed_on",),
+                )
+            ]
+        )
 
 
 def _merged_evidence(
@@ -247,13 +260,12 @@ def review(
     self_ratings = own.assessment.ratings
     manager_ratings = manager.assessment.ratings
     agreed_ratings = {**self_ratings, **manager_ratings}
-    # The review is dated by the later of the two files; evidence age is measured from it.
-    basis = manager if manager.assessment.assessed_on >= own.assessment.assessed_on else own
+    # The review's date (never before the self-assessment's): evidence age is measured from it.
     target = target_level or own.assessment.target_level
 
     def scored(ratings: Mapping[str, Rating], items: Sequence[Evidence], source: str) -> Result:
         return score_parts(
-            basis.assessment.model_copy(update={"target_level": target}),
+            manager.assessment.model_copy(update={"target_level": target}),
             skill,
             policy,
             ratings=ratings,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from collections.abc import Callable
@@ -210,6 +211,40 @@ def test_a_review_in_place_of_the_self_assessment_is_refused(
         f"{boss}: assessor.relation is 'manager'; the first file must be the person's"
         " self-assessment (relation: self), the second the review of it\n"
     )
+
+
+def test_a_review_dated_before_the_self_assessment_is_refused(
+    write_yaml: Callable[..., Path], catalog: Catalog
+) -> None:
+    # It was scored as of the self-assessment's date and named its author as the reviewer
+    # ("review by Sam Lee (self)"); batch, team and the store never pair such a review.
+    own = write_yaml(assessment_data(), "self.yaml")
+    boss = write_yaml(manager({"USUP-3.1": "usually"}, assessed_on="2026-01-05"), "boss.yaml")
+    result = CliRunner().invoke(cli, ["review", str(own), str(boss)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"{boss}: is dated 2026-01-05, before the self-assessment it reviews ({own}, 2026-10-01);"
+        " a review is made after it: fix its assessed_on, or review the self-assessment it was"
+        " made for\n"
+    )
+    # In the browser the same message stands beside the review's date.
+    from sfia_assess.web.checking import check_review
+    from sfia_assess.web.forms import Draft
+
+    draft = Draft(
+        skill="USUP",
+        sfia_version="9",
+        name="Sam Lee",
+        assessor_name="Dana Boss",
+        relation="manager",
+        assessed_on="2026-01-05",
+    )
+    own_loaded = load_assessment(own, catalog)
+    checked = check_review(own_loaded, draft, catalog, Policy(), dt.date(2026, 10, 2), "review")
+    assert checked.report is None
+    (problem,) = checked.checked.problems
+    assert problem.loc == ("assessed_on",)
+    assert problem.message.startswith("is dated 2026-01-05, before the self-assessment it reviews")
 
 
 def test_weighted_kappa_by_hand() -> None:
