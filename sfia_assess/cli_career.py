@@ -149,17 +149,19 @@ def _own_views(files: list[LoadedAssessment]) -> list[LoadedAssessment]:
     named on stderr and left out, as `fit --db` leaves reviews out."""
     from .errors import SfiaAssessError
 
+    own: list[LoadedAssessment] = []
     for loaded in files:
         assessor = loaded.assessment.assessor
-        if assessor.relation != "self":
-            click.echo(
-                printable(
-                    f"skipped {loaded.source}: a review by {assessor.name} ({assessor.relation});"
-                    " fit compares each person's own levels"
-                ),
-                err=True,
-            )
-    own = [loaded for loaded in files if loaded.assessment.assessor.relation == "self"]
+        if assessor.relation == "self":
+            own.append(loaded)
+            continue
+        click.echo(
+            printable(
+                f"skipped {loaded.source}: a review by {assessor.name} ({assessor.relation});"
+                " fit compares each person's own levels"
+            ),
+            err=True,
+        )
     if not own:
         raise SfiaAssessError("no self-assessments among the files, only reviews")
     return own

@@ -38,8 +38,14 @@ class InputFileError(SfiaAssessError):
         super().__init__("\n".join(str(p) for p in problems))
 
     @classmethod
-    def single(cls, file: str | Path, message: str, line: int | None = None) -> InputFileError:
-        return cls([Problem(str(file), line, message)])
+    def single(
+        cls,
+        file: str | Path,
+        message: str,
+        line: int | None = None,
+        loc: tuple[str | int, ...] = (),
+    ) -> InputFileError:
+        return cls([Problem(str(file), line, message, loc)])
 
 
 class CatalogError(InputFileError):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .assessment import Evidence, LoadedAssessment, Rating
 from .catalog import LevelsOfResponsibility
-from .errors import AssessmentError, Problem
+from .errors import AssessmentError
 from .evaluate import with_fit_notes
 from .policy import Policy
 from .result import Result
@@ -73,7 +73,7 @@ class ReviewResult:
         return tuple(
             s
             for s in self.statements
-            if s.differs or s.flagged or s.self_demonstrated != s.agreed_demonstrated
+            if s.differs or s.self_demonstrated != s.agreed_demonstrated  # flagged: one of these
         )
 
 
@@ -88,63 +88,38 @@ def check_pair(own: LoadedAssessment, manager: LoadedAssessment) -> None:
     if own.skill.sfia_version != manager.skill.sfia_version:
         problems.append(f"SFIA {own.skill.sfia_version} vs SFIA {manager.skill.sfia_version}")
     if problems:
-        raise AssessmentError(
-            [
-                Problem(
-                    manager.source,
-                    None,
-                    f"does not review {own.source}: "
-                    + "; ".join(problems)
-                    + ". A review compares two files about the same person, skill and version.",
-                )
-            ]
-        )
-    if a.assessor.relation != "self" and b.assessor.relation == "self":
-        raise AssessmentError(
-            [
-                Problem(
-                    own.source,
-                    None,
-                    f"is {a.assessor.name}'s review (relation: {a.assessor.relation}) and"
-                    f" {manager.source} the self-assessment; swap them: the self-assessment"
-                    " comes first, then the review of it",
-                )
-            ]
+        raise AssessmentError.single(
+            manager.source,
+            f"does not review {own.source}: "
+            + "; ".join(problems)
+            + ". A review compares two files about the same person, skill and version.",
         )
     if a.assessor.relation != "self":
-        raise AssessmentError(
-            [
-                Problem(
-                    own.source,
-                    None,
-                    f"assessor.relation is {a.assessor.relation!r}; the first file must be the"
-                    " person's self-assessment (relation: self), the second the review of it",
-                )
-            ]
+        if b.assessor.relation == "self":
+            raise AssessmentError.single(
+                own.source,
+                f"is {a.assessor.name}'s review (relation: {a.assessor.relation}) and"
+                f" {manager.source} the self-assessment; swap them: the self-assessment comes"
+                " first, then the review of it",
+            )
+        raise AssessmentError.single(
+            own.source,
+            f"assessor.relation is {a.assessor.relation!r}; the first file must be the person's"
+            " self-assessment (relation: self), the second the review of it",
         )
     if b.assessor.relation == "self":
-        raise AssessmentError(
-            [
-                Problem(
-                    manager.source,
-                    None,
-                    "assessor.relation is 'self'; the reviewer's file needs relation: manager"
-                    " (or peer/assessor)",
-                )
-            ]
+        raise AssessmentError.single(
+            manager.source,
+            "assessor.relation is 'self'; the reviewer's file needs relation: manager"
+            " (or peer/assessor)",
         )
     if b.assessed_on < a.assessed_on:
-        raise AssessmentError(
-            [
-                Problem(
-                    manager.source,
-                    None,
-                    f"is dated {b.assessed_on.isoformat()}, before the self-assessment it reviews"
-                    f" ({own.source}, {a.assessed_on.isoformat()}); a review is made after it:"
-                    " fix its assessed_on, or review the self-assessment it was made for",
-                    ("assessed_on",),
-                )
-            ]
+        raise AssessmentError.single(
+            manager.source,
+            f"is dated {b.assessed_on.isoformat()}, before the self-assessment it reviews"
+            f" ({own.source}, {a.assessed_on.isoformat()}); a review is made after it: fix its"
+            " assessed_on, or review the self-assessment it was made for",
+            loc=("assessed_on",),
         )
 
 
@@ -260,9 +235,9 @@ def review(
     self_ratings = own.assessment.ratings
     manager_ratings = manager.assessment.ratings
     agreed_ratings = {**self_ratings, **manager_ratings}
-    # The review's date (never before the self-assessment's): evidence age is measured from it.
     target = target_level or own.assessment.target_level
 
+    # Dated by the review (never before the self-assessment): evidence age is measured from it.
     def scored(ratings: Mapping[str, Rating], items: Sequence[Evidence], source: str) -> Result:
         return score_parts(
             manager.assessment.model_copy(update={"target_level": target}),
@@ -294,7 +269,6 @@ def review(
     manager_support = _support(evidence[len(own.assessment.evidence) :])
     comments = manager.assessment.comments
     self_by_id = {s.id: s for s in self_result.statements}
-    agreed_by_id = {s.id: s for s in agreed.statements}
     rows = []
     for statement in agreed.statements:
         mine = self_ratings.get(statement.id)
@@ -302,7 +276,7 @@ def review(
         # A statement only the manager rated differs too: the person left it unrated.
         differs = theirs is not None and mine != theirs
         steps = abs(mine.rank - theirs.rank) if mine is not None and theirs is not None else 0
-        was, now = self_by_id[statement.id].demonstrated, agreed_by_id[statement.id].demonstrated
+        was, now = self_by_id[statement.id].demonstrated, statement.demonstrated
         notes = []
         if mine is None and theirs is not None:
             notes.append("rated by the manager only")
@@ -323,8 +297,8 @@ def review(
                 self_rating=mine.value if mine else None,
                 manager_rating=theirs.value if theirs else None,
                 agreed_rating=agreed_rating.value if agreed_rating else None,
-                self_demonstrated=self_by_id[statement.id].demonstrated,
-                agreed_demonstrated=statement.demonstrated,
+                self_demonstrated=was,
+                agreed_demonstrated=now,
                 differs=differs,
                 flagged=steps >= 2 or (was and not now),
                 note="; ".join(notes),
