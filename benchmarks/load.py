@@ -133,7 +133,7 @@ class Browser:
 
 def statements() -> list[str]:
     """The 20 statements every session rates: USUP (SFIA 9) levels 1 to 4, in order."""
-    from sfia_assess.catalog import Catalog
+    from sfia_assess.core.catalog import Catalog
 
     found = list(Catalog.default().skill(SKILL, int(SFIA_VERSION)).statements_by_id)
     if len(found) < 20:

@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sfia_assess import semantic  # noqa: E402
-from sfia_assess.catalog import Catalog  # noqa: E402
-from sfia_assess.matcher import Matcher, matcher_for  # noqa: E402
+from sfia_assess.core.catalog import Catalog  # noqa: E402
+from sfia_assess.core.matcher import Matcher, matcher_for  # noqa: E402
 
 EVAL = ROOT / "tests" / "data" / "evidence-eval.yaml"
 
@@ -30,7 +30,7 @@ def evaluate(kind: str = "lexical") -> dict[str, float]:
     items = yaml.safe_load(EVAL.read_text("utf-8"))["items"]
     skill = Catalog().skill("USUP", 9)
     if kind == "semantic":
-        from sfia_assess.semantic import semantic_matcher_for
+        from sfia_assess.core.semantic import semantic_matcher_for
 
         matcher: Matcher = semantic_matcher_for(skill)
     else:

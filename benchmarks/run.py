@@ -159,7 +159,7 @@ def main() -> int:
     runs = 3 if args.quick else 11
     table = Table(args.quick)
     sys.path.insert(0, str(ROOT))
-    from sfia_assess.reports.pdf import subsetter
+    from sfia_assess.reports.pdf.render import subsetter
 
     path = subsetter()  # the test WeasyPrint itself makes, not a guess from the library path
     print(f"python {sys.version.split()[0]}, font subsetting: {path}, runs: {runs}")

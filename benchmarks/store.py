@@ -32,7 +32,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sfia_assess.catalog import Catalog  # noqa: E402
+from sfia_assess.core.catalog import Catalog  # noqa: E402
 from tests.data.make_team import person  # noqa: E402
 
 CLI = [sys.executable, "-m", "sfia_assess"]

@@ -10,8 +10,11 @@ Library use::
 
 from __future__ import annotations
 
-from .assessment import Assessment, Evidence, LoadedAssessment, Rating, load_assessment
-from .catalog import Catalog, LevelsOfResponsibility, SkillVersion, Statement
+from .core.assessment import Assessment, Evidence, LoadedAssessment, Rating, load_assessment
+from .core.catalog import Catalog, LevelsOfResponsibility, SkillVersion, Statement
+from .core.policy import Policy, default_policy, load_policy
+from .core.result import Gap, GapReason, LevelResult, Result, StatementResult
+from .core.scoring import score
 from .errors import (
     AssessmentError,
     CatalogError,
@@ -21,9 +24,6 @@ from .errors import (
     SfiaAssessError,
     UnknownSkillError,
 )
-from .policy import Policy, default_policy, load_policy
-from .result import Gap, GapReason, LevelResult, Result, StatementResult
-from .scoring import score
 
 __version__ = "0.1.0"
 

@@ -1,5 +1,5 @@
 """`python -m sfia_assess`: the same command line as `sfia-assess`."""
 
-from .cli import cli
+from .cli.main import cli
 
 cli(prog_name="sfia-assess")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from sfia_assess.cli import cli
+from sfia_assess.cli.main import cli
 from sfia_assess.store.accounts import audit, check_password
 from sfia_assess.store.database import open_engine, reading, writing
 

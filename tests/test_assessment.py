@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sfia_assess.assessment import Rating, load_assessment
-from sfia_assess.catalog import Catalog
+from sfia_assess.core.assessment import Rating, load_assessment
+from sfia_assess.core.catalog import Catalog
 from sfia_assess.errors import InputFileError
 
 GOOD = """\

@@ -8,8 +8,8 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from sfia_assess.catalog import Catalog, GenericAttribute
-from sfia_assess.cli import cli
+from sfia_assess.cli.main import cli
+from sfia_assess.core.catalog import Catalog, GenericAttribute
 from sfia_assess.errors import UnknownSkillError
 
 from .conftest import SEEDS

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sfia_assess.cli import cli
+from sfia_assess.cli.main import cli
 
 from .conftest import EXAMPLES
 

@@ -18,15 +18,15 @@ import psutil
 import pytest
 from click.testing import CliRunner
 
-from sfia_assess import batch
-from sfia_assess.assessment import parse_assessment
-from sfia_assess.batch import run_batch, safe_stem
-from sfia_assess.catalog import Catalog
-from sfia_assess.cli import cli
-from sfia_assess.csvfile import csv_text, safe_cell
-from sfia_assess.output import prepare_folder
-from sfia_assess.pairing import Card, pair_reviews
-from sfia_assess.policy import Policy
+from sfia_assess.batch import run as batch
+from sfia_assess.batch.run import run_batch, safe_stem
+from sfia_assess.cli.main import cli
+from sfia_assess.core.assessment import parse_assessment
+from sfia_assess.core.catalog import Catalog
+from sfia_assess.core.pairing import Card, pair_reviews
+from sfia_assess.core.policy import Policy
+from sfia_assess.files.csvfile import csv_text, safe_cell
+from sfia_assess.files.output import prepare_folder
 from sfia_assess.reports import Format
 
 from .conftest import EXAMPLES, assessment_data, evidenced

@@ -6,11 +6,11 @@ import re
 
 from click.testing import CliRunner
 
-from sfia_assess.assessment import load_assessment
-from sfia_assess.catalog import Catalog
-from sfia_assess.cli import cli
-from sfia_assess.profiles import role_profile_from_file
-from sfia_assess.scoring import score
+from sfia_assess.cli.main import cli
+from sfia_assess.core.assessment import load_assessment
+from sfia_assess.core.catalog import Catalog
+from sfia_assess.core.profiles import role_profile_from_file
+from sfia_assess.core.scoring import score
 
 from .conftest import EXAMPLES, ROOT
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sfia_assess.catalog import (
+from sfia_assess.cli.main import cli
+from sfia_assess.core.catalog import (
     Catalog,
     GenericAttributes,
     LevelsOfResponsibility,
@@ -16,10 +17,9 @@ from sfia_assess.catalog import (
     _Source,
     load_validated,
 )
-from sfia_assess.cli import cli
+from sfia_assess.core.policy import default_policy, load_policy
 from sfia_assess.errors import CatalogError, InputFileError, UnknownSkillError
-from sfia_assess.packaged import PACKAGE, build, packaged, read_packaged_yaml
-from sfia_assess.policy import default_policy, load_policy
+from sfia_assess.files.packaged import PACKAGE, build, packaged, read_packaged_yaml
 
 from .conftest import SEEDS
 

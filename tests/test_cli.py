@@ -11,7 +11,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from sfia_assess.cli import cli
+from sfia_assess.cli.main import cli
 
 from .conftest import assessment_data, evidenced
 

@@ -16,7 +16,7 @@ import yaml
 
 import sfia_assess
 from sfia_assess import reports
-from sfia_assess.cli import cli
+from sfia_assess.cli.main import cli
 from sfia_assess.reports import Format, Options, render
 
 from .conftest import EXAMPLES
@@ -119,12 +119,12 @@ def _hostile_priya(tmp_path: Path) -> list[Path]:
 
 
 def _views(tmp_path: Path) -> dict[str, tuple[Any, Any]]:
-    from sfia_assess.assessment import load_assessment
-    from sfia_assess.catalog import Catalog
-    from sfia_assess.cli_career import person_view
-    from sfia_assess.fit import fit
-    from sfia_assess.policy import default_policy
-    from sfia_assess.profiles import role_profile_from_file
+    from sfia_assess.cli.career import person_view
+    from sfia_assess.core.assessment import load_assessment
+    from sfia_assess.core.catalog import Catalog
+    from sfia_assess.core.fit import fit
+    from sfia_assess.core.policy import default_policy
+    from sfia_assess.core.profiles import role_profile_from_file
     from sfia_assess.reports import fit as fit_view
     from sfia_assess.reports import history as history_view
     from sfia_assess.reports import person

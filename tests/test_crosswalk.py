@@ -10,12 +10,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from sfia_assess.assessment import load_assessment, parse_assessment
-from sfia_assess.catalog import Catalog
-from sfia_assess.cli import cli
-from sfia_assess.crosswalk import load_crosswalk, migrate
+from sfia_assess.cli.main import cli
+from sfia_assess.core.assessment import load_assessment, parse_assessment
+from sfia_assess.core.catalog import Catalog
+from sfia_assess.core.crosswalk import load_crosswalk, migrate
+from sfia_assess.core.scoring import score
 from sfia_assess.errors import SfiaAssessError
-from sfia_assess.scoring import score
 
 from .conftest import DATA, EXAMPLES, assessment_data, evidenced
 

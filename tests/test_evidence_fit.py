@@ -12,11 +12,11 @@ from pathlib import Path
 
 import yaml
 
-from sfia_assess.assessment import load_assessment
-from sfia_assess.catalog import Catalog
-from sfia_assess.evaluate import evaluate
-from sfia_assess.policy import default_policy
-from sfia_assess.review import review
+from sfia_assess.core.assessment import load_assessment
+from sfia_assess.core.catalog import Catalog
+from sfia_assess.core.fit_notes import evaluate
+from sfia_assess.core.policy import default_policy
+from sfia_assess.core.review import review
 
 from .conftest import EXAMPLES
 

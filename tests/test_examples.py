@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sfia_assess.assessment import load_assessment
-from sfia_assess.catalog import Catalog
-from sfia_assess.scoring import score
+from sfia_assess.core.assessment import load_assessment
+from sfia_assess.core.catalog import Catalog
+from sfia_assess.core.scoring import score
 
 from .conftest import EXAMPLES
 

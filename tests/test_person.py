@@ -11,7 +11,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from sfia_assess.cli import cli
+from sfia_assess.cli.main import cli
 
 from .conftest import EXAMPLES, assessment_data, evidenced
 from .test_importer import HEADER, skill_row, write_csv

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from sfia_assess.cli import cli
-from sfia_assess.printable import printable
+from sfia_assess.cli.main import cli
+from sfia_assess.files.printable import printable
 
 from .conftest import assessment_data, evidenced
 
@@ -83,11 +83,11 @@ def test_an_error_message_quoting_the_input_is_escaped(
 def test_colour_text_keeps_its_colours_but_not_the_inputs_escapes(
     files: dict[str, Path],
 ) -> None:
-    from sfia_assess.assessment import load_assessment
-    from sfia_assess.catalog import Catalog
+    from sfia_assess.core.assessment import load_assessment
+    from sfia_assess.core.catalog import Catalog
+    from sfia_assess.core.scoring import score
     from sfia_assess.reports import Format, Options
     from sfia_assess.reports.gap import build_report, render
-    from sfia_assess.scoring import score
 
     catalog = Catalog()
     loaded = load_assessment(files["self"], catalog)
@@ -122,7 +122,7 @@ def test_validate_names_a_hostile_file_escaped(runner: CliRunner, tmp_path: Path
 
 
 def test_a_footer_from_skill_data_shows_control_characters_escaped() -> None:
-    from sfia_assess.templating import environment
+    from sfia_assess.reports.templating import environment
 
     css = environment().filters["css_string"]("USUP\x1b[2J, SFIA 9")
     assert "\\1b " not in css  # not the control character itself, as a CSS escape

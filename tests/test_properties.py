@@ -12,12 +12,12 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sfia_assess.assessment import parse_assessment
-from sfia_assess.catalog import Catalog
-from sfia_assess.cli import cli
+from sfia_assess.cli.main import cli
+from sfia_assess.core.assessment import parse_assessment
+from sfia_assess.core.catalog import Catalog
+from sfia_assess.core.result import Result
+from sfia_assess.core.scoring import score
 from sfia_assess.errors import SfiaAssessError
-from sfia_assess.result import Result
-from sfia_assess.scoring import score
 
 from .conftest import ASSESSED_ON, assessment_data
 

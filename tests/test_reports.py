@@ -15,12 +15,12 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from sfia_assess.assessment import load_assessment
-from sfia_assess.catalog import Catalog
-from sfia_assess.cli import cli
+from sfia_assess.cli.main import cli
+from sfia_assess.core.assessment import load_assessment
+from sfia_assess.core.catalog import Catalog
+from sfia_assess.core.scoring import score
 from sfia_assess.reports import Format, Options
 from sfia_assess.reports.gap import build_report, render
-from sfia_assess.scoring import score
 
 from .conftest import DATA, EXAMPLES, assessment_data, evidenced
 
@@ -133,7 +133,7 @@ def test_hostile_text_is_printed_not_fetched(
 
 
 def test_fetcher_serves_only_package_assets() -> None:
-    from sfia_assess.reports.pdf import _fetcher_class
+    from sfia_assess.reports.pdf.render import _fetcher_class
 
     fetcher = _fetcher_class()()
     assert fetcher.fetch("sfia-assess:report.css").read().startswith(b"html")
@@ -174,7 +174,7 @@ def test_text_formats_do_not_import_weasyprint(write_yaml: Callable[..., Path]) 
 
     path = write_yaml(assessment_data(**evidenced(["USUP-3.1"])))
     code = (
-        "import sys; from sfia_assess.cli import cli\n"
+        "import sys; from sfia_assess.cli.main import cli\n"
         f"try: cli(['assess', {str(path)!r}, '--format', 'json'])\n"
         "except SystemExit: pass\n"
         "assert 'weasyprint' not in sys.modules, 'weasyprint imported'\n"
@@ -232,7 +232,7 @@ def _without_harfbuzz_subset(*args: str, wheel: bool = False) -> Any:
     code = (
         "import sys, weasyprint.pdf.fonts as fonts; fonts.harfbuzz_subset = None;"
         + ("" if wheel else " sys.modules['uharfbuzz'] = None;")
-        + " from sfia_assess.cli import cli; sys.argv[0] = 'sfia-assess'; cli()"
+        + " from sfia_assess.cli.main import cli; sys.argv[0] = 'sfia-assess'; cli()"
     )
     return subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
@@ -255,7 +255,7 @@ def test_without_harfbuzz_subset_pdfs_work_and_say_once_how_to_be_faster(
 
 
 def test_with_harfbuzz_subset_there_is_no_hint(tmp_path: Path) -> None:
-    from sfia_assess.reports.pdf import speed_hint, subsetter
+    from sfia_assess.reports.pdf.render import speed_hint, subsetter
 
     out = tmp_path / "p.pdf"
     result = CliRunner().invoke(

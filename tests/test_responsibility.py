@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from sfia_assess.assessment import load_assessment
-from sfia_assess.catalog import Catalog
-from sfia_assess.cli import cli
+from sfia_assess.cli.main import cli
+from sfia_assess.core.assessment import load_assessment
+from sfia_assess.core.catalog import Catalog
+from sfia_assess.core.scoring import score
 from sfia_assess.errors import AssessmentError
-from sfia_assess.scoring import score
 
 from .conftest import assessment_data, evidenced
 
@@ -182,7 +182,7 @@ def test_migrate_carries_the_block(runner: CliRunner, tmp_path: Path) -> None:
 def test_the_json_schema_allows_both_forms() -> None:
     import jsonschema
 
-    from sfia_assess.assessment import assessment_schema
+    from sfia_assess.core.assessment import assessment_schema
 
     data = assessment_data(responsibility={"AUTO": 4, "INFL": {"level": 3, "evidence": ["e1"]}})
     data["assessed_on"] = data["assessed_on"].isoformat()

@@ -14,12 +14,12 @@ import yaml
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from sfia_assess.assessment import load_assessment, parse_assessment
-from sfia_assess.catalog import Catalog
-from sfia_assess.cli import cli
+from sfia_assess.cli.main import cli
+from sfia_assess.core.assessment import load_assessment, parse_assessment
+from sfia_assess.core.catalog import Catalog
+from sfia_assess.core.policy import Policy
+from sfia_assess.core.review import agreement, review, weighted_kappa
 from sfia_assess.errors import AssessmentError
-from sfia_assess.policy import Policy
-from sfia_assess.review import agreement, review, weighted_kappa
 
 from .conftest import EXAMPLES, assessment_data, evidenced
 
@@ -263,7 +263,7 @@ def test_weighted_kappa_by_hand() -> None:
 
 
 def test_too_few_shared_ratings_says_not_enough_data() -> None:
-    from sfia_assess.assessment import Rating
+    from sfia_assess.core.assessment import Rating
 
     figures = agreement({"a": Rating.USUALLY, "b": Rating.SOMETIMES}, {"a": Rating.USUALLY})
     assert figures.kappa is None

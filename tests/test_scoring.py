@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 import yaml
 
-from sfia_assess.assessment import LoadedAssessment, parse_assessment
-from sfia_assess.catalog import Catalog
+from sfia_assess.core.assessment import LoadedAssessment, parse_assessment
+from sfia_assess.core.catalog import Catalog
+from sfia_assess.core.policy import Policy
+from sfia_assess.core.result import GapReason, Result
+from sfia_assess.core.scoring import score, years_before
 from sfia_assess.errors import UnknownSkillError
-from sfia_assess.policy import Policy
-from sfia_assess.result import GapReason, Result
-from sfia_assess.scoring import score, years_before
 
 from .conftest import ASSESSED_ON, assessment_data, evidenced
 
@@ -139,7 +139,7 @@ def test_policy_changes_the_rules(catalog: Catalog) -> None:
 
 def test_threshold_is_exact_not_floating_point(catalog: Catalog) -> None:
     # 0.7 x 10 is 7.000000000000001 in floating point; 7 of 10 must still reach 70%.
-    from sfia_assess.scoring import needed_for
+    from sfia_assess.core.scoring import needed_for
 
     assert needed_for(10, Policy(level_threshold=0.7)) == 7
     assert needed_for(5, Policy()) == 4

@@ -15,18 +15,18 @@ from types import ModuleType
 
 import pytest
 
-from sfia_assess.cli import cli
-from sfia_assess.pydantic_plugins import LOADER, disable_pydantic_plugins
+from sfia_assess.cli.main import cli
+from sfia_assess.cli.pydantic_plugins import LOADER, disable_pydantic_plugins
 
 from .conftest import EXAMPLES
 
 PROBE = """
 import json, sys
-from sfia_assess.cli import cli
-from sfia_assess.pydantic_plugins import LOADER, disable_pydantic_plugins
-from sfia_assess.assessment import Assessment
-from sfia_assess.catalog import LevelsOfResponsibility, SkillVersion
-from sfia_assess.policy import Policy
+from sfia_assess.cli.main import cli
+from sfia_assess.cli.pydantic_plugins import LOADER, disable_pydantic_plugins
+from sfia_assess.core.assessment import Assessment
+from sfia_assess.core.catalog import LevelsOfResponsibility, SkillVersion
+from sfia_assess.core.policy import Policy
 try:
     cli(["assess", sys.argv[1], "--format", "text"], prog_name="sfia-assess")
 except SystemExit as exit:
@@ -56,10 +56,10 @@ NOT_NEEDED = (
     "argon2",
     "socket",
     "importlib.metadata",
-    "sfia_assess.cli_web",  # (cli_store stays: its --db/--as-of options are on batch and team)
-    "sfia_assess.cli_queue",
-    "sfia_assess.cli_accounts",
-    "sfia_assess.cli_career",
+    "sfia_assess.cli.main.web",  # (cli_store stays: its --db/--as-of options are on batch and team)
+    "sfia_assess.cli.main.queue",
+    "sfia_assess.cli.main.accounts",
+    "sfia_assess.cli.main.career",
 )
 
 
@@ -157,7 +157,7 @@ def test_the_stand_in_loader_answers_as_pydantics_and_hands_on_the_rest(
 
 IMPORTS_OF = """
 import json, sys
-from sfia_assess.cli import cli
+from sfia_assess.cli.main import cli
 try:
     cli(sys.argv[1:], prog_name="sfia-assess")
 except SystemExit as exit:
@@ -187,7 +187,7 @@ def test_a_team_from_the_store_as_text_imports_no_html_or_batch_machinery(tmp_pa
         text=True,
     )
     assert recorded.returncode == 0, recorded.stderr
-    watched = ("jinja2", "sfia_assess.batch", "multiprocessing", "pebble", "weasyprint")
+    watched = ("jinja2", "sfia_assess.batch.run", "multiprocessing", "pebble", "weasyprint")
     found = imports_of("team", "--db", db, "--format", "text", watched=watched)
     assert found["code"] in (0, None)
     assert found["modules"] == []

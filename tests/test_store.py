@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from sfia_assess.cli import cli
+from sfia_assess.cli.main import cli
 
 from .conftest import EXAMPLES, assessment_data
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import yaml
 
-from sfia_assess.catalog import Catalog
-from sfia_assess.policy import default_policy
+from sfia_assess.core.catalog import Catalog
+from sfia_assess.core.policy import default_policy
 from sfia_assess.store import open_store, reading, writing
 from sfia_assess.store.recent import recent_self_assessments
 from sfia_assess.store.workflow import save_draft, submit

@@ -21,9 +21,9 @@ import sqlalchemy as sa
 import yaml
 from click.testing import CliRunner
 
-from sfia_assess.catalog import Catalog
-from sfia_assess.cli import cli
-from sfia_assess.policy import default_policy
+from sfia_assess.cli.main import cli
+from sfia_assess.core.catalog import Catalog
+from sfia_assess.core.policy import default_policy
 from sfia_assess.store.database import open_engine, writing
 from sfia_assess.store.record import check_files, record_checked
 from sfia_assess.store.schema import upgrade
@@ -102,8 +102,8 @@ CRASH = textwrap.dedent(
     """
     import os, sys, time
     from pathlib import Path
-    from sfia_assess.catalog import Catalog
-    from sfia_assess.policy import default_policy
+    from sfia_assess.core.catalog import Catalog
+    from sfia_assess.core.policy import default_policy
     from sfia_assess.store import open_store, writing
     from sfia_assess.store.record import check_files, record_checked
 

@@ -6,10 +6,10 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy.orm import Session
 
-from sfia_assess.catalog import Catalog
-from sfia_assess.cli import cli
+from sfia_assess.cli.main import cli
+from sfia_assess.core.catalog import Catalog
+from sfia_assess.core.policy import default_policy
 from sfia_assess.errors import AssessmentError
-from sfia_assess.policy import default_policy
 from sfia_assess.store import StoreError, open_store, reading, writing
 from sfia_assess.store import workflow as flow
 

@@ -11,9 +11,9 @@ import yaml
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from sfia_assess.cli import cli
+from sfia_assess.cli.main import cli
+from sfia_assess.files.yamlfile import MAX_BYTES
 from sfia_assess.web.app import create_app
-from sfia_assess.yamlfile import MAX_BYTES
 
 from .conftest import EXAMPLES
 

@@ -10,8 +10,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sfia_assess.assessment import parse_assessment
-from sfia_assess.catalog import Catalog
+from sfia_assess.core.assessment import parse_assessment
+from sfia_assess.core.catalog import Catalog
 from sfia_assess.errors import InputFileError
 from sfia_assess.web.checking import GENERAL, field_of
 from sfia_assess.web.forms import Draft, EvidenceDraft, from_assessment, to_yaml
@@ -188,8 +188,8 @@ def test_upload_names_lose_their_folders() -> None:
 )
 def test_the_download_keeps_names_yaml_would_fold(name: str) -> None:
     """PyYAML folds U+0085/U+2028/U+2029 in its plain style: the file must keep the name as typed."""
+    from sfia_assess.files.yamlfile import parse_yaml
     from sfia_assess.web.forms import Draft, to_yaml
-    from sfia_assess.yamlfile import parse_yaml
 
     text = to_yaml(Draft(skill="USUP", sfia_version="9", name=name, assessed_on="2026-10-01"))
     assert parse_yaml(text, "download.yaml").data["subject"]["name"] == name

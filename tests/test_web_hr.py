@@ -16,7 +16,7 @@ import yaml
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from sfia_assess.cli import cli
+from sfia_assess.cli.main import cli
 from sfia_assess.web.app import create_app
 from sfia_assess.web.auth import CSRF_COOKIE
 
@@ -278,7 +278,7 @@ def test_downloads_never_hold_a_formula(tmp_path: Path) -> None:
 def test_profile_page_shows_the_levels_statements_word_for_word(
     hr: TestClient, catalog: object
 ) -> None:
-    from sfia_assess.catalog import Catalog
+    from sfia_assess.core.catalog import Catalog
 
     assert isinstance(catalog, Catalog)
     response = hr.get("/hr/profile", params={"level": "4", "title": "Incident Coordinator"})
@@ -423,8 +423,8 @@ def test_dashboard_progress_downloads_and_migration_on_sqlite_and_postgresql(
 
 
 def test_a_migrated_record_can_be_submitted_for_review(tmp_path: Path) -> None:
-    from sfia_assess.catalog import Catalog
-    from sfia_assess.policy import default_policy
+    from sfia_assess.core.catalog import Catalog
+    from sfia_assess.core.policy import default_policy
     from sfia_assess.store.database import open_engine, writing
     from sfia_assess.store.migrating import migrate_record
     from sfia_assess.store.workflow import status, submit

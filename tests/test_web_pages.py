@@ -11,7 +11,7 @@ from typing import Any
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from sfia_assess.cli import cli
+from sfia_assess.cli.main import cli
 
 from .browser import Server, no_axe_violations, screenshot
 from .conftest import EXAMPLES

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from click.testing import CliRunner
 
-from sfia_assess.cli import cli
+from sfia_assess.cli.main import cli
 
 from .browser import Server, start_server, stop_server
 from .conftest import EXAMPLES

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from sfia_assess.cli import cli
+from sfia_assess.cli.main import cli
 from sfia_assess.web.app import create_app
 from sfia_assess.web.auth import COOKIE, CSRF_COOKIE, MAX_FAILURES_PER_ACCOUNT
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from sfia_assess.cli import cli
+from sfia_assess.cli.main import cli
 
 from .browser import Server, no_axe_violations, stop_server
 from .test_web_pages import LEVEL_3, TIMER, rate

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from sfia_assess.cli import cli
+from sfia_assess.cli.main import cli
 from sfia_assess.web.auth import COOKIE
 
 from .browser import Server, no_axe_violations, screenshot, stop_server

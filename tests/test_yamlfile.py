@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sfia_assess.errors import InputFileError
-from sfia_assess.yamlfile import MAX_BYTES, parse_yaml, read_yaml
+from sfia_assess.files.yamlfile import MAX_BYTES, parse_yaml, read_yaml
 
 
 def error_of(text: str | bytes) -> str:

@@ -14,15 +14,15 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from sfia_assess.assessment import check_document, parse_assessment
-from sfia_assess.catalog import Catalog
-from sfia_assess.cli import cli
-from sfia_assess.crosswalk import migrate
+from sfia_assess.cli.main import cli
+from sfia_assess.core.assessment import check_document, parse_assessment
+from sfia_assess.core.catalog import Catalog
+from sfia_assess.core.crosswalk import migrate
+from sfia_assess.core.matcher import annotated_file, matcher_for, suggest
+from sfia_assess.core.starter import manager_template
 from sfia_assess.errors import SfiaAssessError
-from sfia_assess.matcher import annotated_file, matcher_for, suggest
-from sfia_assess.starter import manager_template
-from sfia_assess.yamlfile import parse_yaml
-from sfia_assess.yamlwriter import comment, value
+from sfia_assess.files.yamlfile import parse_yaml
+from sfia_assess.files.yamlwriter import comment, value
 
 from .conftest import assessment_data
 

@@ -14,8 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
-from ..output import write_atomic
-from ..policy import Policy
+from ..core.policy import Policy
+from ..files.output import write_atomic
 from ..reports import Format
 from . import schema
 from .schema import QueueError
@@ -51,7 +51,7 @@ def enqueue(
 ) -> str:
     """Check every file here, store its bytes in the queue's database with one job each, and
     return the new batch's id. A file that cannot be read is stored as failed, with its error."""
-    from ..batch import _catalog, _who, assessment_files, load_all, plan
+    from ..batch.run import _catalog, _who, assessment_files, load_all, plan
     from .worker import TASK, make_app
 
     files = assessment_files(directory)
@@ -171,7 +171,7 @@ def collect(
 ) -> Collected:
     """Wait for the batch, writing each finished report into `out_dir` as it arrives (once),
     then summary.csv. `notice` hears once if nothing has finished for IDLE_NOTICE_S."""
-    from ..output import prepare_folder
+    from ..files.output import prepare_folder
 
     db = schema.engine(url)
     written: set[int] = set()
@@ -275,7 +275,7 @@ def _write_new(
 
 def summary_csv(rows: Sequence[Any]) -> str:
     """The local batch's summary.csv (batch.summary_csv) of the queue's items, in its order."""
-    from .. import batch
+    from ..batch import run as batch
 
     statuses = {"done": "made"}
     fields = [f.name for f in dataclasses.fields(batch.Row)]

@@ -120,9 +120,9 @@ def _render(
     row: Any, fmt: str, policy_json: str, generated_on: dt.date
 ) -> tuple[bytes, dict[str, Any]]:
     """What the local batch makes for this person: its report and its summary Row."""
-    from ..assessment import parse_assessment
-    from ..batch import _catalog, render_person
-    from ..policy import Policy
+    from ..batch.run import _catalog, render_person
+    from ..core.assessment import parse_assessment
+    from ..core.policy import Policy
     from ..reports import Format
 
     catalog = _catalog(())
@@ -197,10 +197,10 @@ def _die_with_parent(parent: int) -> None:
 
 def _warm_up() -> None:
     """Load the catalog and WeasyPrint before taking the first job (a second or so, once)."""
-    from ..batch import _catalog
+    from ..batch.run import _catalog
 
     _catalog(())
-    from ..reports.pdf import preload
+    from ..reports.pdf.render import preload
 
     preload()
 

@@ -48,11 +48,11 @@ def render(
     """Lay out `view` in `fmt`; WeasyPrint is imported only when a PDF is asked for."""
     options = options or Options()
     if fmt is Format.PDF:
-        from .pdf import html_to_pdf
+        from .pdf.render import html_to_pdf
 
         return html_to_pdf(renderers[Format.HTML](view, options))
     if fmt in (Format.TEXT, Format.MD):
-        from ..printable import scrub
+        from ..files.printable import scrub
 
         view = scrub(view)
     return renderers[fmt](view, options)

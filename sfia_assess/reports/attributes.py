@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..catalog import GenericAttribute, GenericAttributes
+from ..core.catalog import GenericAttribute, GenericAttributes
 from . import Format, Options, Renderer
 from .json import dumps
 from .terminal import draw

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from ..printable import printable
-from ..result import Result
+from ..core.result import Result
+from ..files.printable import printable
 
 _WIDTH = 640
 _ROW = 22

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..crosswalk import DiffEntry, VersionDiff
-from ..templating import render_page
+from ..core.crosswalk import DiffEntry, VersionDiff
 from . import Format, Options, Renderer
 from .json import dumps
+from .templating import render_page
 
 RELATION_WORDS = {
     "same": "unchanged",

@@ -9,11 +9,11 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from ..fit import FitReport, PersonFit, RoleFit, SkillFit
-from ..templating import render_page
+from ..core.fit import FitReport, PersonFit, RoleFit, SkillFit
 from . import Format, Options, Renderer
 from .gap.model import REASON_LABELS
 from .json import dumps
+from .templating import render_page
 from .terminal import draw
 
 

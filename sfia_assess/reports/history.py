@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-from ..catalog import Catalog
+from ..core.catalog import Catalog
 from ..errors import UnknownSkillError
 from ..store.history import History, HistoryRow
 from . import Format, Options, Renderer
@@ -168,7 +168,7 @@ def level_chart(rows: Sequence[HistoryRow], skill: str) -> Markup:
 
 
 def render_html(view: HistoryView, options: Options) -> str:
-    from ..templating import render_page
+    from .templating import render_page
 
     history, skill_names = view.history, view.skill_names
 

@@ -8,7 +8,7 @@ import json
 from enum import Enum
 from typing import Any
 
-from ..result import Result
+from ..core.result import Result
 
 
 def _plain(value: Any) -> Any:

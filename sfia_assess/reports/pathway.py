@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..profiles import Pathway
-from ..progression import StatementChange
-from ..templating import render_page
+from ..core.profiles import Pathway
+from ..core.progression import StatementChange
 from . import Format, Options, Renderer
+from .templating import render_page
 
 
 def change_note(change: StatementChange, level: int) -> str:

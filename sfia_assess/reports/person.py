@@ -7,12 +7,12 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..person import PersonReport
-from ..templating import environment, render_page
+from ..core.person import PersonReport
 from . import Format, Options, Renderer
 from .gap import html, text
 from .gap.model import level_label
 from .json import dumps
+from .templating import environment, render_page
 from .terminal import draw
 
 

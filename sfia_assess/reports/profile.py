@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..profiles import RoleProfile
-from ..templating import render_page
+from ..core.profiles import RoleProfile
 from . import Format, Options, Renderer
 from .json import dumps
+from .templating import render_page
 
 
 def render_markdown(profile: RoleProfile, options: Options) -> str:

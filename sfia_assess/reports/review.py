@@ -11,13 +11,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..catalog import LevelsOfResponsibility, SkillVersion
-from ..review import ReviewResult
-from ..templating import environment, page
+from ..core.catalog import LevelsOfResponsibility, SkillVersion
+from ..core.review import ReviewResult
 from . import Format, Options, Renderer
 from .chart import coverage_svg
 from .gap.model import REASON_LABELS, GapReport, level_label
 from .json import dumps
+from .templating import environment, page
 from .terminal import draw
 
 

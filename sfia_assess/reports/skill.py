@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..catalog import Level, LevelsOfResponsibility, SkillVersion
+from ..core.catalog import Level, LevelsOfResponsibility, SkillVersion
 from . import Format, Options, Renderer
 from .json import dumps
 from .terminal import draw

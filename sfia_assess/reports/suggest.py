@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..assessment import LoadedAssessment
-from ..matcher import FLOOR, EvidenceSuggestions
+from ..core.assessment import LoadedAssessment
+from ..core.matcher import FLOOR, EvidenceSuggestions
 from . import Format, Options, Renderer
 from .json import dumps
 

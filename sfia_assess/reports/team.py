@@ -8,10 +8,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..team import TeamMember, TeamView
-from ..templating import environment, page
+from ..core.team import TeamMember, TeamView
 from . import Format, Options, Renderer
 from .json import dumps
+from .templating import environment, page
 from .terminal import draw
 
 

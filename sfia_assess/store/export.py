@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..batch import safe_stem
-from ..output import write_atomic
+from ..batch.run import safe_stem
+from ..files.output import write_atomic
 from .attachments import attachments_of, safe_name
 from .database import StoreError
 from .models import AssessmentRecord, Attachment, Person

@@ -11,8 +11,8 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..assessment import Assessment, LoadedAssessment
-from ..catalog import Catalog
+from ..core.assessment import Assessment, LoadedAssessment
+from ..core.catalog import Catalog
 from ..errors import UnknownSkillError
 from .database import StoreError
 from .models import AssessmentRecord, Review

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..catalog import Catalog
-from ..crosswalk import migrate_text
-from ..policy import Policy
+from ..core.catalog import Catalog
+from ..core.crosswalk import migrate_text
+from ..core.policy import Policy
 from .database import StoreError
 from .models import AssessmentRecord
 from .record import add_assessment

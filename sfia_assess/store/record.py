@@ -18,14 +18,14 @@ from pydantic import TypeAdapter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..assessment import LoadedAssessment, check_document
-from ..catalog import Catalog
+from ..core.assessment import LoadedAssessment, check_document
+from ..core.catalog import Catalog
+from ..core.fit_notes import evaluate
+from ..core.policy import Policy
+from ..core.result import Result
+from ..core.review import review
 from ..errors import InputFileError, SfiaAssessError
-from ..evaluate import evaluate
-from ..policy import Policy
-from ..result import Result
-from ..review import review
-from ..yamlfile import MAX_BYTES, parse_yaml, read_yaml
+from ..files.yamlfile import MAX_BYTES, parse_yaml, read_yaml
 from .loading import loaded_from_record
 from .models import AssessmentRecord, Event, Review, ScoredResult
 from .people import get_or_add, person_key
@@ -86,7 +86,7 @@ def record_paths(
 ) -> tuple[list[Recorded], list[Recorded]]:
     """`record`: check every file (folders: every YAML file under them), then store the good
     ones in one transaction. Returns what was done with each good file, and the failures."""
-    from ..batch import assessment_files
+    from ..batch.run import assessment_files
     from . import open_store
     from .database import writing
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..assessment import parse_assessment
-from ..catalog import Catalog
-from ..evaluate import evaluate
-from ..policy import Policy
+from ..core.assessment import parse_assessment
+from ..core.catalog import Catalog
+from ..core.fit_notes import evaluate
+from ..core.policy import Policy
 from .database import StoreError
 from .history import aware
 from .models import AssessmentRecord, Event, Person, Review

@@ -5,14 +5,14 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..assessing import gap_report, review_report
-from ..assessment import LoadedAssessment, check_document, parse_assessment
-from ..catalog import Catalog
+from ..core.assessment import LoadedAssessment, check_document, parse_assessment
+from ..core.catalog import Catalog
 from ..errors import InputFileError, Problem, SfiaAssessError
+from ..files.yamlfile import MAX_BYTES, YamlDocument, parse_yaml
 from ..reports import Format, Options
+from ..reports.build import gap_report, review_report
 from ..reports.gap import render
 from ..reports.review import render_json
-from ..yamlfile import MAX_BYTES, YamlDocument, parse_yaml
 from .app import services
 
 

@@ -18,9 +18,9 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..catalog import Catalog
-from ..policy import Policy, default_policy
-from ..templating import environment
+from ..core.catalog import Catalog
+from ..core.policy import Policy, default_policy
+from ..reports.templating import environment
 from .guard import SameOriginOnly
 from .pdfpool import PdfPool
 

@@ -12,7 +12,7 @@ from .pdfpool import _catalog
 
 def profile_pdf(code: str, level: int, title: str, version: int | None, today: dt.date) -> bytes:
     """The role profile PDF, as `profile CODE --level N --title T --format pdf` makes it."""
-    from ..profiles import role_profile
+    from ..core.profiles import role_profile
     from ..reports.profile import RENDERERS
 
     found = role_profile(_catalog(), code, level, title, version)
@@ -23,7 +23,7 @@ def profile_pdf(code: str, level: int, title: str, version: int | None, today: d
 
 def pathway_pdf(code: str, version: int | None, today: dt.date) -> bytes:
     """The career pathway PDF, as `pathway CODE --format pdf` makes it."""
-    from ..profiles import pathway
+    from ..core.profiles import pathway
     from ..reports.pathway import RENDERERS
 
     pdf = render(RENDERERS, pathway(_catalog(), code, version), Format.PDF, Options(today=today))

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..assessing import gap_report, review_report
-from ..assessment import LoadedAssessment, parse_assessment
-from ..catalog import Catalog, SkillVersion
+from ..core.assessment import LoadedAssessment, parse_assessment
+from ..core.catalog import Catalog, SkillVersion
+from ..core.matcher import Suggestion, matcher_for, vague
+from ..core.policy import Policy
 from ..errors import InputFileError, Problem
-from ..matcher import Suggestion, matcher_for, vague
-from ..policy import Policy
+from ..reports.build import gap_report, review_report
 from ..reports.gap.model import GapReport
 from ..reports.review import ReviewReport
 from .forms import Draft, to_yaml

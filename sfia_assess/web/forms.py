@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..assessment import Assessment, EvidenceKind, Rating
-from ..yamlwriter import Flow, document
+from ..core.assessment import Assessment, EvidenceKind, Rating
+from ..files.yamlwriter import Flow, document
 
 RATINGS = tuple(r.value for r in Rating)
 KINDS = tuple(k.value for k in EvidenceKind)

@@ -17,8 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from ..errors import SfiaAssessError
-from ..hrteam import (
+from ..core.roster import (
     Filters,
     Progress,
     Quarter,
@@ -29,15 +28,16 @@ from ..hrteam import (
     roster,
     spelled_as_known,
 )
-from ..hrteam import mixed_versions as mixed_of
-from ..team import TeamView, team_of
+from ..core.roster import mixed_versions as mixed_of
+from ..core.team import TeamView, team_of
+from ..errors import SfiaAssessError
 from .app import Services, page, services
 from .auth import current_user
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from ..assessment import LoadedAssessment
+    from ..core.assessment import LoadedAssessment
 
 MAX_QUARTERS = 12  # the progress page shows at most the last three years
 
@@ -138,7 +138,7 @@ def _shade(coverage: float) -> str:
 def _progress(
     session: Session, shared: Services, filters: Filters
 ) -> tuple[Roster, Progress | None]:
-    from ..hrteam import quarters
+    from ..core.roster import quarters
     from ..store.loading import assessments_as_of
     from ..store.teams import account_managers, dated_span
 
@@ -175,9 +175,9 @@ async def progress_page(request: Request) -> Response:
 
 
 async def _download(request: Request, suffix: str) -> Response:
-    from ..csvfile import csv_text
-    from ..hrteam import table
-    from ..xlsxfile import xlsx_bytes
+    from ..core.roster import table
+    from ..files.csvfile import csv_text
+    from ..files.xlsxfile import xlsx_bytes
 
     filters = _filters(request)
     try:
@@ -277,7 +277,7 @@ def _title(ask: CareerAsk, shared: Services) -> str:
 
 async def profile_page(request: Request) -> Response:
     """A role profile for a skill at a level (`profile CODE --level N --title T`)."""
-    from ..profiles import role_profile
+    from ..core.profiles import role_profile
 
     shared = services(request)
     ask = _ask(request, shared)
@@ -306,7 +306,7 @@ async def profile_page(request: Request) -> Response:
 
 async def pathway_page(request: Request) -> Response:
     """A skill's career pathway (`pathway CODE`)."""
-    from ..profiles import pathway
+    from ..core.profiles import pathway
     from ..reports.pathway import change_note
 
     shared = services(request)

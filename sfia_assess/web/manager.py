@@ -8,11 +8,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from ..assessment import LoadedAssessment, parse_assessment
+from ..core.assessment import LoadedAssessment, parse_assessment
 from ..errors import SfiaAssessError
+from ..files.yamlfile import MAX_BYTES
 from ..reports.chart import coverage_svg
 from ..reports.gap.model import REASON_LABELS
-from ..yamlfile import MAX_BYTES
 from .access import not_your_name
 from .app import Services, page, services
 from .auth import current_user

@@ -18,8 +18,8 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from typing import Any
 
-from ..catalog import Catalog
-from ..policy import default_policy
+from ..core.catalog import Catalog
+from ..core.policy import default_policy
 
 
 @cache
@@ -33,9 +33,9 @@ def _catalog() -> Catalog:
 
 def gap_report_pdf(text: str, name: str, today: dt.date) -> bytes:
     """The PDF gap report of one assessment, as `assess --format pdf` makes it."""
-    from ..assessing import gap_report
-    from ..assessment import parse_assessment
+    from ..core.assessment import parse_assessment
     from ..reports import Format
+    from ..reports.build import gap_report
     from ..reports.gap import render
 
     catalog = _catalog()
@@ -47,9 +47,9 @@ def gap_report_pdf(text: str, name: str, today: dt.date) -> bytes:
 
 def review_record_pdf(own: tuple[str, str], manager: tuple[str, str], today: dt.date) -> bytes:
     """The PDF review record of a self-assessment and the manager's review ((text, name) each)."""
-    from ..assessing import review_report
-    from ..assessment import parse_assessment
+    from ..core.assessment import parse_assessment
     from ..reports import Format, render
+    from ..reports.build import review_report
     from ..reports.review import RENDERERS
 
     catalog = _catalog()
@@ -73,7 +73,7 @@ def _exit_with(parent: int) -> None:
 
 
 def _warm() -> None:
-    from ..reports.pdf import preload
+    from ..reports.pdf.render import preload
 
     preload()  # the half second a first PDF would otherwise wait for
 

@@ -9,12 +9,12 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from ..assessment import parse_assessment
-from ..catalog import SkillVersion
+from ..core.assessment import parse_assessment
+from ..core.catalog import SkillVersion
 from ..errors import InputFileError, Problem, SfiaAssessError
+from ..files.yamlfile import MAX_BYTES
 from ..reports.chart import coverage_svg
 from ..reports.gap.model import REASON_LABELS, level_label, summary_sentence
-from ..yamlfile import MAX_BYTES
 from .access import not_your_self_assessment
 from .app import Services, page, services
 from .auth import current_user

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from sfia_assess.catalog import Catalog
+from sfia_assess.core.catalog import Catalog
 
 FIRST = [
     "Sam",

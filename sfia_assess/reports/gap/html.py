@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ...result import EvidenceItem, Result, StatementResult
-from ...templating import environment, page
+from ...core.result import EvidenceItem, Result, StatementResult
 from ..chart import coverage_svg
+from ..templating import environment, page
 from .model import REASON_LABELS, GapReport, level_label, summary_sentence
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ...catalog import (
+from ...core.catalog import (
     Catalog,
     LevelsOfResponsibility,
     ResponsibilityLevel,
     SkillVersion,
     responsibility_note,
 )
-from ...result import GapReason, LevelResult, Result
+from ...core.result import GapReason, LevelResult, Result
 
 REASON_LABELS = {
     GapReason.NOT_RATED: "not rated",

@@ -1,0 +1,1 @@
+"""Many assessments at once: one report per person, worker processes, a summary."""

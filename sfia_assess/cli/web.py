@@ -1,0 +1,101 @@
+"""`sfia-assess serve`: the browser app on this machine."""
+
+from __future__ import annotations
+
+import socket
+
+import click
+
+
+@click.command()
+@click.option(
+    "--db",
+    "db_url",
+    envvar="SFIA_ASSESS_DB",
+    help="Database URL of the history store (default: a SQLite file in your user data folder).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; the default lets only this machine in.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--shared",
+    is_flag=True,
+    help="Serve several people: sign-in with the store's accounts (`sfia-assess users`),"
+    " each seeing only what their role allows. Required for any host but 127.0.0.1.",
+)
+@click.option(
+    "--behind-proxy",
+    "proxy",
+    metavar="ADDRESS[,ADDRESS...]",
+    help="A TLS-terminating proxy at ADDRESS passes requests on: believe its X-Forwarded-Proto"
+    " and X-Forwarded-For (https, the visitor's address), from it only. Without this option"
+    " those headers are ignored.",
+)
+def serve(db_url: str | None, host: str, port: int, shared: bool, proxy: str | None) -> None:
+    """Run the browser app: self-assessment, manager review and the JSON API.
+
+    \b
+    Example:
+        sfia-assess serve              # then open the address it prints
+    """
+    import uvicorn
+
+    from ..web.app import create_app
+    from ..web.guard import LOOPBACK_NAMES
+
+    if host != "127.0.0.1" and not shared:
+        raise click.UsageError(
+            f"--host {host} lets other machines in, and without --shared there are no accounts:"
+            " anyone reaching it could read and sign off assessments; add --shared"
+        )
+    if proxy is not None and not shared:
+        raise click.UsageError(
+            "--behind-proxy serves other people through the proxy, and without --shared there"
+            " are no accounts; add --shared"
+        )
+    if proxy is not None and not proxy.strip(", "):
+        raise click.UsageError(
+            "--behind-proxy needs the proxy's address, e.g. --behind-proxy 127.0.0.1"
+        )
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise click.UsageError(f"cannot listen on {host}:{port} ({exc.strerror})") from None
+    sock.listen(128)
+    bound = sock.getsockname()[1]
+    shown = f"[{host}]" if family == socket.AF_INET6 else host
+    # On this machine only, the app answers to its loopback names only (no DNS rebinding);
+    # behind a proxy, to the names the proxy passes on.
+    loopback = host in LOOPBACK_NAMES and proxy is None
+    app = create_app(
+        db_url,
+        warm_pdfs=True,
+        allowed_hosts=LOOPBACK_NAMES if loopback else None,
+        shared=shared,
+    )
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        lifespan="on",
+        proxy_headers=proxy is not None,
+        forwarded_allow_ips=proxy,
+    )
+    click.echo(f"sfia-assess: serving on http://{shown}:{bound}/ (Ctrl+C to stop)")
+    if shared:
+        click.echo("sfia-assess: shared: sign in at /login with an account from `users add`")
+    server = uvicorn.Server(config)
+    server.run(sockets=[sock])
