@@ -45,7 +45,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sfia_assess import clock  # noqa: E402
+from sfia_assess.files import clock  # noqa: E402
 
 HOST = "127.0.0.1"
 PASSWORD = "load-test-password-0123"

@@ -19,7 +19,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sfia_assess import semantic  # noqa: E402
+from sfia_assess.core import semantic  # noqa: E402
 from sfia_assess.core.catalog import Catalog  # noqa: E402
 from sfia_assess.core.matcher import Matcher, matcher_for  # noqa: E402
 

@@ -107,7 +107,7 @@ def test_a_damaged_cache_is_compiled_over(tmp_path: Path) -> None:
 def test_code_compiled_under_other_settings_is_not_used(tmp_path: Path) -> None:
     """Jinja2 checks a template's source, not the environment's options (in templating.py):
     the cache's names carry those too, so a changed option never meets old compiled code."""
-    from sfia_assess import templatecache, templating
+    from sfia_assess.reports import templatecache, templating
 
     cache = tmp_path / "cache"
     done = _run(
@@ -160,7 +160,7 @@ def test_simple_c_types_are_the_ones_cffis_parser_makes() -> None:
 MAKE_PDF = """
 import sys
 from weasyprint.text.ffi import ffi
-import sfia_assess.reports.ctypes_fast as fast
+import sfia_assess.reports.pdf.ctypes_fast as fast
 if sys.argv[1] == "parser":
     fast.build_simple_types = lambda ffi: False
 asked = []
