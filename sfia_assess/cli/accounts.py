@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..core.identity import person_key
 from ..errors import SfiaAssessError
 from .store import db_option
 
@@ -81,7 +82,6 @@ def users_list(db: str | None) -> None:
         accounts = list_accounts(session)
     if not accounts:
         click.echo("no accounts yet; `sfia-assess users add NAME --role ...` adds one", err=True)
-    from ..store.people import person_key
 
     names = {person_key(a.name): a.name for a in accounts}  # a manager is kept by name key
     for a in accounts:

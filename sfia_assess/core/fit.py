@@ -10,6 +10,7 @@ from ..errors import InputFileError, Problem, SfiaAssessError
 from ..files.yamlfile import read_yaml
 from .assessment import LoadedAssessment
 from .catalog import Catalog
+from .identity import person_key
 from .policy import Policy
 from .profiles import ProfileSkill, RoleProfile, role_profile_from_file
 from .responsibility import generic_responsibility
@@ -124,15 +125,11 @@ class FitReport:
     people: tuple[PersonFit, ...]
 
 
-def _person_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
 def group_by_person(files: Sequence[LoadedAssessment]) -> list[list[LoadedAssessment]]:
     """The files of each person, in the order given; refuses two files of one person's skill."""
     people: dict[str, list[LoadedAssessment]] = {}
     for loaded in files:
-        people.setdefault(_person_key(loaded.assessment.subject.name), []).append(loaded)
+        people.setdefault(person_key(loaded.assessment.subject.name), []).append(loaded)
     problems = []
     for own in people.values():
         seen: dict[str, LoadedAssessment] = {}

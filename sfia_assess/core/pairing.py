@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .assessment import LoadedAssessment
+from .identity import person_key
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Unpaired:
 
 
 def _key(card: Card) -> tuple[str, str, int]:
-    return (card.name.casefold(), card.skill, card.version)
+    return (person_key(card.name), card.skill, card.version)
 
 
 def pair_reviews(files: Sequence[Card]) -> tuple[list[Reviewed], list[Unpaired]]:

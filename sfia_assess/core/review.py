@@ -9,6 +9,7 @@ from ..errors import AssessmentError
 from .assessment import Evidence, LoadedAssessment, Rating
 from .catalog import LevelsOfResponsibility
 from .fit_notes import with_fit_notes
+from .identity import same_person
 from .policy import Policy
 from .result import Result
 from .scoring import score_parts
@@ -81,7 +82,7 @@ def check_pair(own: LoadedAssessment, manager: LoadedAssessment) -> None:
     """Both files must be about the same person, skill and version; the second a manager's."""
     a, b = own.assessment, manager.assessment
     problems = []
-    if a.subject.name.casefold() != b.subject.name.casefold():
+    if not same_person(a.subject.name, b.subject.name):
         problems.append(f"subject {a.subject.name!r} vs {b.subject.name!r}")
     if own.skill.code != manager.skill.code:
         problems.append(f"skill {own.skill.code} vs {manager.skill.code}")

@@ -9,16 +9,13 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .identity import person_key
 from .team import TeamView, team_of
 
 if TYPE_CHECKING:
     from .assessment import LoadedAssessment
     from .catalog import Catalog
     from .policy import Policy
-
-
-def _key(name: str) -> str:
-    return " ".join(name.split()).casefold()
 
 
 @dataclass(frozen=True)
@@ -60,7 +57,7 @@ def roster(loaded: list[LoadedAssessment], account_managers: dict[str, str]) -> 
     managers: dict[str, str] = {}
     for item in loaded:
         a = item.assessment
-        key = _key(a.subject.name)
+        key = person_key(a.subject.name)
         if a.assessor.relation == "manager":
             managers[key] = a.assessor.name
         elif a.subject.role:
@@ -74,7 +71,7 @@ def spelled_as_known(filters: Filters, team: Roster) -> Filters:
     Okafor"), so that the page says whom it shows as the store names them."""
 
     def known(value: str, choices: list[str]) -> str:
-        return next((c for c in choices if _key(c) == _key(value)), value)
+        return next((c for c in choices if person_key(c) == person_key(value)), value)
 
     return Filters(
         known(filters.role, team.role_choices), known(filters.manager, team.manager_choices)
@@ -87,10 +84,12 @@ def filtered(
     """The assessments (self and reviews alike) of the people the filters keep."""
 
     def keep(item: LoadedAssessment) -> bool:
-        key = _key(item.assessment.subject.name)
-        if filters.role and _key(team.roles.get(key, "")) != _key(filters.role):
+        key = person_key(item.assessment.subject.name)
+        if filters.role and person_key(team.roles.get(key, "")) != person_key(filters.role):
             return False
-        return not filters.manager or _key(team.managers.get(key, "")) == _key(filters.manager)
+        return not filters.manager or person_key(team.managers.get(key, "")) == person_key(
+            filters.manager
+        )
 
     return [item for item in loaded if keep(item)]
 
@@ -175,7 +174,7 @@ def progress(
         levels: Counter[int] = Counter()
         none = 0
         for person in view.people if view is not None else ():
-            key = _key(person.name)
+            key = person_key(person.name)
             names[key] = person.name
             row = cells.setdefault(key, [None] * len(views))
             row[index] = Cell(
@@ -228,7 +227,7 @@ def table(view: TeamView, team: Roster) -> tuple[list[str], list[list[object]]]:
             [
                 person.name,
                 person.role or "",
-                team.managers.get(_key(person.name), ""),
+                team.managers.get(person_key(person.name), ""),
                 view.skill.code,
                 person.sfia_version,
                 person.recommended_level if person.recommended_level is not None else "",

@@ -10,6 +10,7 @@ from typing import Literal
 from ..errors import SfiaAssessError
 from .assessment import LoadedAssessment, load_assessment
 from .catalog import Catalog, SkillVersion
+from .identity import person_key
 from .pairing import Card, Reviewed, pair_reviews
 from .policy import Policy
 from .result import Result
@@ -113,7 +114,7 @@ def _latest_per_person(found: list[Reviewed], skipped: list[str]) -> list[Review
     latest: dict[str, Reviewed] = {}
     # On the same date, the newer SFIA version counts (a record migrated to it, e.g.).
     for item in sorted(found, key=lambda p: (p.own.assessed_on, p.own.version, p.own.source)):
-        key = item.own.name.casefold()
+        key = person_key(item.own.name)
         if key in latest:
             older = latest[key].own
             skipped.append(

@@ -11,9 +11,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core.identity import person_key
 from .database import StoreError
 from .models import Account, AuditEntry
-from .people import person_key
 
 ROLES = ("practitioner", "manager", "hr", "admin")
 MIN_PASSWORD = 12

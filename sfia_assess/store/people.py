@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core.identity import person_key
 from .database import StoreError
 from .models import Person
 
 MAX_CANDIDATES = 10
-
-
-def person_key(name: str) -> str:
-    """How names are compared: Unicode-normalised, case-folded, spaces collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 def get_or_add(session: Session, name: str) -> Person:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from ..core.assessment import LoadedAssessment, check_document
 from ..core.catalog import Catalog
 from ..core.fit_notes import evaluate
+from ..core.identity import person_key
 from ..core.policy import Policy
 from ..core.result import Result
 from ..core.review import review
@@ -28,7 +29,7 @@ from ..errors import InputFileError, SfiaAssessError
 from ..files.yamlfile import MAX_BYTES, parse_yaml, read_yaml
 from .loading import loaded_from_record
 from .models import AssessmentRecord, Event, Review, ScoredResult
-from .people import get_or_add, person_key
+from .people import get_or_add
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 from ..core.assessment import parse_assessment
 from ..core.catalog import Catalog
 from ..core.fit_notes import evaluate
+from ..core.identity import person_key
 from ..core.policy import Policy
 from .database import StoreError
 from .history import aware
 from .models import AssessmentRecord, Event, Person, Review
-from .people import person_key
 from .record import Checked, add_assessment, pair
 
 DRAFTED = "drafted"

@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..core.identity import person_key, same_person
 from .auth import User
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def not_your_name(user: User | None, name: str) -> str | None:
     """In a shared deployment, everyone writes under their own name only (a practitioner's
     self-assessment, a manager's review): the sentence to show when `name` is someone else's,
     else None. Single-user mode (no account) has no one to check against."""
-    if user is None or " ".join(name.split()).casefold() == " ".join(user.name.split()).casefold():
+    if user is None or same_person(name, user.name):
         return None
     return (
         f"you are signed in as {user.name}: an assessment or review is saved under your own"
@@ -67,7 +68,6 @@ class Owner:
 
 def allowed(user: User, path: str, owner: Owner | None, method: str = "GET") -> bool:
     """May `user` open `path`, whose record (if any) belongs to `owner`?"""
-    from ..store.people import person_key
 
     me = person_key(user.name)
     if path.startswith(_ADMIN_PAGES):
@@ -203,7 +203,6 @@ async def only_visible(
 ) -> list[T]:
     """The items (each one person's record, opened at `path`) that `allowed` lets the signed-in
     user see; all of them when the app is single-user."""
-    from ..store.people import person_key
     from .app import services
     from .auth import current_user
 

@@ -24,6 +24,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..core.identity import person_key
+
 COOKIE = "sfia_session"
 SESSION_SECONDS = 8 * 3600
 FAILURE_WINDOW = 15 * 60
@@ -293,7 +295,6 @@ async def login(request: Request) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     from ..store.accounts import audit, password_matches, sign_in_candidate
-    from ..store.people import person_key
     from .app import services
 
     form = await request.form()
