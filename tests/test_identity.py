@@ -33,7 +33,10 @@ SAME = [
     ("Priya Nair", "Priya  Nair"),  # two spaces: batch left such a review unpaired
     ("Priya Nair", " priya nair "),
     ("Priya Nair", "PRIYA\tNAIR"),
-    ("Priya Nair", "Ｐｒｉｙａ Ｎａｉｒ"),  # full-width letters, as some keyboards type them
+    (
+        "Priya Nair",
+        "\uff30\uff52\uff49\uff59\uff41 \uff2e\uff41\uff49\uff52",
+    ),  # full-width letters, as some keyboards type them
     ("Jürgen Groß", "JÜRGEN GROSS"),  # case folding: ß folds to ss
 ]
 DIFFERENT = [

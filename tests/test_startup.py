@@ -214,4 +214,6 @@ def test_every_command_defined_in_a_cli_module_is_registered() -> None:
         module = importlib.import_module(f"sfia_assess.cli.{path.stem}")
         for name, value in vars(module).items():
             if isinstance(value, click.Command) and value.__module__ != "click.decorators":
-                assert id(value) in reachable, f"{path.stem}.{name} is not registered in cli/main.py"
+                assert id(value) in reachable, (
+                    f"{path.stem}.{name} is not registered in cli/main.py"
+                )

@@ -11,6 +11,7 @@ from ..errors import SfiaAssessError
 from .assessment import LoadedAssessment, load_assessment
 from .catalog import Catalog, SkillVersion
 from .identity import person_key
+from .latest import latest, order
 from .pairing import Card, Reviewed, pair_reviews
 from .policy import Policy
 from .result import Result
@@ -111,18 +112,18 @@ def _person(
 def _latest_per_person(found: list[Reviewed], skipped: list[str]) -> list[Reviewed]:
     """One entry per person: their latest assessment counts (last year's file beside this
     year's must not make two people); the older ones are noted."""
-    latest: dict[str, Reviewed] = {}
-    # On the same date, the newer SFIA version counts (a record migrated to it, e.g.).
-    for item in sorted(found, key=lambda p: (p.own.assessed_on, p.own.version, p.own.source)):
-        key = person_key(item.own.name)
-        if key in latest:
-            older = latest[key].own
-            skipped.append(
-                f"{older.source}: an older assessment of {older.name}"
-                f" ({older.assessed_on.isoformat()}); the latest, {item.own.source}, counts"
-            )
-        latest[key] = item
-    return list(latest.values())
+    chosen = latest(
+        found,
+        key=lambda p: person_key(p.own.name),
+        when=lambda p: order(p.own.assessed_on, p.own.version, p.own.source),
+    )
+    for item in chosen.older:
+        older, kept = item.own, chosen.kept[person_key(item.own.name)].own
+        skipped.append(
+            f"{older.source}: an older assessment of {older.name}"
+            f" ({older.assessed_on.isoformat()}); the latest, {kept.source}, counts"
+        )
+    return list(chosen.kept.values())
 
 
 def team_of(

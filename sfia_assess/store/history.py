@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core.latest import latest, order
 from .models import AssessmentRecord, Event, Review, ScoredResult
 from .people import find_person
 
@@ -87,9 +88,11 @@ def person_history(session: Session, name: str) -> History:
         trails.setdefault(step.assessment_id, []).append(
             Step(step.kind, step.actor, aware(step.at), step.recipient, step.note)
         )
-    newest: dict[tuple[str, int, str, dt.date], int] = {}
-    for record, _, _ in rows:
-        newest[_key(record)] = max(newest.get(_key(record), 0), record.version)
+    newest = latest(
+        (record for record, _, _ in rows),
+        key=_key,
+        when=lambda r: order(r.assessed_on, r.sfia_version, r.version),
+    ).kept
     out = []
     for record, recommended, target in rows:
         if record.relation == "manager":
@@ -97,9 +100,9 @@ def person_history(session: Session, name: str) -> History:
         paired = reviews.get(record.id)
         manager = by_id.get(paired.manager_id) if paired else None
         event = last_event.get(record.id)
-        latest = newest[_key(record)] == record.version
+        is_latest = newest[_key(record)] is record
         status = event.kind if event else "recorded"
-        if not latest:
+        if not is_latest:
             status = "superseded"
         out.append(
             HistoryRow(
@@ -107,7 +110,7 @@ def person_history(session: Session, name: str) -> History:
                 sfia_version=record.sfia_version,
                 assessed_on=record.assessed_on,
                 version=record.version,
-                latest=latest,
+                latest=is_latest,
                 assessor=record.assessor_name,
                 relation=record.relation,
                 role=record.role,

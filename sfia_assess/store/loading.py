@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..core.assessment import Assessment, LoadedAssessment
 from ..core.catalog import Catalog
+from ..core.latest import latest, order
 from ..errors import UnknownSkillError
 from .database import StoreError
 from .models import AssessmentRecord, Review
@@ -53,12 +54,14 @@ def records_as_of(session: Session, as_of: dt.date | None = None) -> list[Assess
     ).where(AssessmentRecord.relation == "self")
     if as_of is not None:
         columns = columns.where(AssessmentRecord.assessed_on <= as_of)
-    latest: dict[tuple[int, str, int], tuple[dt.date, int, int]] = {}
-    for row_id, person_id, skill, version, on, number in session.execute(columns):
-        key = (person_id, skill, version)
-        if key not in latest or (on, number) > latest[key][:2]:
-            latest[key] = (on, number, row_id)
-    chosen = [row_id for _, _, row_id in latest.values()]
+    chosen = [
+        row.id
+        for row in latest(
+            session.execute(columns),
+            key=lambda row: (row.person_id, row.skill, row.sfia_version),
+            when=lambda row: order(row.assessed_on, row.sfia_version, row.version),
+        ).kept.values()
+    ]
     if not chosen:
         return []
     reviews_query = (
