@@ -148,3 +148,13 @@ def test_a_policy_refuses_true_or_false_for_a_number(
     key, word = setting.split(": ")
     expected = "false" if word == "no" else "true"
     assert result.output == f"{policy}:1: {key}: needs a number, not {expected}\n"
+
+
+def test_a_superscript_digit_is_not_a_date(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'²' passes str.isdigit() but int() refuses it: one sentence, exit 1, no traceback."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "17²")
+    result = runner.invoke(cli, ["init", "--level", "3"])
+    assert result.exit_code == 1, result.output
+    assert "SOURCE_DATE_EPOCH=17² is not a whole number of seconds" in result.output

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from .assessment import LoadedAssessment
 from .identity import person_key
+from .latest import Order, order
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,13 @@ def _key(card: Card) -> tuple[str, str, int]:
     return (person_key(card.name), card.skill, card.version)
 
 
+def reviewed_self(review_on: dt.date, selves: Iterable[T], when: Callable[[T], Order]) -> T | None:
+    """The rule for pairing, wherever reviews are paired (here and in the store): of one
+    person's self-assessments of the skill and SFIA version, a review dated `review_on` reviews
+    the latest (`core.latest.order`) dated on or before it; None when there is none."""
+    return max((own for own in selves if when(own)[0] <= review_on), key=when, default=None)
+
+
 def pair_reviews(files: Sequence[Card]) -> tuple[list[Reviewed], list[Unpaired]]:
     """Each review goes with the same person's self-assessment of the same skill and version,
     made on the review's date or the nearest date before it (as `review` expects); of several
@@ -69,12 +80,12 @@ def pair_reviews(files: Sequence[Card]) -> tuple[list[Reviewed], list[Unpaired]]
     chosen: dict[int, Card] = {}
     unpaired: list[Unpaired] = []
     for item in sorted(reviews, key=lambda r: (r.assessed_on, r.source)):
-        candidates = [
-            (f.assessed_on, f.source, i)
-            for i, f in enumerate(own)
-            if _key(f) == _key(item) and f.assessed_on <= item.assessed_on
-        ]
-        if not candidates:
+        found = reviewed_self(
+            item.assessed_on,
+            (i for i, f in enumerate(own) if _key(f) == _key(item)),
+            when=lambda i: order(own[i].assessed_on, own[i].version, own[i].source),
+        )
+        if found is None:
             unpaired.append(
                 Unpaired(
                     item,
@@ -86,7 +97,7 @@ def pair_reviews(files: Sequence[Card]) -> tuple[list[Reviewed], list[Unpaired]]
                 )
             )
             continue
-        index = max(candidates)[2]
+        index = found
         if index in chosen:
             earlier = chosen[index]
             unpaired.append(

@@ -13,7 +13,7 @@ def today() -> dt.date:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not epoch:
         return dt.date.today()
-    if not epoch.isdigit():
+    if not (epoch.isascii() and epoch.isdigit()):  # "²" is a digit to isdigit(), not to int()
         shown = epoch[:40] if epoch[:40].isprintable() else ascii(epoch[:40])
         raise SfiaAssessError(
             f"SOURCE_DATE_EPOCH={shown} is not a whole number of seconds since 1970-01-01;"

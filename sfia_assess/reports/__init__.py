@@ -33,7 +33,12 @@ class Options:
 
     @property
     def date(self) -> dt.date:
-        return self.today or dt.date.today()
+        """The date given, else today as the whole tool tells it (`files.clock`)."""
+        if self.today is not None:
+            return self.today
+        from ..files.clock import today
+
+        return today()
 
 
 Renderer = Callable[[Any, Options], str]

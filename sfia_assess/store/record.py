@@ -22,6 +22,8 @@ from ..core.assessment import LoadedAssessment, check_document
 from ..core.catalog import Catalog
 from ..core.fit_notes import evaluate
 from ..core.identity import person_key
+from ..core.latest import order
+from ..core.pairing import reviewed_self
 from ..core.policy import Policy
 from ..core.result import Result
 from ..core.review import review
@@ -271,18 +273,18 @@ def pair(
 def _reviewed_self(session: Session, manager: AssessmentRecord) -> AssessmentRecord | None:
     """The self-assessment a review reviews: same person, skill and version, on the review's
     date or the nearest date before it, its latest version."""
-    return session.scalars(
-        select(AssessmentRecord)
-        .where(
+    selves = session.scalars(
+        select(AssessmentRecord).where(
             AssessmentRecord.person_id == manager.person_id,
             AssessmentRecord.skill == manager.skill,
             AssessmentRecord.sfia_version == manager.sfia_version,
             AssessmentRecord.relation == "self",
-            AssessmentRecord.assessed_on <= manager.assessed_on,
+            AssessmentRecord.assessed_on <= manager.assessed_on,  # the rule's, as an index filter
         )
-        .order_by(AssessmentRecord.assessed_on.desc(), AssessmentRecord.version.desc())
-        .limit(1)
-    ).one_or_none()
+    )
+    return reviewed_self(
+        manager.assessed_on, selves, when=lambda r: order(r.assessed_on, r.sfia_version, r.version)
+    )
 
 
 def _unpaired_reviews(session: Session, own: AssessmentRecord) -> list[AssessmentRecord]:
