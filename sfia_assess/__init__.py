@@ -24,8 +24,7 @@ from .errors import (
     SfiaAssessError,
     UnknownSkillError,
 )
-
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
     "Assessment",

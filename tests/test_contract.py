@@ -24,7 +24,16 @@ from .conftest import EXAMPLES
 PACKAGE = Path(sfia_assess.__file__).parent
 
 # Modules in reports/ that are not a view: the machinery every view shares (pdf/ is a package).
-HELPERS = {"json", "pdf", "terminal", "chart", "build", "templating", "templatecache"}
+HELPERS = {
+    "json",
+    "pdf",
+    "terminal",
+    "chart",
+    "build",
+    "templating",
+    "templatecache",
+    "person_model",
+}
 
 # The view module behind each command with a --format option.
 VIEW_OF_COMMAND = {
@@ -123,12 +132,12 @@ def _views(tmp_path: Path) -> dict[str, tuple[Any, Any]]:
     from sfia_assess.core.assessment import load_assessment
     from sfia_assess.core.catalog import Catalog
     from sfia_assess.core.fit import fit
+    from sfia_assess.core.history import History
     from sfia_assess.core.policy import default_policy
     from sfia_assess.core.profiles import role_profile_from_file
     from sfia_assess.reports import fit as fit_view
     from sfia_assess.reports import history as history_view
     from sfia_assess.reports import person
-    from sfia_assess.store.history import History
 
     catalog = Catalog([EXAMPLES / "skills"])
     files = _hostile_priya(tmp_path)

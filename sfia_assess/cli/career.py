@@ -26,8 +26,8 @@ from .store import store_option_saying
 
 if TYPE_CHECKING:
     from ..core.assessment import LoadedAssessment
-    from ..core.person import PersonReport
     from ..core.profiles import RoleProfile
+    from ..reports.person_model import PersonReport
 
 
 @click.command("attributes")
@@ -199,7 +199,7 @@ def person_view(
     """`assess A.yaml B.yaml ...`: one report for several skills of one person."""
     from ..core.assessment import load_assessment
     from ..core.fit_notes import evaluate
-    from ..core.person import check_one_person, person_report
+    from ..reports.person_model import check_one_person, person_report
 
     files = [load_assessment(path, catalog) for path in paths]
     check_one_person(files)

@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 
 import click
 
-from .. import __version__
 from ..core.assessment import LoadedAssessment, load_assessment
 from ..core.catalog import Catalog
 from ..core.policy import Policy, default_policy, load_policy
@@ -22,6 +21,7 @@ from ..files.printable import printable
 from ..reports import Format, Options, Renderer, render
 from ..reports.build import gap_report
 from ..reports.gap import RENDERERS as GAP_REPORT
+from ..version import __version__
 from .pydantic_plugins import disable_pydantic_plugins
 from .store import as_date, as_of_option, store_option
 

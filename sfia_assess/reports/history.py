@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup, escape
 
 from ..core.catalog import Catalog
+from ..core.history import History, HistoryRow
 from ..errors import UnknownSkillError
-from ..store.history import History, HistoryRow
 from . import Format, Options, Renderer
 from .json import dumps
 

@@ -7,11 +7,11 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..core.person import PersonReport
 from . import Format, Options, Renderer
 from .gap import html, text
 from .gap.model import level_label
 from .json import dumps
+from .person_model import PersonReport
 from .templating import environment, render_page
 from .terminal import draw
 

@@ -80,7 +80,7 @@ def page(
     paper: str,
 ) -> dict[str, object]:
     """What base.html.j2 needs around any document: metadata, footer and paper size."""
-    from .. import __version__
+    from ..version import __version__
 
     return {
         "title": title,

@@ -6,13 +6,13 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..core.assessment import LoadedAssessment
+from ..core.catalog import Catalog, SkillVersion
+from ..core.fit import group_by_person
+from ..core.responsibility import generic_responsibility
+from ..core.result import GenericResponsibility, Result
 from ..errors import SfiaAssessError
-from ..reports.gap.model import GapReport, build_report
-from .assessment import LoadedAssessment
-from .catalog import Catalog, SkillVersion
-from .fit import group_by_person
-from .responsibility import generic_responsibility
-from .result import GenericResponsibility, Result
+from .gap.model import GapReport, build_report
 
 
 @dataclass(frozen=True)
