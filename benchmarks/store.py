@@ -2,7 +2,7 @@
 
     python benchmarks/store.py                    # SQLite, and PostgreSQL (a throwaway server)
     python benchmarks/store.py --postgres URL     # use a running PostgreSQL server instead
-    python benchmarks/store.py --quick            # 200 files, 2,000 stored, 2 s bounds (CI)
+    python benchmarks/store.py --quick            # 200 files, 2,000 stored, loose bounds (CI)
 
 Figures, each a whole `sfia-assess` process (start-up included, as a user waits for it):
 - `record` of 1,000 assessment files (200 people, 5 dates each) into an empty store: < 20 s;
@@ -123,17 +123,28 @@ def fill(url: str, copies: int) -> int:
 
 
 def measure(
-    label: str, url: str, folder: Path, stored_total: int, runs: int, bound: float
+    label: str,
+    url: str,
+    folder: Path,
+    stored_total: int,
+    runs: int,
+    bound: float,
+    record_bound: float,
 ) -> list[str]:
-    """Time record, team --db and history; `bound` is the budget in seconds for the last two."""
+    """Time record, team --db and history.
+
+    `bound` is the budget in seconds for team and history; `record_bound` the budget in
+    seconds per 1,000 files recorded.
+    """
     failures = []
     files = len(list(folder.glob("*.yaml")))
     took = wall([*CLI, "record", str(folder), "--db", url])
+    per_thousand = took / files * 1000
     print(
-        f"| {label}: `record` of {files:,} files | {took:.1f} s ({files / took:.0f}/s) | < 20 s"
-        f" per 1,000 | {'yes' if took / files * 1000 < 20 else 'no'} |"
+        f"| {label}: `record` of {files:,} files | {took:.1f} s ({files / took:.0f}/s) |"
+        f" < {record_bound:.0f} s per 1,000 | {'yes' if per_thousand < record_bound else 'no'} |"
     )
-    if took / files * 1000 >= 20:
+    if per_thousand >= record_bound:
         failures.append("record")
     best, median = best_and_median([*CLI, "team", "--db", url, "--format", "json"], runs)
     print(
@@ -161,7 +172,10 @@ def main() -> int:
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
     people, stored, runs = (40, 2_000, 3) if args.quick else (200, 10_000, 7)
-    bound = 2.0 if args.quick else 0.5  # quick: only a wild regression fails CI
+    # quick (CI, a shared machine, 200 files where start-up weighs more): only a wild
+    # regression fails; the full run holds PRODUCT.md's figures.
+    bound = 2.0 if args.quick else 0.5
+    record_bound = 60.0 if args.quick else 20.0
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "files"
         make_files(folder, people, 5)
@@ -171,7 +185,9 @@ def main() -> int:
             f"| start-up alone: `sfia-assess --version` | best {start:.2f} s, median"
             f" {median:.2f} s | - | - |"
         )
-        failures = measure("SQLite", f"sqlite:///{tmp}/store.sqlite3", folder, stored, runs, bound)
+        failures = measure(
+            "SQLite", f"sqlite:///{tmp}/store.sqlite3", folder, stored, runs, bound, record_bound
+        )
         if not args.no_postgres:
             from contextlib import nullcontext
 
@@ -185,7 +201,13 @@ def main() -> int:
                 url = sa.engine.make_url(base).set(database="sfia_bench")
                 try:
                     failures += measure(
-                        "PostgreSQL", url.render_as_string(False), folder, stored, runs, bound
+                        "PostgreSQL",
+                        url.render_as_string(False),
+                        folder,
+                        stored,
+                        runs,
+                        bound,
+                        record_bound,
                     )
                 finally:
                     with admin.connect() as connection:
