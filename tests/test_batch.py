@@ -363,7 +363,7 @@ def _example_jobs(folder: Path, out: Path) -> dict[str, batch.Job]:
 
 
 def test_the_parent_keeps_cards_and_each_worker_checks_its_file_again(tmp_path: Path) -> None:
-    """Memory flat over 1,000 people (issue #20.3): the batch holds a few words per file, and the
+    """Memory flat over 1,000 people: the batch holds a few words per file, and the
     worker reads the file again, so what it renders is what it has just validated."""
     (tmp_path / "team").mkdir()
     (tmp_path / "out").mkdir()

@@ -1,4 +1,4 @@
-"""Speed work on the PDF path (#20.2, #20.3) that a user can see: what a process does once
+"""Speed work on the PDF path that a user can see: what a process does once
 and need not do again."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What `assess --format text` does at start-up: no more than it needs (issue #20.1).
+"""What `assess --format text` does at start-up: no more than it needs.
 
 Measured by benchmarks/run.py; pinned here by what a run loads and builds, which does not depend
 on how busy the machine is.

@@ -1,4 +1,4 @@
-"""Pydantic without its plugin search, for the command line (issue #20.1).
+"""Pydantic without its plugin search, for the command line.
 
 Before pydantic builds its first validator it asks `pydantic.plugin._loader.get_plugins()` for
 plugins. With PYDANTIC_DISABLE_PLUGINS=__all__ that function returns no plugins without looking,
