@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import yaml
+from sqlalchemy.orm import Session
 
 from sfia_assess.core.catalog import Catalog
+from sfia_assess.core.identity import person_key
 from sfia_assess.core.policy import default_policy
 from sfia_assess.store import open_store, reading, writing
-from sfia_assess.store.recent import recent_self_assessments
+from sfia_assess.store.recent import count_self_assessments, recent_self_assessments
 from sfia_assess.store.workflow import save_draft, submit
 
 from .conftest import assessment_data, evidenced
@@ -62,3 +64,44 @@ def test_recent_lists_the_latest_version_of_each_with_its_status(
     ]
     assert first not in [s.assessment_id for s in found]
     assert found[1].recommended_level == 1
+
+
+def test_a_persons_records_are_listed_whatever_others_record(
+    store_url: str, catalog: Catalog
+) -> None:
+    """The reader's people are chosen before the page is cut: 120 other people recorded after
+    Ann do not push her own self-assessment off her list, and paging reaches every record."""
+    policy = default_policy()
+    with open_store(store_url) as engine:
+        own = writing(
+            engine,
+            lambda s: (
+                save_draft(
+                    s, _yaml("Ann Lee", ["USUP-1.1"]), "ann.yaml", catalog, policy, actor="Ann Lee"
+                ).id
+            ),
+        )
+
+        def others(session: Session) -> None:
+            for n in range(120):
+                name = f"Person {n:03d}"
+                save_draft(
+                    session, _yaml(name, ["USUP-1.1"]), "p.yaml", catalog, policy, actor=name
+                )
+
+        writing(engine, others)
+        with reading(engine) as session:
+            everyone_first_page = recent_self_assessments(session)
+            mine = recent_self_assessments(session, people={person_key("ANN  lee")})
+            total = count_self_assessments(session)
+            pages = [
+                recent_self_assessments(session, limit=50, offset=start)
+                for start in range(0, total, 50)
+            ]
+            mine_counted = count_self_assessments(session, people={person_key("Ann Lee")})
+    assert own not in [s.assessment_id for s in everyone_first_page]
+    assert [(s.assessment_id, s.person) for s in mine] == [(own, "Ann Lee")]
+    assert mine_counted == 1
+    assert total == 121
+    listed = [s.assessment_id for page in pages for s in page]
+    assert len(listed) == len(set(listed)) == 121 and own in listed

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,9 +28,9 @@ class Saved:
     saved_at: dt.datetime
 
 
-def recent_self_assessments(session: Session, limit: int = 50) -> list[Saved]:
-    """The latest version of each self-assessment, most recently saved first."""
-    newest = (
+def _newest(people: Collection[str] | None) -> Any:
+    """The id of the latest version of each self-assessment, of `people` (keys) or everyone."""
+    query = (
         select(func.max(AssessmentRecord.id).label("id"))
         .where(AssessmentRecord.relation == "self")
         .group_by(
@@ -37,14 +39,39 @@ def recent_self_assessments(session: Session, limit: int = 50) -> list[Saved]:
             AssessmentRecord.sfia_version,
             AssessmentRecord.assessed_on,
         )
-        .subquery()
     )
+    if people is not None:
+        query = query.join(Person, Person.id == AssessmentRecord.person_id).where(
+            Person.key.in_(list(people))
+        )
+    return query.subquery()
+
+
+def count_self_assessments(session: Session, people: Collection[str] | None = None) -> int:
+    """How many self-assessments `recent_self_assessments` can list (for paging)."""
+    newest = _newest(people)
+    return int(session.execute(select(func.count()).select_from(newest)).scalar_one())
+
+
+def recent_self_assessments(
+    session: Session,
+    limit: int = 50,
+    *,
+    people: Collection[str] | None = None,
+    offset: int = 0,
+) -> list[Saved]:
+    """The latest version of each self-assessment, most recently saved first: of `people`
+    (person keys, as `core.identity.person_key` makes them) or of everyone when None; the
+    `limit` from `offset` on. The reader's filter is applied before the page is cut, so a page
+    is never emptied by other people's records."""
+    newest = _newest(people)
     rows = session.execute(
         select(AssessmentRecord, Person.name, ScoredResult.recommended_level)
         .join(newest, newest.c.id == AssessmentRecord.id)
         .join(Person, Person.id == AssessmentRecord.person_id)
         .outerjoin(ScoredResult, ScoredResult.assessment_id == AssessmentRecord.id)
         .order_by(AssessmentRecord.id.desc())
+        .offset(offset)
         .limit(limit)
     ).all()
     ids = [record.id for record, _, _ in rows]
