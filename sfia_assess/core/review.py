@@ -178,45 +178,23 @@ def agreement(
     rated, kept = len(self_ratings), len(self_ratings) - len(both)
     if not rated:
         return Agreement(0, 0, 0, 0, None, None, "The self-assessment rates no statements.")
-    share = (same + kept) / rated
+    share = round((same + kept) / rated, 4)
+
+    def said(kappa: float | None, note: str) -> Agreement:
+        return Agreement(rated, kept, len(both), same, share, kappa, note)
+
     if not both:
-        return Agreement(
-            rated,
-            kept,
-            0,
-            0,
-            round(share, 4),
-            None,
-            "The manager kept every self rating (left them commented out).",
-        )
+        return said(None, "The manager kept every self rating (left them commented out).")
     if len(both) < MIN_FOR_KAPPA:
-        return Agreement(
-            rated,
-            kept,
-            len(both),
-            same,
-            round(share, 4),
+        return said(
             None,
             f"Kappa: not enough data ({len(both)} statements rated by both; at least"
             f" {MIN_FOR_KAPPA} are needed).",
         )
     kappa = weighted_kappa(pairs)
     if kappa is None:
-        return Agreement(
-            rated,
-            kept,
-            len(both),
-            same,
-            round(share, 4),
-            None,
-            "Kappa: undefined, both used a single rating throughout.",
-        )
-    return Agreement(
-        rated,
-        kept,
-        len(both),
-        same,
-        round(share, 4),
+        return said(None, "Kappa: undefined, both used a single rating throughout.")
+    return said(
         round(kappa, 4),
         f"Linearly weighted Cohen's kappa over the {len(both)} statements rated by both.",
     )
