@@ -83,7 +83,9 @@ def render_json(view: TeamView, options: Options) -> str:
     return dumps(data)
 
 
-def _shade(coverage: float) -> str:
+def shade(coverage: float) -> str:
+    """A heatmap cell's background for a coverage from 0 to 1: lighter is less. The darkest
+    keeps dark text readable (contrast above 4.5:1); the web dashboard uses the same."""
     light = round(255 - coverage * 170)
     return f"rgb({light}, {min(255, light + 20)}, 255)"
 
@@ -97,7 +99,7 @@ def render_html(view: TeamView, options: Options) -> str:
         .render(
             view=view,
             skill=skill,
-            shade=_shade,
+            shade=shade,
             basis_note=_basis_note(view),
             most=max((count for _, count in view.distribution), default=1) or 1,
             **page(

@@ -31,6 +31,7 @@ from ..core.roster import (
 from ..core.roster import mixed_versions as mixed_of
 from ..core.team import TeamView, team_of
 from ..errors import SfiaAssessError
+from ..reports.team import shade
 from .app import Services, page, services
 from .auth import current_user
 
@@ -126,13 +127,8 @@ async def dashboard(request: Request) -> Response:
         empty=team.empty,
         mixed=mixed_of(view) if view else [],
         most=max([n for _, n in view.distribution] + [1]) if view else 1,
-        shade=_shade,
+        shade=shade,
     )
-
-
-def _shade(coverage: float) -> str:
-    light = round(255 - coverage * 150)
-    return f"rgb({light}, {min(255, light + 15)}, 255)"
 
 
 def _progress(
