@@ -100,12 +100,40 @@ def test_several_people_against_one_role(org: Catalog) -> None:
     assert [p.roles[0].met for p in found.people] == [True, False, False]
 
 
-def test_two_files_of_one_skill_for_one_person_are_refused(org: Catalog) -> None:
+def test_two_files_of_one_skill_for_one_person_are_refused(org: Catalog, tmp_path: Path) -> None:
+    again = tmp_path / "priya-again.yaml"
+    again.write_text((EXAMPLES / "priya-nair-coordinator.yaml").read_text(encoding="utf-8"))
     with pytest.raises(
         InputFileError,
         match=r"assesses Priya Nair in USUP again \(also .*priya-nair-coordinator.yaml\)",
     ):
-        _fit(org, [IC], [*PRIYA, EXAMPLES / "priya-nair-manager.yaml"])
+        _fit(org, [IC], [*PRIYA, again])
+
+
+def test_a_reviewed_skill_counts_at_its_agreed_level(org: Catalog) -> None:
+    """Priya rated herself 4 in USUP; her manager's review agreed 3. The review goes with her
+    file (it is no person of its own) and the agreed level counts, as in the team view; with
+    basis "self" her own level counts and the review is named as left out."""
+    files = [load_assessment(f, org) for f in [*PRIYA, EXAMPLES / "priya-nair-manager.yaml"]]
+    roles = [role_profile_from_file(org, IC)]
+    agreed = fit(roles, files, default_policy())
+    own = fit(roles, files, default_policy(), basis="self")
+    assert [p.name for p in agreed.people] == ["Priya Nair"]
+    usup = next(s for s in agreed.people[0].roles[0].skills if s.code == "USUP")
+    assert (usup.demonstrated_level, usup.basis, usup.reviewed_by) == (3, "agreed", "Daniel Okafor")
+    assert not usup.met and usup.missing
+    assert agreed.skipped == ()
+    usup_self = next(s for s in own.people[0].roles[0].skills if s.code == "USUP")
+    assert (usup_self.demonstrated_level, usup_self.basis, usup_self.met) == (4, "self", True)
+    assert [r.split(":")[0] for r in own.skipped] == [str(EXAMPLES / "priya-nair-manager.yaml")]
+
+
+def test_a_review_of_no_one_in_the_files_is_left_out_with_why(org: Catalog) -> None:
+    files = [load_assessment(f, org) for f in [PRIYA[1], EXAMPLES / "priya-nair-manager.yaml"]]
+    found = fit([role_profile_from_file(org, IC)], files, default_policy())
+    assert len(found.skipped) == 1
+    assert "a review by Daniel Okafor" in found.skipped[0]
+    assert "no self-assessment of Priya Nair (USUP, SFIA 9)" in found.skipped[0]
 
 
 def test_an_old_version_must_be_migrated_first(org: Catalog) -> None:
@@ -192,16 +220,25 @@ def test_cli_text(runner: CliRunner) -> None:
     assert "MICO Major incident communication: required 4, demonstrated 4 \u2014 met" in out
 
 
-def test_cli_leaves_out_a_review_among_the_files_and_says_so(runner: CliRunner) -> None:
+def test_cli_uses_a_review_among_the_files_at_its_agreed_level(runner: CliRunner) -> None:
     # `fit role.yaml team/*.yaml` on a team folder that holds reviews, as `team` and `batch` take.
     review = EXAMPLES / "priya-nair-manager.yaml"
     result = runner.invoke(cli, _args("fit", str(MIM), *map(str, PRIYA), str(review)))
     assert result.exit_code == 0, result.output
-    assert result.stderr == (
-        f"skipped {review}: a review by Daniel Okafor (manager); fit compares each person's own"
-        " levels\n"
+    assert result.stderr == ""
+    assert (
+        "USUP Incident management: required 5, demonstrated 3 (agreed with Daniel Okafor)"
+        in " ".join(result.stdout.split())
     )
-    assert "Major Incident Manager: not yet (1 of 2 skills met, 60% of the way)" in result.stdout
+    own = runner.invoke(
+        cli, _args("fit", str(MIM), *map(str, PRIYA), str(review), "--level", "self")
+    )
+    assert own.exit_code == 0, own.output
+    assert own.stderr == (
+        f"skipped {review}: a review by Daniel Okafor; with --level self, fit compares each"
+        " person's own levels\n"
+    )
+    assert "Major Incident Manager: not yet (1 of 2 skills met, 60% of the way)" in own.stdout
     only = runner.invoke(cli, _args("fit", str(MIM), str(review)))
     assert only.exit_code == 1
     assert only.stderr.endswith("Error: no self-assessments among the files, only reviews\n")
@@ -325,6 +362,32 @@ def test_fit_from_the_store_answers_who_is_ready_and_skips_other_versions(
     assert set(people) == {"Morgan Ellis", "Priya Nair", "Sam Lee", "Alex Kim"}
     assert not people["Priya Nair"]["met"]
     assert "skipped jordan-park-sfia8.yaml: Jordan Park's USUP is SFIA 8" in result.stderr
+    # As `team --db` and the HR dashboard: the level her manager agreed (3), not her own (4).
+    usup = next(s for s in people["Priya Nair"]["skills"] if s["code"] == "USUP")
+    assert (usup["demonstrated_level"], usup["basis"], usup["reviewed_by"]) == (
+        3,
+        "agreed",
+        "Daniel Okafor",
+    )
+    own = runner.invoke(
+        cli,
+        [
+            "fit",
+            str(role),
+            "--db",
+            store_url,
+            "--skills-dir",
+            str(ORG),
+            "--format",
+            "json",
+            "--level",
+            "self",
+        ],
+    )
+    assert own.exit_code == 0, own.output
+    mine = {p["name"]: p["roles"][0] for p in json.loads(own.stdout)["people"]}
+    usup = next(s for s in mine["Priya Nair"]["skills"] if s["code"] == "USUP")
+    assert (usup["demonstrated_level"], usup["basis"], usup["reviewed_by"]) == (4, "self", None)
 
 
 def test_fit_with_db_takes_only_the_role(runner: CliRunner) -> None:

@@ -27,6 +27,7 @@ from .store import store_option_saying
 if TYPE_CHECKING:
     from ..core.assessment import LoadedAssessment
     from ..core.profiles import RoleProfile
+    from ..core.team import Basis
     from ..reports.person_model import PersonReport
 
 
@@ -70,7 +71,15 @@ def attributes_command(
     help="A folder of role files: compare with each, closest first (then give only FILEs).",
 )
 @store_option_saying(
-    "Compare everyone in the history store (their latest self-assessments) instead of FILEs."
+    "Compare everyone in the history store (their latest assessments) instead of FILEs."
+)
+@click.option(
+    "--level",
+    "basis",
+    type=click.Choice(["agreed", "self"]),
+    default="agreed",
+    show_default=True,
+    help="Whose level counts for a skill a manager reviewed (review files given, or the store).",
 )
 @policy_option
 @format_option("text", "json", "html", "pdf")
@@ -81,6 +90,7 @@ def fit_command(
     paths: tuple[Path, ...],
     roles_dir: Path | None,
     db: str | None,
+    basis: Basis,
     policy_file: Path | None,
     fmt: str,
     paper: str,
@@ -91,7 +101,9 @@ def fit_command(
     """Compare people's levels with a role's skills: met or not, and the statements missing.
 
     FILEs are assessment files, one per skill and person; several people may be given, and are
-    listed closest first. The role file is the `profile --from-file` format (see the README).
+    listed closest first. A manager's review among them goes with the self-assessment it
+    reviews, and its agreed level counts (--level self: the person's own). The role file is
+    the `profile --from-file` format (see the README).
 
     \b
     Example:
@@ -125,7 +137,8 @@ def fit_command(
             if roles_dir is not None
             else [role_profile_from_file(catalog, paths[0])]
         )
-        found = fit(roles, _from_store(db, catalog, roles), _policy(policy_file))
+        found = fit(roles, _from_store(db, catalog, roles), _policy(policy_file), basis=basis)
+        _say_skipped(found.skipped)
         _show(view.RENDERERS, found, fmt, output, paper, force=force, inputs=paths)
         return
     if roles_dir is not None:
@@ -136,48 +149,30 @@ def fit_command(
         check_file_kinds(paths[0], paths[1:])
         roles = [role_profile_from_file(catalog, paths[0])]
         files = paths[1:]
-    found = fit(
-        roles, _own_views([load_assessment(path, catalog) for path in files]), _policy(policy_file)
-    )
+    loaded = [load_assessment(path, catalog) for path in files]
+    found = fit(roles, loaded, _policy(policy_file), basis=basis)
+    _say_skipped(found.skipped)
     given = (policy_file, roles_dir)
     inputs = (*paths, *(path for path in given if path is not None))
     _show(view.RENDERERS, found, fmt, output, paper, force=force, inputs=inputs)
 
 
-def _own_views(files: list[LoadedAssessment]) -> list[LoadedAssessment]:
-    """The self-assessments among `files`; a review among them (a team folder holds both) is
-    named on stderr and left out, as `fit --db` leaves reviews out."""
-    from ..errors import SfiaAssessError
-
-    own: list[LoadedAssessment] = []
-    for loaded in files:
-        assessor = loaded.assessment.assessor
-        if assessor.relation == "self":
-            own.append(loaded)
-            continue
-        click.echo(
-            printable(
-                f"skipped {loaded.source}: a review by {assessor.name} ({assessor.relation});"
-                " fit compares each person's own levels"
-            ),
-            err=True,
-        )
-    if not own:
-        raise SfiaAssessError("no self-assessments among the files, only reviews")
-    return own
+def _say_skipped(skipped: tuple[str, ...]) -> None:
+    """Each file fit left out (a review of no one in the files, ...), on stderr."""
+    for reason in skipped:
+        click.echo(printable(f"skipped {reason}"), err=True)
 
 
 def _from_store(db: str, catalog: Catalog, roles: list[RoleProfile]) -> list[LoadedAssessment]:
-    """Everyone's latest self-assessment in the store, in the SFIA version the roles use (a
-    record in another version is named on stderr, with what to do about it)."""
+    """Everyone's latest self-assessment in the store and the review that counts for it, in the
+    SFIA version the roles use (a record in another version is named on stderr, with what to do
+    about it)."""
     from ..store.loading import team_from_store
 
     versions = {(s.skill.code, s.skill.sfia_version) for role in roles for s in role.skills}
     codes = {code for code, _ in versions}
     chosen = []
     for loaded in team_from_store(db, catalog, None):
-        if loaded.assessment.assessor.relation != "self":
-            continue  # fit compares the person's own levels; reviews are shown by `review`
         key = (loaded.skill.code, loaded.skill.sfia_version)
         if loaded.skill.code in codes and key not in versions:
             click.echo(

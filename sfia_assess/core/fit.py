@@ -11,11 +11,14 @@ from ..files.yamlfile import read_yaml
 from .assessment import LoadedAssessment
 from .catalog import Catalog
 from .identity import person_key
+from .pairing import Card, pair_reviews
 from .policy import Policy
 from .profiles import ProfileSkill, RoleProfile, role_profile_from_file
 from .responsibility import generic_responsibility
 from .result import Gap, GapReason, Result
+from .review import review
 from .scoring import needed_for, score
+from .team import Basis
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,12 @@ class SkillFit:
     demonstrated_at_required: int
     needed_at_required: int
     missing: tuple[Gap, ...]
+    reviewed_by: str | None = None  # the manager whose review agreed this level; None: self
+
+    @property
+    def basis(self) -> str:
+        """Whose level this is: "agreed" (a manager's review) or "self" (the person's own)."""
+        return "self" if self.reviewed_by is None else "agreed"
 
     @property
     def met(self) -> bool:
@@ -92,6 +101,7 @@ class OtherSkill:
     name: str
     demonstrated_level: int | None
     source: str
+    reviewed_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +133,8 @@ class FitReport:
 
     roles: tuple[RoleProfile, ...]
     people: tuple[PersonFit, ...]
+    basis: Basis = "agreed"
+    skipped: tuple[str, ...] = ()  # files left out, each with why (a review of no one, ...)
 
 
 def group_by_person(files: Sequence[LoadedAssessment]) -> list[list[LoadedAssessment]]:
@@ -172,9 +184,15 @@ def check_versions(roles: Sequence[RoleProfile], files: Sequence[LoadedAssessmen
         raise InputFileError(sorted(set(problems), key=lambda p: (p.file, p.message)))
 
 
-def skill_fit(required: ProfileSkill, loaded: LoadedAssessment | None, policy: Policy) -> SkillFit:
+def skill_fit(
+    required: ProfileSkill,
+    loaded: LoadedAssessment | None,
+    policy: Policy,
+    reviewed: LoadedAssessment | None = None,
+) -> SkillFit:
     """One required skill: scored with the role's level as the target, so the gaps are the
-    statements `assess --target LEVEL` would list."""
+    statements `assess --target LEVEL` would list; with a manager's review, the agreed view
+    (as `review` reconciles it) is what counts."""
     level = required.level
     total = len(required.statements)
     if loaded is None:  # no file for this skill: every statement of the level is missing
@@ -194,7 +212,11 @@ def skill_fit(required: ProfileSkill, loaded: LoadedAssessment | None, policy: P
             needed_at_required=needed_for(total, policy),
             missing=missing,
         )
-    result: Result = score(loaded, policy, target_level=level)
+    result: Result = (
+        score(loaded, policy, target_level=level)
+        if reviewed is None
+        else review(loaded, reviewed, policy, target_level=level).agreed
+    )
     at_level = result.level(level)
     assert at_level is not None  # the role file was checked against the catalog
     reached = result.recommended_level
@@ -209,16 +231,51 @@ def skill_fit(required: ProfileSkill, loaded: LoadedAssessment | None, policy: P
         demonstrated_at_required=at_level.demonstrated,
         needed_at_required=at_level.needed,
         missing=() if reached is not None and reached >= level else result.gaps,
+        reviewed_by=reviewed.assessment.assessor.name if reviewed is not None else None,
     )
 
 
-def role_fit(role: RoleProfile, files: Sequence[LoadedAssessment], policy: Policy) -> RoleFit:
+def role_fit(
+    role: RoleProfile,
+    files: Sequence[LoadedAssessment],
+    policy: Policy,
+    reviews: dict[str, LoadedAssessment] | None = None,
+) -> RoleFit:
+    """One person's files (one per skill) against a role; `reviews` by skill code, where a
+    manager's review of that file counts instead of the person's own ratings."""
     by_code = {loaded.skill.code: loaded for loaded in files}
+    found = reviews or {}
     return RoleFit(
         title=role.title,
         source=role.source,
-        skills=tuple(skill_fit(item, by_code.get(item.skill.code), policy) for item in role.skills),
+        skills=tuple(
+            skill_fit(item, by_code.get(item.skill.code), policy, found.get(item.skill.code))
+            for item in role.skills
+        ),
     )
+
+
+def _own_and_reviews(
+    files: Sequence[LoadedAssessment], basis: Basis
+) -> tuple[list[LoadedAssessment], dict[str, LoadedAssessment], list[str]]:
+    """The self-assessments among `files`, the review that counts for each (by its source; none
+    when `basis` is "self"), and each file left out with why."""
+    paired, unpaired = pair_reviews([Card.of(loaded) for loaded in files])
+    by_source = {loaded.source: loaded for loaded in files}
+    own = [by_source[item.own.source] for item in paired]
+    skipped = [item.reason for item in unpaired]
+    reviews: dict[str, LoadedAssessment] = {}
+    for item in paired:
+        if item.review is None:
+            continue
+        if basis == "self":
+            skipped.append(
+                f"{item.review.source}: a review by {item.review.assessor}; with --level self,"
+                " fit compares each person's own levels"
+            )
+        else:
+            reviews[item.own.source] = by_source[item.review.source]
+    return own, reviews, skipped
 
 
 def _ranked(fits: list[RoleFit]) -> tuple[RoleFit, ...]:
@@ -226,21 +283,43 @@ def _ranked(fits: list[RoleFit]) -> tuple[RoleFit, ...]:
 
 
 def fit(
-    roles: Sequence[RoleProfile], files: Sequence[LoadedAssessment], policy: Policy
+    roles: Sequence[RoleProfile],
+    files: Sequence[LoadedAssessment],
+    policy: Policy,
+    *,
+    basis: Basis = "agreed",
 ) -> FitReport:
-    """Each person in `files` against each role; people ranked by their closest role."""
+    """Each person in `files` against each role; people ranked by their closest role. Reviews
+    among `files` go with the self-assessment they review (never counted as a person); with
+    `basis` "agreed" a reviewed skill counts at its agreed level, as the team view does."""
     if not roles:
         raise SfiaAssessError("no role to compare with; give ROLE.yaml or --roles DIR")
-    check_versions(roles, files)
+    selves, reviews, skipped = _own_and_reviews(files, basis)
+    if not selves:
+        raise SfiaAssessError("no self-assessments among the files, only reviews")
+    check_versions(roles, selves)
+    wanted = {item.skill.code for role in roles for item in role.skills}
     people = []
-    for own in group_by_person(files):
-        wanted = {item.skill.code for role in roles for item in role.skills}
+    for own in group_by_person(selves):
+        agreed = {f.skill.code: reviews[f.source] for f in own if f.source in reviews}
+
+        def level_of(loaded: LoadedAssessment) -> int | None:
+            manager = reviews.get(loaded.source)
+            if manager is None:
+                return score(loaded, policy).recommended_level
+            return review(loaded, manager, policy).agreed.recommended_level
+
         others = tuple(
             OtherSkill(
                 loaded.skill.code,
                 loaded.skill.name,
-                score(loaded, policy).recommended_level,
+                level_of(loaded),
                 loaded.source,
+                reviewed_by=(
+                    reviews[loaded.source].assessment.assessor.name
+                    if loaded.source in reviews
+                    else None
+                ),
             )
             for loaded in own
             if loaded.skill.code not in wanted
@@ -253,15 +332,18 @@ def fit(
             PersonFit(
                 name=subject.name,
                 job_title=subject.role,
-                sources=tuple(loaded.source for loaded in own),
-                roles=_ranked([role_fit(role, own, policy) for role in roles]),
+                sources=(
+                    *(loaded.source for loaded in own),
+                    *(agreed[code].source for code in sorted(agreed)),
+                ),
+                roles=_ranked([role_fit(role, own, policy, agreed) for role in roles]),
                 other_skills=others,
                 generic_level=generic.level if generic else None,
                 generic_source=latest.source if latest else None,
             )
         )
     people.sort(key=lambda p: (-p.roles[0].closeness, p.roles[0].still_needed, p.name))
-    return FitReport(roles=tuple(roles), people=tuple(people))
+    return FitReport(roles=tuple(roles), people=tuple(people), basis=basis, skipped=tuple(skipped))
 
 
 def load_roles(catalog: Catalog, directory: Path) -> list[RoleProfile]:

@@ -41,6 +41,24 @@ def _level(number: int | None) -> str:
     return "none" if number is None else str(number)
 
 
+def agreed_with(reviewed_by: str | None) -> str:
+    """` (agreed with Kim Ray)` for a level a manager's review agreed; '' for the person's own."""
+    return "" if reviewed_by is None else f" (agreed with {reviewed_by})"
+
+
+def met_rule(report: FitReport) -> str:
+    """The sentence that says which level counts, for the report's basis."""
+    if report.basis == "self":
+        return (
+            "A skill is met when the person's own level (as `assess` scores it) is at least the"
+            " level the role needs; managers' reviews are left out."
+        )
+    return (
+        "A skill is met when its level is at least the level the role needs: the level agreed"
+        " in a manager's review where there is one, else the person's own."
+    )
+
+
 def _title(report: FitReport) -> str:
     if len(report.roles) == 1:
         return f"Fit to the role: {report.roles[0].title}"
@@ -65,9 +83,7 @@ def render_text(report: FitReport, options: Options) -> str:
             _paint_person(console, person)
         console.print()
         console.print(
-            "A skill is met when its recommended level (as `assess` scores it) is at least the"
-            " level the role needs; the missing statements are the gaps `assess --target LEVEL`"
-            " lists."
+            met_rule(report) + " The missing statements are the gaps `assess --target LEVEL` lists."
         )
         console.print(Text(_attribution(report), "dim"))
 
@@ -93,7 +109,8 @@ def _paint_person(console: Console, person: PersonFit) -> None:
         for skill in role.skills:
             line = (
                 f"{skill.code} {skill.name}: required {skill.required_level}, demonstrated"
-                f" {_level(skill.demonstrated_level)} \u2014 {skill_verdict(skill)}"
+                f" {_level(skill.demonstrated_level)}{agreed_with(skill.reviewed_by)}"
+                f" \u2014 {skill_verdict(skill)}"
             )
             console.print(Padding(line, (0, 0, 0, 4)))
             if skill.missing:
@@ -101,7 +118,7 @@ def _paint_person(console: Console, person: PersonFit) -> None:
     for other in person.other_skills:
         console.print(
             f"  also assessed: {other.code} {other.name}, level"
-            f" {_level(other.demonstrated_level)} ({other.source})"
+            f" {_level(other.demonstrated_level)}{agreed_with(other.reviewed_by)} ({other.source})"
         )
 
 
@@ -123,6 +140,8 @@ def _skill_json(skill: SkillFit) -> dict[str, Any]:
         "name": skill.name,
         "required_level": skill.required_level,
         "demonstrated_level": skill.demonstrated_level,
+        "basis": skill.basis,
+        "reviewed_by": skill.reviewed_by,
         "met": skill.met,
         "assessed": skill.assessed,
         "source": skill.source,
@@ -145,6 +164,7 @@ def _skill_json(skill: SkillFit) -> dict[str, Any]:
 
 def render_json(report: FitReport, options: Options) -> str:
     data = {
+        "basis": report.basis,
         "roles": [
             {
                 "title": role.title,
@@ -179,6 +199,7 @@ def render_json(report: FitReport, options: Options) -> str:
                         "code": other.code,
                         "name": other.name,
                         "demonstrated_level": other.demonstrated_level,
+                        "reviewed_by": other.reviewed_by,
                         "source": other.source,
                     }
                     for other in person.other_skills
@@ -205,6 +226,8 @@ def render_html(report: FitReport, options: Options) -> str:
         skill=report.roles[0].main.skill,
         role_verdict=role_verdict,
         skill_verdict=skill_verdict,
+        agreed_with=agreed_with,
+        met_rule=met_rule(report),
         reason_labels=REASON_LABELS,
         generated_on=options.date,
     )
