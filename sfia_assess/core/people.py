@@ -1,0 +1,261 @@
+"""An organisation's people from its HR system: rows checked, then compared with the accounts
+there are, as a plan of changes (nothing here reads or writes the store).
+
+A person is known by their id (the login: an email or an employee number), compared by the one
+identity rule, so ids that differ only in case or Unicode form are one id. Each row names the
+person's manager by id. A plan is all or nothing: any problem with any row refuses the whole
+import, every problem with its line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from ..errors import InputFileError, Problem
+from ..files.csvfile import CsvRow, looks_like_formula
+from .identity import person_key
+
+ROLES = ("practitioner", "manager", "hr", "admin")
+COLUMNS = ("id", "name", "email", "role", "manager", "title")
+REQUIRED = ("id", "name")
+FIELDS = ("name", "email", "role", "manager", "title")  # what an import may change
+MAX_ID = 200
+MAX_TEXT = 200
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+@dataclass(frozen=True)
+class Person:
+    """One account as the HR system describes it (`manager` is the manager's id key)."""
+
+    login: str
+    name: str
+    email: str = ""
+    role: str = "practitioner"
+    manager: str | None = None
+    title: str = ""
+    disabled: bool = False
+    line: int | None = field(default=None, compare=False)  # its row in the file imported
+
+    @property
+    def key(self) -> str:
+        return person_key(self.login)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One account added, changed, disabled or enabled again; `fields` what changes, from what
+    to what (empty for an account added: `person` says it all)."""
+
+    kind: str  # "add" | "update" | "disable" | "enable"
+    person: Person
+    fields: tuple[tuple[str, str, str], ...] = ()
+
+    def __str__(self) -> str:
+        who = f"{self.person.name} ({self.person.login})"
+        if self.kind == "add":
+            manager = f", manager {self.person.manager}" if self.person.manager else ""
+            return f"add {who}: {self.person.role}{manager}"
+        if self.kind == "disable":
+            return f"disable {who}: not in the file"
+        said = "; ".join(
+            f"{name} {old or '(none)'} -> {new or '(none)'}" for name, old, new in self.fields
+        )
+        verb = "enable again" if self.kind == "enable" else "change"
+        return f"{verb} {who}" + (f": {said}" if said else "")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What an import changes; empty when the accounts already say what the file says."""
+
+    changes: tuple[Change, ...] = field(default=())
+    unchanged: int = 0
+
+    def count(self, kind: str) -> int:
+        return sum(1 for change in self.changes if change.kind == kind)
+
+    def summary(self) -> str:
+        if not self.changes:
+            return f"nothing to change: the {self.unchanged} accounts already match the file"
+        parts = [
+            f"{self.count(kind)} {word}"
+            for kind, word in (
+                ("add", "added"),
+                ("update", "changed"),
+                ("enable", "enabled again"),
+                ("disable", "disabled"),
+            )
+            if self.count(kind)
+        ]
+        return ", ".join(parts) + f"; {self.unchanged} unchanged"
+
+
+def _text(row: CsvRow, column: str, source: str, problems: list[Problem]) -> str:
+    value = " ".join(row.cells.get(column, "").split())
+    if looks_like_formula(value):
+        problems.append(
+            Problem(
+                source,
+                row.line,
+                f"{column} {value!r} would be a formula in a spreadsheet; give plain text",
+            )
+        )
+    elif len(value) > (MAX_ID if column in ("id", "manager") else MAX_TEXT):
+        problems.append(Problem(source, row.line, f"{column} is over {MAX_TEXT} characters"))
+    return value
+
+
+def people_from_rows(rows: Sequence[CsvRow], source: str) -> list[Person]:
+    """Each row as a Person, checked on its own and against the other rows: ids present and
+    unique (by the identity rule), roles known, emails well-formed, managers in the file."""
+    problems: list[Problem] = []
+    people: list[Person] = []
+    lines: dict[str, int] = {}
+    for row in rows:
+        login, name, email, role, manager, title = (
+            _text(row, column, source, problems) for column in COLUMNS
+        )
+        role = role.lower() or "practitioner"
+        if not login:
+            problems.append(Problem(source, row.line, "id is empty; give the person's login"))
+            continue
+        key = person_key(login)
+        if key in lines:
+            problems.append(
+                Problem(
+                    source,
+                    row.line,
+                    f"id {login!r} is also on line {lines[key]} (ids that differ only in case or"
+                    " Unicode form are one id); give each person one row",
+                )
+            )
+            continue
+        lines[key] = row.line
+        if not name:
+            problems.append(Problem(source, row.line, f"name is empty for id {login!r}"))
+        if role not in ROLES:
+            problems.append(
+                Problem(source, row.line, f"role {role!r} is not one of {', '.join(ROLES)}")
+            )
+        if email and not _EMAIL.fullmatch(email):
+            problems.append(Problem(source, row.line, f"email {email!r} is not an address"))
+        if manager and person_key(manager) == key:
+            problems.append(
+                Problem(source, row.line, f"{login!r} is their own manager; leave manager empty")
+            )
+        people.append(
+            Person(
+                login,
+                name,
+                email,
+                role,
+                person_key(manager) if manager else None,
+                title,
+                line=row.line,
+            )
+        )
+    if problems:
+        raise InputFileError(problems)
+    return people
+
+
+def _cycle(managers: Mapping[str, str | None], start: str) -> list[str] | None:
+    """The reporting line from `start` round to itself, when it comes back."""
+    seen: list[str] = []
+    at: str | None = start
+    while at is not None and at not in seen:
+        seen.append(at)
+        at = managers.get(at)
+    if at is None:
+        return None
+    return [*seen[seen.index(at) :], at]
+
+
+def plan_import(
+    people: Sequence[Person],
+    existing: Sequence[Person],
+    source: str,
+    *,
+    disable_missing: bool = False,
+) -> Plan:
+    """The changes that make the accounts say what the file says. Refuses (every problem with
+    its line) a manager who is neither in the file nor an account, one who is disabled or whose
+    role cannot review, and a cycle in the reporting lines."""
+    now = {p.key: p for p in existing}
+    wanted = {p.key: p for p in people}
+    after = dict(now)
+    for key, person in wanted.items():
+        after[key] = replace(person, disabled=False)
+    if disable_missing:
+        for key, person in now.items():
+            if key not in wanted and not person.disabled:
+                after[key] = replace(person, disabled=True)
+    problems: list[Problem] = []
+    for person in people:
+        if person.manager is None:
+            continue
+        boss = after.get(person.manager)
+        line = person.line
+        if boss is None:
+            problems.append(
+                Problem(
+                    source,
+                    line,
+                    f"manager {person.manager!r} of {person.login!r} is neither in the file nor"
+                    " an account; add a row for them",
+                )
+            )
+        elif boss.disabled:
+            problems.append(
+                Problem(
+                    source,
+                    line,
+                    f"manager {boss.login!r} of {person.login!r} is disabled; give an active"
+                    " manager",
+                )
+            )
+        elif boss.role not in ("manager", "hr", "admin"):
+            problems.append(
+                Problem(
+                    source,
+                    line,
+                    f"manager {boss.login!r} of {person.login!r} has the role {boss.role}; give"
+                    " them the role manager to review their reports",
+                )
+            )
+    managers = {key: p.manager for key, p in after.items()}
+    reported: set[str] = set()
+    for person in people:
+        loop = _cycle(managers, person.key)
+        if loop is not None and not reported & set(loop):
+            reported.update(loop)
+            names = " -> ".join(after[k].login for k in loop)
+            problems.append(Problem(source, person.line, f"the reporting lines go round: {names}"))
+    if problems:
+        raise InputFileError(sorted(problems, key=lambda p: (p.line or 0, p.message)))
+    changes: list[Change] = []
+    unchanged = 0
+    for key, person in after.items():
+        before = now.get(key)
+        if before is None:
+            changes.append(Change("add", person))
+            continue
+        differs = tuple(
+            (name, str(getattr(before, name) or ""), str(getattr(person, name) or ""))
+            for name in FIELDS
+            if (getattr(before, name) or "") != (getattr(person, name) or "")
+        )
+        if person.disabled and not before.disabled:
+            changes.append(Change("disable", person))
+        elif before.disabled and not person.disabled:
+            changes.append(Change("enable", person, differs))
+        elif differs:
+            changes.append(Change("update", person, differs))
+        else:
+            unchanged += 1
+    order = {"add": 0, "update": 1, "enable": 2, "disable": 3}
+    changes.sort(key=lambda c: (order[c.kind], c.person.key))
+    return Plan(tuple(changes), unchanged)
