@@ -1,6 +1,6 @@
-"""The team as HR looks at it: who is in it (filtered by role and manager), how its levels moved
-quarter by quarter, and its results as spreadsheet rows. Pure functions over checked assessments
-(as `store.loading.assessments_as_of` gives them); the scoring is `team.team_of`'s."""
+"""The team as HR looks at it: who is in it (filtered by role and manager), and how its levels
+moved quarter by quarter (its spreadsheet rows are `team_table`'s). Pure functions over checked
+assessments (as `store.loading.assessments_as_of` gives them); the scoring is `team.team_of`'s."""
 
 from __future__ import annotations
 
@@ -200,43 +200,3 @@ def progress(
         unlevelled=tuple(unlevelled),
         mixed=tuple(sorted(mixed)),
     )
-
-
-# Spreadsheet rows
-
-
-def table(view: TeamView, team: Roster) -> tuple[list[str], list[list[object]]]:
-    """The team's results, one row per person: the CSV and XLSX downloads' content."""
-    header = [
-        "person",
-        "role",
-        "manager",
-        "skill",
-        "sfia_version",
-        "level",
-        "level_basis",
-        "self_level",
-        "agreed_level",
-        "reviewed_by",
-        "gaps",
-        *(f"coverage_l{level}" for level in view.levels),
-    ]
-    rows: list[list[object]] = []
-    for person in view.people:
-        rows.append(
-            [
-                person.name,
-                person.role or "",
-                team.managers.get(person_key(person.name), ""),
-                view.skill.code,
-                person.sfia_version,
-                person.recommended_level if person.recommended_level is not None else "",
-                "agreed" if person.reviewed_by is not None and view.basis == "agreed" else "self",
-                person.self_level if person.self_level is not None else "",
-                person.agreed_level if person.agreed_level is not None else "",
-                person.reviewed_by or "",
-                person.gaps,
-                *(round(c, 4) for c in person.coverage),
-            ]
-        )
-    return header, rows

@@ -77,7 +77,7 @@ def team_view(
     return team_of(loaded, catalog, policy, skipped=skipped, top=top, basis=basis)
 
 
-def _person(
+def member(
     own_file: LoadedAssessment,
     review_file: LoadedAssessment | None,
     policy: Policy,
@@ -85,6 +85,8 @@ def _person(
     basis: Basis,
     levels: tuple[int, ...],
 ) -> tuple[TeamMember, Result]:
+    """One person in a skill: their own result, the agreed one when `review_file` is given, and
+    the level `basis` asks for, with coverage at each of `levels`."""
     responsibility = catalog.responsibility(own_file.skill.sfia_version)
     own = score(own_file, policy, responsibility=responsibility)
     agreed = None
@@ -157,7 +159,7 @@ def team_of(
     def person(found: Reviewed) -> tuple[TeamMember, Result]:
         reviewed = by_source[found.review.source] if found.review is not None else None
         own = by_source[found.own.source]
-        return _person(own, reviewed, policy, catalog, basis, skill.defined_levels)
+        return member(own, reviewed, policy, catalog, basis, skill.defined_levels)
 
     scored = [person(p) for p in same]
     everyone: list[Result] = [result for _, result in scored]

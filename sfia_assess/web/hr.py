@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from ..core.assessment import LoadedAssessment
+    from ..core.team_table import Cell
 
 MAX_QUARTERS = 12  # the progress page shows at most the last three years
 
@@ -170,27 +171,44 @@ async def progress_page(request: Request) -> Response:
     )
 
 
+def _export(session: Session, shared: Services, filters: Filters) -> list[list[Cell]]:
+    """Every person and skill the filters keep, as the downloads' rows (scored off the loop)."""
+    from ..core.team_table import team_table
+    from ..store.teams import account_managers, team_dated
+
+    dated = team_dated(session, shared.catalog)
+    loaded = [f for item in dated for f in (item.own, item.review) if f is not None]
+    team = roster(loaded, account_managers(session))
+    keep = {id(f) for f in filtered(loaded, team, filters)}
+    chosen = [item for item in dated if id(item.own) in keep]
+    return team_table(chosen, team, shared.catalog, shared.policy)
+
+
 async def _download(request: Request, suffix: str) -> Response:
-    from ..core.roster import table
+    from ..core.team_table import COLUMNS, as_csv_cells
     from ..files.csvfile import csv_text
     from ..files.xlsxfile import xlsx_bytes
 
     filters = _filters(request)
+    shared = services(request)
     try:
-        team = await _scored_team(request, filters)
+        rows = await shared.read(lambda s: _export(s, shared, filters))
     except SfiaAssessError as exc:
         return _store_problem(exc)
-    if team.view is None:
-        return page(
-            "notfound.html.j2", status_code=404, title="Nothing to download", message=team.empty
+    if not rows:
+        empty = (
+            "No one recorded matches these filters."
+            if filters.active
+            else "No assessments are recorded yet."
         )
-    header, rows = table(team.view, team.roster)
-    name = f"sfia-team-{services(request).today().isoformat()}.{suffix}"
+        return page("notfound.html.j2", status_code=404, title="Nothing to download", message=empty)
+    header = [name for name, _ in COLUMNS]
+    name = f"sfia-team-{shared.today().isoformat()}.{suffix}"
     if suffix == "csv":
-        body = csv_text(header, rows).encode("utf-8")
+        body = csv_text(header, [as_csv_cells(row) for row in rows]).encode("utf-8")
         media = "text/csv; charset=utf-8"
     else:
-        body = xlsx_bytes("Team", header, rows)
+        body = xlsx_bytes("Team", header, rows, dict(COLUMNS))
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     await _audit(request, "exported", f"/hr/team.{suffix}{_query(filters)}")
     return Response(
