@@ -151,7 +151,28 @@ class Progress:
 
     @property
     def most(self) -> int:
-        return max((sum(c.values()) for c in self.counts), default=0) or 1
+        """The most people any quarter's bar holds, those with no level yet included."""
+        pairs = zip(self.counts, self.unlevelled, strict=True)
+        totals = (sum(c.values()) + none for c, none in pairs)
+        return max(totals, default=0) or 1
+
+    @property
+    def ticks(self) -> tuple[int, ...]:
+        """The chart's axis: 0 up to a round number at or above `most`, in 1-2-5 steps."""
+        return axis_ticks(self.most)
+
+
+def axis_ticks(most: int, at_most: int = 6) -> tuple[int, ...]:
+    """0, then evenly spaced round numbers (steps of 1, 2 or 5 times a power of ten), the last
+    at or above `most`, and no more than `at_most` steps: 4 -> 0..4, 5 -> 0..5, 124 -> 0..150."""
+    scale = 1
+    while True:
+        for factor in (1, 2, 5):
+            step = factor * scale
+            steps = -(-most // step)  # ceiling
+            if steps <= at_most:
+                return tuple(step * n for n in range(steps + 1))
+        scale *= 10
 
 
 def progress(
