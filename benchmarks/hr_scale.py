@@ -1,0 +1,124 @@
+"""HR's pages at the size of an organisation: N distinct people recorded, then the pages timed.
+
+    python benchmarks/hr_scale.py                     # 5,000 people, SQLite
+    python benchmarks/hr_scale.py --db postgresql     # a throwaway PostgreSQL 15
+    python benchmarks/hr_scale.py --quick             # 300 people (a smoke run)
+
+Each person is a realistic SFIA 9 USUP self-assessment (tests/data/make_team.py, with a number
+after each name so that every file is a different person). They are recorded with `sfia-assess
+record` (timed), then `serve` (single-user, so that only the page's own work is timed) answers
+each HR page `--repeats` times one after another; p50 and p95 and the page's size are printed.
+The target (issue: HR at the size of a real organisation) is p95 <= 500 ms for the dashboard, a
+people search, a person's page and "who is ready"; downloads of everyone in seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PAGES = ("/hr", "/hr/progress", "/hr/team.csv", "/hr/team.xlsx", "/assessments")
+
+
+def make_people(folder: Path, people: int) -> None:
+    """`people` assessment files, each of a different person."""
+    from tests.data.make_team import make_team
+
+    for path in make_team(folder, people=people, seed=11):
+        text = path.read_text(encoding="utf-8")
+        number = path.stem.rsplit("-", 1)[-1]
+        found = re.search(r"^subject:\n  name: (.*)$", text, re.MULTILINE)
+        assert found is not None, path
+        name = found.group(1)
+        path.write_text(text.replace(f"name: {name}", f"name: {name} {number}"), encoding="utf-8")
+
+
+@contextmanager
+def serving(url: str, log: Path) -> Iterator[int]:
+    command = [sys.executable, "-m", "sfia_assess", "serve", "--port", "0", "--db", url]
+    with log.open("w") as errors:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True)
+        try:
+            assert process.stdout is not None
+            found = re.search(r"http://127\.0\.0\.1:(\d+)/", process.stdout.readline())
+            if found is None:
+                raise SystemExit(f"the server did not start: {log.read_text()}")
+            yield int(found.group(1))
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def timed(port: int, path: str, repeats: int) -> tuple[list[float], int, int]:
+    times: list[float] = []
+    size = status = 0
+    for _ in range(repeats):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        started = time.perf_counter()
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read()
+        times.append(time.perf_counter() - started)
+        size, status = len(body), response.status
+        connection.close()
+    return times, size, status
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=5_000)
+    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    people = 300 if args.quick else args.people
+    repeats = 3 if args.quick else args.repeats
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "people"
+        make_people(folder, people)
+        if args.db == "postgresql":
+            from tests.pg_server import server
+
+            context = server()
+        else:
+            context = nullcontext(f"sqlite:///{tmp}/store.sqlite3")
+        with context as url:
+            started = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "sfia_assess", "record", str(folder), "--db", url],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            took = time.perf_counter() - started
+            print(f"{args.db}: {people:,} people recorded in {took:.1f} s ({people / took:.0f}/s)")
+            print("| page | p50 | p95 | size | status |\n|---|---|---|---|---|")
+            with serving(url, Path(tmp) / "serve.log") as port:
+                for path in PAGES:
+                    times, size, status = timed(port, path, repeats)
+                    print(
+                        f"| {path} | {statistics.median(times) * 1000:.0f} ms |"
+                        f" {percentile(times, 0.95) * 1000:.0f} ms | {size / 1024:.0f} KiB |"
+                        f" {status} |"
+                    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
