@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -128,6 +129,32 @@ def _latest_per_person(found: list[Reviewed], skipped: list[str]) -> list[Review
     return list(chosen.kept.values())
 
 
+@dataclass(frozen=True)
+class Scored:
+    """What the team view keeps of one person's result: their row and the ids of their gaps
+    (small, so that a server can keep thousands between requests)."""
+
+    person: TeamMember
+    gaps: tuple[str, ...]
+
+
+# Scores one person: their self-assessment's card, the review's (or None), the levels shown.
+Scorer = Callable[[Card, Card | None, tuple[int, ...]], Scored]
+
+
+def scored(
+    own_file: LoadedAssessment,
+    review_file: LoadedAssessment | None,
+    policy: Policy,
+    catalog: Catalog,
+    basis: Basis,
+    levels: tuple[int, ...],
+) -> Scored:
+    """`member`, kept small: the row, and the gaps of the level the row shows."""
+    person, shown = member(own_file, review_file, policy, catalog, basis, levels)
+    return Scored(person, tuple(gap.id for gap in shown.gaps))
+
+
 def team_of(
     loaded: list[LoadedAssessment],
     catalog: Catalog,
@@ -139,9 +166,29 @@ def team_of(
 ) -> TeamView:
     """The team view of these checked files: each review goes with the self-assessment it
     reviews (never counted as a person); `basis` says whose level the view shows."""
-    skipped = list(skipped or [])
     by_source = {f.source: f for f in loaded}
-    people_found, unpaired = pair_reviews([Card.of(f) for f in loaded])
+
+    def score(own: Card, review: Card | None, levels: tuple[int, ...]) -> Scored:
+        manager = by_source[review.source] if review is not None else None
+        return scored(by_source[own.source], manager, policy, catalog, basis, levels)
+
+    cards = [Card.of(f) for f in loaded]
+    return team_of_cards(cards, catalog, score, skipped=skipped, top=top, basis=basis)
+
+
+def team_of_cards(
+    cards: list[Card],
+    catalog: Catalog,
+    score: Scorer,
+    *,
+    skipped: list[str] | None = None,
+    top: int = 10,
+    basis: Basis = "agreed",
+) -> TeamView:
+    """The team view from the cards of checked files, each person scored by `score` (which a
+    server may answer from what it kept of earlier requests: records never change)."""
+    skipped = list(skipped or [])
+    people_found, unpaired = pair_reviews(cards)
     skipped.extend(item.reason for item in unpaired)
     if not people_found:
         raise SfiaAssessError("no self-assessments among the files, only reviews of them")
@@ -153,24 +200,17 @@ def team_of(
     # The view is of the version most people use; people assessed in another version of the
     # same skill are shown with their level and version, and left out of the shared gaps.
     version = Counter(p.own.version for p in same).most_common(1)[0][0]
-    skill = next(by_source[p.own.source].skill for p in same if p.own.version == version)
+    skill = catalog.skill(code, version)
     responsibility = catalog.responsibility(version)
-
-    def person(found: Reviewed) -> tuple[TeamMember, Result]:
-        reviewed = by_source[found.review.source] if found.review is not None else None
-        own = by_source[found.own.source]
-        return member(own, reviewed, policy, catalog, basis, skill.defined_levels)
-
-    scored = [person(p) for p in same]
-    everyone: list[Result] = [result for _, result in scored]
-    results = [r for r in everyone if r.skill.version == version]
+    everyone = [score(p.own, p.review, skill.defined_levels) for p in same]
+    current = [s for s in everyone if s.person.sfia_version == version]
     people = tuple(
         sorted(
-            (person for person, _ in scored),
+            (s.person for s in everyone),
             key=lambda p: (-(p.recommended_level or 0), p.name.casefold()),
         )
     )
-    counts = Counter(r.recommended_level for r in everyone)
+    counts = Counter(s.person.recommended_level for s in everyone)
     seen = {level for level in counts if level is not None}
     distribution = tuple(
         (str(level) if level else "none", counts.get(level, 0))
@@ -178,7 +218,7 @@ def team_of(
     )
     # A shared gap is a statement on many people's own gap lists: between the level each has
     # reached and the level each is working towards.
-    missing: Counter[str] = Counter(g.id for r in results for g in r.gaps)
+    missing: Counter[str] = Counter(gap for s in current for gap in s.gaps)
     relevant = sorted(
         ((sid, n) for sid, n in missing.items() if n >= 2), key=lambda item: (-item[1], item[0])
     )
@@ -188,7 +228,7 @@ def team_of(
             level=skill.level_of_statement[sid],
             text=skill.statements_by_id[sid].text,
             people=n,
-            share=round(n / len(results), 4),
+            share=round(n / len(current), 4),
         )
         for sid, n in relevant[:top]
     )
