@@ -27,6 +27,7 @@ class Card:
     assessor: str
     relation: str
     assessed_on: dt.date
+    record: int | None = None  # the store's id of the file, when it came from the store
 
     @classmethod
     def of(cls, loaded: LoadedAssessment) -> Card:

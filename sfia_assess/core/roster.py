@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .identity import person_key
+from .pairing import Card
 from .team import TeamView, team_of
 
 if TYPE_CHECKING:
@@ -53,15 +54,20 @@ class Roster:
 
 def roster(loaded: list[LoadedAssessment], account_managers: dict[str, str]) -> Roster:
     """`account_managers`: person key -> their manager's name, from the store's accounts."""
+    return roster_of_cards([Card.of(item) for item in loaded], account_managers)
+
+
+def roster_of_cards(cards: list[Card], account_managers: dict[str, str]) -> Roster:
+    """The roster from the cards of checked files: roles from self-assessments, managers from
+    reviews and (first) from the accounts."""
     roles: dict[str, str] = {}
     managers: dict[str, str] = {}
-    for item in loaded:
-        a = item.assessment
-        key = person_key(a.subject.name)
-        if a.assessor.relation == "manager":
-            managers[key] = a.assessor.name
-        elif a.subject.role:
-            roles[key] = a.subject.role
+    for card in cards:
+        key = person_key(card.name)
+        if card.relation == "manager":
+            managers[key] = card.assessor
+        elif card.role:
+            roles[key] = card.role
     managers.update(account_managers)
     return Roster(roles, managers)
 
@@ -82,16 +88,17 @@ def filtered(
     loaded: list[LoadedAssessment], team: Roster, filters: Filters
 ) -> list[LoadedAssessment]:
     """The assessments (self and reviews alike) of the people the filters keep."""
+    return [item for item in loaded if keeps(filters, team, item.assessment.subject.name)]
 
-    def keep(item: LoadedAssessment) -> bool:
-        key = person_key(item.assessment.subject.name)
-        if filters.role and person_key(team.roles.get(key, "")) != person_key(filters.role):
-            return False
-        return not filters.manager or person_key(team.managers.get(key, "")) == person_key(
-            filters.manager
-        )
 
-    return [item for item in loaded if keep(item)]
+def keeps(filters: Filters, team: Roster, name: str) -> bool:
+    """Whether the filters keep the person named."""
+    key = person_key(name)
+    if filters.role and person_key(team.roles.get(key, "")) != person_key(filters.role):
+        return False
+    return not filters.manager or person_key(team.managers.get(key, "")) == person_key(
+        filters.manager
+    )
 
 
 def has_people(loaded: list[LoadedAssessment]) -> bool:
@@ -183,6 +190,14 @@ def progress(
     views: list[TeamView | None] = [
         team_of(found, catalog, policy) if has_people(found) else None for _, found in snapshots
     ]
+    return progress_of_views([q for q, _ in snapshots], views)
+
+
+def progress_of_views(
+    quarters_shown: list[Quarter], views: list[TeamView | None]
+) -> Progress | None:
+    """The progress table and chart from the team view at each quarter's end (None: nobody
+    assessed by then); None when nobody was assessed by the last quarter's end."""
     last = next((v for v in reversed(views) if v is not None), None)
     if last is None:
         return None
@@ -212,7 +227,7 @@ def progress(
     skill = last.skill
     order = sorted(names, key=lambda k: names[k].casefold())
     return Progress(
-        quarters=tuple(q for q, _ in snapshots),
+        quarters=tuple(quarters_shown),
         title=f"{skill.name} ({skill.code}), SFIA {skill.sfia_version}",
         sfia_version=skill.sfia_version,
         levels=last.levels,

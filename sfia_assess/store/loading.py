@@ -43,6 +43,29 @@ def assessments_as_of(
 
 def records_as_of(session: Session, as_of: dt.date | None = None) -> list[AssessmentRecord]:
     """The recorded files behind `assessments_as_of`, in the same order."""
+    chosen, review_of = chosen_as_of(session, as_of)
+    if not chosen:
+        return []
+    rows = {
+        row.id: row
+        for row in session.scalars(
+            select(AssessmentRecord).where(AssessmentRecord.id.in_([*chosen, *review_of.values()]))
+        )
+    }
+    out: list[AssessmentRecord] = []
+    for own in chosen:
+        out.append(rows[own])
+        if own in review_of:
+            out.append(rows[review_of[own]])
+    return out
+
+
+def chosen_as_of(
+    session: Session, as_of: dt.date | None = None
+) -> tuple[list[int], dict[int, int]]:
+    """The ids of everyone's latest self-assessment per skill and SFIA version dated on or
+    before `as_of` (oldest first), and for each the id of the review that counts (the latest
+    made by then)."""
     # Only the person's own view: a later peer's or assessor's file must not stand in for it.
     columns = select(
         AssessmentRecord.id,
@@ -54,38 +77,26 @@ def records_as_of(session: Session, as_of: dt.date | None = None) -> list[Assess
     ).where(AssessmentRecord.relation == "self")
     if as_of is not None:
         columns = columns.where(AssessmentRecord.assessed_on <= as_of)
-    chosen = [
-        row.id
-        for row in latest(
-            session.execute(columns),
-            key=lambda row: (row.person_id, row.skill, row.sfia_version),
-            when=lambda row: order(row.assessed_on, row.sfia_version, row.version),
-        ).kept.values()
-    ]
+    kept = latest(
+        session.execute(columns),
+        key=lambda row: (row.person_id, row.skill, row.sfia_version),
+        when=lambda row: order(row.assessed_on, row.sfia_version, row.version),
+    ).kept.values()
+    chosen = [row.id for row in sorted(kept, key=lambda row: (row.assessed_on, row.id))]
     if not chosen:
-        return []
+        return [], {}
     reviews_query = (
-        select(Review.self_id, AssessmentRecord)
+        select(Review.self_id, AssessmentRecord.id)
         .join(AssessmentRecord, AssessmentRecord.id == Review.manager_id)
         .where(Review.self_id.in_(chosen))
         .order_by(AssessmentRecord.assessed_on, Review.id)
     )
     if as_of is not None:
         reviews_query = reviews_query.where(AssessmentRecord.assessed_on <= as_of)
-    review_of: dict[int, AssessmentRecord] = {}
-    for self_id, manager in session.execute(reviews_query):
-        review_of[self_id] = manager  # the latest review counts
-    rows = session.scalars(
-        select(AssessmentRecord)
-        .where(AssessmentRecord.id.in_(chosen))
-        .order_by(AssessmentRecord.assessed_on, AssessmentRecord.id)
-    ).all()
-    out: list[AssessmentRecord] = []
-    for row in rows:
-        out.append(row)
-        if row.id in review_of:
-            out.append(review_of[row.id])
-    return out
+    review_of: dict[int, int] = {}
+    for self_id, manager_id in session.execute(reviews_query):
+        review_of[self_id] = manager_id  # the latest review counts
+    return chosen, review_of
 
 
 def team_from_store(db: str, catalog: Catalog, as_of: dt.date | None) -> list[LoadedAssessment]:
