@@ -1,21 +1,20 @@
 """HR pages: the team dashboard (agreed levels), progress by quarter, the team's results as CSV
 and XLSX, role profiles and pathways (HTML and PDF), and moving an SFIA 8 record to SFIA 9.
 
-Who may open them is access.py's rule (hr and admin in a shared deployment; the person at the
-machine in single-user mode). The scoring and the reports are the CLI's (`team --db`,
-`profile`, `pathway`, `migrate`); this module only reads the request and lays out the page."""
+Who may open them, and what is audited, is declared in routes.py (hr and admin in a shared
+deployment; the person at the machine in single-user mode). The scoring and the reports are
+the CLI's (`team --db`, `profile`, `pathway`, `migrate`); this module only reads the request
+and lays out the page."""
 
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route
+from starlette.responses import Response
 
 from ..core.roster import (
     Filters,
@@ -30,9 +29,10 @@ from ..core.roster import (
 )
 from ..core.roster import mixed_versions as mixed_of
 from ..core.team import TeamView, team_of
-from ..errors import SfiaAssessError
-from .app import Services, page, services
-from .auth import current_user
+from ..errors import SfiaAssessError, StoreUnavailable
+from .audit import actor_name, audit_as
+from .errorpages import BadRequest, NotFound
+from .services import Services, page, services
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -40,24 +40,6 @@ if TYPE_CHECKING:
     from ..core.assessment import LoadedAssessment
 
 MAX_QUARTERS = 12  # the progress page shows at most the last three years
-
-
-def _actor(request: Request) -> str:
-    user = current_user(request)
-    if user is not None:
-        return user.name
-    try:
-        return getpass.getuser()  # single-user mode: the person at this machine
-    except (KeyError, OSError):
-        return "unknown"
-
-
-async def _audit(request: Request, action: str, target: str) -> None:
-    from ..store.accounts import audit
-
-    address = request.client.host if request.client else None
-    actor = _actor(request)
-    await services(request).write(lambda s: audit(s, actor, action, target, address))
 
 
 def _filters(request: Request) -> Filters:
@@ -97,23 +79,10 @@ async def _scored_team(request: Request, filters: Filters) -> Team:
     return await shared.read(lambda s: _team(s, shared, filters))
 
 
-def _store_problem(exc: SfiaAssessError) -> HTMLResponse:
-    return page(
-        "hr_problem.html.j2",
-        status_code=500,
-        title="The history store",
-        current="",
-        message=str(exc),
-    )
-
-
 async def dashboard(request: Request) -> Response:
     """The team at its agreed levels: heatmap, distribution, shared gaps; filtered."""
     filters = _filters(request)
-    try:
-        team = await _scored_team(request, filters)
-    except SfiaAssessError as exc:
-        return _store_problem(exc)
+    team = await _scored_team(request, filters)
     view = team.view
     return page(
         "hr_dashboard.html.j2",
@@ -158,10 +127,7 @@ async def progress_page(request: Request) -> Response:
     """Each person's level at the end of each quarter, as a table and a bar chart."""
     filters = _filters(request)
     shared = services(request)
-    try:
-        team, found = await shared.read(lambda s: _progress(s, shared, filters))
-    except SfiaAssessError as exc:
-        return _store_problem(exc)
+    team, found = await shared.read(lambda s: _progress(s, shared, filters))
     return page(
         "hr_progress.html.j2",
         title="Team progress by quarter",
@@ -180,14 +146,9 @@ async def _download(request: Request, suffix: str) -> Response:
     from ..files.xlsxfile import xlsx_bytes
 
     filters = _filters(request)
-    try:
-        team = await _scored_team(request, filters)
-    except SfiaAssessError as exc:
-        return _store_problem(exc)
+    team = await _scored_team(request, filters)
     if team.view is None:
-        return page(
-            "notfound.html.j2", status_code=404, title="Nothing to download", message=team.empty
-        )
+        raise NotFound(team.empty)
     header, rows = table(team.view, team.roster)
     name = f"sfia-team-{services(request).today().isoformat()}.{suffix}"
     if suffix == "csv":
@@ -196,7 +157,7 @@ async def _download(request: Request, suffix: str) -> Response:
     else:
         body = xlsx_bytes("Team", header, rows)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    await _audit(request, "exported", f"/hr/team.{suffix}{_query(filters)}")
+    audit_as(request, f"/hr/team.{suffix}{_query(filters)}")
     return Response(
         body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
@@ -341,16 +302,10 @@ async def profile_pdf(request: Request) -> Response:
     shared = services(request)
     ask = _ask(request, shared)
     if ask.problem or ask.level is None:
-        message = ask.problem or "choose a level (1 to 7) for the role profile"
-        return HTMLResponse(f"Bad request: {message}", status_code=400)
-    try:
-        title = _title(ask, shared)
-        body = await shared.pdfs.render(
-            job, ask.code, ask.level, title, ask.version, shared.today()
-        )
-    except SfiaAssessError as exc:
-        return HTMLResponse(f"Bad request: {exc}", status_code=400)
-    await _audit(request, "exported", f"/hr/profile.pdf{_career_query(ask, level=True)}")
+        raise BadRequest(ask.problem or "choose a level (1 to 7) for the role profile")
+    title = _title(ask, shared)
+    body = await shared.pdfs.render(job, ask.code, ask.level, title, ask.version, shared.today())
+    audit_as(request, f"/hr/profile.pdf{_career_query(ask, level=True)}")
     return _pdf(body, f"profile-{ask.code.lower()}-level-{ask.level}.pdf")
 
 
@@ -360,9 +315,9 @@ async def pathway_pdf(request: Request) -> Response:
     shared = services(request)
     ask = _ask(request, shared)
     if ask.problem:
-        return HTMLResponse(f"Bad request: {ask.problem}", status_code=400)
+        raise BadRequest(ask.problem)
     body = await shared.pdfs.render(job, ask.code, ask.version, shared.today())
-    await _audit(request, "exported", f"/hr/pathway.pdf{_career_query(ask, level=False)}")
+    audit_as(request, f"/hr/pathway.pdf{_career_query(ask, level=False)}")
     return _pdf(body, f"pathway-{ask.code.lower()}.pdf")
 
 
@@ -414,10 +369,7 @@ def _migratable(shared: Services) -> Any:
 async def migrate_list(request: Request) -> Response:
     """Everyone's latest self-assessment recorded in an older SFIA version, to migrate."""
     shared = services(request)
-    try:
-        found = await shared.read(_migratable(shared))
-    except SfiaAssessError as exc:
-        return _store_problem(exc)
+    found = await shared.read(_migratable(shared))
     return page(
         "hr_migrate.html.j2",
         title="Move records to the newest SFIA",
@@ -434,12 +386,14 @@ async def migrate(request: Request) -> Response:
 
     shared = services(request)
     assessment_id = int(request.path_params["assessment_id"])
-    actor = _actor(request)
+    actor = actor_name(request)
     try:
         done = await shared.write(
             lambda s: migrate_record(s, assessment_id, shared.catalog, shared.policy, actor=actor)
         )
-    except SfiaAssessError as exc:
+    except StoreUnavailable:
+        raise
+    except SfiaAssessError as exc:  # shown above the list, which is shown again
         found = await shared.read(_migratable(shared))
         return page(
             "hr_migrate.html.j2",
@@ -450,10 +404,10 @@ async def migrate(request: Request) -> Response:
             done=None,
             problem=str(exc),
         )
-    if not done.already:
-        await _audit(
-            request, "changed", f"/assessments/{done.new_id} (migrated from {done.old_id})"
-        )
+    audit_as(
+        request,
+        None if done.already else f"/assessments/{done.new_id} (migrated from {done.old_id})",
+    )
     found = await shared.read(_migratable(shared))
     return page(
         "hr_migrate.html.j2",
@@ -463,17 +417,3 @@ async def migrate(request: Request) -> Response:
         done=done,
         problem="",
     )
-
-
-ROUTES = [
-    Route("/hr", dashboard),
-    Route("/hr/progress", progress_page),
-    Route("/hr/team.csv", team_csv),
-    Route("/hr/team.xlsx", team_xlsx),
-    Route("/hr/profile", profile_page),
-    Route("/hr/profile.pdf", profile_pdf),
-    Route("/hr/pathway", pathway_page),
-    Route("/hr/pathway.pdf", pathway_pdf),
-    Route("/hr/migrate", migrate_list),
-    Route("/hr/migrate/{assessment_id:int}", migrate, methods=["POST"]),
-]
