@@ -67,3 +67,38 @@ def test_the_web_modules_import_one_another_without_a_circle() -> None:
 
     circles = [name for name in graph if reaches(name, name, {name})]
     assert circles == []
+
+
+def _builds_text(node: ast.expr) -> bool:
+    """An f-string, a concatenation, a %-format or a .format() call."""
+    if isinstance(node, ast.JoinedStr | ast.BinOp):
+        return True
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+    )
+
+
+def test_no_response_builds_html_from_strings() -> None:
+    """HTML comes from autoescaped templates only (services.page): an HTMLResponse made from an
+    f-string once sent a query value back as markup, and a page of the app's own scripts."""
+    made = []
+    for path in sorted(WEB.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            html_kind = any(
+                k.arg == "media_type"
+                and isinstance(k.value, ast.Constant)
+                and "html" in str(k.value.value)
+                for k in node.keywords
+            )
+            if name == "HTMLResponse" or (name == "Response" and html_kind):
+                made.append(path.name)
+                assert not any(_builds_text(arg) for arg in node.args), path.name
+                assert not any(
+                    _builds_text(k.value) for k in node.keywords if k.arg == "content"
+                ), path.name
+    assert made == ["services.py"]
