@@ -67,3 +67,60 @@ def test_a_form_value_in_an_error_comes_back_escaped(local: TestClient) -> None:
         response = local.post(path, data=form)
         assert response.status_code == 400, path
         assert TAG not in response.text and "&lt;b&gt;x&lt;/b&gt;" in response.text, path
+
+
+# -- numbers: ASCII digits only; anything else is a 4xx, never a 500 -------------------------
+
+ODD_NUMBERS = ["²", "٣", "-1", "99999999999999999999999", "9" * 5000]
+
+
+def _form(**more: str) -> dict[str, str]:
+    from .test_web_http import _form_of
+
+    return {**_form_of("priya-nair-coordinator.yaml"), **more}
+
+
+FORM_POSTS = [
+    "/assessment/check",
+    "/assessment/edit",
+    "/assessment/download.yaml",
+    "/assessment/report.pdf",
+    "/assessment/save",
+    "/assessment/submit",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("value", ODD_NUMBERS)
+def test_odd_numbers_are_refused_on_every_route_never_a_500(local: TestClient, value: str) -> None:
+    """Each (method, path, what is sent, the answers allowed)."""
+    cases: list[tuple[str, str, dict[str, str] | None, set[int]]] = [
+        ("POST", "/assessment/start", {"skill_version": f"USUP:{value}", "name": "A"}, {422}),
+        *[("POST", path, _form(sfia_version=value), {400}) for path in FORM_POSTS],
+        *[
+            ("POST", path, _form(evidence_count=value), {200, 303, 422})
+            for path in FORM_POSTS
+            if not path.endswith(".pdf")  # a PDF each: slow, and the same form reading
+        ],
+        *[("POST", path, _form(target_level=value), {200, 422}) for path in FORM_POSTS[:2]],
+        ("GET", f"/hr/profile?level={value}", None, {422}),
+        ("GET", f"/hr/profile.pdf?level={value}", None, {400}),
+        ("GET", f"/hr/profile?level=3&version={value}", None, {422}),
+        ("GET", f"/hr/pathway?version={value}", None, {422}),
+        ("GET", f"/hr/pathway.pdf?version={value}", None, {400}),
+        ("GET", f"/assessments/{value}", None, {404}),
+        ("GET", f"/manager/review/{value}", None, {404}),
+        ("GET", f"/manager/review/{value}/signed", None, {404}),
+        ("GET", f"/manager/review/{value}/record.pdf", None, {404}),
+        ("POST", f"/manager/review/{value}/sign", {}, {404}),
+        ("POST", f"/hr/migrate/{value}", {}, {404}),
+    ]
+    for method, path, data, answers in cases:
+        sent = {k: v for k, v in (data or {}).items() if k != "manager"}
+        if path.endswith("/submit"):
+            sent["manager"] = "Daniel Okafor"
+        response = local.request(method, path, data=sent if method == "POST" else None)
+        assert response.status_code in answers, (method, path, sorted(sent.items())[:3])
+    own = (EXAMPLES / "priya-nair-coordinator.yaml").read_bytes()
+    assessed = local.post("/api/assess", params={"target": value}, content=own)
+    assert assessed.status_code == 200  # an odd ?target= is ignored, as before

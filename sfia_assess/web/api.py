@@ -11,19 +11,23 @@ from starlette.responses import Response
 from ..core.assessment import LoadedAssessment, check_document, parse_assessment
 from ..core.catalog import Catalog
 from ..errors import InputFileError, Problem, SfiaAssessError
+from ..files.numbers import whole_number
 from ..files.yamlfile import MAX_BYTES, YamlDocument, parse_yaml
 from ..reports import Format, Options
 from ..reports.build import gap_report, review_report
 from ..reports.gap import render
 from ..reports.review import render_json
-from .errorpages import BodyTooLarge
+from .errorpages import BadRequest, BodyTooLarge
 from .services import services
 
 
 async def body_within(request: Request, limit: int) -> bytes:
     """The request body, refused (413) past `limit` bytes before it is all read."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    size = whole_number(declared)
+    if size is None and declared.strip():
+        raise BadRequest("the Content-Length header is not a number of bytes")
+    if size is not None and size > limit:
         raise BodyTooLarge(limit)
     chunks = []
     size = 0
@@ -49,7 +53,8 @@ def named(name: str) -> Iterator[None]:
 
 def _target(request: Request) -> int | None:
     value = request.query_params.get("target", "")
-    return int(value) if value.isdigit() and 1 <= int(value) <= 7 else None
+    level = whole_number(value)
+    return level if level is not None and 1 <= level <= 7 else None
 
 
 async def assess(request: Request) -> Response:

@@ -30,6 +30,7 @@ from ..core.roster import (
 from ..core.roster import mixed_versions as mixed_of
 from ..core.team import TeamView, team_of
 from ..errors import SfiaAssessError, StoreUnavailable
+from ..files.numbers import whole_number
 from .audit import actor_name, audit_as
 from .errorpages import BadRequest, NotFound
 from .services import Services, page, services
@@ -197,15 +198,15 @@ def _ask(request: Request, shared: Services) -> CareerAsk:
         problem = f"there is no skill {code!r}; choose one of {', '.join(codes)}"
         code = codes[0]
     if raw_version:
-        if raw_version.isdigit() and int(raw_version) in shared.catalog.versions(code):
-            version = int(raw_version)
+        if (number := whole_number(raw_version)) in shared.catalog.versions(code):
+            version = number
         else:
             found = ", ".join(str(v) for v in shared.catalog.versions(code))
             problem = problem or f"{code} has no SFIA version {raw_version!r}; choose {found}"
     if raw_level:
-        if raw_level.isdigit() and 1 <= int(raw_level) <= 7:
-            level = int(raw_level)
-        else:
+        level = whole_number(raw_level)
+        if level is None or not 1 <= level <= 7:
+            level = None
             problem = problem or f"the level must be a number from 1 to 7, not {raw_level!r}"
     title = " ".join(params.get("title", "").split())[:120]
     return CareerAsk(code, version, level, title, problem)

@@ -11,7 +11,14 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ..core.assessment import parse_assessment
 from ..core.catalog import SkillVersion
-from ..errors import InputFileError, Problem, SfiaAssessError, StoreUnavailable
+from ..errors import (
+    InputFileError,
+    Problem,
+    SfiaAssessError,
+    StoreUnavailable,
+    UnknownSkillError,
+)
+from ..files.numbers import whole_number
 from ..files.yamlfile import MAX_BYTES
 from ..reports.chart import coverage_svg
 from ..reports.gap.model import REASON_LABELS, level_label, summary_sentence
@@ -33,7 +40,16 @@ def _skills(shared: Services) -> list[SkillVersion]:
 
 
 def _skill_of(shared: Services, draft: Draft) -> SkillVersion:
-    version = int(draft.sfia_version) if draft.sfia_version.isdigit() else None
+    """The skill version the form names (the newest when it names none)."""
+    version = whole_number(draft.sfia_version)
+    if version is None and draft.sfia_version.strip():
+        known = ", ".join(
+            str(v) for v in shared.catalog.versions(shared.catalog.check_code(draft.skill))
+        )
+        raise UnknownSkillError(
+            f"the SFIA version must be a number, not {draft.sfia_version[:40]!r};"
+            f" available versions: {known}"
+        )
     return shared.catalog.skill(draft.skill, version)
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
@@ -10,11 +11,27 @@ from . import api, auth, hr, manager, practitioner
 from .access import Access, Page
 from .audit import Audit
 
+
+class RecordId(Convertor[int]):
+    """A record's id in a path: ASCII digits, short enough for any database's integer (a longer
+    one is a 404, never an overflow in the store)."""
+
+    regex = "[0-9]{1,18}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("id", RecordId())
+
 POST = ["POST"]
 VIEWED = Audit("viewed")
 EXPORTED = Audit("exported")
 HR_EXPORTED = Audit("exported", single_user=True)
-REVIEW = "/manager/review/{assessment_id:int}"
+REVIEW = "/manager/review/{assessment_id:id}"
 
 ROUTES: list[BaseRoute] = [
     Page("/", practitioner.home, access=Access.SIGNED_IN),
@@ -52,7 +69,7 @@ ROUTES: list[BaseRoute] = [
     ),
     Page("/assessments", practitioner.saved_list, access=Access.SIGNED_IN),
     Page(
-        "/assessments/{assessment_id:int}",
+        "/assessments/{assessment_id:id}",
         practitioner.open_saved,
         access=Access.RECORD,
         audit=VIEWED,
@@ -76,7 +93,7 @@ ROUTES: list[BaseRoute] = [
     Page("/hr/pathway.pdf", hr.pathway_pdf, access=Access.HR, audit=HR_EXPORTED),
     Page("/hr/migrate", hr.migrate_list, access=Access.HR),
     Page(
-        "/hr/migrate/{assessment_id:int}",
+        "/hr/migrate/{assessment_id:id}",
         hr.migrate,
         access=Access.HR,
         audit=Audit("changed", single_user=True),
