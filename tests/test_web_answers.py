@@ -124,3 +124,44 @@ def test_odd_numbers_are_refused_on_every_route_never_a_500(local: TestClient, v
     own = (EXAMPLES / "priya-nair-coordinator.yaml").read_bytes()
     assessed = local.post("/api/assess", params={"target": value}, content=own)
     assert assessed.status_code == 200  # an odd ?target= is ignored, as before
+
+
+# -- file names: RFC 6266, any script ----------------------------------------------------------
+
+
+def test_a_download_named_in_any_script_goes_out_as_rfc_6266(tmp_path: Path) -> None:
+    """A review record of `Přehled-Priya-Nair.yaml` gave a 500 (a Latin-1 header)."""
+    import shutil
+
+    own = tmp_path / "Přehled-Priya-Nair.yaml"
+    shutil.copy(EXAMPLES / "priya-nair-coordinator.yaml", own)
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    record(url, own, EXAMPLES / "priya-nair-manager.yaml")
+    with TestClient(create_app(url)) as client:
+        response = client.get("/manager/review/1/record.pdf")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="Prehled-Priya-Nair-review-record.pdf";'
+        " filename*=UTF-8''P%C5%99ehled-Priya-Nair-review-record.pdf"
+    )
+    assert response.content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("name", "fallback"),
+    [
+        ("report.pdf", "report.pdf"),
+        ('a "quoted"; name.pdf', "a-quoted-name.pdf"),
+        ("отчёт.pdf", "download.pdf"),
+        ("\r\n", "download"),
+    ],
+)
+def test_every_file_name_makes_a_header_latin_1_can_carry(name: str, fallback: str) -> None:
+    from urllib.parse import unquote
+
+    from sfia_assess.web.downloads import content_disposition
+
+    header = content_disposition(name)
+    header.encode("latin-1")
+    assert header.startswith(f"attachment; filename=\"{fallback}\"; filename*=UTF-8''")
+    assert unquote(header.split("''", 1)[1]) == name

@@ -15,7 +15,7 @@ from .auth import current_user
 
 AUDIT_TARGET = "audit_target"  # a handler may name what it did: audit_as(request, target)
 _UNNAMED = object()
-_FILE_NAME = re.compile(r"filename\*=UTF-8''([^;\s]+)|filename=\"([^\"]+)\"")
+_FILE_NAME = re.compile(r"filename\*=UTF-8''([^;\s]+)")
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def _target(request: Request, response: Response) -> str | None:
         return request.url.path
     found = _FILE_NAME.search(response.headers.get("content-disposition", ""))
     if found:
-        return unquote(found.group(1)) if found.group(1) else found.group(2)
+        return unquote(found.group(1))
     return request.url.path
 
 

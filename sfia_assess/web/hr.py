@@ -32,6 +32,7 @@ from ..core.team import TeamView, team_of
 from ..errors import SfiaAssessError, StoreUnavailable
 from ..files.numbers import whole_number
 from .audit import actor_name, audit_as
+from .downloads import attachment
 from .errorpages import BadRequest, NotFound
 from .services import Services, page, services
 
@@ -159,9 +160,7 @@ async def _download(request: Request, suffix: str) -> Response:
         body = xlsx_bytes("Team", header, rows)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     audit_as(request, f"/hr/team.{suffix}{_query(filters)}")
-    return Response(
-        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return attachment(body, name, media)
 
 
 async def team_csv(request: Request) -> Response:
@@ -290,11 +289,7 @@ async def pathway_page(request: Request) -> Response:
 
 
 def _pdf(body: bytes, name: str) -> Response:
-    return Response(
-        body,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return attachment(body, name, "application/pdf")
 
 
 async def profile_pdf(request: Request) -> Response:

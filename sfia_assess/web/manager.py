@@ -16,6 +16,7 @@ from ..reports.gap.model import REASON_LABELS
 from .access import Access, not_your_name, only_visible
 from .auth import current_user
 from .checking import GENERAL, CheckedReview, check_review
+from .downloads import attachment
 from .errorpages import NotFound, missing_as_not_found
 from .forms import KINDS, RATINGS, Draft, focus_after, from_form
 from .pdfpool import review_record_pdf
@@ -340,8 +341,4 @@ async def record_pdf(request: Request) -> Response:
         raise NotFound("this assessment has no review recorded yet")
     pdf = await shared.pdfs.render(review_record_pdf, pair[0], pair[1], shared.today())
     name = pair[0][1].removesuffix(".yaml") + "-review-record.pdf"
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return attachment(pdf, name, "application/pdf")

@@ -26,6 +26,7 @@ from .access import Access, not_your_self_assessment, only_visible
 from .audit import audit_as
 from .auth import current_user
 from .checking import GENERAL, Checked, check
+from .downloads import attachment
 from .errorpages import missing_as_not_found
 from .forms import KINDS, RATINGS, Draft, focus_after, from_assessment, from_form, to_yaml
 from .pdfpool import gap_report_pdf
@@ -186,21 +187,13 @@ def download_name(draft: Draft, extension: str) -> str:
     return f"{stem}.{extension}"
 
 
-def _attachment(data: str | bytes, filename: str, media_type: str) -> Response:
-    return Response(
-        data,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 async def download_yaml(request: Request) -> Response:
     draft, _, _ = await _draft(request)
     shared = services(request)
     checked = _checked(shared, draft)
     if checked.problems:
         return editor(request, draft, status_code=422)
-    return _attachment(checked.text, download_name(draft, "yaml"), "application/yaml")
+    return attachment(checked.text, download_name(draft, "yaml"), "application/yaml")
 
 
 async def download_pdf(request: Request) -> Response:
@@ -213,7 +206,7 @@ async def download_pdf(request: Request) -> Response:
         pdf = await shared.pdfs.render(gap_report_pdf, text, DRAFT_NAME, shared.today())
     except InputFileError:  # the form's problems, shown beside its fields
         return editor(request, draft, status_code=422)
-    return _attachment(pdf, download_name(draft, "pdf"), "application/pdf")
+    return attachment(pdf, download_name(draft, "pdf"), "application/pdf")
 
 
 # -- with the history store -------------------------------------------------------------------
