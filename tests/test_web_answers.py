@@ -165,3 +165,94 @@ def test_every_file_name_makes_a_header_latin_1_can_carry(name: str, fallback: s
     header.encode("latin-1")
     assert header.startswith(f"attachment; filename=\"{fallback}\"; filename*=UTF-8''")
     assert unquote(header.split("''", 1)[1]) == name
+
+
+# -- headers: nothing kept in caches, HSTS on https, no server banner --------------------------
+
+
+def test_records_pdfs_and_exports_are_not_kept_in_any_cache(hr: TestClient) -> None:
+    for path in ["/hr", "/hr/team.csv", "/hr/pathway.pdf", "/assessments/1", "/manager/review/1"]:
+        response = hr.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["cache-control"] == "no-store", path
+    assert hr.get("/nothing-here").headers["cache-control"] == "no-store"
+    static = hr.get("/static/web.css")
+    assert static.status_code == 200 and "cache-control" not in static.headers
+
+
+def test_hsts_goes_out_on_https_only(store_url: str) -> None:
+    app = create_app(store_url)
+    with TestClient(app, base_url="https://testserver") as secure:
+        assert secure.get("/").headers["strict-transport-security"] == "max-age=31536000"
+    with TestClient(app) as plain:
+        assert "strict-transport-security" not in plain.get("/").headers
+
+
+@pytest.mark.server
+def test_serve_sends_no_server_header(tmp_path: Path) -> None:
+    import urllib.request
+
+    from .browser import start_server, stop_server
+
+    server = start_server(tmp_path / "store.db")
+    try:
+        with urllib.request.urlopen(server.url + "/") as response:
+            assert response.status == 200
+            assert response.headers.get("server") is None
+            assert response.headers["cache-control"] == "no-store"
+    finally:
+        stop_server(server)
+
+
+# -- a download the audit log records cannot be asked for by another site ----------------------
+
+
+def _exports(store_url: str) -> list[str]:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(store_url)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("select target from audit where action = 'exported'"))
+        found = [str(target) for (target,) in rows]
+    engine.dispose()
+    return found
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"sec-fetch-site": "cross-site"},
+        {"sec-fetch-site": "same-site"},
+        {"referer": "https://evil.example/page"},
+        {"referer": "http://testserver.evil.example/"},
+    ],
+)
+def test_another_site_cannot_make_a_browser_export(
+    hr: TestClient, store_url: str, headers: dict[str, str]
+) -> None:
+    for path in [
+        "/hr/team.csv",
+        "/hr/team.xlsx",
+        "/hr/pathway.pdf",
+        "/manager/review/1/record.pdf",
+    ]:
+        response = hr.get(path, headers=headers)
+        assert response.status_code == 403, path
+        assert "asked for by another web site" in response.text
+    assert _exports(store_url) == []
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"sec-fetch-site": "same-origin"},
+        {"sec-fetch-site": "none"},
+        {"referer": "http://testserver/hr"},
+    ],
+)
+def test_the_apps_own_pages_and_tools_still_export(
+    hr: TestClient, store_url: str, headers: dict[str, str]
+) -> None:
+    assert hr.get("/hr/team.csv", headers=headers).status_code == 200
+    assert _exports(store_url) == ["/hr/team.csv"]

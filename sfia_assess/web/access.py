@@ -25,7 +25,7 @@ from starlette.routing import Route
 from ..core.identity import person_key, same_person
 from .audit import Audit, audit_request
 from .auth import User, current_user
-from .errorpages import NotFound
+from .errorpages import CrossSite, NotFound
 from .services import services
 
 if TYPE_CHECKING:
@@ -150,6 +150,21 @@ async def _may_open(request: Request, rule: Access) -> bool:
     return allowed(user, rule, owner)
 
 
+def _sent_by_another_site(request: Request) -> bool:
+    """Did another site's page make the browser send this? A POST is refused for that already
+    (guard.py, and its CSRF token); a GET that the audit log records as a download must be too,
+    or a link on any page would make the log say someone exported what they never saw. A
+    request from a tool (no Sec-Fetch-Site, no Referer) is the person's own doing."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site not in ("same-origin", "none")
+    referer = request.headers.get("referer")
+    if not referer:
+        return False
+    origin = f"{request.url.scheme}://{request.headers.get('host', '')}"
+    return referer != origin and not referer.startswith(origin + "/")
+
+
 class Page(Route):
     """A route with its access rule and its audit rule, checked and written around the handler:
     a refusal is the 404 page; an answer that did what it says (2xx, 3xx) is audited."""
@@ -170,6 +185,8 @@ class Page(Route):
         async def guarded(request: Request) -> Response:
             if not await _may_open(request, access):
                 raise NotFound()
+            if audit is not None and audit.action != "viewed" and _sent_by_another_site(request):
+                raise CrossSite()
             response = await endpoint(request)
             if audit is not None and response.status_code < 400:
                 await audit_request(request, audit, response)

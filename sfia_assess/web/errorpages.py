@@ -36,6 +36,10 @@ class BadRequest(Exception):
         self.message = message
 
 
+class CrossSite(Exception):
+    """A download (which the audit log records) asked for by another web site's page."""
+
+
 class BodyTooLarge(Exception):
     """A request body over `limit` bytes, refused before it is all read."""
 
@@ -140,6 +144,14 @@ async def unavailable(request: Request, exc: Exception) -> Response:
     return answer
 
 
+async def cross_site(request: Request, exc: Exception) -> Response:
+    message = (
+        "This download was asked for by another web site, so it was not made. Download it"
+        " from the app's own page."
+    )
+    return _problem_page(request, 403, "Refused", message)
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
@@ -152,6 +164,7 @@ HANDLERS: Mapping[Any, Any] = {
     NotFound: not_found,
     BadRequest: bad_request,
     BodyTooLarge: too_large,
+    CrossSite: cross_site,
     InputFileError: input_problems,
     StoreUnavailable: unavailable,
     StoreError: store_problem,
