@@ -1,5 +1,6 @@
 """HR pages: the team dashboard (agreed levels), progress by quarter, the team's results as CSV
-and XLSX, role profiles and pathways (HTML and PDF), and moving an SFIA 8 record to SFIA 9.
+and XLSX, role profiles and pathways (HTML and PDF). Moving a record to the newest SFIA is
+hrmigrate.py.
 
 Who may open them, and what is audited, is declared in routes.py (hr and admin in a shared
 deployment; the person at the machine in single-user mode). The scoring and the reports are
@@ -8,7 +9,6 @@ and lays out the page."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -29,9 +29,9 @@ from ..core.roster import (
 )
 from ..core.roster import mixed_versions as mixed_of
 from ..core.team import TeamView, team_of
-from ..errors import SfiaAssessError, StoreUnavailable
+from ..errors import SfiaAssessError
 from ..files.numbers import whole_number
-from .audit import actor_name, audit_as
+from .audit import audit_as
 from .downloads import attachment
 from .errorpages import BadRequest, NotFound
 from .services import Services, page, services
@@ -315,101 +315,3 @@ async def pathway_pdf(request: Request) -> Response:
     body = await shared.pdfs.render(job, ask.code, ask.version, shared.today())
     audit_as(request, f"/hr/pathway.pdf{_career_query(ask, level=False)}")
     return _pdf(body, f"pathway-{ask.code.lower()}.pdf")
-
-
-# Migration
-
-
-@dataclass(frozen=True)
-class Migratable:
-    assessment_id: int
-    person: str
-    skill: str
-    sfia_version: int
-    newest: int
-    assessed_on: dt.date
-    source_name: str
-
-
-def _migratable(shared: Services) -> Any:
-    def work(session: Session) -> list[Migratable]:
-        from ..store.loading import records_as_of
-
-        own = [row for row in records_as_of(session) if row.relation == "self"]
-        # A person already recorded in a newer version of the skill (migrated, or assessed
-        # again) is not offered again.
-        latest: dict[tuple[int, str], int] = {}
-        for row in own:
-            key = (row.person_id, row.skill)
-            latest[key] = max(latest.get(key, 0), row.sfia_version)
-        out = []
-        for row in own:
-            newest = shared.catalog.newest_version(row.skill)
-            if row.sfia_version < newest and latest[(row.person_id, row.skill)] == row.sfia_version:
-                out.append(
-                    Migratable(
-                        row.id,
-                        row.person.name,
-                        row.skill,
-                        row.sfia_version,
-                        newest,
-                        row.assessed_on,
-                        row.source_name,
-                    )
-                )
-        return sorted(out, key=lambda m: (m.person.casefold(), m.skill))
-
-    return work
-
-
-async def migrate_list(request: Request) -> Response:
-    """Everyone's latest self-assessment recorded in an older SFIA version, to migrate."""
-    shared = services(request)
-    found = await shared.read(_migratable(shared))
-    return page(
-        "hr_migrate.html.j2",
-        title="Move records to the newest SFIA",
-        current="migrate",
-        records=found,
-        done=None,
-        problem="",
-    )
-
-
-async def migrate(request: Request) -> Response:
-    """Migrate one record (a POST, with the session's CSRF token in a shared deployment)."""
-    from ..store.migrating import migrate_record
-
-    shared = services(request)
-    assessment_id = int(request.path_params["assessment_id"])
-    actor = actor_name(request)
-    try:
-        done = await shared.write(
-            lambda s: migrate_record(s, assessment_id, shared.catalog, shared.policy, actor=actor)
-        )
-    except StoreUnavailable:
-        raise
-    except SfiaAssessError as exc:  # shown above the list, which is shown again
-        found = await shared.read(_migratable(shared))
-        return page(
-            "hr_migrate.html.j2",
-            status_code=422,
-            title="Move records to the newest SFIA",
-            current="migrate",
-            records=found,
-            done=None,
-            problem=str(exc),
-        )
-    audit_as(
-        request,
-        None if done.already else f"/assessments/{done.new_id} (migrated from {done.old_id})",
-    )
-    found = await shared.read(_migratable(shared))
-    return page(
-        "hr_migrate.html.j2",
-        title="Move records to the newest SFIA",
-        current="migrate",
-        records=found,
-        done=done,
-        problem="",
-    )

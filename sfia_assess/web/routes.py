@@ -7,7 +7,7 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from . import api, auth, hr, manager, practitioner
+from . import api, auth, hr, hrmigrate, manager, practitioner
 from .access import Access, Page
 from .audit import Audit
 
@@ -91,10 +91,10 @@ ROUTES: list[BaseRoute] = [
     Page("/hr/profile.pdf", hr.profile_pdf, access=Access.HR, audit=HR_EXPORTED),
     Page("/hr/pathway", hr.pathway_page, access=Access.HR),
     Page("/hr/pathway.pdf", hr.pathway_pdf, access=Access.HR, audit=HR_EXPORTED),
-    Page("/hr/migrate", hr.migrate_list, access=Access.HR),
+    Page("/hr/migrate", hrmigrate.migrate_list, access=Access.HR),
     Page(
         "/hr/migrate/{assessment_id:id}",
-        hr.migrate,
+        hrmigrate.migrate,
         access=Access.HR,
         audit=Audit("changed", single_user=True),
         methods=POST,
