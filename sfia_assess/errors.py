@@ -60,6 +60,15 @@ class UnknownSkillError(SfiaAssessError):
     """A skill, version or level was asked for that the catalog does not have."""
 
 
+class StoreError(SfiaAssessError):
+    """The history store cannot be used as asked (where it is, what to do)."""
+
+
+class StoreUnavailable(StoreError):
+    """The database server cannot be reached (stopped, restarting, the network): nothing was
+    done, and the same request may succeed in a moment."""
+
+
 class OutputError(SfiaAssessError):
     """A report could not be written where the user asked."""
 

@@ -13,8 +13,9 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ENV = "SFIA_ASSESS_TEST_PG"
@@ -47,6 +48,22 @@ def server() -> Iterator[str]:
     if given:
         yield given
         return
+    with own_server() as handle:
+        yield handle.url
+
+
+@dataclass
+class OwnServer:
+    """A server of this test's own, which it may stop and start again (a database outage)."""
+
+    url: str
+    start: Callable[[], None]
+    stop: Callable[[], None]
+
+
+@contextmanager
+def own_server() -> Iterator[OwnServer]:
+    """Start a PostgreSQL server of its own (never the one SFIA_ASSESS_TEST_PG names)."""
     initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
     as_root = os.geteuid() == 0
     prefix = ["runuser", "-u", "postgres", "--"] if as_root else []
@@ -65,22 +82,29 @@ def server() -> Iterator[str]:
         if run.returncode != 0:
             raise Unavailable(f"initdb failed: {run.stderr.strip()[-500:]}")
         options = f"-k {base} -h 127.0.0.1 -p {port} -F -c max_connections=50"
-        run = subprocess.run(
-            [*prefix, pg_ctl, "-w", "-D", str(data), "-l", str(log), "-o", options, "start"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if run.returncode != 0:
-            tail = log.read_text(errors="replace")[-500:] if log.exists() else run.stderr
-            raise Unavailable(f"pg_ctl start failed: {tail.strip()}")
-        try:
-            yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-        finally:
+
+        def start() -> None:
+            run = subprocess.run(
+                [*prefix, pg_ctl, "-w", "-D", str(data), "-l", str(log), "-o", options, "start"],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if run.returncode != 0:
+                tail = log.read_text(errors="replace")[-500:] if log.exists() else run.stderr
+                raise Unavailable(f"pg_ctl start failed: {tail.strip()}")
+
+        def stop() -> None:
             subprocess.run(
                 [*prefix, pg_ctl, "-w", "-D", str(data), "-m", "immediate", "stop"],
                 capture_output=True,
                 check=False,
             )
+
+        start()
+        try:
+            yield OwnServer(f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", start, stop)
+        finally:
+            stop()
     finally:
         shutil.rmtree(base, ignore_errors=True)

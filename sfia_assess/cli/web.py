@@ -91,6 +91,7 @@ def serve(db_url: str | None, host: str, port: int, shared: bool, proxy: str | N
         app,
         log_level="warning",
         lifespan="on",
+        server_header=False,  # no "server: uvicorn" telling a visitor what to attack
         proxy_headers=proxy is not None,
         forwarded_allow_ips=proxy,
     )

@@ -23,6 +23,7 @@ from pydantic import (
 
 from ..errors import AssessmentError, Problem, SfiaAssessError, UnknownSkillError
 from ..files.clock import today
+from ..files.numbers import whole_number
 from ..files.validation import problems_from_validation_error
 from ..files.yamlfile import YamlDocument, closest, parse_yaml, read_yaml
 from .catalog import Catalog, SkillVersion
@@ -236,8 +237,8 @@ def _skill_of(
 ) -> SkillVersion | None:
     """The skill version the file names, when it names one; a problem when it does not exist."""
     code, version = data.get("skill"), data.get("sfia_version")
-    if isinstance(version, str) and version.strip().isdigit():
-        version = int(version)
+    if isinstance(version, str) and (number := whole_number(version)) is not None:
+        version = number
     if not isinstance(code, str) or not isinstance(version, int) or isinstance(version, bool):
         return None
     try:

@@ -22,7 +22,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from ..errors import SfiaAssessError
+from ..errors import StoreError as StoreError
+from ..errors import StoreUnavailable
 
 ENV = "SFIA_ASSESS_DB"
 BUSY_TIMEOUT_S = 30
@@ -30,10 +31,6 @@ RETRIES = 8
 READ_ONLY = "sfia_assess_read_only"
 
 T = TypeVar("T")
-
-
-class StoreError(SfiaAssessError):
-    """The history store cannot be used as asked (where it is, what to do)."""
 
 
 def default_path() -> Path:
@@ -221,14 +218,34 @@ def translated(engine: Engine, *, retrying: bool = False) -> Iterator[None]:
         ) from None
     except OperationalError as exc:
         message = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        if unreachable(exc):
+            raise StoreUnavailable(f"{where}: cannot reach the database ({message})") from None
         if retrying and _transient(message):
             raise _Retry from None
         raise StoreError(f"{where}: {message}") from None
     except DBAPIError as exc:
         message = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        if unreachable(exc):
+            raise StoreUnavailable(f"{where}: cannot reach the database ({message})") from None
         if retrying and _transient(message):
             raise _Retry from None
         raise StoreError(f"{where}: {message}") from None
+
+
+# SQLSTATE classes of a server that is not there: connection exceptions (08), and shut down
+# or still starting (57P01..57P03).
+_UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def unreachable(exc: DBAPIError) -> bool:
+    """Is this failure the database server being unreachable (down, restarting), rather than
+    something about the request? A libpq failure to connect carries no SQLSTATE at all."""
+    if exc.connection_invalidated:
+        return True
+    if not hasattr(exc.orig, "sqlstate"):  # SQLite: a file, never "unreachable"
+        return False
+    state = getattr(exc.orig, "sqlstate", None)
+    return state is None or str(state).startswith(_UNREACHABLE_STATES)
 
 
 def _transient(message: str) -> bool:

@@ -1,36 +1,56 @@
-"""Who may see what in a shared deployment: ONE rule (`allowed`) that every page and API call
-goes through (the `AccessRules` middleware), so a route cannot forget it.
+"""Who may see what in a shared deployment, declared at each route.
+
+Every route of the app is a `Page`: its path, its handler, WHO may open it (an `Access` rule)
+and WHAT the audit log says it did (an `Audit`, or none). `allowed` is the one rule every page
+and API call goes through; a refusal is answered 404, as for a record that does not exist, so a
+URL does not tell who has records.
 
 practitioner: their own records; manager: their own and their reports' (and reviews those);
-hr and admin: everyone's; only admin manages accounts. Anything else is answered 404, as if the
-record did not exist, so a URL does not tell who has records.
+hr and admin: everyone's; only admin manages accounts.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from enum import Enum
+from functools import wraps
 from typing import TYPE_CHECKING, TypeVar
 
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import PlainTextResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from ..core.identity import person_key, same_person
-from .auth import User
+from .audit import Audit, audit_request
+from .auth import User, current_user
+from .errorpages import CrossSite, NotFound
+from .services import services
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
-    from starlette.requests import Request
 
 T = TypeVar("T")
+Handler = Callable[[Request], Awaitable[Response]]
 
-_RECORD = re.compile(r"^/(?:assessments|manager/review)/(\d+)(?:/|$)")
-_MANAGER_PAGES = ("/manager",)
-_ADMIN_PAGES = ("/admin",)
-_HR_PAGES = "/hr"  # the team dashboard, progress, downloads, profiles, pathways, migration
+
+class Access(Enum):
+    """Who may open a route (in a shared deployment; single-user mode opens everything)."""
+
+    OPEN = "anyone, signed in or not: the sign-in page"
+    SIGNED_IN = "anyone signed in"
+    REVIEWERS = "managers, hr and admin"
+    RECORD = "the person, their manager, hr and admin"
+    REVIEW = "the person's manager, hr and admin"
+    REVIEWING = "the person's manager only, never the person"
+    HR = "hr and admin"
+    ADMIN = "admin only"
+
+
+# The rules that concern one person's record: the route has an {assessment_id}.
+RECORD_RULES = frozenset({Access.RECORD, Access.REVIEW, Access.REVIEWING})
 
 
 def not_your_name(user: User | None, name: str) -> str | None:
@@ -66,37 +86,35 @@ class Owner:
     manager: str | None
 
 
-def allowed(user: User, path: str, owner: Owner | None, method: str = "GET") -> bool:
-    """May `user` open `path`, whose record (if any) belongs to `owner`?"""
+NOBODY = Owner("", None)  # a record that does not exist: nobody but hr/admin "owns" it
 
+
+def allowed(user: User, rule: Access, owner: Owner | None = None) -> bool:
+    """May `user` open a route under `rule`, for the record (if any) belonging to `owner`?"""
+    role = user.role
+    if rule in (Access.OPEN, Access.SIGNED_IN):
+        return True
+    if rule is Access.ADMIN:
+        return role == "admin"
+    if rule is Access.HR:
+        return role in ("hr", "admin")
+    if rule is Access.REVIEWERS:
+        return role != "practitioner"
     me = person_key(user.name)
-    if path.startswith(_ADMIN_PAGES):
-        return user.role == "admin"
-    if path == _HR_PAGES or path.startswith(_HR_PAGES + "/"):
-        return user.role in ("hr", "admin")
-    if path.startswith(_MANAGER_PAGES) and user.role == "practitioner":
-        return False
-    if owner is None:
+    owner = owner or NOBODY
+    mine, report = owner.person == me, owner.manager == me
+    if rule is Access.REVIEWING:
+        # hr and admin see everyone's records; only the person's manager reviews them.
+        return role == "manager" and report and not mine
+    if role in ("hr", "admin"):
         return True
-    changes_a_review = path.startswith("/manager/review/") and method not in ("GET", "HEAD")
-    if changes_a_review and (user.role != "manager" or owner.person == me):
-        return False  # hr and admin see everyone's records; only the person's manager reviews
-    if user.role in ("hr", "admin"):
-        return True
-    if user.role == "manager":
-        mine = owner.person == me
-        report = owner.manager == me
+    if role == "manager":
         # A manager reviews their reports, not their own assessment.
-        return report if path.startswith("/manager/review/") else mine or report
-    return owner.person == me
+        return report if rule is Access.REVIEW else mine or report
+    return rule is Access.RECORD and mine
 
 
-def record_id(path: str) -> int | None:
-    found = _RECORD.match(path)
-    return int(found.group(1)) if found else None
-
-
-def _owner(engine: Engine, assessment_id: int) -> Owner | None:
+def _owner(engine: Engine, assessment_id: int) -> Owner:
     from sqlalchemy import select
 
     from ..store.database import reading
@@ -109,84 +127,72 @@ def _owner(engine: Engine, assessment_id: int) -> Owner | None:
             .where(AssessmentRecord.id == assessment_id)
         ).scalar_one_or_none()
         if person is None:
-            return None
+            return NOBODY
         manager = session.execute(
             select(Account.manager_key).where(Account.key == person)
         ).scalar_one_or_none()
         return Owner(person, manager)
 
 
-class AccessRules:
-    """Runs `allowed` for every request of a signed-in user; refusals are 404. What a request
-    did goes to the audit log once its answer says it did it (2xx or 3xx), just before the
-    answer's last part is sent: a refused sign-off is not "signed"."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        user = scope.get("state", {}).get("user") if scope["type"] == "http" else None
-        if not isinstance(user, User):
-            await self.app(scope, receive, send)
-            return
-        path = scope["path"]
-        owner = None
-        found = record_id(path)
-        if found is not None:
-            services = scope["app"].state.services
-            owner = await run_in_threadpool(lambda: _owner(services.engine(), found))
-            if owner is None:
-                owner = Owner("", None)  # no such record: nobody but hr/admin "owns" it
-        if not allowed(user, path, owner, scope["method"]):
-            await _not_found(path)(scope, receive, send)
-            return
-        action = audited_action(scope["method"], path)
-        if action is None:
-            await self.app(scope, receive, send)
-            return
-        answered: dict[str, str] = {}
-
-        async def send_then_audit(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                answered.update(_answer(message))
-            elif _last_part(message) and answered.get("status", "500")[0] in "23":
-                target = str(
-                    scope["state"].get(AUDIT_TARGET)
-                    or (path if found is not None else answered.get("file", path))
-                )
-                await _audit(scope, user, action, target)
-            await send(message)
-
-        await self.app(scope, receive, send_then_audit)
+async def _may_open(request: Request, rule: Access) -> bool:
+    user = current_user(request)
+    if rule is Access.OPEN:
+        return True
+    if user is None:
+        # Single-user mode: the person at this machine. A shared app never gets here without
+        # a session (the sign-in middleware answers first), and refuses if it ever did.
+        return not request.app.state.shared
+    owner = None
+    if rule in RECORD_RULES:
+        assessment_id = int(request.path_params["assessment_id"])
+        engine = services(request).engine
+        owner = await run_in_threadpool(lambda: _owner(engine(), assessment_id))
+    return allowed(user, rule, owner)
 
 
-def _not_found(path: str) -> Response:
-    """The same answer as for a record that does not exist: the 404 page (plain for the API)."""
-    if path.startswith("/api/"):
-        return PlainTextResponse("Not found", status_code=404)
-    from .app import page
-
-    message = "There is nothing at this address that you can open."
-    return page("notfound.html.j2", status_code=404, title="Not found", message=message)
-
-
-AUDIT_TARGET = "audit_target"  # a handler may name what it changed: request.state.audit_target
-_FILE_NAME = re.compile(r'filename="([^"]+)"')
-
-
-def _last_part(message: Message) -> bool:
-    return message["type"] == "http.response.body" and not message.get("more_body", False)
+def _sent_by_another_site(request: Request) -> bool:
+    """Did another site's page make the browser send this? A POST is refused for that already
+    (guard.py, and its CSRF token); a GET that the audit log records as a download must be too,
+    or a link on any page would make the log say someone exported what they never saw. A
+    request from a tool (no Sec-Fetch-Site, no Referer) is the person's own doing."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site not in ("same-origin", "none")
+    referer = request.headers.get("referer")
+    if not referer:
+        return False
+    origin = f"{request.url.scheme}://{request.headers.get('host', '')}"
+    return referer != origin and not referer.startswith(origin + "/")
 
 
-def _answer(start: Message) -> dict[str, str]:
-    """The status of an answer, and the name of the file it downloads, if any."""
-    found = {"status": str(start["status"])}
-    for name, value in start.get("headers", []):
-        if name.lower() == b"content-disposition":
-            named = _FILE_NAME.search(value.decode("latin-1"))
-            if named:
-                found["file"] = named.group(1)
-    return found
+class Page(Route):
+    """A route with its access rule and its audit rule, checked and written around the handler:
+    a refusal is the 404 page; an answer that did what it says (2xx, 3xx) is audited."""
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Handler,
+        *,
+        access: Access,
+        audit: Audit | None = None,
+        methods: Sequence[str] | None = None,
+    ) -> None:
+        self.access = access
+        self.audit = audit
+
+        @wraps(endpoint)
+        async def guarded(request: Request) -> Response:
+            if not await _may_open(request, access):
+                raise NotFound()
+            if audit is not None and audit.action != "viewed" and _sent_by_another_site(request):
+                raise CrossSite()
+            response = await endpoint(request)
+            if audit is not None and response.status_code < 400:
+                await audit_request(request, audit, response)
+            return response
+
+        super().__init__(path, guarded, methods=list(methods) if methods else None)
 
 
 def _managers(session: Session) -> dict[str, str | None]:
@@ -199,13 +205,10 @@ def _managers(session: Session) -> dict[str, str | None]:
 
 
 async def only_visible(
-    request: Request, items: list[T], person: Callable[[T], str], path: str
+    request: Request, items: list[T], person: Callable[[T], str], rule: Access
 ) -> list[T]:
-    """The items (each one person's record, opened at `path`) that `allowed` lets the signed-in
-    user see; all of them when the app is single-user."""
-    from .app import services
-    from .auth import current_user
-
+    """The items (each one person's record, opened under `rule`) that `allowed` lets the
+    signed-in user see; all of them when the app is single-user."""
     user = current_user(request)
     if user is None:
         return items
@@ -213,38 +216,6 @@ async def only_visible(
     shown = []
     for item in items:
         key = person_key(person(item))
-        if allowed(user, path, Owner(key, managers.get(key))):
+        if allowed(user, rule, Owner(key, managers.get(key))):
             shown.append(item)
     return shown
-
-
-_READ_ONLY_POSTS = ("/check", "/edit", "/assessment/start", "/assessment/upload")
-_ACTIONS = {
-    "/assessment/save": "saved",
-    "/assessment/submit": "submitted",
-    "/assessment/download.yaml": "exported",
-    "/assessment/report.pdf": "exported",
-}
-
-
-def audited_action(method: str, path: str) -> str | None:
-    """What a request does, in the audit log's words; None for what changes and shows no
-    record (a live preview, a form's add/remove buttons, the API's checks, lists)."""
-    if path in _ACTIONS and method == "POST":
-        return _ACTIONS[path]
-    if record_id(path) is None or path.endswith(_READ_ONLY_POSTS):
-        return None
-    if path.endswith("/sign") and method == "POST":
-        return "signed"
-    if path.endswith(".pdf"):
-        return "exported"
-    return "viewed" if method in ("GET", "HEAD") else "changed"
-
-
-async def _audit(scope: Scope, user: User, action: str, target: str) -> None:
-    from ..store.accounts import audit
-
-    client = scope.get("client")
-    address = client[0] if client else None
-    services = scope["app"].state.services
-    await services.write(lambda s: audit(s, user.name, action, target, address))

@@ -2,60 +2,59 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from ..core.assessment import LoadedAssessment, check_document, parse_assessment
 from ..core.catalog import Catalog
 from ..errors import InputFileError, Problem, SfiaAssessError
+from ..files.numbers import whole_number
 from ..files.yamlfile import MAX_BYTES, YamlDocument, parse_yaml
 from ..reports import Format, Options
 from ..reports.build import gap_report, review_report
 from ..reports.gap import render
 from ..reports.review import render_json
-from .app import services
-
-
-class BodyTooLarge(Exception):
-    pass
+from .errorpages import BadRequest, BodyTooLarge
+from .services import services
 
 
 async def body_within(request: Request, limit: int) -> bytes:
     """The request body, refused (413) past `limit` bytes before it is all read."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge
+    size = whole_number(declared)
+    if size is None and declared.strip():
+        raise BadRequest("the Content-Length header is not a number of bytes")
+    if size is not None and size > limit:
+        raise BodyTooLarge(limit)
     chunks = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise BodyTooLarge
+            raise BodyTooLarge(limit)
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _too_large(limit: int) -> JSONResponse:
-    message = (
-        f"the body is over {limit:,} bytes and is refused; an assessment may have up to"
-        f" {MAX_BYTES:,} bytes, as in the CLI"
-    )
-    return JSONResponse({"message": message, "problems": []}, status_code=413)
-
-
-def problems_response(problems: list[Problem]) -> JSONResponse:
-    return JSONResponse(
-        {
-            "message": "\n".join(str(p) for p in problems),
-            "problems": [{"file": p.file, "line": p.line, "message": p.message} for p in problems],
-        },
-        status_code=422,
-    )
+@contextmanager
+def named(name: str) -> Iterator[None]:
+    """Any other refusal is a problem with the document `name`, as the CLI reports it; the
+    error handler answers every problem as JSON (422)."""
+    try:
+        yield
+    except InputFileError:
+        raise
+    except SfiaAssessError as exc:
+        raise InputFileError([Problem(name, None, str(exc))]) from None
 
 
 def _target(request: Request) -> int | None:
     value = request.query_params.get("target", "")
-    return int(value) if value.isdigit() and 1 <= int(value) <= 7 else None
+    level = whole_number(value)
+    return level if level is not None and 1 <= level <= 7 else None
 
 
 async def assess(request: Request) -> Response:
@@ -64,20 +63,13 @@ async def assess(request: Request) -> Response:
     `?file=NAME` names the document in messages and in `source` (default `body`).
     """
     shared = services(request)
-    try:
-        body = await body_within(request, MAX_BYTES)
-    except BodyTooLarge:
-        return _too_large(MAX_BYTES)
+    body = await body_within(request, MAX_BYTES)
     name = request.query_params.get("file") or "body"
-    try:
+    with named(name):
         loaded = parse_assessment(body, name, shared.catalog)
         report = gap_report(
             loaded, shared.catalog, shared.policy, today=shared.today(), target=_target(request)
         )
-    except InputFileError as exc:
-        return problems_response(exc.problems)
-    except SfiaAssessError as exc:
-        return problems_response([Problem(name, None, str(exc))])
     return Response(render(report, Format.JSON), media_type="application/json")
 
 
@@ -99,13 +91,9 @@ async def review(request: Request) -> Response:
     `?self=NAME&manager=NAME` name the two files (default `self` and `manager`).
     """
     shared = services(request)
-    limit = 2 * MAX_BYTES
-    try:
-        body = await body_within(request, limit)
-    except BodyTooLarge:
-        return _too_large(limit)
+    body = await body_within(request, 2 * MAX_BYTES)
     name = request.query_params.get("file") or "body"
-    try:
+    with named(name):
         document = parse_yaml(body, name)
         if not isinstance(document.data, dict):
             raise InputFileError.single(
@@ -130,8 +118,4 @@ async def review(request: Request) -> Response:
             today=shared.today(),
             target=_target(request),
         )
-    except InputFileError as exc:
-        return problems_response(exc.problems)
-    except SfiaAssessError as exc:
-        return problems_response([Problem(name, None, str(exc))])
     return Response(render_json(report, Options()), media_type="application/json")

@@ -1,103 +1,21 @@
-"""The browser app: its routes in one readable list, and what every request shares."""
+"""The browser app: built from the one route table (routes.py), the middleware and the error
+handlers (errorpages.py). Route modules import services.py, never this factory."""
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import threading
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import HTMLResponse
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from ..core.catalog import Catalog
-from ..core.policy import Policy, default_policy
+from ..core.policy import default_policy
 from ..reports.templating import environment
+from .errorpages import HANDLERS, AnswerUnavailable
 from .guard import SameOriginOnly
 from .pdfpool import PdfPool
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
-    from sqlalchemy.orm import Session
-
-T = TypeVar("T")
-
-
-@dataclass
-class Services:
-    """What the pages share: the framework, the scoring policy, the PDF workers, the store."""
-
-    catalog: Catalog
-    policy: Policy
-    pdfs: PdfPool
-    db_url: str | None = None
-    _engine: Engine | None = field(default=None, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def engine(self) -> Engine:
-        """The history store, opened (and its schema made) on first use, not at start-up:
-        SQLAlchemy and Alembic take longer to import than the rest of the server."""
-        with self._lock:
-            if self._engine is None:
-                from ..store.database import database_url, open_engine, translated
-                from ..store.schema import ensure_current
-
-                engine = open_engine(database_url(self.db_url))
-                with translated(engine):
-                    ensure_current(engine)
-                self._engine = engine
-            return self._engine
-
-    async def write(self, work: Callable[[Session], T]) -> T:
-        """Run `work` in one store transaction, off the event loop."""
-        from ..store import writing
-
-        return await run_in_threadpool(lambda: writing(self.engine(), work))
-
-    async def read(self, work: Callable[[Session], T]) -> T:
-        """Run `work` in a read-only store transaction, off the event loop."""
-        from ..store import reading
-
-        def run() -> T:
-            with reading(self.engine()) as session:
-                return work(session)
-
-        return await run_in_threadpool(run)
-
-    def close(self) -> None:
-        self.pdfs.close()
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
-
-    def today(self) -> dt.date:
-        """Today, or the date of SOURCE_DATE_EPOCH when set (as the CLI does)."""
-        epoch = os.environ.get("SOURCE_DATE_EPOCH")
-        if epoch and epoch.isdigit():
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
-        return dt.date.today()
-
-
-def services(request: Request) -> Services:
-    found: Services = request.app.state.services
-    return found
-
-
-def page(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """A page (or an htmx fragment) from templates/web/."""
-    from .viewer import VIEWER, menu
-
-    shown = {"menu": menu(), "viewer": VIEWER.get(), **context}
-    html = environment().get_template(f"web/{template}").render(shown)
-    return HTMLResponse(html, status_code=status_code)
+from .services import Services
 
 
 def create_app(
@@ -109,7 +27,8 @@ def create_app(
     shared: bool = False,
 ) -> Starlette:
     """The app; `allowed_hosts` (e.g. LOOPBACK_NAMES) refuses requests for any other host."""
-    from . import access, api, auth, hr, manager, practitioner
+    from . import auth
+    from .routes import routes
 
     services_ = Services(
         catalog=Catalog.default(),
@@ -126,42 +45,21 @@ def create_app(
         finally:
             services_.close()
 
-    routes = [
-        Route("/", practitioner.home),
-        Route("/assessment/start", practitioner.start, methods=["POST"]),
-        Route("/assessment/upload", practitioner.upload, methods=["POST"]),
-        Route("/assessment/edit", practitioner.edit, methods=["POST"]),
-        Route("/assessment/check", practitioner.live_result, methods=["POST"]),
-        Route("/assessment/download.yaml", practitioner.download_yaml, methods=["POST"]),
-        Route("/assessment/report.pdf", practitioner.download_pdf, methods=["POST"]),
-        Route("/assessment/save", practitioner.save, methods=["POST"]),
-        Route("/assessment/submit", practitioner.submit_to_manager, methods=["POST"]),
-        Route("/assessments", practitioner.saved_list),
-        Route("/assessments/{assessment_id:int}", practitioner.open_saved),
-        Route("/manager", manager.queue),
-        Route("/manager/review/{assessment_id:int}", manager.review_page),
-        Route("/manager/review/{assessment_id:int}/check", manager.live_result, methods=["POST"]),
-        Route("/manager/review/{assessment_id:int}/edit", manager.edit, methods=["POST"]),
-        Route("/manager/review/{assessment_id:int}/sign", manager.sign, methods=["POST"]),
-        Route("/manager/review/{assessment_id:int}/signed", manager.signed),
-        Route("/manager/review/{assessment_id:int}/record.pdf", manager.record_pdf),
-        *hr.ROUTES,
-        Route("/api/assess", api.assess, methods=["POST"]),
-        Route("/api/review", api.review, methods=["POST"]),
-        Mount("/static", StaticFiles(packages=[("sfia_assess", "static")]), name="static"),
+    middleware = [
+        Middleware(AnswerUnavailable),
+        Middleware(SameOriginOnly, allowed_hosts=allowed_hosts),
     ]
-    middleware = [Middleware(SameOriginOnly, allowed_hosts=allowed_hosts)]
     sessions = auth.Sessions()
     if shared:
-        routes[:0] = [
-            Route("/login", auth.login_form),
-            Route("/login", auth.login, methods=["POST"]),
-            Route("/logout", auth.logout, methods=["POST"]),
-        ]
         middleware.append(Middleware(auth.RequireSignIn, sessions=sessions))
-        middleware.append(Middleware(access.AccessRules))
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app = Starlette(
+        routes=routes(shared),
+        middleware=middleware,
+        exception_handlers=dict(HANDLERS),
+        lifespan=lifespan,
+    )
     app.state.services = services_
+    app.state.shared = shared
     app.state.sessions = sessions
     app.state.login_limiter = auth.LoginLimiter()
     return app

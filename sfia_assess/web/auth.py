@@ -263,7 +263,7 @@ def _login_page(
     request: Request, message: str = "", status_code: int = 200, name: str = ""
 ) -> HTMLResponse:
     """The sign-in form, with a fresh CSRF token: a nonce in a cookie, its signature a field."""
-    from .app import page
+    from .services import page
 
     sessions: Sessions = request.app.state.sessions
     nonce = secrets.token_urlsafe(16)
@@ -295,7 +295,7 @@ async def login(request: Request) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     from ..store.accounts import audit, password_matches, sign_in_candidate
-    from .app import services
+    from .services import services
 
     form = await request.form()
     name = str(form.get("name", ""))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..core.assessment import Assessment, EvidenceKind, Rating
+from ..files.numbers import whole_number
 from ..files.yamlwriter import Flow, document
 
 RATINGS = tuple(r.value for r in Rating)
@@ -119,7 +120,7 @@ def from_form(form: Mapping[str, Any], getlist: Any) -> Draft:
     }
     count = text("evidence_count")
     evidence = []
-    for i in range(min(int(count) if count.isdigit() else 0, 500)):
+    for i in range(min(whole_number(count) or 0, 500)):
         prefix = f"evidence-{i}-"
         evidence.append(
             EvidenceDraft(
@@ -194,7 +195,8 @@ def _typed_date(value: str) -> dt.date | str:
 
 
 def _typed_int(value: str) -> int | str:
-    return int(value) if value.strip().isdigit() else value
+    number = whole_number(value)
+    return value if number is None else number
 
 
 def to_yaml(draft: Draft, statement_order: Iterable[str] = ()) -> str:

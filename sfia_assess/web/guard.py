@@ -26,6 +26,11 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"same-origin"),  # no-referrer would make form posts say Origin: null
 ]
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Records, reviews, team data and downloads are nobody's to keep: not in the browser's cache,
+# nor a proxy's. Only the app's own static files (CSS, scripts) may be cached.
+NO_STORE = (b"cache-control", b"no-store")
+# Once a browser has met the app over https, it never tries plain http for a year.
+HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 
 def host_name(host_header: str) -> str:
@@ -64,9 +69,17 @@ class SameOriginOnly:
                     await response(scope, receive, send)
                     return
 
+            more = list(SECURITY_HEADERS)
+            if scope["scheme"] == "https":  # (behind a proxy: as it says, when --behind-proxy)
+                more.append(HSTS)
+            static = scope["path"].startswith("/static/")
+
             async def send_with_headers(message: Message) -> None:
                 if message["type"] == "http.response.start":
-                    message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+                    headers = list(message.get("headers", []))
+                    if not static and not any(k.lower() == NO_STORE[0] for k, _ in headers):
+                        headers.append(NO_STORE)
+                    message["headers"] = [*headers, *more]
                 await send(message)
 
             await self.app(scope, receive, send_with_headers)

@@ -1,21 +1,20 @@
 """HR pages: the team dashboard (agreed levels), progress by quarter, the team's results as CSV
-and XLSX, role profiles and pathways (HTML and PDF), and moving an SFIA 8 record to SFIA 9.
+and XLSX, role profiles and pathways (HTML and PDF). Moving a record to the newest SFIA is
+hrmigrate.py.
 
-Who may open them is access.py's rule (hr and admin in a shared deployment; the person at the
-machine in single-user mode). The scoring and the reports are the CLI's (`team --db`,
-`profile`, `pathway`, `migrate`); this module only reads the request and lays out the page."""
+Who may open them, and what is audited, is declared in routes.py (hr and admin in a shared
+deployment; the person at the machine in single-user mode). The scoring and the reports are
+the CLI's (`team --db`, `profile`, `pathway`, `migrate`); this module only reads the request
+and lays out the page."""
 
 from __future__ import annotations
 
-import datetime as dt
-import getpass
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route
+from starlette.responses import Response
 
 from ..core.roster import (
     Filters,
@@ -31,9 +30,12 @@ from ..core.roster import (
 from ..core.roster import mixed_versions as mixed_of
 from ..core.team import TeamView, team_of
 from ..errors import SfiaAssessError
+from ..files.numbers import whole_number
 from ..reports.team import shade
-from .app import Services, page, services
-from .auth import current_user
+from .audit import audit_as
+from .downloads import attachment
+from .errorpages import BadRequest, NotFound
+from .services import Services, page, services
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -42,24 +44,6 @@ if TYPE_CHECKING:
     from ..core.team_table import Cell
 
 MAX_QUARTERS = 12  # the progress page shows at most the last three years
-
-
-def _actor(request: Request) -> str:
-    user = current_user(request)
-    if user is not None:
-        return user.name
-    try:
-        return getpass.getuser()  # single-user mode: the person at this machine
-    except (KeyError, OSError):
-        return "unknown"
-
-
-async def _audit(request: Request, action: str, target: str) -> None:
-    from ..store.accounts import audit
-
-    address = request.client.host if request.client else None
-    actor = _actor(request)
-    await services(request).write(lambda s: audit(s, actor, action, target, address))
 
 
 def _filters(request: Request) -> Filters:
@@ -99,23 +83,10 @@ async def _scored_team(request: Request, filters: Filters) -> Team:
     return await shared.read(lambda s: _team(s, shared, filters))
 
 
-def _store_problem(exc: SfiaAssessError) -> HTMLResponse:
-    return page(
-        "hr_problem.html.j2",
-        status_code=500,
-        title="The history store",
-        current="",
-        message=str(exc),
-    )
-
-
 async def dashboard(request: Request) -> Response:
     """The team at its agreed levels: heatmap, distribution, shared gaps; filtered."""
     filters = _filters(request)
-    try:
-        team = await _scored_team(request, filters)
-    except SfiaAssessError as exc:
-        return _store_problem(exc)
+    team = await _scored_team(request, filters)
     view = team.view
     return page(
         "hr_dashboard.html.j2",
@@ -155,10 +126,7 @@ async def progress_page(request: Request) -> Response:
     """Each person's level at the end of each quarter, as a table and a bar chart."""
     filters = _filters(request)
     shared = services(request)
-    try:
-        team, found = await shared.read(lambda s: _progress(s, shared, filters))
-    except SfiaAssessError as exc:
-        return _store_problem(exc)
+    team, found = await shared.read(lambda s: _progress(s, shared, filters))
     return page(
         "hr_progress.html.j2",
         title="Team progress by quarter",
@@ -191,17 +159,13 @@ async def _download(request: Request, suffix: str) -> Response:
 
     filters = _filters(request)
     shared = services(request)
-    try:
-        rows = await shared.read(lambda s: _export(s, shared, filters))
-    except SfiaAssessError as exc:
-        return _store_problem(exc)
+    rows = await shared.read(lambda s: _export(s, shared, filters))
     if not rows:
-        empty = (
+        raise NotFound(
             "No one recorded matches these filters."
             if filters.active
             else "No assessments are recorded yet."
         )
-        return page("notfound.html.j2", status_code=404, title="Nothing to download", message=empty)
     header = [name for name, _ in COLUMNS]
     name = f"sfia-team-{shared.today().isoformat()}.{suffix}"
     if suffix == "csv":
@@ -210,10 +174,8 @@ async def _download(request: Request, suffix: str) -> Response:
     else:
         body = xlsx_bytes("Team", header, rows, dict(COLUMNS))
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    await _audit(request, "exported", f"/hr/team.{suffix}{_query(filters)}")
-    return Response(
-        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    audit_as(request, f"/hr/team.{suffix}{_query(filters)}")
+    return attachment(body, name, media)
 
 
 async def team_csv(request: Request) -> Response:
@@ -250,15 +212,15 @@ def _ask(request: Request, shared: Services) -> CareerAsk:
         problem = f"there is no skill {code!r}; choose one of {', '.join(codes)}"
         code = codes[0]
     if raw_version:
-        if raw_version.isdigit() and int(raw_version) in shared.catalog.versions(code):
-            version = int(raw_version)
+        if (number := whole_number(raw_version)) in shared.catalog.versions(code):
+            version = number
         else:
             found = ", ".join(str(v) for v in shared.catalog.versions(code))
             problem = problem or f"{code} has no SFIA version {raw_version!r}; choose {found}"
     if raw_level:
-        if raw_level.isdigit() and 1 <= int(raw_level) <= 7:
-            level = int(raw_level)
-        else:
+        level = whole_number(raw_level)
+        if level is None or not 1 <= level <= 7:
+            level = None
             problem = problem or f"the level must be a number from 1 to 7, not {raw_level!r}"
     title = " ".join(params.get("title", "").split())[:120]
     return CareerAsk(code, version, level, title, problem)
@@ -342,11 +304,7 @@ async def pathway_page(request: Request) -> Response:
 
 
 def _pdf(body: bytes, name: str) -> Response:
-    return Response(
-        body,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return attachment(body, name, "application/pdf")
 
 
 async def profile_pdf(request: Request) -> Response:
@@ -355,16 +313,10 @@ async def profile_pdf(request: Request) -> Response:
     shared = services(request)
     ask = _ask(request, shared)
     if ask.problem or ask.level is None:
-        message = ask.problem or "choose a level (1 to 7) for the role profile"
-        return HTMLResponse(f"Bad request: {message}", status_code=400)
-    try:
-        title = _title(ask, shared)
-        body = await shared.pdfs.render(
-            job, ask.code, ask.level, title, ask.version, shared.today()
-        )
-    except SfiaAssessError as exc:
-        return HTMLResponse(f"Bad request: {exc}", status_code=400)
-    await _audit(request, "exported", f"/hr/profile.pdf{_career_query(ask, level=True)}")
+        raise BadRequest(ask.problem or "choose a level (1 to 7) for the role profile")
+    title = _title(ask, shared)
+    body = await shared.pdfs.render(job, ask.code, ask.level, title, ask.version, shared.today())
+    audit_as(request, f"/hr/profile.pdf{_career_query(ask, level=True)}")
     return _pdf(body, f"profile-{ask.code.lower()}-level-{ask.level}.pdf")
 
 
@@ -374,120 +326,7 @@ async def pathway_pdf(request: Request) -> Response:
     shared = services(request)
     ask = _ask(request, shared)
     if ask.problem:
-        return HTMLResponse(f"Bad request: {ask.problem}", status_code=400)
+        raise BadRequest(ask.problem)
     body = await shared.pdfs.render(job, ask.code, ask.version, shared.today())
-    await _audit(request, "exported", f"/hr/pathway.pdf{_career_query(ask, level=False)}")
+    audit_as(request, f"/hr/pathway.pdf{_career_query(ask, level=False)}")
     return _pdf(body, f"pathway-{ask.code.lower()}.pdf")
-
-
-# Migration
-
-
-@dataclass(frozen=True)
-class Migratable:
-    assessment_id: int
-    person: str
-    skill: str
-    sfia_version: int
-    newest: int
-    assessed_on: dt.date
-    source_name: str
-
-
-def _migratable(shared: Services) -> Any:
-    def work(session: Session) -> list[Migratable]:
-        from ..store.loading import records_as_of
-
-        own = [row for row in records_as_of(session) if row.relation == "self"]
-        # A person already recorded in a newer version of the skill (migrated, or assessed
-        # again) is not offered again.
-        latest: dict[tuple[int, str], int] = {}
-        for row in own:
-            key = (row.person_id, row.skill)
-            latest[key] = max(latest.get(key, 0), row.sfia_version)
-        out = []
-        for row in own:
-            newest = shared.catalog.newest_version(row.skill)
-            if row.sfia_version < newest and latest[(row.person_id, row.skill)] == row.sfia_version:
-                out.append(
-                    Migratable(
-                        row.id,
-                        row.person.name,
-                        row.skill,
-                        row.sfia_version,
-                        newest,
-                        row.assessed_on,
-                        row.source_name,
-                    )
-                )
-        return sorted(out, key=lambda m: (m.person.casefold(), m.skill))
-
-    return work
-
-
-async def migrate_list(request: Request) -> Response:
-    """Everyone's latest self-assessment recorded in an older SFIA version, to migrate."""
-    shared = services(request)
-    try:
-        found = await shared.read(_migratable(shared))
-    except SfiaAssessError as exc:
-        return _store_problem(exc)
-    return page(
-        "hr_migrate.html.j2",
-        title="Move records to the newest SFIA",
-        current="migrate",
-        records=found,
-        done=None,
-        problem="",
-    )
-
-
-async def migrate(request: Request) -> Response:
-    """Migrate one record (a POST, with the session's CSRF token in a shared deployment)."""
-    from ..store.migrating import migrate_record
-
-    shared = services(request)
-    assessment_id = int(request.path_params["assessment_id"])
-    actor = _actor(request)
-    try:
-        done = await shared.write(
-            lambda s: migrate_record(s, assessment_id, shared.catalog, shared.policy, actor=actor)
-        )
-    except SfiaAssessError as exc:
-        found = await shared.read(_migratable(shared))
-        return page(
-            "hr_migrate.html.j2",
-            status_code=422,
-            title="Move records to the newest SFIA",
-            current="migrate",
-            records=found,
-            done=None,
-            problem=str(exc),
-        )
-    if not done.already:
-        await _audit(
-            request, "changed", f"/assessments/{done.new_id} (migrated from {done.old_id})"
-        )
-    found = await shared.read(_migratable(shared))
-    return page(
-        "hr_migrate.html.j2",
-        title="Move records to the newest SFIA",
-        current="migrate",
-        records=found,
-        done=done,
-        problem="",
-    )
-
-
-ROUTES = [
-    Route("/hr", dashboard),
-    Route("/hr/progress", progress_page),
-    Route("/hr/team.csv", team_csv),
-    Route("/hr/team.xlsx", team_xlsx),
-    Route("/hr/profile", profile_page),
-    Route("/hr/profile.pdf", profile_pdf),
-    Route("/hr/pathway", pathway_page),
-    Route("/hr/pathway.pdf", pathway_pdf),
-    Route("/hr/migrate", migrate_list),
-    Route("/hr/migrate/{assessment_id:int}", migrate, methods=["POST"]),
-]

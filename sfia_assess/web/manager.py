@@ -6,19 +6,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from ..core.assessment import LoadedAssessment, parse_assessment
-from ..errors import SfiaAssessError
+from ..errors import SfiaAssessError, StoreUnavailable
 from ..files.yamlfile import MAX_BYTES
 from ..reports.chart import coverage_svg
 from ..reports.gap.model import REASON_LABELS
-from .access import not_your_name
-from .app import Services, page, services
+from .access import Access, not_your_name, only_visible
 from .auth import current_user
 from .checking import GENERAL, CheckedReview, check_review
+from .downloads import attachment
+from .errorpages import NotFound, missing_as_not_found
 from .forms import KINDS, RATINGS, Draft, focus_after, from_form
 from .pdfpool import review_record_pdf
+from .services import Services, page, services
 
 REVIEW_NAME = "your review"
 
@@ -54,20 +56,17 @@ def _self_record(assessment_id: int) -> Any:
 
 
 async def _own(request: Request) -> tuple[SelfRecord, LoadedAssessment]:
+    """The self-assessment under review; the 404 page when there is none at this id."""
     shared = services(request)
-    found = await shared.read(_self_record(int(request.path_params["assessment_id"])))
-    return found, parse_assessment(found.content, found.source_name, shared.catalog)
-
-
-def _not_found(exc: SfiaAssessError) -> HTMLResponse:
-    return page("notfound.html.j2", status_code=404, title="Not found", message=str(exc))
+    with missing_as_not_found():
+        found = await shared.read(_self_record(int(request.path_params["assessment_id"])))
+        return found, parse_assessment(found.content, found.source_name, shared.catalog)
 
 
 async def queue(request: Request) -> Response:
     """Assessments submitted and waiting for review (for the manager named, or everyone)."""
     from ..store.recent import recent_self_assessments
     from ..store.workflow import submitted
-    from .access import only_visible
 
     shared = services(request)
     manager = " ".join(request.query_params.get("manager", "").split())
@@ -79,12 +78,14 @@ async def queue(request: Request) -> Response:
 
     try:
         waiting, signed = await shared.read(work)
-    except SfiaAssessError as exc:
+    except StoreUnavailable:
+        raise
+    except SfiaAssessError as exc:  # the page still opens, saying why the lists are empty
         waiting, signed, problem = [], [], str(exc)
     else:
         problem = ""
-    waiting = await only_visible(request, waiting, lambda w: w.person, "/manager/review/")
-    signed = await only_visible(request, signed, lambda w: w.person, "/manager/review/")
+    waiting = await only_visible(request, waiting, lambda w: w.person, Access.REVIEW)
+    signed = await only_visible(request, signed, lambda w: w.person, Access.REVIEW)
     return page(
         "queue.html.j2",
         title="Assessments waiting for review",
@@ -170,10 +171,7 @@ def _check(request: Request, own: LoadedAssessment, draft: Draft) -> CheckedRevi
 
 
 async def review_page(request: Request) -> Response:
-    try:
-        found, own = await _own(request)
-    except SfiaAssessError as exc:
-        return _not_found(exc)
+    found, own = await _own(request)
     draft = _first_draft(found, own, services(request))
     return _render(request, found, _check(request, own, draft))
 
@@ -185,10 +183,7 @@ async def _posted(request: Request) -> tuple[Draft, str]:
 
 async def live_result(request: Request) -> Response:
     """The agreed level and the differences, after each change (htmx)."""
-    try:
-        found, own = await _own(request)
-    except SfiaAssessError as exc:
-        return _not_found(exc)
+    found, own = await _own(request)
     draft, _ = await _posted(request)
     result = _check(request, own, _with_self(draft, own))
     return page("_review_live.html.j2", **_live_context(found, result))
@@ -229,10 +224,7 @@ def _with_self(draft: Draft, own: LoadedAssessment) -> Draft:
 
 async def edit(request: Request) -> Response:
     """A button in the review form: add or remove the manager's evidence, take a suggestion."""
-    try:
-        found, own = await _own(request)
-    except SfiaAssessError as exc:
-        return _not_found(exc)
+    found, own = await _own(request)
     draft, action = await _posted(request)
     draft = _with_self(draft, own).with_action(action, own.skill.statements_by_id, prefix="m")
     return _render(request, found, _check(request, own, draft), focus=focus_after(action, draft))
@@ -243,10 +235,7 @@ async def sign(request: Request) -> Response:
     from ..store.workflow import record_review, sign_off
 
     shared = services(request)
-    try:
-        found, own = await _own(request)
-    except SfiaAssessError as exc:
-        return _not_found(exc)
+    found, own = await _own(request)
     draft, _ = await _posted(request)
     result = _check(request, own, _with_self(draft, own))
     if result.report is None:
@@ -272,7 +261,9 @@ async def sign(request: Request) -> Response:
 
     try:
         await shared.write(work)
-    except SfiaAssessError as exc:
+    except StoreUnavailable:
+        raise
+    except SfiaAssessError as exc:  # shown in the review form, which keeps what was typed
         return _render(request, found, result, status_code=422, store_problem=str(exc))
     return RedirectResponse(f"/manager/review/{found.assessment_id}/signed", status_code=303)
 
@@ -304,11 +295,9 @@ async def signed(request: Request) -> Response:
             rows,
         )
 
-    try:
+    with missing_as_not_found():
         levels, steps, recorded = await shared.read(work)
-        _, own = await _own(request)
-    except SfiaAssessError as exc:
-        return _not_found(exc)
+    _, own = await _own(request)
     if levels is None:
         return RedirectResponse(f"/manager/review/{assessment_id}", status_code=303)
     agreed, self_level, manager_level = levels
@@ -346,16 +335,10 @@ async def record_pdf(request: Request) -> Response:
             (theirs.content.decode("utf-8"), theirs.source_name),
         )
 
-    try:
+    with missing_as_not_found():
         pair = await shared.read(work)
-    except SfiaAssessError as exc:
-        return _not_found(exc)
     if pair is None:
-        return _not_found(SfiaAssessError("this assessment has no review recorded yet"))
+        raise NotFound("this assessment has no review recorded yet")
     pdf = await shared.pdfs.render(review_record_pdf, pair[0], pair[1], shared.today())
     name = pair[0][1].removesuffix(".yaml") + "-review-record.pdf"
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return attachment(pdf, name, "application/pdf")

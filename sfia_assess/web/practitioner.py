@@ -11,16 +11,26 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ..core.assessment import parse_assessment
 from ..core.catalog import SkillVersion
-from ..errors import InputFileError, Problem, SfiaAssessError
+from ..errors import (
+    InputFileError,
+    Problem,
+    SfiaAssessError,
+    StoreUnavailable,
+    UnknownSkillError,
+)
+from ..files.numbers import whole_number
 from ..files.yamlfile import MAX_BYTES
 from ..reports.chart import coverage_svg
 from ..reports.gap.model import REASON_LABELS, level_label, summary_sentence
-from .access import not_your_self_assessment
-from .app import Services, page, services
+from .access import Access, not_your_self_assessment, only_visible
+from .audit import audit_as
 from .auth import current_user
 from .checking import GENERAL, Checked, check
+from .downloads import attachment
+from .errorpages import missing_as_not_found
 from .forms import KINDS, RATINGS, Draft, focus_after, from_assessment, from_form, to_yaml
 from .pdfpool import gap_report_pdf
+from .services import Services, page, services
 
 # What the practitioner's own draft is called in messages (the CLI would name the file).
 DRAFT_NAME = "your assessment"
@@ -31,7 +41,16 @@ def _skills(shared: Services) -> list[SkillVersion]:
 
 
 def _skill_of(shared: Services, draft: Draft) -> SkillVersion:
-    version = int(draft.sfia_version) if draft.sfia_version.isdigit() else None
+    """The skill version the form names (the newest when it names none)."""
+    version = whole_number(draft.sfia_version)
+    if version is None and draft.sfia_version.strip():
+        known = ", ".join(
+            str(v) for v in shared.catalog.versions(shared.catalog.check_code(draft.skill))
+        )
+        raise UnknownSkillError(
+            f"the SFIA version must be a number, not {draft.sfia_version[:40]!r};"
+            f" available versions: {known}"
+        )
     return shared.catalog.skill(draft.skill, version)
 
 
@@ -63,7 +82,7 @@ async def start(request: Request) -> Response:
         )
     try:
         _skill_of(shared, draft)
-    except SfiaAssessError as exc:
+    except SfiaAssessError as exc:  # shown on the start page, beside the form
         return await home(request, [Problem("the start form", None, str(exc))])
     return editor(request, draft)
 
@@ -129,10 +148,7 @@ def _context(shared: Services, checked: Checked, **more: Any) -> dict[str, Any]:
 
 def editor(request: Request, draft: Draft, *, status_code: int = 200, **more: Any) -> Response:
     shared = services(request)
-    try:
-        checked = _checked(shared, draft)
-    except SfiaAssessError as exc:
-        return HTMLResponse(f"Bad request: {exc}", status_code=400)
+    checked = _checked(shared, draft)
     shared.pdfs.warm()
     template = "_workspace.html.j2" if request.headers.get("hx-request") else "editor.html.j2"
     title = f"Self-assessment: {checked.skill.label}"
@@ -151,10 +167,7 @@ async def edit(request: Request) -> Response:
     """A button in the form: add or remove evidence, take a suggestion. Answers the new form."""
     shared = services(request)
     draft, action, manager = await _draft(request)
-    try:
-        skill = _skill_of(shared, draft)
-    except SfiaAssessError as exc:
-        return HTMLResponse(f"Bad request: {exc}", status_code=400)
+    skill = _skill_of(shared, draft)
     after = draft.with_action(action, skill.statements_by_id)
     return editor(request, after, manager=manager, focus=focus_after(action, after))
 
@@ -163,10 +176,7 @@ async def live_result(request: Request) -> Response:
     """The result panel and every field's problems, after each change (htmx)."""
     shared = services(request)
     draft, _, _ = await _draft(request)
-    try:
-        checked = _checked(shared, draft)
-    except SfiaAssessError as exc:
-        return HTMLResponse(f"Bad request: {exc}", status_code=400)
+    checked = _checked(shared, draft)
     return page("_live.html.j2", **_context(shared, checked))
 
 
@@ -177,39 +187,26 @@ def download_name(draft: Draft, extension: str) -> str:
     return f"{stem}.{extension}"
 
 
-def _attachment(data: str | bytes, filename: str, media_type: str) -> Response:
-    return Response(
-        data,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 async def download_yaml(request: Request) -> Response:
     draft, _, _ = await _draft(request)
     shared = services(request)
-    try:
-        checked = _checked(shared, draft)
-    except SfiaAssessError as exc:
-        return HTMLResponse(f"Bad request: {exc}", status_code=400)
+    checked = _checked(shared, draft)
     if checked.problems:
         return editor(request, draft, status_code=422)
-    return _attachment(checked.text, download_name(draft, "yaml"), "application/yaml")
+    return attachment(checked.text, download_name(draft, "yaml"), "application/yaml")
 
 
 async def download_pdf(request: Request) -> Response:
     """The PDF gap report: loaded, scored and laid out in a worker process."""
     draft, _, _ = await _draft(request)
     shared = services(request)
+    skill = _skill_of(shared, draft)
+    text = to_yaml(draft, skill.statements_by_id)
     try:
-        skill = _skill_of(shared, draft)
-        text = to_yaml(draft, skill.statements_by_id)
         pdf = await shared.pdfs.render(gap_report_pdf, text, DRAFT_NAME, shared.today())
-    except InputFileError:
+    except InputFileError:  # the form's problems, shown beside its fields
         return editor(request, draft, status_code=422)
-    except SfiaAssessError as exc:
-        return HTMLResponse(f"Bad request: {exc}", status_code=400)
-    return _attachment(pdf, download_name(draft, "pdf"), "application/pdf")
+    return attachment(pdf, download_name(draft, "pdf"), "application/pdf")
 
 
 # -- with the history store -------------------------------------------------------------------
@@ -223,10 +220,7 @@ def _to_store(request: Request, shared: Services, draft: Draft, **shown: Any) ->
     """The file to store for this form, or the page saying why it cannot be stored: a bad
     request, the file's problems, or (shared mode) a form that is not the signed-in person's own
     self-assessment."""
-    try:
-        checked = _checked(shared, draft)
-    except SfiaAssessError as exc:
-        return HTMLResponse(f"Bad request: {exc}", status_code=400)
+    checked = _checked(shared, draft)
     if checked.problems:
         return editor(request, draft, status_code=422, **shown)
     user = current_user(request)
@@ -258,9 +252,11 @@ async def save(request: Request) -> Response:
                 ).id
             )
         )
-    except SfiaAssessError as exc:
+    except StoreUnavailable:
+        raise
+    except SfiaAssessError as exc:  # shown in the form, which keeps what was typed
         return editor(request, draft, status_code=422, store_problem=str(exc))
-    request.state.audit_target = f"/assessments/{saved_id}"
+    audit_as(request, f"/assessments/{saved_id}")
     return RedirectResponse(f"/assessments/{saved_id}?saved=1", status_code=303)
 
 
@@ -290,9 +286,11 @@ async def submit_to_manager(request: Request) -> Response:
 
     try:
         saved_id, version = await shared.write(work)
-    except SfiaAssessError as exc:
+    except StoreUnavailable:
+        raise
+    except SfiaAssessError as exc:  # shown in the form, which keeps what was typed
         return editor(request, draft, status_code=422, manager=manager, store_problem=str(exc))
-    request.state.audit_target = f"/assessments/{saved_id}"
+    audit_as(request, f"/assessments/{saved_id}")
     return page(
         "submitted.html.j2",
         title="Sent for review",
@@ -306,16 +304,17 @@ async def submit_to_manager(request: Request) -> Response:
 async def saved_list(request: Request) -> Response:
     """The saved self-assessments (a fragment the home page loads, or a page of its own)."""
     from ..store.recent import recent_self_assessments
-    from .access import only_visible
 
     shared = services(request)
     try:
         found = await shared.read(recent_self_assessments)
-    except SfiaAssessError as exc:
+    except StoreUnavailable:
+        raise
+    except SfiaAssessError as exc:  # the page still opens, saying why the list is empty
         found, problem = [], str(exc)
     else:
         problem = ""
-    found = await only_visible(request, found, lambda s: s.person, "/assessments/")
+    found = await only_visible(request, found, lambda s: s.person, Access.RECORD)
     template = "_saved.html.j2" if request.headers.get("hx-request") else "saved.html.j2"
     return page(template, title="Saved self-assessments", saved=found, store_problem=problem)
 
@@ -338,11 +337,9 @@ async def open_saved(request: Request) -> Response:
             _signed(session, record.id),
         )
 
-    try:
+    with missing_as_not_found():
         content, name, state, version, signed = await shared.read(work)
         loaded = parse_assessment(content, name, shared.catalog)
-    except SfiaAssessError as exc:
-        return page("notfound.html.j2", status_code=404, title="Not found", message=str(exc))
     notice = f"Version {version} of this assessment, {state}."
     if signed:
         notice = f"Version {version} of this assessment. {signed}"

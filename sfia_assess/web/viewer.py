@@ -5,12 +5,20 @@ access.py; this only keeps the menu from offering a 404."""
 from __future__ import annotations
 
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from .auth import User
 
-VIEWER: ContextVar[User | None] = ContextVar("sfia_assess_viewer", default=None)
+class Viewer(Protocol):
+    """What the layout needs to know of the signed-in user (auth.User is one)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
+
+
+VIEWER: ContextVar[Viewer | None] = ContextVar("sfia_assess_viewer", default=None)
 
 
 def menu() -> dict[str, bool]:

@@ -1,0 +1,116 @@
+"""Every address the app answers, in one table: the handler, who may open it (access.py's
+`Access`), and what the audit log says it did (audit.py's `Audit`)."""
+
+from __future__ import annotations
+
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+from . import api, auth, hr, hrmigrate, manager, practitioner
+from .access import Access, Page
+from .audit import Audit
+
+
+class RecordId(Convertor[int]):
+    """A record's id in a path: ASCII digits, short enough for any database's integer (a longer
+    one is a 404, never an overflow in the store)."""
+
+    regex = "[0-9]{1,18}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("id", RecordId())
+
+POST = ["POST"]
+VIEWED = Audit("viewed")
+EXPORTED = Audit("exported")
+HR_EXPORTED = Audit("exported", single_user=True)
+REVIEW = "/manager/review/{assessment_id:id}"
+
+ROUTES: list[BaseRoute] = [
+    Page("/", practitioner.home, access=Access.SIGNED_IN),
+    Page("/assessment/start", practitioner.start, access=Access.SIGNED_IN, methods=POST),
+    Page("/assessment/upload", practitioner.upload, access=Access.SIGNED_IN, methods=POST),
+    Page("/assessment/edit", practitioner.edit, access=Access.SIGNED_IN, methods=POST),
+    Page("/assessment/check", practitioner.live_result, access=Access.SIGNED_IN, methods=POST),
+    Page(
+        "/assessment/download.yaml",
+        practitioner.download_yaml,
+        access=Access.SIGNED_IN,
+        audit=EXPORTED,
+        methods=POST,
+    ),
+    Page(
+        "/assessment/report.pdf",
+        practitioner.download_pdf,
+        access=Access.SIGNED_IN,
+        audit=EXPORTED,
+        methods=POST,
+    ),
+    Page(
+        "/assessment/save",
+        practitioner.save,
+        access=Access.SIGNED_IN,
+        audit=Audit("saved"),
+        methods=POST,
+    ),
+    Page(
+        "/assessment/submit",
+        practitioner.submit_to_manager,
+        access=Access.SIGNED_IN,
+        audit=Audit("submitted"),
+        methods=POST,
+    ),
+    Page("/assessments", practitioner.saved_list, access=Access.SIGNED_IN),
+    Page(
+        "/assessments/{assessment_id:id}",
+        practitioner.open_saved,
+        access=Access.RECORD,
+        audit=VIEWED,
+    ),
+    Page("/manager", manager.queue, access=Access.REVIEWERS),
+    Page(REVIEW, manager.review_page, access=Access.REVIEW, audit=VIEWED),
+    Page(f"{REVIEW}/check", manager.live_result, access=Access.REVIEWING, methods=POST),
+    Page(f"{REVIEW}/edit", manager.edit, access=Access.REVIEWING, methods=POST),
+    Page(
+        f"{REVIEW}/sign", manager.sign, access=Access.REVIEWING, audit=Audit("signed"), methods=POST
+    ),
+    Page(f"{REVIEW}/signed", manager.signed, access=Access.REVIEW, audit=VIEWED),
+    Page(f"{REVIEW}/record.pdf", manager.record_pdf, access=Access.REVIEW, audit=EXPORTED),
+    Page("/hr", hr.dashboard, access=Access.HR),
+    Page("/hr/progress", hr.progress_page, access=Access.HR),
+    Page("/hr/team.csv", hr.team_csv, access=Access.HR, audit=HR_EXPORTED),
+    Page("/hr/team.xlsx", hr.team_xlsx, access=Access.HR, audit=HR_EXPORTED),
+    Page("/hr/profile", hr.profile_page, access=Access.HR),
+    Page("/hr/profile.pdf", hr.profile_pdf, access=Access.HR, audit=HR_EXPORTED),
+    Page("/hr/pathway", hr.pathway_page, access=Access.HR),
+    Page("/hr/pathway.pdf", hr.pathway_pdf, access=Access.HR, audit=HR_EXPORTED),
+    Page("/hr/migrate", hrmigrate.migrate_list, access=Access.HR),
+    Page(
+        "/hr/migrate/{assessment_id:id}",
+        hrmigrate.migrate,
+        access=Access.HR,
+        audit=Audit("changed", single_user=True),
+        methods=POST,
+    ),
+    Page("/api/assess", api.assess, access=Access.SIGNED_IN, methods=POST),
+    Page("/api/review", api.review, access=Access.SIGNED_IN, methods=POST),
+    Mount("/static", StaticFiles(packages=[("sfia_assess", "static")]), name="static"),
+]
+
+# Only in a shared deployment (single-user mode has no accounts to sign in with).
+SIGN_IN: list[BaseRoute] = [
+    Page("/login", auth.login_form, access=Access.OPEN),
+    Page("/login", auth.login, access=Access.OPEN, methods=POST),
+    Page("/logout", auth.logout, access=Access.OPEN, methods=POST),
+]
+
+
+def routes(shared: bool) -> list[BaseRoute]:
+    return [*SIGN_IN, *ROUTES] if shared else list(ROUTES)

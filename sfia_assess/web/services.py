@@ -1,0 +1,92 @@
+"""What every request shares (the framework, the policy, the PDF workers, the store, today), and
+how a page is made: route modules import these, never the app factory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from ..core.catalog import Catalog
+from ..core.policy import Policy
+from ..files import clock
+from ..reports.templating import environment
+from .pdfpool import PdfPool
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+
+@dataclass
+class Services:
+    """What the pages share: the framework, the scoring policy, the PDF workers, the store."""
+
+    catalog: Catalog
+    policy: Policy
+    pdfs: PdfPool
+    db_url: str | None = None
+    _engine: Engine | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def engine(self) -> Engine:
+        """The history store, opened (and its schema made) on first use, not at start-up:
+        SQLAlchemy and Alembic take longer to import than the rest of the server."""
+        with self._lock:
+            if self._engine is None:
+                from ..store.database import database_url, open_engine, translated
+                from ..store.schema import ensure_current
+
+                engine = open_engine(database_url(self.db_url))
+                with translated(engine):
+                    ensure_current(engine)
+                self._engine = engine
+            return self._engine
+
+    async def write(self, work: Callable[[Session], T]) -> T:
+        """Run `work` in one store transaction, off the event loop."""
+        from ..store import writing
+
+        return await run_in_threadpool(lambda: writing(self.engine(), work))
+
+    async def read(self, work: Callable[[Session], T]) -> T:
+        """Run `work` in a read-only store transaction, off the event loop."""
+        from ..store import reading
+
+        def run() -> T:
+            with reading(self.engine()) as session:
+                return work(session)
+
+        return await run_in_threadpool(run)
+
+    def close(self) -> None:
+        self.pdfs.close()
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def today(self) -> dt.date:
+        """Today as the CLI sees it (SOURCE_DATE_EPOCH when set): one clock for both."""
+        return clock.today()
+
+
+def services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found
+
+
+def page(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A page (or an htmx fragment) from templates/web/, autoescaped."""
+    from .viewer import VIEWER, menu
+
+    shown = {"menu": menu(), "viewer": VIEWER.get(), **context}
+    html = environment().get_template(f"web/{template}").render(shown)
+    return HTMLResponse(html, status_code=status_code)
