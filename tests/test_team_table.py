@@ -16,11 +16,11 @@ from starlette.testclient import TestClient
 from sfia_assess.cli.main import cli
 from sfia_assess.core.catalog import Catalog
 from sfia_assess.core.policy import default_policy
-from sfia_assess.core.roster import roster
+from sfia_assess.core.roster import roster_of_cards
 from sfia_assess.core.team_table import COLUMNS, team_table
 from sfia_assess.store import open_store, reading, writing
 from sfia_assess.store import workflow as flow
-from sfia_assess.store.teams import account_managers, team_dated
+from sfia_assess.store.teams import KeptScores, account_managers, team_dated
 from sfia_assess.web.app import create_app
 
 from .conftest import EXAMPLES
@@ -56,11 +56,10 @@ def test_rows_carry_the_workflow_dates_and_the_agreed_level(store_url: str) -> N
     today = dt.datetime.now(dt.UTC).date()
     catalog = Catalog()
     with open_store(store_url) as engine, reading(engine) as session:
-        dated = team_dated(session, catalog)
-        loaded = [f for d in dated for f in (d.own, d.review) if f is not None]
-        rows = team_table(
-            dated, roster(loaded, account_managers(session)), catalog, default_policy()
-        )
+        dated = team_dated(session)
+        cards = [c for d in dated for c in (d.own, d.review) if c is not None]
+        score = KeptScores(catalog, default_policy()).scorer(session, cards, "agreed")
+        rows = team_table(dated, roster_of_cards(cards, account_managers(session)), catalog, score)
     by_name = {row[0]: dict(zip(NAMES, row, strict=True)) for row in rows}
     assert list(by_name) == ["Priya Nair", "Sam Lee"]
     priya, sam = by_name["Priya Nair"], by_name["Sam Lee"]

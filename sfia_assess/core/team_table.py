@@ -9,12 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from .assessment import LoadedAssessment
 from .catalog import Catalog
 from .identity import person_key
-from .policy import Policy
+from .pairing import Card
 from .roster import Roster
-from .team import member
+from .team import Scorer
 
 Kind = Literal["text", "number", "date", "percent"]
 LEVELS = tuple(range(1, 8))
@@ -43,8 +42,8 @@ class Dated:
     """One person's latest self-assessment of a skill, the review that counts for it, and the
     dates the workflow gave it (None: not submitted, not signed off, or recorded from files)."""
 
-    own: LoadedAssessment
-    review: LoadedAssessment | None = None
+    own: Card
+    review: Card | None = None
     submitted_on: dt.date | None = None
     signed_off_on: dt.date | None = None
 
@@ -53,32 +52,33 @@ Cell = str | int | float | dt.date | None
 
 
 def team_table(
-    items: Sequence[Dated], team: Roster, catalog: Catalog, policy: Policy
+    items: Sequence[Dated], team: Roster, catalog: Catalog, score: Scorer
 ) -> list[list[Cell]]:
-    """One row per person and skill (in the order of COLUMNS), sorted by person then skill; the
-    level is the agreed one where a review counts, as on the dashboard. A level the skill does
+    """One row per person and skill (in the order of COLUMNS), sorted by person then skill, each
+    scored by `score` (agreed basis: the agreed level where a review counts, as on the
+    dashboard). A level the skill does
     not define has no coverage (None), not 0%."""
     rows: list[tuple[tuple[str, str, int], list[Cell]]] = []
     for item in items:
-        skill = item.own.skill
-        person, _ = member(item.own, item.review, policy, catalog, "agreed", LEVELS)
+        own = item.own
+        person = score(own, item.review, LEVELS).person
         key = person_key(person.name)
-        defined = set(skill.defined_levels)
+        defined = set(catalog.skill(own.skill, own.version).defined_levels)
         rows.append(
             (
-                (person.name.casefold(), skill.code, skill.sfia_version),
+                (person.name.casefold(), own.skill, own.version),
                 [
                     person.name,
                     person.role or team.roles.get(key),
                     team.managers.get(key),
-                    skill.code,
-                    skill.sfia_version,
+                    own.skill,
+                    own.version,
                     person.recommended_level,
                     "agreed" if person.reviewed_by is not None else "self",
                     person.self_level,
                     person.agreed_level,
                     person.reviewed_by,
-                    item.own.assessment.assessed_on,
+                    own.assessed_on,
                     item.submitted_on,
                     item.signed_off_on,
                     person.gaps,

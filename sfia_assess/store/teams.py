@@ -35,36 +35,37 @@ def dated_span(session: Session) -> tuple[dt.date, dt.date] | None:
     return (first, last) if first is not None and last is not None else None
 
 
-def team_dated(session: Session, catalog: Catalog) -> list[Dated]:
-    """Everyone's latest self-assessment of each skill with the review that counts for it and
-    the dates its workflow gave it: submitted (the last submission) and signed off."""
-    from .loading import loaded_from_record, records_as_of
+def team_dated(session: Session) -> list[Dated]:
+    """Everyone's latest self-assessment of each skill (as a card) with the review that counts
+    for it and the dates its workflow gave it: submitted (the last submission) and signed off."""
     from .workflow import SIGNED_OFF, SUBMITTED
 
-    records = records_as_of(session)
-    own_ids = [r.id for r in records if r.relation == "self"]
+    cards = cards_as_of(session)
+    own_ids = [c.record for c in cards if c.relation == "self" and c.record is not None]
     last: dict[tuple[int, str], dt.date] = {}
-    if own_ids:
+    for start in range(0, len(own_ids), _CHUNK):
         steps = session.execute(
             select(Event.assessment_id, Event.kind, Event.at)
-            .where(Event.assessment_id.in_(own_ids), Event.kind.in_((SUBMITTED, SIGNED_OFF)))
+            .where(
+                Event.assessment_id.in_(own_ids[start : start + _CHUNK]),
+                Event.kind.in_((SUBMITTED, SIGNED_OFF)),
+            )
             .order_by(Event.id)
         )
         for assessment_id, kind, at in steps:
             last[(assessment_id, kind)] = at.date()
     out: list[Dated] = []
-    for record in records:
-        loaded = loaded_from_record(record, catalog)
-        if record.relation == "self":
+    for card in cards:
+        if card.relation == "self" and card.record is not None:
             out.append(
                 Dated(
-                    loaded,
-                    submitted_on=last.get((record.id, SUBMITTED)),
-                    signed_off_on=last.get((record.id, SIGNED_OFF)),
+                    card,
+                    submitted_on=last.get((card.record, SUBMITTED)),
+                    signed_off_on=last.get((card.record, SIGNED_OFF)),
                 )
             )
         elif out:  # a review follows the self-assessment it is paired with
-            out[-1] = replace(out[-1], review=loaded)
+            out[-1] = replace(out[-1], review=card)
     return out
 
 

@@ -21,14 +21,13 @@ from ..core.roster import (
     Progress,
     Quarter,
     Roster,
-    filtered,
-    has_people,
-    progress,
-    roster,
+    keeps,
+    progress_of_views,
+    roster_of_cards,
     spelled_as_known,
 )
 from ..core.roster import mixed_versions as mixed_of
-from ..core.team import TeamView, team_of
+from ..core.team import TeamView, team_of_cards
 from ..errors import SfiaAssessError
 from ..files.numbers import whole_number
 from ..reports.team import shade
@@ -40,7 +39,6 @@ from .services import Services, page, services
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from ..core.assessment import LoadedAssessment
     from ..core.team_table import Cell
 
 MAX_QUARTERS = 12  # the progress page shows at most the last three years
@@ -65,17 +63,17 @@ class Team:
 
 
 def _team(session: Session, shared: Services, filters: Filters) -> Team:
-    from ..store.loading import assessments_as_of
-    from ..store.teams import account_managers
+    from ..store.teams import account_managers, cards_as_of
 
-    loaded = assessments_as_of(session, shared.catalog)
-    team = roster(loaded, account_managers(session))
-    if not has_people(loaded):
+    cards = cards_as_of(session)
+    team = roster_of_cards(cards, account_managers(session))
+    if not any(card.relation == "self" for card in cards):
         return Team(team, None, "No assessments are recorded yet.")
-    chosen = filtered(loaded, team, filters)
-    if not has_people(chosen):
+    chosen = [card for card in cards if keeps(filters, team, card.name)]
+    if not any(card.relation == "self" for card in chosen):
         return Team(team, None, "No one recorded matches these filters.")
-    return Team(team, team_of(chosen, shared.catalog, shared.policy), "")
+    score = shared.scores().scorer(session, chosen, "agreed")
+    return Team(team, team_of_cards(chosen, shared.catalog, score), "")
 
 
 async def _scored_team(request: Request, filters: Filters) -> Team:
@@ -107,19 +105,23 @@ def _progress(
     session: Session, shared: Services, filters: Filters
 ) -> tuple[Roster, Progress | None]:
     from ..core.roster import quarters
-    from ..store.loading import assessments_as_of
-    from ..store.teams import account_managers, dated_span
+    from ..store.teams import account_managers, cards_as_of, dated_span
 
-    latest = assessments_as_of(session, shared.catalog)
-    team = roster(latest, account_managers(session))
+    team = roster_of_cards(cards_as_of(session), account_managers(session))
     span = dated_span(session)
     if span is None:
         return team, None
-    snapshots: list[tuple[Quarter, list[LoadedAssessment]]] = []
+    shown: list[Quarter] = []
+    views: list[TeamView | None] = []
     for quarter in quarters(*span)[-MAX_QUARTERS:]:
-        found = assessments_as_of(session, shared.catalog, quarter.end)
-        snapshots.append((quarter, filtered(found, team, filters)))
-    return team, progress(snapshots, shared.catalog, shared.policy)
+        found = [c for c in cards_as_of(session, quarter.end) if keeps(filters, team, c.name)]
+        shown.append(quarter)
+        if not any(card.relation == "self" for card in found):
+            views.append(None)
+            continue
+        score = shared.scores().scorer(session, found, "agreed")
+        views.append(team_of_cards(found, shared.catalog, score))
+    return team, progress_of_views(shown, views)
 
 
 async def progress_page(request: Request) -> Response:
@@ -144,12 +146,12 @@ def _export(session: Session, shared: Services, filters: Filters) -> list[list[C
     from ..core.team_table import team_table
     from ..store.teams import account_managers, team_dated
 
-    dated = team_dated(session, shared.catalog)
-    loaded = [f for item in dated for f in (item.own, item.review) if f is not None]
-    team = roster(loaded, account_managers(session))
-    keep = {id(f) for f in filtered(loaded, team, filters)}
-    chosen = [item for item in dated if id(item.own) in keep]
-    return team_table(chosen, team, shared.catalog, shared.policy)
+    dated = team_dated(session)
+    cards = [c for item in dated for c in (item.own, item.review) if c is not None]
+    team = roster_of_cards(cards, account_managers(session))
+    chosen = [item for item in dated if keeps(filters, team, item.own.name)]
+    score = shared.scores().scorer(session, cards, "agreed")
+    return team_table(chosen, team, shared.catalog, score)
 
 
 async def _download(request: Request, suffix: str) -> Response:

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
+    from ..store.teams import KeptScores
+
 T = TypeVar("T")
 
 
@@ -35,7 +37,18 @@ class Services:
     pdfs: PdfPool
     db_url: str | None = None
     _engine: Engine | None = field(default=None, repr=False)
+    _scores: KeptScores | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def scores(self) -> KeptScores:
+        """The team-view scores this process keeps between requests (HR's pages at the size of
+        an organisation rescore only what was recorded since they last looked)."""
+        with self._lock:
+            if self._scores is None:
+                from ..store.teams import KeptScores
+
+                self._scores = KeptScores(self.catalog, self.policy)
+            return self._scores
 
     def engine(self) -> Engine:
         """The history store, opened (and its schema made) on first use, not at start-up:
