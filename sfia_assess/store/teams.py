@@ -116,9 +116,28 @@ def cards_as_of(session: Session, as_of: dt.date | None = None) -> list[Card]:
 _CHUNK = 500  # ids per IN (...) list: well under every backend's limit on bound parameters
 
 
+EVERY_LEVEL = tuple(range(1, 8))
+
+
+def at_levels(found: Scored, levels: tuple[int, ...]) -> Scored:
+    """A score kept at every level, shown at `levels` (a page's skill defines some of them)."""
+    if levels == EVERY_LEVEL:
+        return found
+    person = found.person
+    return Scored(
+        replace(
+            person,
+            coverage=tuple(person.coverage[n - 1] for n in levels),
+            reached=tuple(person.reached[n - 1] for n in levels),
+        ),
+        found.gaps,
+    )
+
+
 class KeptScores:
     """Each recorded person's team-view score, kept between requests: a record never changes,
-    so a score made once holds until the process ends. A server scores only what was recorded
+    so a score made once holds until the process ends (kept at every level, so that the
+    dashboard, progress and downloads share it). A server scores only what was recorded
     since it last looked (a cold start scores everyone once). Bounded: the least recently used
     are let go past `limit`. Safe to share between threads."""
 
@@ -138,8 +157,8 @@ class KeptScores:
         the others are read from the store in a few queries, on the first one missing."""
         loaded: dict[int, LoadedAssessment] = {}
 
-        def key(own: Card, review: Card | None, levels: tuple[int, ...]) -> tuple[object, ...]:
-            return (own.record, review.record if review else None, basis, levels)
+        def key(own: Card, review: Card | None) -> tuple[object, ...]:
+            return (own.record, review.record if review else None, basis)
 
         def read_missing() -> None:
             from .loading import loaded_from_record
@@ -153,21 +172,22 @@ class KeptScores:
                     loaded[row.id] = loaded_from_record(row, self.catalog)
 
         def score(own: Card, review: Card | None, levels: tuple[int, ...]) -> Scored:
-            wanted = key(own, review, levels)
+            wanted = key(own, review)
             with self._lock:
                 found = self._kept.get(wanted)
                 if found is not None:
                     self._kept.move_to_end(wanted)
-                    return found
-            if own.record not in loaded:
-                read_missing()
-            assert own.record is not None
-            manager = loaded[review.record] if review is not None and review.record else None
-            found = scored(loaded[own.record], manager, self.policy, self.catalog, basis, levels)
-            with self._lock:
-                self._kept[wanted] = found
-                while len(self._kept) > self.limit:
-                    self._kept.popitem(last=False)
-            return found
+            if found is None:
+                if own.record not in loaded:
+                    read_missing()
+                assert own.record is not None
+                manager = loaded[review.record] if review is not None and review.record else None
+                own_file = loaded[own.record]
+                found = scored(own_file, manager, self.policy, self.catalog, basis, EVERY_LEVEL)
+                with self._lock:
+                    self._kept[wanted] = found
+                    while len(self._kept) > self.limit:
+                        self._kept.popitem(last=False)
+            return at_levels(found, levels)
 
         return score
