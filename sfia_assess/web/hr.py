@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..core.identity import person_key
 from ..core.roster import (
     Filters,
     Progress,
@@ -34,6 +35,7 @@ from ..reports.team import shade
 from .audit import audit_as
 from .downloads import attachment
 from .errorpages import BadRequest, NotFound
+from .paging import pager
 from .services import Services, page, services
 
 if TYPE_CHECKING:
@@ -82,10 +84,15 @@ async def _scored_team(request: Request, filters: Filters) -> Team:
 
 
 async def dashboard(request: Request) -> Response:
-    """The team at its agreed levels: heatmap, distribution, shared gaps; filtered."""
+    """The team at its agreed levels: heatmap (searched by name or role, a page at a time),
+    distribution, shared gaps; filtered by role and manager."""
     filters = _filters(request)
+    search = " ".join(request.query_params.get("q", "").split())[:200]
     team = await _scored_team(request, filters)
     view = team.view
+    people = [p for p in view.people if _matches(search, p.name, p.role)] if view else []
+    query = [("role", filters.role), ("manager", filters.manager), ("q", search)]
+    shown = pager(request, len(people), query)
     return page(
         "hr_dashboard.html.j2",
         title="Team dashboard",
@@ -94,11 +101,22 @@ async def dashboard(request: Request) -> Response:
         roster=team.roster,
         query=_query(filters),
         view=view,
+        search=search,
+        people=shown.items(people),
+        found=len(people),
+        pager=shown,
+        pager_label="Pages of people",
         empty=team.empty,
         mixed=mixed_of(view) if view else [],
         most=max([n for _, n in view.distribution] + [1]) if view else 1,
         shade=shade,
     )
+
+
+def _matches(search: str, name: str, role: str | None) -> bool:
+    """Whether a person's name or role holds what was searched for (any case, any spacing)."""
+    wanted = person_key(search)
+    return not wanted or wanted in person_key(name) or wanted in person_key(role or "")
 
 
 def _progress(
