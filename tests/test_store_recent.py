@@ -105,3 +105,32 @@ def test_a_persons_records_are_listed_whatever_others_record(
     assert total == 121
     listed = [s.assessment_id for page in pages for s in page]
     assert len(listed) == len(set(listed)) == 121 and own in listed
+
+
+def test_a_list_of_one_status_is_cut_after_choosing_that_status(
+    store_url: str, catalog: Catalog
+) -> None:
+    """The manager's "signed off" list: chosen by last step in SQL, then paged."""
+    policy = default_policy()
+    with open_store(store_url) as engine:
+
+        def drafts(session: Session) -> list[int]:
+            made = []
+            for n in range(6):
+                name = f"Person {n}"
+                made.append(
+                    save_draft(
+                        session, _yaml(name, ["USUP-1.1"]), "p.yaml", catalog, policy, actor=name
+                    ).id
+                )
+            return made
+
+        made = writing(engine, drafts)
+        for chosen in made[:2]:
+            writing(engine, lambda s, c=chosen: submit(s, c, actor="x", manager="Kim Ray"))
+        with reading(engine) as session:
+            waiting = recent_self_assessments(session, status="submitted", limit=1)
+            counted = count_self_assessments(session, status="submitted")
+            drafted = count_self_assessments(session, status="drafted")
+    assert [s.assessment_id for s in waiting] == [made[1]]
+    assert (counted, drafted) == (2, 4)

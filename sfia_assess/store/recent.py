@@ -28,9 +28,10 @@ class Saved:
     saved_at: dt.datetime
 
 
-def _newest(people: Collection[str] | None) -> Any:
-    """The id of the latest version of each self-assessment, of `people` (keys) or everyone."""
-    query = (
+def _listed(people: Collection[str] | None, status: str | None) -> Any:
+    """The ids of the latest version of each self-assessment, of `people` (keys) or everyone,
+    whose last step is `status` (any when None)."""
+    newest = (
         select(func.max(AssessmentRecord.id).label("id"))
         .where(AssessmentRecord.relation == "self")
         .group_by(
@@ -41,16 +42,28 @@ def _newest(people: Collection[str] | None) -> Any:
         )
     )
     if people is not None:
-        query = query.join(Person, Person.id == AssessmentRecord.person_id).where(
+        newest = newest.join(Person, Person.id == AssessmentRecord.person_id).where(
             Person.key.in_(list(people))
         )
-    return query.subquery()
+    if status is None:
+        return newest.subquery()
+    ids = newest.subquery()
+    last_kind = (
+        select(Event.kind)
+        .where(Event.assessment_id == ids.c.id)
+        .order_by(Event.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return select(ids.c.id).where(last_kind == status).subquery()
 
 
-def count_self_assessments(session: Session, people: Collection[str] | None = None) -> int:
+def count_self_assessments(
+    session: Session, people: Collection[str] | None = None, status: str | None = None
+) -> int:
     """How many self-assessments `recent_self_assessments` can list (for paging)."""
-    newest = _newest(people)
-    return int(session.execute(select(func.count()).select_from(newest)).scalar_one())
+    listed = _listed(people, status)
+    return int(session.execute(select(func.count()).select_from(listed)).scalar_one())
 
 
 def recent_self_assessments(
@@ -58,16 +71,18 @@ def recent_self_assessments(
     limit: int = 50,
     *,
     people: Collection[str] | None = None,
+    status: str | None = None,
     offset: int = 0,
 ) -> list[Saved]:
     """The latest version of each self-assessment, most recently saved first: of `people`
-    (person keys, as `core.identity.person_key` makes them) or of everyone when None; the
-    `limit` from `offset` on. The reader's filter is applied before the page is cut, so a page
-    is never emptied by other people's records."""
-    newest = _newest(people)
+    (person keys, as `core.identity.person_key` makes them) or of everyone when None, whose
+    last step is `status` (e.g. "signed-off") when given; the `limit` from `offset` on. The
+    reader's filter is applied before the page is cut, so a page is never emptied by other
+    people's records."""
+    listed = _listed(people, status)
     rows = session.execute(
         select(AssessmentRecord, Person.name, ScoredResult.recommended_level)
-        .join(newest, newest.c.id == AssessmentRecord.id)
+        .join(listed, listed.c.id == AssessmentRecord.id)
         .join(Person, Person.id == AssessmentRecord.person_id)
         .outerjoin(ScoredResult, ScoredResult.assessment_id == AssessmentRecord.id)
         .order_by(AssessmentRecord.id.desc())

@@ -114,6 +114,20 @@ def allowed(user: User, rule: Access, owner: Owner | None = None) -> bool:
     return rule is Access.RECORD and mine
 
 
+def visible_people(
+    user: User | None, rule: Access, managers: dict[str, str | None]
+) -> set[str] | None:
+    """The person keys whose records `allowed` lets `user` open under `rule` (RECORD or
+    REVIEW), for a list to choose in the store before it is paged; None: everyone (hr, admin,
+    or single-user mode). `managers` maps each account's key to its manager's."""
+    if user is None or user.role in ("hr", "admin"):
+        return None
+    me = person_key(user.name)
+    reports = {key for key, manager in managers.items() if manager == me and key != me}
+    candidates = {me} | reports
+    return {key for key in candidates if allowed(user, rule, Owner(key, managers.get(key)))}
+
+
 def _owner(engine: Engine, assessment_id: int) -> Owner:
     from sqlalchemy import select
 
@@ -202,6 +216,14 @@ def _managers(session: Session) -> dict[str, str | None]:
 
     rows = session.execute(select(Account.key, Account.manager_key))
     return {str(key): manager for key, manager in rows}
+
+
+async def readable_people(request: Request, rule: Access) -> set[str] | None:
+    """`visible_people` for the signed-in user (None: everyone)."""
+    user = current_user(request)
+    if user is None or user.role in ("hr", "admin"):
+        return None
+    return visible_people(user, rule, await services(request).read(_managers))
 
 
 async def only_visible(

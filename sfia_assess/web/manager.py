@@ -13,12 +13,13 @@ from ..errors import SfiaAssessError, StoreUnavailable
 from ..files.yamlfile import MAX_BYTES
 from ..reports.chart import coverage_svg
 from ..reports.gap.model import REASON_LABELS
-from .access import Access, not_your_name, only_visible
+from .access import Access, not_your_name, only_visible, readable_people
 from .auth import current_user
 from .checking import GENERAL, CheckedReview, check_review
 from .downloads import attachment
 from .errorpages import NotFound, missing_as_not_found
 from .forms import KINDS, RATINGS, Draft, focus_after, from_form
+from .paging import Pager, pager
 from .pdfpool import review_record_pdf
 from .services import Services, page, services
 
@@ -64,24 +65,30 @@ async def _own(request: Request) -> tuple[SelfRecord, LoadedAssessment]:
 
 
 async def queue(request: Request) -> Response:
-    """Assessments submitted and waiting for review (for the manager named, or everyone)."""
-    from ..store.recent import recent_self_assessments
-    from ..store.workflow import submitted
+    """Assessments submitted and waiting for review (for the manager named, or everyone), and
+    the signed-off ones the reader may open, newest first, a page at a time."""
+    from ..store.recent import count_self_assessments, recent_self_assessments
+    from ..store.workflow import SIGNED_OFF, submitted
 
     shared = services(request)
     manager = " ".join(request.query_params.get("manager", "").split())
+    people = await readable_people(request, Access.REVIEW)
 
-    def work(session: Any) -> tuple[list[Any], list[Any]]:
+    def work(session: Any) -> tuple[list[Any], list[Any], Pager]:
         waiting = submitted(session, manager or None)
-        signed = [s for s in recent_self_assessments(session) if s.status == "signed-off"]
-        return waiting, signed
+        total = count_self_assessments(session, people, SIGNED_OFF)
+        shown = pager(request, total, [("manager", manager)])
+        signed = recent_self_assessments(
+            session, shown.size, people=people, status=SIGNED_OFF, offset=shown.start
+        )
+        return waiting, signed, shown
 
     try:
-        waiting, signed = await shared.read(work)
+        waiting, signed, shown = await shared.read(work)
     except StoreUnavailable:
         raise
     except SfiaAssessError as exc:  # the page still opens, saying why the lists are empty
-        waiting, signed, problem = [], [], str(exc)
+        waiting, signed, shown, problem = [], [], pager(request, 0), str(exc)
     else:
         problem = ""
     waiting = await only_visible(request, waiting, lambda w: w.person, Access.REVIEW)
@@ -93,6 +100,8 @@ async def queue(request: Request) -> Response:
         signed=signed,
         manager=manager,
         store_problem=problem,
+        pager=shown,
+        pager_label="Pages of signed-off assessments",
     )
 
 

@@ -25,6 +25,7 @@ class Pager:
     total: int
     size: int
     query: tuple[tuple[str, str], ...] = ()
+    base: str = ""  # the list's own address, when it is shown inside another page
 
     @property
     def start(self) -> int:
@@ -37,7 +38,7 @@ class Pager:
     def href(self, number: int) -> str:
         """The link to page `number`, with the list's filters."""
         pairs = [*self.query, *([("page", str(number))] if number > 1 else [])]
-        return "?" + urlencode(pairs) if pairs else "?"
+        return self.base + ("?" + urlencode(pairs) if pairs else "?")
 
     def items(self, found: Sequence[object]) -> Sequence[object]:
         return found[self.start : self.stop]
@@ -48,9 +49,10 @@ def pager(
     total: int,
     query: Sequence[tuple[str, str]] = (),
     size: int = PAGE_SIZE,
+    base: str = "",
 ) -> Pager:
     """The page of a list of `total` items that the request asks for."""
     pages = max(1, -(-total // size))
     asked = whole_number(request.query_params.get("page", "1")) or 1
     kept = tuple((name, value) for name, value in query if value)
-    return Pager(min(max(1, asked), pages), pages, total, size, kept)
+    return Pager(min(max(1, asked), pages), pages, total, size, kept, base)

@@ -22,13 +22,14 @@ from ..files.numbers import whole_number
 from ..files.yamlfile import MAX_BYTES
 from ..reports.chart import coverage_svg
 from ..reports.gap.model import REASON_LABELS, level_label, summary_sentence
-from .access import Access, not_your_self_assessment, only_visible
+from .access import Access, not_your_self_assessment, only_visible, readable_people
 from .audit import audit_as
 from .auth import current_user
 from .checking import GENERAL, Checked, check
 from .downloads import attachment
 from .errorpages import missing_as_not_found
 from .forms import KINDS, RATINGS, Draft, focus_after, from_assessment, from_form, to_yaml
+from .paging import Pager, pager
 from .pdfpool import gap_report_pdf
 from .services import Services, page, services
 
@@ -302,21 +303,36 @@ async def submit_to_manager(request: Request) -> Response:
 
 
 async def saved_list(request: Request) -> Response:
-    """The saved self-assessments (a fragment the home page loads, or a page of its own)."""
-    from ..store.recent import recent_self_assessments
+    """The saved self-assessments the reader may open, newest first, a page at a time (a
+    fragment the home page loads, or a page of its own)."""
+    from ..store.recent import count_self_assessments, recent_self_assessments
 
     shared = services(request)
+    people = await readable_people(request, Access.RECORD)
+
+    def work(session: Any) -> tuple[Pager, list[Any]]:
+        shown = pager(request, count_self_assessments(session, people), base="/assessments")
+        found = recent_self_assessments(session, shown.size, people=people, offset=shown.start)
+        return shown, found
+
     try:
-        found = await shared.read(recent_self_assessments)
+        shown, found = await shared.read(work)
     except StoreUnavailable:
         raise
     except SfiaAssessError as exc:  # the page still opens, saying why the list is empty
-        found, problem = [], str(exc)
+        shown, found, problem = pager(request, 0), [], str(exc)
     else:
         problem = ""
     found = await only_visible(request, found, lambda s: s.person, Access.RECORD)
     template = "_saved.html.j2" if request.headers.get("hx-request") else "saved.html.j2"
-    return page(template, title="Saved self-assessments", saved=found, store_problem=problem)
+    return page(
+        template,
+        title="Saved self-assessments",
+        saved=found,
+        store_problem=problem,
+        pager=shown,
+        pager_label="Pages of saved self-assessments",
+    )
 
 
 async def open_saved(request: Request) -> Response:
