@@ -36,6 +36,12 @@ class StoreError(SfiaAssessError):
     """The history store cannot be used as asked (where it is, what to do)."""
 
 
+class StoreUnavailable(StoreError):
+    """The store cannot be used at all just now, whatever is asked of it: a newer sfia-assess
+    made it, its disk is full or read-only, or another writer holds it too long. The web answers
+    503 with the sentence (never a page that looks empty)."""
+
+
 def default_path() -> Path:
     """The SQLite file used when neither --db nor $SFIA_ASSESS_DB says otherwise."""
     from platformdirs import user_data_path

@@ -6,13 +6,16 @@ revision with one query (importing Alembic costs about 0.15 s of a 0.5 s budget)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from .database import READ_ONLY, StoreError, shown
+from .database import READ_ONLY, StoreError, StoreUnavailable, shown
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -38,6 +41,25 @@ def head() -> str:
     found = ScriptDirectory.from_config(_config()).get_current_head()
     assert found is not None
     return found
+
+
+@cache
+def known_revisions() -> frozenset[str]:
+    """The revisions this sfia-assess ships, from the migration files' names (no Alembic)."""
+    folder = files("sfia_assess.store.migrations").joinpath("versions")
+    names = (entry.name for entry in folder.iterdir())
+    return frozenset(m.group(1) for m in map(re.compile(r"^(\d{4})_\w+\.py$").match, names) if m)
+
+
+def refuse_newer(engine: Engine, revision: str | None) -> None:
+    """A store whose revision this code does not know was made by a newer sfia-assess: reading
+    it could misread its rows and writing could break it, so nothing is done with it."""
+    if revision is not None and revision not in known_revisions():
+        raise StoreUnavailable(
+            f"{shown(str(engine.url))}: a newer sfia-assess made this store (schema revision"
+            f" {revision}; this sfia-assess knows revisions up to {HEAD}); upgrade sfia-assess"
+            " to use it"
+        )
 
 
 def _current(connection: Connection) -> str | None:
@@ -67,7 +89,8 @@ def upgrade(engine: Engine, to: str = "head") -> tuple[str | None, str]:
 
     with engine.begin() as connection:
         _lock(connection)
-        before = _current(connection)
+        before = _quick_current(connection)
+        refuse_newer(engine, before)
         command.upgrade(_config(connection), to)
         return before, _current(connection) or ""
 
@@ -88,6 +111,7 @@ def status(engine: Engine) -> Status:
     """Where the database's schema is, against this version's newest, and how much it holds."""
     with engine.connect() as connection:
         revision = _quick_current(connection)
+        refuse_newer(engine, revision)
         counts: dict[str, int] = {}
         if revision is not None:
             for table in ("people", "assessments", "reviews", "events", "attachments"):
@@ -102,6 +126,7 @@ def ensure_current(engine: Engine) -> None:
     """A new, empty database gets the schema; an older one must be upgraded on purpose."""
     with engine.execution_options(**{READ_ONLY: True}).connect() as connection:
         revision = _quick_current(connection)
+    refuse_newer(engine, revision)
     if revision is None:
         revision = _create(engine)
     newest = HEAD

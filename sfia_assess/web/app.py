@@ -31,6 +31,29 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+class StoreDown(Exception):
+    """The store cannot be used at all (a newer sfia-assess made it, its disk is full or
+    read-only, a writer holds it): raised past the pages' handling of ordinary store errors,
+    which would show an empty list, so that the app answers 503 with the sentence."""
+
+
+def _store_down(work: Callable[[], T]) -> T:
+    from ..store.database import StoreUnavailable
+
+    try:
+        return work()
+    except StoreUnavailable as exc:
+        raise StoreDown(str(exc)) from None
+
+
+async def _unavailable(_request: Request, exc: Exception) -> HTMLResponse:
+    from html import escape
+
+    heading = "<!doctype html><title>Store unavailable</title><h1>Store unavailable</h1>"
+    text = f"{heading}<p>{escape(str(exc))}</p>"
+    return HTMLResponse(text, status_code=503)
+
+
 @dataclass
 class Services:
     """What the pages share: the framework, the scoring policy, the PDF workers, the store."""
@@ -45,14 +68,21 @@ class Services:
     def engine(self) -> Engine:
         """The history store, opened (and its schema made) on first use, not at start-up:
         SQLAlchemy and Alembic take longer to import than the rest of the server."""
+        return _store_down(self._engine_once)
+
+    def _engine_once(self) -> Engine:
         with self._lock:
             if self._engine is None:
                 from ..store.database import database_url, open_engine, translated
                 from ..store.schema import ensure_current
 
                 engine = open_engine(database_url(self.db_url))
-                with translated(engine):
-                    ensure_current(engine)
+                try:
+                    with translated(engine):
+                        ensure_current(engine)
+                except BaseException:
+                    engine.dispose()  # tried again on the next request
+                    raise
                 self._engine = engine
             return self._engine
 
@@ -60,7 +90,7 @@ class Services:
         """Run `work` in one store transaction, off the event loop."""
         from ..store import writing
 
-        return await run_in_threadpool(lambda: writing(self.engine(), work))
+        return await run_in_threadpool(lambda: _store_down(lambda: writing(self.engine(), work)))
 
     async def read(self, work: Callable[[Session], T]) -> T:
         """Run `work` in a read-only store transaction, off the event loop."""
@@ -70,7 +100,7 @@ class Services:
             with reading(self.engine()) as session:
                 return work(session)
 
-        return await run_in_threadpool(run)
+        return await run_in_threadpool(lambda: _store_down(run))
 
     def close(self) -> None:
         self.pdfs.close()
@@ -160,7 +190,12 @@ def create_app(
         ]
         middleware.append(Middleware(auth.RequireSignIn, sessions=sessions))
         middleware.append(Middleware(access.AccessRules))
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={StoreDown: _unavailable},
+    )
     app.state.services = services_
     app.state.sessions = sessions
     app.state.login_limiter = auth.LoginLimiter()
