@@ -322,3 +322,7 @@ def attach_command(
 
 
 COMMANDS = (db_group, record_command, history_command, export_command, attach_command)
+
+from .backup import add_backup_commands  # noqa: E402  (they belong to the db group above)
+
+add_backup_commands(db_group)

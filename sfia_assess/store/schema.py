@@ -83,6 +83,20 @@ def _lock(connection: Connection) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
 
 
+def revision_of(connection: Connection) -> str | None:
+    """The schema revision of the store on `connection` (None: no schema yet)."""
+    return _quick_current(connection)
+
+
+def build(connection: Connection, to: str = "head") -> None:
+    """Create or migrate the schema to `to` inside the caller's transaction (restore uses it:
+    the schema and the rows are committed together, or neither)."""
+    from alembic import command
+
+    _lock(connection)
+    command.upgrade(_config(connection), to)
+
+
 def upgrade(engine: Engine, to: str = "head") -> tuple[str | None, str]:
     """Create the schema or migrate it forward; returns (revision before, revision after)."""
     from alembic import command
