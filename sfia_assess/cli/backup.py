@@ -47,7 +47,7 @@ def db_backup(output: Path, db: str | None, force: bool) -> None:
     from ..store import open_store
     from ..store.backup import backup
 
-    with open_store(db, create=False, existing=True) as engine:
+    with open_store(db, create=False, existing=True, read_only=True) as engine:
         done = backup(engine, output, force=force)
     click.echo(f"{output}: {_said(done)}")
 
@@ -92,7 +92,7 @@ def db_copy(source: str, target: str) -> None:
     from ..store.database import database_url, shown
 
     with (
-        open_store(source, create=False, existing=True) as reading,
+        open_store(source, create=False, existing=True, read_only=True) as reading,
         open_store(target, create=False) as writing,
     ):
         done = copy(reading, writing)

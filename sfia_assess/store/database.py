@@ -102,8 +102,13 @@ def require_existing(url: str) -> None:
         )
 
 
-def open_engine(url: str) -> Engine:
-    """An engine for `url`; a bad URL or a missing driver is a StoreError, never a traceback."""
+def open_engine(url: str, *, read_only: bool = False) -> Engine:
+    """An engine for `url`; a bad URL or a missing driver is a StoreError, never a traceback.
+
+    `read_only`, for commands that only read: an SQLite file that exists is opened with
+    `mode=ro` (no write lock, nothing created beside it but the shared-memory index), and
+    `immutable=1` as well when the file or its folder cannot be written (a read-only mount, a
+    full disk), where even that index cannot be made."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -113,8 +118,15 @@ def open_engine(url: str) -> Engine:
         ) from None
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
+    readable_only = read_only and opens_read_only(url)
+    options: dict[str, Any] = {}
+    if readable_only:
+        assert parsed.database is not None
+        options["creator"] = _read_only_connect(Path(parsed.database))
     try:
-        engine = create_engine(parsed, connect_args=_connect_args(parsed.get_backend_name()))
+        engine = create_engine(
+            parsed, connect_args=_connect_args(parsed.get_backend_name()), **options
+        )
     except ModuleNotFoundError as exc:
         raise StoreError(
             f"--db {shown(url)}: the driver {exc.name!r} is not installed; for PostgreSQL:"
@@ -126,7 +138,7 @@ def open_engine(url: str) -> Engine:
             " sqlite:///FILE or postgresql+psycopg://user@host/dbname"
         ) from None
     if parsed.get_backend_name() == "sqlite":
-        _sqlite_setup(engine)
+        _sqlite_setup(engine, read_only=readable_only)
         database = parsed.database
         if database and database != ":memory:" and Path(database).is_dir():
             name = Path(database)
@@ -140,6 +152,49 @@ def open_engine(url: str) -> Engine:
     return engine
 
 
+def opens_read_only(url: str) -> bool:
+    """Whether a reading command opens `url` read-only: an SQLite file that exists (a new one
+    is made by the first command, which writes its schema)."""
+    path = store_file(url)
+    return path is not None and path.is_file() and path.stat().st_size > 0
+
+
+def _read_only_connect(path: Path) -> Callable[[], sqlite3.Connection]:
+    from urllib.parse import quote
+
+    wal = Path(f"{path}-wal")
+    # immutable=1 reads the main file alone: only when nothing can change it (it cannot be
+    # written) and no write-ahead log holds committed pages the file does not have yet.
+    immutable = not _can_write(path) and not (wal.exists() and wal.stat().st_size > 0)
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro" + ("&immutable=1" if immutable else "")
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+
+    return connect
+
+
+def _can_write(path: Path) -> bool:
+    """Whether SQLite could write beside `path`: a writable mount with room, and permission."""
+    state = _disk_state(path.parent)
+    if state != "ok":
+        return False
+    return os.access(path.parent, os.W_OK) and os.access(path, os.W_OK)
+
+
+def _disk_state(folder: Path) -> str:
+    """ "read-only", "full" or "ok" for the file system `folder` is on."""
+    try:
+        found = os.statvfs(folder)
+    except OSError:
+        return "ok"  # unknown: let SQLite say what is wrong
+    if found.f_flag & os.ST_RDONLY:
+        return "read-only"
+    if found.f_bavail * found.f_frsize < 64 * 1024:
+        return "full"
+    return "ok"
+
+
 def _connect_args(backend: str) -> dict[str, Any]:
     if backend == "sqlite":
         return {"timeout": BUSY_TIMEOUT_S}
@@ -148,14 +203,15 @@ def _connect_args(backend: str) -> dict[str, Any]:
     return {}
 
 
-def _sqlite_setup(engine: Engine) -> None:
+def _sqlite_setup(engine: Engine, *, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event start transactions, so they can be IMMEDIATE.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
-        _wal_mode(cursor)
+        if not read_only:  # switching to WAL writes the file's header
+            _wal_mode(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -164,8 +220,8 @@ def _sqlite_setup(engine: Engine) -> None:
     def _on_begin(connection: Any) -> None:
         # Writers take the write lock up front (a deferred transaction that later needs it can
         # fail at once with "database is locked"); readers never wait for a writer (WAL).
-        read_only = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        reads = read_only or connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if reads else "BEGIN IMMEDIATE")
 
 
 def _wal_mode(cursor: Any) -> None:
@@ -226,6 +282,9 @@ def translated(engine: Engine, *, retrying: bool = False) -> Iterator[None]:
             f"{where}: another writer recorded the same thing at once; try again"
         ) from None
     except OperationalError as exc:
+        problem = _disk_problem(engine, exc.orig)
+        if problem:
+            raise StoreUnavailable(f"{where}: {problem}") from None
         message = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         if retrying and _transient(message):
             raise _Retry from None
@@ -235,6 +294,27 @@ def translated(engine: Engine, *, retrying: bool = False) -> Iterator[None]:
         if retrying and _transient(message):
             raise _Retry from None
         raise StoreError(f"{where}: {message}") from None
+
+
+def _disk_problem(engine: Engine, error: BaseException | None) -> str:
+    """The disk's state in the user's words, when that is why SQLite failed; else ""."""
+    name = str(getattr(error, "sqlite_errorname", "") or "")
+    file = store_file(engine.url.render_as_string(hide_password=False))
+    if not name or file is None:
+        return ""
+    state = _disk_state(file.parent)
+    if name.startswith("SQLITE_FULL") or (
+        state == "full" and name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN"))
+    ):
+        return "the disk is full; nothing was changed (free some space, then try again)"
+    if state == "read-only" and name.startswith(
+        ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR")
+    ):
+        return (
+            "the store is on a read-only disk; nothing was changed (reading commands still"
+            " work; remount it read-write to record)"
+        )
+    return ""
 
 
 def _transient(message: str) -> bool:

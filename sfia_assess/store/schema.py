@@ -136,11 +136,17 @@ def status(engine: Engine) -> Status:
     return Status(shown(str(engine.url)), revision, HEAD, counts)
 
 
-def ensure_current(engine: Engine) -> None:
-    """A new, empty database gets the schema; an older one must be upgraded on purpose."""
+def ensure_current(engine: Engine, *, create: bool = True) -> None:
+    """A new, empty database gets the schema (unless it is only read); an older one must be
+    upgraded on purpose."""
     with engine.execution_options(**{READ_ONLY: True}).connect() as connection:
         revision = _quick_current(connection)
     refuse_newer(engine, revision)
+    if revision is None and not create:
+        raise StoreError(
+            f"{shown(str(engine.url))}: holds no history store yet; record assessments into it"
+            " first"
+        )
     if revision is None:
         revision = _create(engine)
     newest = HEAD
