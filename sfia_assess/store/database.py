@@ -1,9 +1,11 @@
 """Which database, and how to talk to it: engines, one transaction per command, retries.
 
-SQLite is opened in WAL mode with a busy timeout, and write transactions start with
-`BEGIN IMMEDIATE`, so several processes recording at once queue for the write lock instead of
-failing half way. A transaction that still collides with another writer (PostgreSQL's unique
-constraints, SQLite's lock after the timeout) is run again from the start.
+SQLite is opened in WAL mode, and write transactions start with `BEGIN IMMEDIATE`, so several
+processes recording at once queue for the write lock instead of failing half way; reading
+never takes it. A transaction that collides with another writer (PostgreSQL's unique
+constraints, a lock) is run again from the start. The whole wait for other writers, every
+attempt together, is one stated bound ($SFIA_ASSESS_LOCK_WAIT seconds, 30 by default), then a
+sentence saying the store is locked and nothing was saved.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -25,15 +27,34 @@ from sqlalchemy.orm import Session
 from ..errors import SfiaAssessError
 
 ENV = "SFIA_ASSESS_DB"
-BUSY_TIMEOUT_S = 30
+LOCK_WAIT_ENV = "SFIA_ASSESS_LOCK_WAIT"
+LOCK_WAIT_S = 30.0  # the default: how long, in all, a write waits for other writers
 RETRIES = 8
 READ_ONLY = "sfia_assess_read_only"
+DEADLINE = "sfia_assess_deadline"  # time.monotonic() by which a write must have its lock
 
 T = TypeVar("T")
 
 
 class StoreError(SfiaAssessError):
     """The history store cannot be used as asked (where it is, what to do)."""
+
+
+def lock_wait() -> float:
+    """Seconds a write waits, in all, for other writers: $SFIA_ASSESS_LOCK_WAIT or 30."""
+    given = os.environ.get(LOCK_WAIT_ENV, "").strip()
+    if not given:
+        return LOCK_WAIT_S
+    try:
+        seconds = float(given)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < 86_400:
+        raise StoreError(
+            f"${LOCK_WAIT_ENV}={given!r}: give the seconds a write may wait for another writer,"
+            " e.g. 30"
+        )
+    return seconds
 
 
 class StoreUnavailable(StoreError):
@@ -137,6 +158,8 @@ def open_engine(url: str, *, read_only: bool = False) -> Engine:
             f"--db {shown(url)}: unknown kind of database {parsed.drivername!r}; use"
             " sqlite:///FILE or postgresql+psycopg://user@host/dbname"
         ) from None
+    if parsed.get_backend_name() == "postgresql":
+        _postgresql_setup(engine)
     if parsed.get_backend_name() == "sqlite":
         _sqlite_setup(engine, read_only=readable_only)
         database = parsed.database
@@ -169,7 +192,7 @@ def _read_only_connect(path: Path) -> Callable[[], sqlite3.Connection]:
     uri = f"file:{quote(str(path.resolve()))}?mode=ro" + ("&immutable=1" if immutable else "")
 
     def connect() -> sqlite3.Connection:
-        return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        return sqlite3.connect(uri, uri=True, timeout=lock_wait(), check_same_thread=False)
 
     return connect
 
@@ -197,7 +220,7 @@ def _disk_state(folder: Path) -> str:
 
 def _connect_args(backend: str) -> dict[str, Any]:
     if backend == "sqlite":
-        return {"timeout": BUSY_TIMEOUT_S}
+        return {"timeout": lock_wait()}
     if backend == "postgresql":
         return {"connect_timeout": 10}
     return {}
@@ -209,7 +232,7 @@ def _sqlite_setup(engine: Engine, *, read_only: bool = False) -> None:
         # Let SQLAlchemy's "begin" event start transactions, so they can be IMMEDIATE.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_wait() * 1000)}")
         if not read_only:  # switching to WAL writes the file's header
             _wal_mode(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -220,15 +243,36 @@ def _sqlite_setup(engine: Engine, *, read_only: bool = False) -> None:
     def _on_begin(connection: Any) -> None:
         # Writers take the write lock up front (a deferred transaction that later needs it can
         # fail at once with "database is locked"); readers never wait for a writer (WAL).
-        reads = read_only or connection.get_execution_options().get(READ_ONLY, False)
+        options = connection.get_execution_options()
+        reads = read_only or options.get(READ_ONLY, False)
+        # A write waits for the lock only as long as its whole bound has left.
+        left = _left(options) if not reads else lock_wait()
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={int(left * 1000)}")
         connection.exec_driver_sql("BEGIN" if reads else "BEGIN IMMEDIATE")
+
+
+def _left(options: Any) -> float:
+    deadline = options.get(DEADLINE)
+    return lock_wait() if deadline is None else max(0.0, deadline - time.monotonic())
+
+
+def _postgresql_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        options = connection.get_execution_options()
+        if not options.get(READ_ONLY, False) and options.get(DEADLINE) is not None:
+            milliseconds = max(1, int(_left(options) * 1000))
+            connection.execute(
+                text("SELECT set_config('lock_timeout', :value, true)"),
+                {"value": f"{milliseconds}ms"},
+            )
 
 
 def _wal_mode(cursor: Any) -> None:
     """Switch the file to WAL (once; it stays so). The switch needs the file to itself and does
     not wait for the busy timeout: two processes opening a new store at once can find it
     "locked" at once (a deadlock SQLite refuses), so it is tried again until the timeout."""
-    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    deadline = time.monotonic() + lock_wait()
     while True:
         try:
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -250,19 +294,26 @@ def reading(engine: Engine) -> Iterator[Session]:
 def writing(engine: Engine, work: Callable[[Session], T], *, retries: int = RETRIES) -> T:
     """Run `work` in one transaction: all of it is committed, or none of it.
 
-    Run again from the start (up to `retries` times) when another writer got in the way.
+    Run again from the start (up to `retries` times) when another writer got in the way, all
+    within one bound on the wait for other writers (`lock_wait`).
     """
-    for attempt in range(retries + 1):
+    waited = lock_wait()
+    deadline = time.monotonic() + waited
+    bind = engine.execution_options(**{DEADLINE: deadline})
+    attempt = 0
+    while True:
+        again = attempt < retries and time.monotonic() < deadline
         try:
             with (
-                translated(engine, retrying=attempt < retries),
-                Session(engine) as session,
+                translated(engine, retrying=again, waited=waited),
+                Session(bind) as session,
                 session.begin(),
             ):
                 return work(session)
         except _Retry:
-            time.sleep(min(2.0, 0.05 * 2**attempt) * (0.5 + random.random()))
-    raise AssertionError("unreachable")  # pragma: no cover
+            attempt += 1
+            pause = min(2.0, 0.05 * 2**attempt) * (0.5 + random.random())
+            time.sleep(max(0.0, min(pause, deadline - time.monotonic())))
 
 
 class _Retry(Exception):
@@ -270,9 +321,15 @@ class _Retry(Exception):
 
 
 @contextmanager
-def translated(engine: Engine, *, retrying: bool = False) -> Iterator[None]:
+def translated(
+    engine: Engine, *, retrying: bool = False, waited: float | None = None
+) -> Iterator[None]:
     """Database failures as one sentence a user can act on."""
     where = shown(engine.url.render_as_string(hide_password=False))
+    locked = StoreUnavailable(
+        f"{where}: the store is locked by another writer; nothing was saved; try again"
+        + (f" (waited {waited:g} s; ${LOCK_WAIT_ENV} sets how long)" if waited is not None else "")
+    )
     try:
         yield
     except IntegrityError:
@@ -288,11 +345,15 @@ def translated(engine: Engine, *, retrying: bool = False) -> Iterator[None]:
         message = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         if retrying and _transient(message):
             raise _Retry from None
+        if _locked(message):
+            raise locked from None
         raise StoreError(f"{where}: {message}") from None
     except DBAPIError as exc:
         message = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         if retrying and _transient(message):
             raise _Retry from None
+        if _locked(message):
+            raise locked from None
         raise StoreError(f"{where}: {message}") from None
 
 
@@ -319,7 +380,12 @@ def _disk_problem(engine: Engine, error: BaseException | None) -> str:
 
 def _transient(message: str) -> bool:
     lowered = message.lower()
-    return any(
-        word in lowered
-        for word in ("locked", "busy", "could not serialize", "deadlock", "duplicate key")
+    return _locked(message) or any(
+        word in lowered for word in ("could not serialize", "deadlock", "duplicate key")
     )
+
+
+def _locked(message: str) -> bool:
+    """SQLite's lock (after its busy timeout), PostgreSQL's lock_timeout."""
+    lowered = message.lower()
+    return any(word in lowered for word in ("locked", "busy", "lock timeout"))

@@ -123,8 +123,8 @@ class Status:
 
 def status(engine: Engine) -> Status:
     """Where the database's schema is, against this version's newest, and how much it holds."""
-    with engine.connect() as connection:
-        revision = _quick_current(connection)
+    with engine.execution_options(**{READ_ONLY: True}).connect() as connection:
+        revision = _quick_current(connection)  # a read: never waits for the write lock
         refuse_newer(engine, revision)
         counts: dict[str, int] = {}
         if revision is not None:
