@@ -25,6 +25,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, Operationa
 from sqlalchemy.orm import Session
 
 from ..errors import SfiaAssessError
+from .disk import disk_state, read_only_connect
 
 ENV = "SFIA_ASSESS_DB"
 LOCK_WAIT_ENV = "SFIA_ASSESS_LOCK_WAIT"
@@ -143,7 +144,7 @@ def open_engine(url: str, *, read_only: bool = False) -> Engine:
     options: dict[str, Any] = {}
     if readable_only:
         assert parsed.database is not None
-        options["creator"] = _read_only_connect(Path(parsed.database))
+        options["creator"] = read_only_connect(Path(parsed.database), lock_wait())
     try:
         engine = create_engine(
             parsed, connect_args=_connect_args(parsed.get_backend_name()), **options
@@ -180,42 +181,6 @@ def opens_read_only(url: str) -> bool:
     is made by the first command, which writes its schema)."""
     path = store_file(url)
     return path is not None and path.is_file() and path.stat().st_size > 0
-
-
-def _read_only_connect(path: Path) -> Callable[[], sqlite3.Connection]:
-    from urllib.parse import quote
-
-    wal = Path(f"{path}-wal")
-    # immutable=1 reads the main file alone: only when nothing can change it (it cannot be
-    # written) and no write-ahead log holds committed pages the file does not have yet.
-    immutable = not _can_write(path) and not (wal.exists() and wal.stat().st_size > 0)
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro" + ("&immutable=1" if immutable else "")
-
-    def connect() -> sqlite3.Connection:
-        return sqlite3.connect(uri, uri=True, timeout=lock_wait(), check_same_thread=False)
-
-    return connect
-
-
-def _can_write(path: Path) -> bool:
-    """Whether SQLite could write beside `path`: a writable mount with room, and permission."""
-    state = _disk_state(path.parent)
-    if state != "ok":
-        return False
-    return os.access(path.parent, os.W_OK) and os.access(path, os.W_OK)
-
-
-def _disk_state(folder: Path) -> str:
-    """ "read-only", "full" or "ok" for the file system `folder` is on."""
-    try:
-        found = os.statvfs(folder)
-    except OSError:
-        return "ok"  # unknown: let SQLite say what is wrong
-    if found.f_flag & os.ST_RDONLY:
-        return "read-only"
-    if found.f_bavail * found.f_frsize < 64 * 1024:
-        return "full"
-    return "ok"
 
 
 def _connect_args(backend: str) -> dict[str, Any]:
@@ -363,7 +328,7 @@ def _disk_problem(engine: Engine, error: BaseException | None) -> str:
     file = store_file(engine.url.render_as_string(hide_password=False))
     if not name or file is None:
         return ""
-    state = _disk_state(file.parent)
+    state = disk_state(file.parent)
     if name.startswith("SQLITE_FULL") or (
         state == "full" and name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN"))
     ):
