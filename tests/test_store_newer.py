@@ -93,6 +93,8 @@ def test_every_other_store_command_refuses_before_reading_or_writing(
         ],
         ["users", "list"],
         ["audit"],
+        ["db", "backup", "-o", str(tmp_path / "store.backup.gz")],
+        ["batch", "-o", str(tmp_path / "reports"), "--db"],
     ]
     for args in commands:
         result = runner.invoke(
@@ -107,7 +109,7 @@ def test_every_other_store_command_refuses_before_reading_or_writing(
         input="long-enough-password\n",
     )
     assert result.exit_code == 1 and sentence(newer_store) in result.stderr
-    assert not out.exists()
+    assert not out.exists() and not (tmp_path / "store.backup.gz").exists()
     assert everything(newer_store) == before
 
 
