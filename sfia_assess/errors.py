@@ -65,8 +65,10 @@ class StoreError(SfiaAssessError):
 
 
 class StoreUnavailable(StoreError):
-    """The database server cannot be reached (stopped, restarting, the network): nothing was
-    done, and the same request may succeed in a moment."""
+    """The store cannot be used at all just now, whatever is asked of it: the database server
+    cannot be reached (stopped, restarting), a newer sfia-assess made it, its disk is full or
+    read-only, or another writer holds it too long. Nothing was done; the web answers 503 with
+    the sentence (never a page that looks empty)."""
 
 
 class OutputError(SfiaAssessError):

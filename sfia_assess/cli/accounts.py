@@ -78,7 +78,7 @@ def users_list(db: str | None) -> None:
     from ..store import open_store, reading
     from ..store.accounts import list_accounts
 
-    with open_store(db) as engine, reading(engine) as session:
+    with open_store(db, read_only=True) as engine, reading(engine) as session:
         accounts = list_accounts(session)
     if not accounts:
         click.echo("no accounts yet; `sfia-assess users add NAME --role ...` adds one", err=True)
@@ -124,7 +124,7 @@ def audit_command(limit: int | None, db: str | None) -> None:
     from ..store import open_store, reading
     from ..store.accounts import audit_lines
 
-    with open_store(db) as engine, reading(engine) as session:
+    with open_store(db, read_only=True) as engine, reading(engine) as session:
         for entry in audit_lines(session, limit):
             address = f"  from {entry.address}" if entry.address else ""
             when = entry.at.strftime("%Y-%m-%d %H:%M:%S")

@@ -110,7 +110,7 @@ def db_status(db: str | None, fmt: str) -> None:
     if missing is not None and not missing.exists():  # looking must not create an empty store
         found = Status(shown(url), None, HEAD, {})
     else:
-        with open_store(db, create=False) as engine, translated(engine):
+        with open_store(db, create=False, read_only=True) as engine, translated(engine):
             found = status(engine)
     if fmt == "json":
         click.echo(dumps({**dataclasses.asdict(found), "current": found.current}), nl=False)
@@ -213,7 +213,10 @@ def history_command(
     _needs_output(fmt, output)
     if not person and not list_people:
         raise click.UsageError('give a PERSON, e.g. history "Priya Nair" (or --list)')
-    with open_store(db, existing=not list_people) as engine, reading(engine) as session:
+    with (
+        open_store(db, existing=not list_people, read_only=True) as engine,
+        reading(engine) as session,
+    ):
         if list_people:
             people = everyone(session)
             for found in people:
@@ -262,7 +265,7 @@ def export_command(
 
     if bool(person) == everyone:
         raise click.UsageError("give a PERSON or --all (not both)")
-    with open_store(db, existing=True) as engine, reading(engine) as session:
+    with open_store(db, existing=True, read_only=True) as engine, reading(engine) as session:
         written = export(session, out_dir, None if everyone else person, force=force)
     for item in written:
         click.echo(str(item.path))
@@ -322,3 +325,7 @@ def attach_command(
 
 
 COMMANDS = (db_group, record_command, history_command, export_command, attach_command)
+
+from .backup import add_backup_commands  # noqa: E402  (they belong to the db group above)
+
+add_backup_commands(db_group)

@@ -1,9 +1,11 @@
 """Which database, and how to talk to it: engines, one transaction per command, retries.
 
-SQLite is opened in WAL mode with a busy timeout, and write transactions start with
-`BEGIN IMMEDIATE`, so several processes recording at once queue for the write lock instead of
-failing half way. A transaction that still collides with another writer (PostgreSQL's unique
-constraints, SQLite's lock after the timeout) is run again from the start.
+SQLite is opened in WAL mode, and write transactions start with `BEGIN IMMEDIATE`, so several
+processes recording at once queue for the write lock instead of failing half way; reading
+never takes it. A transaction that collides with another writer (PostgreSQL's unique
+constraints, a lock) is run again from the start. The whole wait for other writers, every
+attempt together, is one stated bound ($SFIA_ASSESS_LOCK_WAIT seconds, 30 by default), then a
+sentence saying the store is locked and nothing was saved.
 """
 
 from __future__ import annotations
@@ -17,20 +19,40 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from ..errors import StoreError as StoreError
-from ..errors import StoreUnavailable
+from ..errors import StoreUnavailable as StoreUnavailable
+from .disk import disk_state, read_only_connect
 
 ENV = "SFIA_ASSESS_DB"
-BUSY_TIMEOUT_S = 30
+LOCK_WAIT_ENV = "SFIA_ASSESS_LOCK_WAIT"
+LOCK_WAIT_S = 30.0  # the default: how long, in all, a write waits for other writers
 RETRIES = 8
 READ_ONLY = "sfia_assess_read_only"
+DEADLINE = "sfia_assess_deadline"  # time.monotonic() by which a write must have its lock
 
 T = TypeVar("T")
+
+
+def lock_wait() -> float:
+    """Seconds a write waits, in all, for other writers: $SFIA_ASSESS_LOCK_WAIT or 30."""
+    given = os.environ.get(LOCK_WAIT_ENV, "").strip()
+    if not given:
+        return LOCK_WAIT_S
+    try:
+        seconds = float(given)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < 86_400:
+        raise StoreError(
+            f"${LOCK_WAIT_ENV}={given!r}: give the seconds a write may wait for another writer,"
+            " e.g. 30"
+        )
+    return seconds
 
 
 def default_path() -> Path:
@@ -93,8 +115,13 @@ def require_existing(url: str) -> None:
         )
 
 
-def open_engine(url: str) -> Engine:
-    """An engine for `url`; a bad URL or a missing driver is a StoreError, never a traceback."""
+def open_engine(url: str, *, read_only: bool = False) -> Engine:
+    """An engine for `url`; a bad URL or a missing driver is a StoreError, never a traceback.
+
+    `read_only`, for commands that only read: an SQLite file that exists is opened with
+    `mode=ro` (no write lock, nothing created beside it but the shared-memory index), and
+    `immutable=1` as well when the file or its folder cannot be written (a read-only mount, a
+    full disk), where even that index cannot be made."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -104,8 +131,15 @@ def open_engine(url: str) -> Engine:
         ) from None
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
+    readable_only = read_only and opens_read_only(url)
+    options: dict[str, Any] = {}
+    if readable_only:
+        assert parsed.database is not None
+        options["creator"] = read_only_connect(Path(parsed.database), lock_wait())
     try:
-        engine = create_engine(parsed, connect_args=_connect_args(parsed.get_backend_name()))
+        engine = create_engine(
+            parsed, connect_args=_connect_args(parsed.get_backend_name()), **options
+        )
     except ModuleNotFoundError as exc:
         raise StoreError(
             f"--db {shown(url)}: the driver {exc.name!r} is not installed; for PostgreSQL:"
@@ -116,8 +150,10 @@ def open_engine(url: str) -> Engine:
             f"--db {shown(url)}: unknown kind of database {parsed.drivername!r}; use"
             " sqlite:///FILE or postgresql+psycopg://user@host/dbname"
         ) from None
+    if parsed.get_backend_name() == "postgresql":
+        _postgresql_setup(engine)
     if parsed.get_backend_name() == "sqlite":
-        _sqlite_setup(engine)
+        _sqlite_setup(engine, read_only=readable_only)
         database = parsed.database
         if database and database != ":memory:" and Path(database).is_dir():
             name = Path(database)
@@ -131,22 +167,30 @@ def open_engine(url: str) -> Engine:
     return engine
 
 
+def opens_read_only(url: str) -> bool:
+    """Whether a reading command opens `url` read-only: an SQLite file that exists (a new one
+    is made by the first command, which writes its schema)."""
+    path = store_file(url)
+    return path is not None and path.is_file() and path.stat().st_size > 0
+
+
 def _connect_args(backend: str) -> dict[str, Any]:
     if backend == "sqlite":
-        return {"timeout": BUSY_TIMEOUT_S}
+        return {"timeout": lock_wait()}
     if backend == "postgresql":
         return {"connect_timeout": 10}
     return {}
 
 
-def _sqlite_setup(engine: Engine) -> None:
+def _sqlite_setup(engine: Engine, *, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event start transactions, so they can be IMMEDIATE.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
-        _wal_mode(cursor)
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_wait() * 1000)}")
+        if not read_only:  # switching to WAL writes the file's header
+            _wal_mode(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -155,15 +199,36 @@ def _sqlite_setup(engine: Engine) -> None:
     def _on_begin(connection: Any) -> None:
         # Writers take the write lock up front (a deferred transaction that later needs it can
         # fail at once with "database is locked"); readers never wait for a writer (WAL).
-        read_only = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        options = connection.get_execution_options()
+        reads = read_only or options.get(READ_ONLY, False)
+        # A write waits for the lock only as long as its whole bound has left.
+        left = _left(options) if not reads else lock_wait()
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={int(left * 1000)}")
+        connection.exec_driver_sql("BEGIN" if reads else "BEGIN IMMEDIATE")
+
+
+def _left(options: Any) -> float:
+    deadline = options.get(DEADLINE)
+    return lock_wait() if deadline is None else max(0.0, deadline - time.monotonic())
+
+
+def _postgresql_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        options = connection.get_execution_options()
+        if not options.get(READ_ONLY, False) and options.get(DEADLINE) is not None:
+            milliseconds = max(1, int(_left(options) * 1000))
+            connection.execute(
+                text("SELECT set_config('lock_timeout', :value, true)"),
+                {"value": f"{milliseconds}ms"},
+            )
 
 
 def _wal_mode(cursor: Any) -> None:
     """Switch the file to WAL (once; it stays so). The switch needs the file to itself and does
     not wait for the busy timeout: two processes opening a new store at once can find it
     "locked" at once (a deadlock SQLite refuses), so it is tried again until the timeout."""
-    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    deadline = time.monotonic() + lock_wait()
     while True:
         try:
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -185,19 +250,26 @@ def reading(engine: Engine) -> Iterator[Session]:
 def writing(engine: Engine, work: Callable[[Session], T], *, retries: int = RETRIES) -> T:
     """Run `work` in one transaction: all of it is committed, or none of it.
 
-    Run again from the start (up to `retries` times) when another writer got in the way.
+    Run again from the start (up to `retries` times) when another writer got in the way, all
+    within one bound on the wait for other writers (`lock_wait`).
     """
-    for attempt in range(retries + 1):
+    waited = lock_wait()
+    deadline = time.monotonic() + waited
+    bind = engine.execution_options(**{DEADLINE: deadline})
+    attempt = 0
+    while True:
+        again = attempt < retries and time.monotonic() < deadline
         try:
             with (
-                translated(engine, retrying=attempt < retries),
-                Session(engine) as session,
+                translated(engine, retrying=again, waited=waited),
+                Session(bind) as session,
                 session.begin(),
             ):
                 return work(session)
         except _Retry:
-            time.sleep(min(2.0, 0.05 * 2**attempt) * (0.5 + random.random()))
-    raise AssertionError("unreachable")  # pragma: no cover
+            attempt += 1
+            pause = min(2.0, 0.05 * 2**attempt) * (0.5 + random.random())
+            time.sleep(max(0.0, min(pause, deadline - time.monotonic())))
 
 
 class _Retry(Exception):
@@ -205,9 +277,15 @@ class _Retry(Exception):
 
 
 @contextmanager
-def translated(engine: Engine, *, retrying: bool = False) -> Iterator[None]:
+def translated(
+    engine: Engine, *, retrying: bool = False, waited: float | None = None
+) -> Iterator[None]:
     """Database failures as one sentence a user can act on."""
     where = shown(engine.url.render_as_string(hide_password=False))
+    locked = StoreUnavailable(
+        f"{where}: the store is locked by another writer; nothing was saved; try again"
+        + (f" (waited {waited:g} s; ${LOCK_WAIT_ENV} sets how long)" if waited is not None else "")
+    )
     try:
         yield
     except IntegrityError:
@@ -217,11 +295,16 @@ def translated(engine: Engine, *, retrying: bool = False) -> Iterator[None]:
             f"{where}: another writer recorded the same thing at once; try again"
         ) from None
     except OperationalError as exc:
+        problem = _disk_problem(engine, exc.orig)
+        if problem:
+            raise StoreUnavailable(f"{where}: {problem}") from None
         message = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         if unreachable(exc):
             raise StoreUnavailable(f"{where}: cannot reach the database ({message})") from None
         if retrying and _transient(message):
             raise _Retry from None
+        if _locked(message):
+            raise locked from None
         raise StoreError(f"{where}: {message}") from None
     except DBAPIError as exc:
         message = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
@@ -229,6 +312,8 @@ def translated(engine: Engine, *, retrying: bool = False) -> Iterator[None]:
             raise StoreUnavailable(f"{where}: cannot reach the database ({message})") from None
         if retrying and _transient(message):
             raise _Retry from None
+        if _locked(message):
+            raise locked from None
         raise StoreError(f"{where}: {message}") from None
 
 
@@ -248,9 +333,35 @@ def unreachable(exc: DBAPIError) -> bool:
     return state is None or str(state).startswith(_UNREACHABLE_STATES)
 
 
+def _disk_problem(engine: Engine, error: BaseException | None) -> str:
+    """The disk's state in the user's words, when that is why SQLite failed; else ""."""
+    name = str(getattr(error, "sqlite_errorname", "") or "")
+    file = store_file(engine.url.render_as_string(hide_password=False))
+    if not name or file is None:
+        return ""
+    state = disk_state(file.parent)
+    if name.startswith("SQLITE_FULL") or (
+        state == "full" and name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN"))
+    ):
+        return "the disk is full; nothing was changed (free some space, then try again)"
+    if state == "read-only" and name.startswith(
+        ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR")
+    ):
+        return (
+            "the store is on a read-only disk; nothing was changed (reading commands still"
+            " work; remount it read-write to record)"
+        )
+    return ""
+
+
 def _transient(message: str) -> bool:
     lowered = message.lower()
-    return any(
-        word in lowered
-        for word in ("locked", "busy", "could not serialize", "deadlock", "duplicate key")
+    return _locked(message) or any(
+        word in lowered for word in ("could not serialize", "deadlock", "duplicate key")
     )
+
+
+def _locked(message: str) -> bool:
+    """SQLite's lock (after its busy timeout), PostgreSQL's lock_timeout."""
+    lowered = message.lower()
+    return any(word in lowered for word in ("locked", "busy", "lock timeout"))

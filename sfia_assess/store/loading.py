@@ -104,7 +104,10 @@ def team_from_store(db: str, catalog: Catalog, as_of: dt.date | None) -> list[Lo
     from . import open_store
     from .database import reading
 
-    with open_store(db or None, existing=True) as engine, reading(engine) as session:
+    with (
+        open_store(db or None, existing=True, read_only=True) as engine,
+        reading(engine) as session,
+    ):
         loaded = assessments_as_of(session, catalog, as_of)
     if not loaded:
         when = f" dated on or before {as_of.isoformat()}" if as_of else ""

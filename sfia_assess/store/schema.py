@@ -6,13 +6,16 @@ revision with one query (importing Alembic costs about 0.15 s of a 0.5 s budget)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from .database import READ_ONLY, StoreError, shown
+from .database import READ_ONLY, StoreError, StoreUnavailable, shown
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -40,6 +43,25 @@ def head() -> str:
     return found
 
 
+@cache
+def known_revisions() -> frozenset[str]:
+    """The revisions this sfia-assess ships, from the migration files' names (no Alembic)."""
+    folder = files("sfia_assess.store.migrations").joinpath("versions")
+    names = (entry.name for entry in folder.iterdir())
+    return frozenset(m.group(1) for m in map(re.compile(r"^(\d{4})_\w+\.py$").match, names) if m)
+
+
+def refuse_newer(engine: Engine, revision: str | None) -> None:
+    """A store whose revision this code does not know was made by a newer sfia-assess: reading
+    it could misread its rows and writing could break it, so nothing is done with it."""
+    if revision is not None and revision not in known_revisions():
+        raise StoreUnavailable(
+            f"{shown(str(engine.url))}: a newer sfia-assess made this store (schema revision"
+            f" {revision}; this sfia-assess knows revisions up to {HEAD}); upgrade sfia-assess"
+            " to use it"
+        )
+
+
 def _current(connection: Connection) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
@@ -61,13 +83,28 @@ def _lock(connection: Connection) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
 
 
+def revision_of(connection: Connection) -> str | None:
+    """The schema revision of the store on `connection` (None: no schema yet)."""
+    return _quick_current(connection)
+
+
+def build(connection: Connection, to: str = "head") -> None:
+    """Create or migrate the schema to `to` inside the caller's transaction (restore uses it:
+    the schema and the rows are committed together, or neither)."""
+    from alembic import command
+
+    _lock(connection)
+    command.upgrade(_config(connection), to)
+
+
 def upgrade(engine: Engine, to: str = "head") -> tuple[str | None, str]:
     """Create the schema or migrate it forward; returns (revision before, revision after)."""
     from alembic import command
 
     with engine.begin() as connection:
         _lock(connection)
-        before = _current(connection)
+        before = _quick_current(connection)
+        refuse_newer(engine, before)
         command.upgrade(_config(connection), to)
         return before, _current(connection) or ""
 
@@ -86,8 +123,9 @@ class Status:
 
 def status(engine: Engine) -> Status:
     """Where the database's schema is, against this version's newest, and how much it holds."""
-    with engine.connect() as connection:
-        revision = _quick_current(connection)
+    with engine.execution_options(**{READ_ONLY: True}).connect() as connection:
+        revision = _quick_current(connection)  # a read: never waits for the write lock
+        refuse_newer(engine, revision)
         counts: dict[str, int] = {}
         if revision is not None:
             for table in ("people", "assessments", "reviews", "events", "attachments"):
@@ -98,10 +136,17 @@ def status(engine: Engine) -> Status:
     return Status(shown(str(engine.url)), revision, HEAD, counts)
 
 
-def ensure_current(engine: Engine) -> None:
-    """A new, empty database gets the schema; an older one must be upgraded on purpose."""
+def ensure_current(engine: Engine, *, create: bool = True) -> None:
+    """A new, empty database gets the schema (unless it is only read); an older one must be
+    upgraded on purpose."""
     with engine.execution_options(**{READ_ONLY: True}).connect() as connection:
         revision = _quick_current(connection)
+    refuse_newer(engine, revision)
+    if revision is None and not create:
+        raise StoreError(
+            f"{shown(str(engine.url))}: holds no history store yet; record assessments into it"
+            " first"
+        )
     if revision is None:
         revision = _create(engine)
     newest = HEAD

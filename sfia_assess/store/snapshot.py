@@ -23,7 +23,10 @@ def snapshot_folder(db: str, as_of: dt.date | None) -> Iterator[Path]:
     """A temporary folder holding each person's latest recorded file (and its review)."""
     with tempfile.TemporaryDirectory(prefix="sfia-assess-store-") as name:
         folder = Path(name)
-        with open_store(db or None, existing=True) as engine, reading(engine) as session:
+        with (
+            open_store(db or None, existing=True, read_only=True) as engine,
+            reading(engine) as session,
+        ):
             records = records_as_of(session, as_of)
             for record in records:
                 (folder / file_name(record.person, record)).write_bytes(record.content)

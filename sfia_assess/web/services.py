@@ -59,8 +59,12 @@ class Services:
                 from ..store.schema import ensure_current
 
                 engine = open_engine(database_url(self.db_url))
-                with translated(engine):
-                    ensure_current(engine)
+                try:
+                    with translated(engine):
+                        ensure_current(engine)
+                except BaseException:
+                    engine.dispose()  # tried again on the next request
+                    raise
                 self._engine = engine
             return self._engine
 

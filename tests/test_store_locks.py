@@ -1,0 +1,132 @@
+"""Another writer holding the store: reading never waits for it (db status included), and a
+write waits one stated, bounded time in all ($SFIA_ASSESS_LOCK_WAIT), then says the store is
+locked and nothing was saved. The web answers 503 with that sentence, in time."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import yaml
+from click.testing import CliRunner
+from starlette.testclient import TestClient
+
+from sfia_assess.cli.main import cli
+from sfia_assess.store.database import lock_wait
+from sfia_assess.web.app import create_app
+
+from .conftest import EXAMPLES
+
+WAIT = 2.0
+
+
+@contextmanager
+def held(url: str) -> Iterator[None]:
+    """Another writer, holding the write lock (SQLite) or the tables (PostgreSQL)."""
+    if url.startswith("sqlite"):
+        other = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        return
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        connection.execute(sa.text("LOCK TABLE people, assessments, events IN EXCLUSIVE MODE"))
+        try:
+            yield
+        finally:
+            connection.rollback()
+    engine.dispose()
+
+
+def form_of(example: str) -> dict[str, str]:
+    """The browser's form for an example file (as tests/test_web_http.py fills it)."""
+    data = yaml.safe_load((EXAMPLES / example).read_text("utf-8"))
+    fields = {
+        "skill": data["skill"],
+        "sfia_version": str(data["sfia_version"]),
+        "name": data["subject"]["name"],
+        "assessed_on": str(data["assessed_on"]),
+        "evidence_count": str(len(data["evidence"])),
+        **{f"rating-{k}": v for k, v in data["ratings"].items()},
+    }
+    for i, item in enumerate(data["evidence"]):
+        for key in ("id", "summary", "date", "kind", "reference"):
+            fields[f"evidence-{i}-{key}"] = str(item.get(key, ""))
+        fields[f"evidence-{i}-supports"] = ", ".join(item.get("supports", []))
+    return fields
+
+
+def run(*args: str) -> tuple[int, str, str, float]:
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr, time.monotonic() - started
+
+
+def count(url: str) -> int:
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        found = int(connection.execute(sa.text("SELECT count(*) FROM assessments")).scalar_one())
+    engine.dispose()
+    return found
+
+
+def test_the_wait_is_one_stated_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SFIA_ASSESS_LOCK_WAIT", raising=False)
+    assert lock_wait() == 30
+    monkeypatch.setenv("SFIA_ASSESS_LOCK_WAIT", "2.5")
+    assert lock_wait() == 2.5
+    monkeypatch.setenv("SFIA_ASSESS_LOCK_WAIT", "soon")
+    code, _, err, _ = run("history", "--list")
+    assert code == 1
+    assert err == (
+        "Error: $SFIA_ASSESS_LOCK_WAIT='soon': give the seconds a write may wait for another"
+        " writer, e.g. 30\n"
+    )
+
+
+def test_reading_never_waits_and_a_write_waits_the_bound_then_says_so(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("record", str(EXAMPLES), "--db", store_url)[0] in (0, 1)
+    before = count(store_url)
+    monkeypatch.setenv("SFIA_ASSESS_LOCK_WAIT", str(WAIT))
+    extra = tmp_path / "extra.yaml"
+    extra.write_bytes((EXAMPLES / "sam-lee-analyst.yaml").read_bytes() + b"\n# later\n")
+    with held(store_url):
+        for args in (["db", "status"], ["history", "Priya Nair"], ["team", "--db"]):
+            code, _, err, took = run(
+                *args, *(["--db", store_url] if args[-1] != "--db" else [store_url])
+            )
+            assert code == 0, (args, err)
+            assert took < WAIT, (args, took)  # never behind the lock
+
+        code, _, err, took = run("record", str(extra), "--db", store_url)
+        assert code == 1
+        shown = sa.engine.make_url(store_url).render_as_string(hide_password=True)
+        assert err.endswith(
+            f"Error: {shown}: the store is locked by another writer; nothing was saved; try"
+            f" again (waited {WAIT:g} s; $SFIA_ASSESS_LOCK_WAIT sets how long)\n"
+        ), err
+        assert WAIT * 0.9 < took < WAIT + 4, took  # one bound in all, not one per attempt
+
+        with TestClient(create_app(store_url)) as client:
+            client.get("/assessments")  # the store opened before the save
+            started = time.monotonic()
+            answer = client.post("/assessment/save", data=form_of("sam-lee-analyst.yaml"))
+            took = time.monotonic() - started
+        assert answer.status_code == 503, answer.text[:300]
+        assert "the store is locked by another writer; nothing was saved; try again" in (
+            answer.text
+        )
+        assert took < WAIT + 4
+    assert count(store_url) == before
+    assert run("record", str(extra), "--db", store_url)[0] == 0
