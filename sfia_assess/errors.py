@@ -68,7 +68,12 @@ class StoreUnavailable(StoreError):
     """The store cannot be used at all just now, whatever is asked of it: the database server
     cannot be reached (stopped, restarting), a newer sfia-assess made it, its disk is full or
     read-only, or another writer holds it too long. Nothing was done; the web answers 503 with
-    the sentence (never a page that looks empty)."""
+    `reason` (never a page that looks empty, never the store's location or the driver's text).
+    """
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason  # the sentence without where the store is; None: say only "down"
 
 
 class OutputError(SfiaAssessError):

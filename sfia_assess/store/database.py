@@ -282,10 +282,10 @@ def translated(
 ) -> Iterator[None]:
     """Database failures as one sentence a user can act on."""
     where = shown(engine.url.render_as_string(hide_password=False))
-    locked = StoreUnavailable(
-        f"{where}: the store is locked by another writer; nothing was saved; try again"
-        + (f" (waited {waited:g} s; ${LOCK_WAIT_ENV} sets how long)" if waited is not None else "")
+    held = "the store is locked by another writer; nothing was saved; try again" + (
+        f" (waited {waited:g} s; ${LOCK_WAIT_ENV} sets how long)" if waited is not None else ""
     )
+    locked = StoreUnavailable(f"{where}: {held}", held)
     try:
         yield
     except IntegrityError:
@@ -297,7 +297,7 @@ def translated(
     except OperationalError as exc:
         problem = _disk_problem(engine, exc.orig)
         if problem:
-            raise StoreUnavailable(f"{where}: {problem}") from None
+            raise StoreUnavailable(f"{where}: {problem}", problem) from None
         message = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         if unreachable(exc):
             raise StoreUnavailable(f"{where}: cannot reach the database ({message})") from None

@@ -55,11 +55,11 @@ def refuse_newer(engine: Engine, revision: str | None) -> None:
     """A store whose revision this code does not know was made by a newer sfia-assess: reading
     it could misread its rows and writing could break it, so nothing is done with it."""
     if revision is not None and revision not in known_revisions():
-        raise StoreUnavailable(
-            f"{shown(str(engine.url))}: a newer sfia-assess made this store (schema revision"
-            f" {revision}; this sfia-assess knows revisions up to {HEAD}); upgrade sfia-assess"
-            " to use it"
+        reason = (
+            f"a newer sfia-assess made this store (schema revision {revision}; this"
+            f" sfia-assess knows revisions up to {HEAD}); upgrade sfia-assess to use it"
         )
+        raise StoreUnavailable(f"{shown(str(engine.url))}: {reason}", reason)
 
 
 def _current(connection: Connection) -> str | None:

@@ -130,16 +130,19 @@ async def store_problem(request: Request, exc: Exception) -> Response:
 
 
 async def unavailable(request: Request, exc: Exception) -> Response:
-    """The database server is down or restarting: one sentence, never its own text (which
-    names sockets and hosts). The next request tries again; nothing needs restarting."""
+    """The store cannot be used just now: its own sentence when it has one a reader can act on
+    (a full or read-only disk, a newer store, a long lock), else that the database is down;
+    never the driver's text or where the store is. The next request tries again."""
     headers = {"Retry-After": "5", "Cache-Control": "no-store"}
+    reason = getattr(exc, "reason", None)
+    sentence = f"The store cannot be used just now: {reason}." if reason else UNAVAILABLE
     if _api(request):
-        body = {"message": UNAVAILABLE, "problems": []}
+        body = {"message": sentence, "problems": []}
         return JSONResponse(body, status_code=503, headers=headers)
     try:
-        answer = _problem_page(request, 503, "The database is unavailable", UNAVAILABLE)
+        answer = _problem_page(request, 503, "The database is unavailable", sentence)
     except Exception:  # the page itself could not be made: the sentence still goes out
-        return PlainTextResponse(UNAVAILABLE, status_code=503, headers=headers)
+        return PlainTextResponse(sentence, status_code=503, headers=headers)
     answer.headers.update(headers)
     return answer
 
