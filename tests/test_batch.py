@@ -19,13 +19,14 @@ import pytest
 from click.testing import CliRunner
 
 from sfia_assess.batch import run as batch
-from sfia_assess.batch.run import run_batch, safe_stem
+from sfia_assess.batch.run import run_batch
 from sfia_assess.cli.main import cli
 from sfia_assess.core.assessment import parse_assessment
 from sfia_assess.core.catalog import Catalog
 from sfia_assess.core.pairing import Card, pair_reviews
 from sfia_assess.core.policy import Policy
 from sfia_assess.files.csvfile import csv_text, safe_cell
+from sfia_assess.files.folders import safe_stem
 from sfia_assess.files.output import prepare_folder
 from sfia_assess.reports import Format
 

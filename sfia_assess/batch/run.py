@@ -6,12 +6,10 @@ import contextlib
 import datetime as dt
 import multiprocessing
 import os
-import re
 import secrets
 import signal
 import sys
 import time
-import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
@@ -27,40 +25,14 @@ from ..core.policy import Policy
 from ..core.result import Result
 from ..errors import SfiaAssessError
 from ..files.csvfile import csv_text
+from ..files.folders import assessment_files, safe_stem
 from ..files.output import prepare_folder, write_atomic
 from ..files.yamlfile import read_yaml
 from ..reports import Format
 from ..reports.build import gap_report, review_report
 from ..reports.gap import render
 
-MAX_NAME = 60
-# A file name may hold 255 bytes; the temporary name adds a dot, a run tag, a random part and
-# ".part" (under 50 bytes), so a stem stays well below that in UTF-8, whatever the script.
-MAX_NAME_BYTES = 150
 DEFAULT_TIME_LIMIT = 120.0
-_UNSAFE = re.compile(r"[^\w]+", re.UNICODE)
-
-
-def assessment_files(directory: Path) -> list[Path]:
-    """The YAML files in `directory` (not its subfolders, which may hold role or skill files),
-    in a stable order."""
-    if not directory.is_dir():
-        raise SfiaAssessError(f"{directory}: not a folder; give a folder of assessment files")
-    return sorted(
-        p for p in directory.iterdir() if p.suffix.lower() in (".yaml", ".yml") and p.is_file()
-    )
-
-
-def _cut_to_bytes(text: str, limit: int) -> str:
-    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
-
-
-def safe_stem(name: str) -> str:
-    """A file name stem from a person's name: letters, digits and dashes only, never `..`."""
-    text = unicodedata.normalize("NFKC", name).casefold()
-    text = _UNSAFE.sub("-", text).strip("-_")
-    text = _cut_to_bytes(text[:MAX_NAME], MAX_NAME_BYTES).rstrip("-_")
-    return text or "person"
 
 
 def unique_stems(names: list[str]) -> list[str]:

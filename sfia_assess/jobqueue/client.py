@@ -51,7 +51,8 @@ def enqueue(
 ) -> str:
     """Check every file here, store its bytes in the queue's database with one job each, and
     return the new batch's id. A file that cannot be read is stored as failed, with its error."""
-    from ..batch.run import _catalog, _who, assessment_files, load_all, plan
+    from ..batch.run import _catalog, _who, load_all, plan
+    from ..files.folders import assessment_files
     from .worker import TASK, make_app
 
     files = assessment_files(directory)
