@@ -106,7 +106,7 @@ class BatchOutcome:
 _CATALOGS: dict[tuple[Path, ...], Catalog] = {}
 
 
-def _catalog(skills_dirs: tuple[Path, ...]) -> Catalog:
+def catalog_for(skills_dirs: tuple[Path, ...]) -> Catalog:
     if skills_dirs not in _CATALOGS:
         _CATALOGS[skills_dirs] = Catalog.default(skills_dirs)
     return _CATALOGS[skills_dirs]
@@ -132,7 +132,7 @@ def _row(own: Result, agreed: Result | None, review_source: str) -> Row:
     )
 
 
-def _who(card: Card) -> Row:
+def card_row(card: Card) -> Row:
     """The summary's row for a file whose report has no result to show."""
     return Row(
         person=card.name,
@@ -151,8 +151,10 @@ def _stopped(job: Job, signame: str, since_ns: int) -> Done:
         landed = False
     if landed:
         note = "made as the batch stopped; its levels are not recorded here"
-        return Done(job.source, job.target, "made", _who(job.own), None, note=note)
-    return Done(job.source, None, "not made", _who(job.own), f"{job.source}: not made ({signame})")
+        return Done(job.source, job.target, "made", card_row(job.own), None, note=note)
+    return Done(
+        job.source, None, "not made", card_row(job.own), f"{job.source}: not made ({signame})"
+    )
 
 
 # What a changed card field is called in the error that refuses the file.
@@ -188,7 +190,7 @@ def read_again(card: Card, catalog: Catalog) -> LoadedAssessment:
 
 
 def _render(job: Job) -> tuple[bytes | str, Row]:
-    catalog = _catalog(job.skills_dirs)
+    catalog = catalog_for(job.skills_dirs)
     own = read_again(job.own, catalog)
     reviewed_by = None
     if job.reviewed_by is not None:
@@ -212,7 +214,7 @@ def render_person(
 ) -> tuple[bytes | str, Row]:
     """One person's report and summary row: the review record when a manager's review goes
     with the self-assessment, the gap report otherwise (the local batch and the queue's workers)."""
-    catalog = _catalog(skills_dirs)
+    catalog = catalog_for(skills_dirs)
     if reviewed_by is None:
         report = gap_report(own, catalog, policy, today=generated_on)
         return render(report, fmt), _row(report.result, None, "")
@@ -231,10 +233,10 @@ def run_job(job: Job) -> Done:
         data, row = _render(job)
         write_atomic(job.target, data, temp_prefix=job.temp_prefix)
     except SfiaAssessError as exc:
-        return Done(job.source, None, "failed", _who(job.own), str(exc))
+        return Done(job.source, None, "failed", card_row(job.own), str(exc))
     except Exception as exc:  # a bug while rendering one file must not stop the others
         error = f"{job.source}: failed ({type(exc).__name__}: {exc})"
-        return Done(job.source, None, "failed", _who(job.own), error)
+        return Done(job.source, None, "failed", card_row(job.own), error)
     return Done(job.source, job.target, "made", row, None)
 
 
@@ -271,10 +273,12 @@ def plan(
     for item in unpaired:
         review = item.review
         if item.failed:
-            done.append(Done(Path(review.source), None, "failed", _who(review), item.reason))
+            done.append(Done(Path(review.source), None, "failed", card_row(review), item.reason))
         else:
             done.append(
-                Done(Path(review.source), None, "not used", _who(review), None, note=item.reason)
+                Done(
+                    Path(review.source), None, "not used", card_row(review), None, note=item.reason
+                )
             )
     stems = unique_stems([p.own.name for p in people])
     extension = {"pdf": "pdf", "html": "html", "json": "json", "text": "txt"}[fmt.value]
@@ -336,7 +340,7 @@ def run_batch(
     files = assessment_files(directory)
     if not files:
         raise SfiaAssessError(f"{directory}: no .yaml or .yml files found")
-    cards, failed = load_all(files, _catalog(skills_dirs))
+    cards, failed = load_all(files, catalog_for(skills_dirs))
     return make_reports(
         cards,
         out_dir,
@@ -471,7 +475,7 @@ def _execute(
                 job.source,
                 None,
                 "timed out",
-                _who(job.own),
+                card_row(job.own),
                 f"{job.source}: not made; the report took longer than {time_limit:g} s"
                 " (--time-limit)",
             )
@@ -480,7 +484,7 @@ def _execute(
                 job.source,
                 None,
                 "failed",
-                _who(job.own),
+                card_row(job.own),
                 f"{job.source}: the worker process crashed",
             )
 

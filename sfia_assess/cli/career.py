@@ -12,14 +12,14 @@ from ..core.catalog import Catalog
 from ..core.policy import Policy
 from ..files.printable import printable
 from .main import (
-    _catalog,
-    _needs_output,
-    _policy,
-    _show,
+    catalog_from,
     format_option,
+    needs_output,
     output_option,
     paper_option,
+    policy_from,
     policy_option,
+    show,
     skills_dir_option,
 )
 from .store import store_option_saying
@@ -55,10 +55,10 @@ def attributes_command(
     """
     from ..reports import attributes as view
 
-    found = _catalog(skills_dirs).attributes(version)
+    found = catalog_from(skills_dirs).attributes(version)
     if code is not None:
         found.attribute(code)
-    _show(view.RENDERERS, view.AttributesView(found, code, level), fmt, None)
+    show(view.RENDERERS, view.AttributesView(found, code, level), fmt, None)
 
 
 @click.command("fit")
@@ -117,16 +117,16 @@ def fit_command(
         raise click.UsageError("give ROLE.yaml and at least one assessment FILE (or --roles DIR)")
     elif roles_dir is not None and not paths:
         raise click.UsageError("give at least one assessment FILE to compare with --roles DIR")
-    _needs_output(fmt, output)
-    catalog = _catalog(skills_dirs)
+    needs_output(fmt, output)
+    catalog = catalog_from(skills_dirs)
     if db is not None:
         roles = (
             load_roles(catalog, roles_dir)
             if roles_dir is not None
             else [role_profile_from_file(catalog, paths[0])]
         )
-        found = fit(roles, _from_store(db, catalog, roles), _policy(policy_file))
-        _show(view.RENDERERS, found, fmt, output, paper, force=force, inputs=paths)
+        found = fit(roles, _from_store(db, catalog, roles), policy_from(policy_file))
+        show(view.RENDERERS, found, fmt, output, paper, force=force, inputs=paths)
         return
     if roles_dir is not None:
         check_file_kinds(None, paths)
@@ -137,11 +137,13 @@ def fit_command(
         roles = [role_profile_from_file(catalog, paths[0])]
         files = paths[1:]
     found = fit(
-        roles, _own_views([load_assessment(path, catalog) for path in files]), _policy(policy_file)
+        roles,
+        _own_views([load_assessment(path, catalog) for path in files]),
+        policy_from(policy_file),
     )
     given = (policy_file, roles_dir)
     inputs = (*paths, *(path for path in given if path is not None))
-    _show(view.RENDERERS, found, fmt, output, paper, force=force, inputs=inputs)
+    show(view.RENDERERS, found, fmt, output, paper, force=force, inputs=inputs)
 
 
 def _own_views(files: list[LoadedAssessment]) -> list[LoadedAssessment]:

@@ -155,11 +155,11 @@ def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
     )
 
 
-def _catalog(skills_dirs: tuple[Path, ...]) -> Catalog:
+def catalog_from(skills_dirs: tuple[Path, ...]) -> Catalog:
     return Catalog.default(skills_dirs)
 
 
-def _policy(policy_file: Path | None) -> Policy:
+def policy_from(policy_file: Path | None) -> Policy:
     return load_policy(policy_file) if policy_file else default_policy()
 
 
@@ -173,7 +173,7 @@ def _show_warnings(loaded: LoadedAssessment) -> None:
         click.echo(printable(str(warning)), err=True)
 
 
-def _needs_output(fmt: str, output: Path | None) -> None:
+def needs_output(fmt: str, output: Path | None) -> None:
     if fmt == "pdf" and output is None:
         raise click.UsageError("--format pdf needs -o FILE")
 
@@ -184,7 +184,7 @@ def _options(output: Path | None, paper: str = "a4") -> Options:
     return Options(color=color, paper="letter" if paper == "letter" else "a4", today=_today())
 
 
-def _show(
+def show(
     renderers: Mapping[Format, Renderer],
     view: Any,
     fmt: Format | str,
@@ -246,8 +246,8 @@ def skills(fmt: str, skills_dirs: tuple[Path, ...]) -> None:
     """
     from ..reports import skill as view
 
-    found = view.SkillList(tuple(_catalog(skills_dirs).all_skills()))
-    _show(view.SKILLS_RENDERERS, found, Format(fmt), None)
+    found = view.SkillList(tuple(catalog_from(skills_dirs).all_skills()))
+    show(view.SKILLS_RENDERERS, found, Format(fmt), None)
 
 
 @cli.command()
@@ -267,12 +267,12 @@ def skill(
     """
     from ..reports import skill as view
 
-    catalog = _catalog(skills_dirs)
+    catalog = catalog_from(skills_dirs)
     found = catalog.skill(code, version)
     if level is not None:
         found.level(level)
     page = view.SkillPage(found, catalog.responsibility(found.sfia_version), level)
-    _show(view.RENDERERS, page, Format(fmt), None)
+    show(view.RENDERERS, page, Format(fmt), None)
 
 
 # -- assessments ----------------------------------------------------------------------------
@@ -308,7 +308,7 @@ def init(
     """
     from ..core.starter import manager_template, self_assessment_template
 
-    catalog = _catalog(skills_dirs)
+    catalog = catalog_from(skills_dirs)
     if reviewing is not None:
         text = manager_template(load_assessment(reviewing, catalog), today=_today())
     else:
@@ -333,7 +333,7 @@ def validate(files: tuple[Path, ...], skills_dirs: tuple[Path, ...]) -> None:
     Example:
         sfia-assess validate examples/*.yaml
     """
-    catalog = _catalog(skills_dirs)
+    catalog = catalog_from(skills_dirs)
     failed = False
     for path in files:
         try:
@@ -381,23 +381,23 @@ def assess(
         sfia-assess assess usup.yaml mico.yaml --skills-dir my-skills --format pdf -o me.pdf
     """
     chosen = Format(fmt)
-    _needs_output(fmt, output)
+    needs_output(fmt, output)
     inputs = (*files, *((policy_file,) if policy_file else ()))
     if output is not None:
         check_output(output, inputs=inputs, force=force)
-    catalog = _catalog(skills_dirs)
-    policy = _policy(policy_file)
+    catalog = catalog_from(skills_dirs)
+    policy = policy_from(policy_file)
     if len(files) > 1:
         from ..reports.person import RENDERERS as PERSON_REPORT
         from .career import person_view
 
         person = person_view(files, catalog, policy, target, _today())
-        _show(PERSON_REPORT, person, chosen, output, paper, force=force, inputs=inputs)
+        show(PERSON_REPORT, person, chosen, output, paper, force=force, inputs=inputs)
         return
     loaded: LoadedAssessment = load_assessment(files[0], catalog)
     _show_warnings(loaded)
     report = gap_report(loaded, catalog, policy, today=_today(), target=target)
-    _show(GAP_REPORT, report, chosen, output, paper, force=force, inputs=inputs)
+    show(GAP_REPORT, report, chosen, output, paper, force=force, inputs=inputs)
 
 
 @cli.command()
@@ -476,17 +476,17 @@ def review_command(
     from ..reports.review import RENDERERS
 
     chosen = Format(fmt)
-    _needs_output(fmt, output)
+    needs_output(fmt, output)
     inputs = (self_file, manager_file, *((policy_file,) if policy_file else ()))
     if output is not None:
         check_output(output, inputs=inputs, force=force)
-    catalog = _catalog(skills_dirs)
+    catalog = catalog_from(skills_dirs)
     own = load_assessment(self_file, catalog)
     manager = load_assessment(manager_file, catalog)
     report = review_report(
-        own, manager, catalog, _policy(policy_file), today=_today(), target=target
+        own, manager, catalog, policy_from(policy_file), today=_today(), target=target
     )
-    _show(RENDERERS, report, chosen, output, paper, force=force, inputs=inputs)
+    show(RENDERERS, report, chosen, output, paper, force=force, inputs=inputs)
 
 
 @cli.command("diff")
@@ -514,8 +514,8 @@ def diff_command(
     from ..core.crosswalk import diff
     from ..reports import diff as view
 
-    found = diff(_catalog(skills_dirs), code, old, new)
-    _show(view.RENDERERS, found, Format(fmt), output, force=force, inputs=skills_dirs)
+    found = diff(catalog_from(skills_dirs), code, old, new)
+    show(view.RENDERERS, found, Format(fmt), output, force=force, inputs=skills_dirs)
 
 
 @cli.command("migrate")
@@ -538,7 +538,7 @@ def migrate_command(
     """
     from ..core.crosswalk import migrate_file
 
-    catalog = _catalog(skills_dirs)
+    catalog = catalog_from(skills_dirs)
     migration = migrate_file(file, catalog, new)
     _emit(migration.text, output, force=force, inputs=(file,))
     click.echo(
@@ -589,15 +589,15 @@ def profile_command(
     from ..core.profiles import role_profile, role_profile_from_file
     from ..reports import profile as view
 
-    catalog = _catalog(skills_dirs)
+    catalog = catalog_from(skills_dirs)
     if role_file is not None:
         found = role_profile_from_file(catalog, role_file)
     elif code and level and title:
         found = role_profile(catalog, code, level, title, version)
     else:
         raise click.UsageError("give CODE --level N --title TEXT, or --from-file ROLE.yaml")
-    _needs_output(fmt, output)
-    _show(
+    needs_output(fmt, output)
+    show(
         view.RENDERERS,
         found,
         Format(fmt),
@@ -633,9 +633,9 @@ def pathway_command(
     from ..core.profiles import pathway
     from ..reports import pathway as view
 
-    found = pathway(_catalog(skills_dirs), code, version)
-    _needs_output(fmt, output)
-    _show(view.RENDERERS, found, Format(fmt), output, paper, force=force, inputs=skills_dirs)
+    found = pathway(catalog_from(skills_dirs), code, version)
+    needs_output(fmt, output)
+    show(view.RENDERERS, found, Format(fmt), output, paper, force=force, inputs=skills_dirs)
 
 
 @cli.command("batch")
@@ -727,7 +727,7 @@ def batch_command(
     assert directory is not None
     from ..batch.run import BatchInterrupted, run_batch
 
-    policy = _policy(policy_file)
+    policy = policy_from(policy_file)
     if queue is not None:
         from .queue import queue_batch
 
@@ -835,8 +835,8 @@ def team_command(
     from ..core.team import Basis, team_of, team_view
     from ..reports import team as view
 
-    _needs_output(fmt, output)
-    catalog = _catalog(skills_dirs)
+    needs_output(fmt, output)
+    catalog = catalog_from(skills_dirs)
     if (directory is None) == (db is None):
         raise click.UsageError("give a DIRECTORY of assessment files, or --db [URL] (not both)")
     if as_of is not None and db is None:
@@ -849,11 +849,11 @@ def team_command(
         from ..store.loading import team_from_store
 
         loaded = team_from_store(db, catalog, as_date(as_of))
-        found = team_of(loaded, catalog, _policy(policy_file), basis=chosen_basis)
+        found = team_of(loaded, catalog, policy_from(policy_file), basis=chosen_basis)
     else:
         assert directory is not None
-        found = team_view(directory, catalog, _policy(policy_file), basis=chosen_basis)
-    _show(view.RENDERERS, found, Format(fmt), output, paper, force=force, inputs=inputs)
+        found = team_view(directory, catalog, policy_from(policy_file), basis=chosen_basis)
+    show(view.RENDERERS, found, Format(fmt), output, paper, force=force, inputs=inputs)
 
 
 @cli.command("import-sfia")
@@ -935,7 +935,7 @@ def suggest_command(
     from ..files.yamlwriter import with_same_data
 
     document = read_yaml(file)
-    loaded = check_document(document, _catalog(skills_dirs))
+    loaded = check_document(document, catalog_from(skills_dirs))
     if matcher_kind == "semantic" and not semantic.available():
         raise SfiaAssessError(
             "the semantic matcher needs the extra: pip install torch==2.13.0 first (a CPU"
@@ -962,7 +962,7 @@ def suggest_command(
     from ..reports import suggest as view
 
     shown = view.SuggestView(tuple(found), loaded)
-    _show(view.RENDERERS, shown, Format(fmt), output, force=force, inputs=(file,))
+    show(view.RENDERERS, shown, Format(fmt), output, force=force, inputs=(file,))
 
 
 # -- commands in other modules: register each here, by name and "module:attribute" -------------

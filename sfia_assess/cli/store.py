@@ -208,9 +208,9 @@ def history_command(
     from ..store import open_store, reading
     from ..store.history import person_history
     from ..store.people import everyone
-    from .main import _needs_output
+    from .main import needs_output
 
-    _needs_output(fmt, output)
+    needs_output(fmt, output)
     if not person and not list_people:
         raise click.UsageError('give a PERSON, e.g. history "Priya Nair" (or --list)')
     with open_store(db, existing=not list_people) as engine, reading(engine) as session:
@@ -226,12 +226,12 @@ def history_command(
     from ..core.catalog import Catalog
     from ..reports.history import RENDERERS, history_view
     from ..store.database import database_url, store_file
-    from .main import _show
+    from .main import show
 
     store = store_file(database_url(db))
     inputs = (store,) if store is not None else ()
     shown = history_view(history, Catalog.default())
-    _show(RENDERERS, shown, fmt, output, paper, force=force, inputs=inputs)
+    show(RENDERERS, shown, fmt, output, paper, force=force, inputs=inputs)
 
 
 @click.command("export")

@@ -51,7 +51,9 @@ def enqueue(
 ) -> str:
     """Check every file here, store its bytes in the queue's database with one job each, and
     return the new batch's id. A file that cannot be read is stored as failed, with its error."""
-    from ..batch.run import _catalog, _who, load_all, plan
+    from ..batch.run import card_row as _who
+    from ..batch.run import catalog_for as _catalog
+    from ..batch.run import load_all, plan
     from ..files.folders import assessment_files
     from .worker import TASK, make_app
 

@@ -120,7 +120,8 @@ def _render(
     row: Any, fmt: str, policy_json: str, generated_on: dt.date
 ) -> tuple[bytes, dict[str, Any]]:
     """What the local batch makes for this person: its report and its summary Row."""
-    from ..batch.run import _catalog, render_person
+    from ..batch.run import catalog_for as _catalog
+    from ..batch.run import render_person
     from ..core.assessment import parse_assessment
     from ..core.policy import Policy
     from ..reports import Format
@@ -197,7 +198,7 @@ def _die_with_parent(parent: int) -> None:
 
 def _warm_up() -> None:
     """Load the catalog and WeasyPrint before taking the first job (a second or so, once)."""
-    from ..batch.run import _catalog
+    from ..batch.run import catalog_for as _catalog
 
     _catalog(())
     from ..reports.pdf.render import preload
