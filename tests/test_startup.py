@@ -56,10 +56,15 @@ NOT_NEEDED = (
     "argon2",
     "socket",
     "importlib.metadata",
-    "sfia_assess.cli.main.web",  # (cli_store stays: its --db/--as-of options are on batch and team)
-    "sfia_assess.cli.main.queue",
-    "sfia_assess.cli.main.accounts",
-    "sfia_assess.cli.main.career",
+    "sfia_assess.cli.web",  # each command's module is imported only when it runs
+    "sfia_assess.cli.queue",
+    "sfia_assess.cli.accounts",
+    "sfia_assess.cli.career",
+    "sfia_assess.cli.store",
+    "sfia_assess.cli.team",
+    "sfia_assess.cli.framework",
+    "sfia_assess.cli.roles",
+    "sfia_assess.batch.run",
 )
 
 

@@ -33,6 +33,8 @@ from ..reports.build import gap_report, review_report
 from ..reports.gap import render
 
 DEFAULT_TIME_LIMIT = 120.0
+# The formats a batch writes, with each report's file extension (also `batch --format`'s choices).
+EXTENSIONS = {Format.PDF: "pdf", Format.HTML: "html", Format.JSON: "json", Format.TEXT: "txt"}
 
 
 def unique_stems(names: list[str]) -> list[str]:
@@ -281,7 +283,7 @@ def plan(
                 )
             )
     stems = unique_stems([p.own.name for p in people])
-    extension = {"pdf": "pdf", "html": "html", "json": "json", "text": "txt"}[fmt.value]
+    extension = EXTENSIONS[fmt]
     planned = [
         (p.own, p.review, out_dir / f"{stem}.{extension}")
         for p, stem in zip(people, stems, strict=True)

@@ -11,18 +11,17 @@ import click
 from ..core.catalog import Catalog
 from ..core.policy import Policy
 from ..files.printable import printable
-from .main import (
+from .options import (
     catalog_from,
     format_option,
-    needs_output,
     output_option,
     paper_option,
     policy_from,
     policy_option,
-    show,
     skills_dir_option,
+    store_option_saying,
 )
-from .store import store_option_saying
+from .output import needs_output, show
 
 if TYPE_CHECKING:
     from ..core.assessment import LoadedAssessment
@@ -34,7 +33,7 @@ if TYPE_CHECKING:
 @click.argument("code", required=False)
 @click.option("--level", type=click.IntRange(1, 7), help="Show only this level.")
 @click.option("--version", "version", type=int, help="SFIA version (default: the newest).")
-@format_option("text", "json")
+@format_option("sfia_assess.reports.attributes:RENDERERS")
 @skills_dir_option
 def attributes_command(
     code: str | None,
@@ -73,7 +72,7 @@ def attributes_command(
     "Compare everyone in the history store (their latest self-assessments) instead of FILEs."
 )
 @policy_option
-@format_option("text", "json", "html", "pdf")
+@format_option("sfia_assess.reports.fit:RENDERERS")
 @paper_option
 @output_option
 @skills_dir_option
