@@ -64,7 +64,8 @@ NOT_NEEDED = (
     "sfia_assess.cli.team",
     "sfia_assess.cli.framework",
     "sfia_assess.cli.roles",
-    "sfia_assess.batch.run",
+    "sfia_assess.batch.plan",
+    "sfia_assess.batch.pool",
 )
 
 
@@ -192,7 +193,7 @@ def test_a_team_from_the_store_as_text_imports_no_html_or_batch_machinery(tmp_pa
         text=True,
     )
     assert recorded.returncode == 0, recorded.stderr
-    watched = ("jinja2", "sfia_assess.batch.run", "multiprocessing", "pebble", "weasyprint")
+    watched = ("jinja2", "sfia_assess.batch.pool", "multiprocessing", "pebble", "weasyprint")
     found = imports_of("team", "--db", db, "--format", "text", watched=watched)
     assert found["code"] in (0, None)
     assert found["modules"] == []

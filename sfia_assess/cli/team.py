@@ -34,7 +34,7 @@ from .output import needs_output, pdf_speed_hint, show
 @click.command("batch")
 @click.argument("directory", type=click.Path(path_type=Path), required=False)
 @out_dir_option
-@format_option("sfia_assess.batch.run:EXTENSIONS", default="pdf")
+@format_option("sfia_assess.batch.plan:EXTENSIONS", default="pdf")
 @click.option(
     "--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes."
 )
