@@ -18,14 +18,16 @@ import psutil
 import pytest
 from click.testing import CliRunner
 
-from sfia_assess.batch import run as batch
-from sfia_assess.batch.run import run_batch, safe_stem
+from sfia_assess.batch import plan as batch_plan
+from sfia_assess.batch import report as batch_report
+from sfia_assess.batch.run import make_reports, run_batch
 from sfia_assess.cli.main import cli
 from sfia_assess.core.assessment import parse_assessment
 from sfia_assess.core.catalog import Catalog
 from sfia_assess.core.pairing import Card, pair_reviews
 from sfia_assess.core.policy import Policy
 from sfia_assess.files.csvfile import csv_text, safe_cell
+from sfia_assess.files.folders import assessment_files, safe_stem
 from sfia_assess.files.output import prepare_folder
 from sfia_assess.reports import Format
 
@@ -196,7 +198,7 @@ def test_file_names_stay_under_255_bytes_with_the_temporary_name(
 
 
 def _slow_for(victim: str) -> Callable[..., object]:
-    real = batch.render
+    real = batch_report.render
 
     def render(report: object, fmt: object, **kw: object) -> object:
         if report.result.subject.name == victim:  # type: ignore[attr-defined]
@@ -209,7 +211,9 @@ def _slow_for(victim: str) -> Callable[..., object]:
 def test_a_report_past_the_time_limit_fails_alone(
     tmp_path: Path, write_yaml: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batch, "render", _slow_for("Slow Coach"))  # inherited by forked workers
+    monkeypatch.setattr(
+        batch_report, "render", _slow_for("Slow Coach")
+    )  # inherited by forked workers
     (tmp_path / "team").mkdir()
     for i, name in enumerate(["Ann One", "Slow Coach", "Bob Two"]):
         data = assessment_data(**evidenced(["USUP-3.1"]))
@@ -339,15 +343,15 @@ def _copy_examples(folder: Path) -> None:
         shutil.copy(example, folder / example.name)
 
 
-def _example_jobs(folder: Path, out: Path) -> dict[str, batch.Job]:
+def _example_jobs(folder: Path, out: Path) -> dict[str, batch_plan.Job]:
     """The batch's jobs for the examples copied to `folder`, by person, as `run_batch` plans them."""
     _copy_examples(folder)
-    cards, failed = batch.load_all(batch.assessment_files(folder), Catalog())
+    cards, failed = batch_plan.load_all(assessment_files(folder), Catalog())
     assert failed == []
-    planned, _ = batch.plan(cards, out, Format.JSON)
+    planned, _ = batch_plan.plan(cards, out, Format.JSON)
     policy = Policy()
     return {
-        own.name: batch.Job(
+        own.name: batch_plan.Job(
             Path(own.source),
             own,
             review,
@@ -375,14 +379,14 @@ def test_the_parent_keeps_cards_and_each_worker_checks_its_file_again(tmp_path: 
     # changed since the check, but still Sam's: the report says what the file says now
     text = path.read_text("utf-8")
     path.write_text(text.replace("USUP-1.4: usually", "USUP-1.4: sometimes"), "utf-8")
-    assert batch.run_job(sam).status == "made"
+    assert batch_report.run_job(sam).status == "made"
     statements = json.loads(sam.target.read_text("utf-8"))["statements"]
     assert [s["rating"] for s in statements if s["id"] == "USUP-1.4"] == ["sometimes"]
 
     # now broken: refused with the file's own error, no report written
     sam.target.unlink()
     path.write_text(path.read_text("utf-8").replace("relation: self", "relation: boss"), "utf-8")
-    done = batch.run_job(sam)
+    done = batch_report.run_job(sam)
     assert done.status == "failed" and done.error is not None
     assert str(path) in done.error and "relation" in done.error
     assert done.row.person == "Sam Lee" and not sam.target.exists()
@@ -392,7 +396,7 @@ def test_the_parent_keeps_cards_and_each_worker_checks_its_file_again(tmp_path: 
     assert priya.reviewed_by is not None
     review = Path(priya.reviewed_by.source)
     review.write_text(review.read_text("utf-8").replace("Priya Nair", "Priya Naik"), "utf-8")
-    done = batch.run_job(priya)
+    done = batch_report.run_job(priya)
     assert done.status == "failed"
     assert done.error == (
         f"{review}: its person changed while the batch ran (person Priya Nair is now Priya Naik);"
@@ -403,14 +407,14 @@ def test_the_parent_keeps_cards_and_each_worker_checks_its_file_again(tmp_path: 
 
     # the person's own file renamed, and another removed: each refused in one sentence
     path.write_text(text.replace("Sam Lee", "Sam Leigh"), "utf-8")
-    done = batch.run_job(sam)
+    done = batch_report.run_job(sam)
     assert done.error == (
         f"{path}: its person and assessor changed while the batch ran (person Sam Lee is now"
         " Sam Leigh); run the batch again"
     )
     alex = jobs["Alex Kim"]
     Path(alex.own.source).unlink()
-    done = batch.run_job(alex)
+    done = batch_report.run_job(alex)
     assert done.error == f"{alex.source}: removed while the batch ran; run the batch again"
     assert not alex.target.exists()
 
@@ -422,13 +426,13 @@ def test_files_changed_between_the_check_and_the_workers(tmp_path: Path) -> None
     team.mkdir()
     _copy_examples(team)
     texts: dict[str, str] = {}
-    cards, failed = batch.load_all(batch.assessment_files(team), Catalog(), texts=texts)
+    cards, failed = batch_plan.load_all(assessment_files(team), Catalog(), texts=texts)
     assert failed == [] and len(cards) == len(texts) == 6
     sam = team / "sam-lee-analyst.yaml"
     assert texts[str(sam)] == sam.read_text("utf-8")  # what was checked, for the job queue
     sam.write_text(sam.read_text("utf-8").replace("Sam Lee", "Sam Leigh"), "utf-8")
     (team / "alex-kim-overrated.yaml").unlink()
-    outcome = batch.make_reports(
+    outcome = make_reports(
         cards,
         out,
         fmt=Format.JSON,

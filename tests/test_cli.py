@@ -243,3 +243,37 @@ def test_pdf_needs_an_output_file(runner: CliRunner, write_yaml: Callable[..., P
     result = runner.invoke(cli, ["assess", str(write_yaml(assessment_data())), "--format", "pdf"])
     assert result.exit_code == 2
     assert "--format pdf needs -o FILE" in result.output
+
+
+def test_format_choices_are_the_renderer_tables_formats() -> None:
+    """--format lists what the view's RENDERERS table makes, pdf after html; never by hand."""
+    import importlib
+
+    from sfia_assess.cli.options import FormatChoice, formats
+    from sfia_assess.reports import Format
+
+    assert list(formats({Format.TEXT: 1, Format.HTML: 2, Format.JSON: 3})) == [
+        "text",
+        "html",
+        "pdf",
+        "json",
+    ]
+    assert list(formats({Format.TEXT: 1, Format.HTML: 2}, pdf=False)) == ["text", "html"]
+    assert list(formats({Format.PDF: 1, Format.HTML: 2})) == ["pdf", "html"]
+    checked = 0
+    for group in [cli, *(c for c in cli.all_commands().values() if isinstance(c, click.Group))]:
+        commands = group.all_commands() if group is cli else group.commands  # type: ignore[attr-defined]
+        for name, command in commands.items():
+            for param in command.params:
+                if param.name == "fmt" and isinstance(param.type, FormatChoice):
+                    module, _, attribute = param.type.table.partition(":")
+                    table = getattr(importlib.import_module(module), attribute)
+                    assert param.type.choices == tuple(formats(table, pdf=param.type.pdf)), name
+                    checked += 1
+    assert checked >= 13
+
+
+def test_diff_offers_no_pdf(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["diff", "USUP", "--from", "8", "--to", "9", "--format", "pdf"])
+    assert result.exit_code == 2
+    assert "'pdf' is not one of 'text', 'json', 'md', 'html'" in result.output

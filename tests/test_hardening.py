@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sfia_assess.batch import run as batch
+from sfia_assess.batch import report as batch_report
 from sfia_assess.batch.run import run_batch
 from sfia_assess.core.policy import Policy
 from sfia_assess.reports import Format
@@ -57,7 +57,7 @@ def _team(tmp_path: Path, write_yaml: Callable[..., Path], names: list[str]) -> 
 
 
 def _crash_for(victim: str, *, hard: bool) -> Callable[..., object]:
-    real = batch.render
+    real = batch_report.render
 
     def render(report: object, fmt: object, **kw: object) -> object:
         if report.result.subject.name == victim:  # type: ignore[attr-defined]
@@ -74,7 +74,7 @@ def test_a_worker_that_fails_is_reported_and_the_rest_are_made(
     tmp_path: Path, write_yaml: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, hard: bool
 ) -> None:
     # Fault injection: the workers are forked, so they inherit the patched renderer.
-    monkeypatch.setattr(batch, "render", _crash_for("Crash Test", hard=hard))
+    monkeypatch.setattr(batch_report, "render", _crash_for("Crash Test", hard=hard))
     team = _team(tmp_path, write_yaml, ["Ann One", "Crash Test", "Bob Two", "Cy Three"])
     out = tmp_path / "out"
     outcome = run_batch(

@@ -13,9 +13,10 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from sfia_assess.batch.run import safe_stem, unique_stems
+from sfia_assess.batch.plan import unique_stems
 from sfia_assess.cli.main import cli
 from sfia_assess.core.catalog import Catalog
+from sfia_assess.files.folders import safe_stem
 
 from .conftest import assessment_data, evidenced
 from .data.make_team import make_team

@@ -296,3 +296,24 @@ def test_without_harfbuzz_subset_the_uharfbuzz_wheel_subsets_the_fonts(tmp_path:
         for font in page["/Resources"]["/Font"].values()
     }
     assert fonts and all(re.fullmatch(r"/[A-Z]{6}\+DejaVu-Sans(-Bold)?", f) for f in fonts)
+
+
+def test_colored_text_report_has_the_codes_click_style_writes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import click
+
+    from sfia_assess.reports.gap import text
+
+    catalog = Catalog()
+    loaded = load_assessment(EXAMPLES / "priya-nair-coordinator.yaml", catalog)
+    report = build_report(score(loaded), catalog, dt.date(2026, 1, 1))
+    ours = text.render(report, color=True)
+    assert "\x1b[32m\x1b[1m" in ours and "\x1b[33m" in ours  # bold green, yellow
+
+    def click_style(s: str, fg: str | None = None, bold: bool = False) -> str:
+        return click.style(s, fg, bold=bold or None)  # as the report called it before
+
+    monkeypatch.setattr(text, "_ansi", click_style)
+    assert ours == text.render(report, color=True)
+    assert "\x1b" not in text.render(report, color=False)

@@ -9,7 +9,7 @@ import click
 
 from ..core.identity import person_key
 from ..errors import SfiaAssessError
-from .store import db_option
+from .options import db_option
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

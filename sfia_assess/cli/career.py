@@ -11,18 +11,17 @@ import click
 from ..core.catalog import Catalog
 from ..core.policy import Policy
 from ..files.printable import printable
-from .main import (
-    _catalog,
-    _needs_output,
-    _policy,
-    _show,
+from .options import (
+    catalog_from,
     format_option,
     output_option,
     paper_option,
+    policy_from,
     policy_option,
     skills_dir_option,
+    store_option_saying,
 )
-from .store import store_option_saying
+from .output import needs_output, show
 
 if TYPE_CHECKING:
     from ..core.assessment import LoadedAssessment
@@ -35,7 +34,7 @@ if TYPE_CHECKING:
 @click.argument("code", required=False)
 @click.option("--level", type=click.IntRange(1, 7), help="Show only this level.")
 @click.option("--version", "version", type=int, help="SFIA version (default: the newest).")
-@format_option("text", "json")
+@format_option("sfia_assess.reports.attributes:RENDERERS")
 @skills_dir_option
 def attributes_command(
     code: str | None,
@@ -56,10 +55,10 @@ def attributes_command(
     """
     from ..reports import attributes as view
 
-    found = _catalog(skills_dirs).attributes(version)
+    found = catalog_from(skills_dirs).attributes(version)
     if code is not None:
         found.attribute(code)
-    _show(view.RENDERERS, view.AttributesView(found, code, level), fmt, None)
+    show(view.RENDERERS, view.AttributesView(found, code, level), fmt, None)
 
 
 @click.command("fit")
@@ -82,7 +81,7 @@ def attributes_command(
     help="Whose level counts for a skill a manager reviewed (review files given, or the store).",
 )
 @policy_option
-@format_option("text", "json", "html", "pdf")
+@format_option("sfia_assess.reports.fit:RENDERERS")
 @paper_option
 @output_option
 @skills_dir_option
@@ -129,17 +128,17 @@ def fit_command(
         raise click.UsageError("give ROLE.yaml and at least one assessment FILE (or --roles DIR)")
     elif roles_dir is not None and not paths:
         raise click.UsageError("give at least one assessment FILE to compare with --roles DIR")
-    _needs_output(fmt, output)
-    catalog = _catalog(skills_dirs)
+    needs_output(fmt, output)
+    catalog = catalog_from(skills_dirs)
     if db is not None:
         roles = (
             load_roles(catalog, roles_dir)
             if roles_dir is not None
             else [role_profile_from_file(catalog, paths[0])]
         )
-        found = fit(roles, _from_store(db, catalog, roles), _policy(policy_file), basis=basis)
+        found = fit(roles, _from_store(db, catalog, roles), policy_from(policy_file), basis=basis)
         _say_skipped(found.skipped)
-        _show(view.RENDERERS, found, fmt, output, paper, force=force, inputs=paths)
+        show(view.RENDERERS, found, fmt, output, paper, force=force, inputs=paths)
         return
     if roles_dir is not None:
         check_file_kinds(None, paths)
@@ -150,11 +149,11 @@ def fit_command(
         roles = [role_profile_from_file(catalog, paths[0])]
         files = paths[1:]
     loaded = [load_assessment(path, catalog) for path in files]
-    found = fit(roles, loaded, _policy(policy_file), basis=basis)
+    found = fit(roles, loaded, policy_from(policy_file), basis=basis)
     _say_skipped(found.skipped)
     given = (policy_file, roles_dir)
     inputs = (*paths, *(path for path in given if path is not None))
-    _show(view.RENDERERS, found, fmt, output, paper, force=force, inputs=inputs)
+    show(view.RENDERERS, found, fmt, output, paper, force=force, inputs=inputs)
 
 
 def _say_skipped(skipped: tuple[str, ...]) -> None:

@@ -16,6 +16,7 @@ from ..core.policy import Policy
 from ..errors import SfiaAssessError
 from ..files.printable import printable
 from ..reports import Format
+from .options import out_dir_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -173,14 +174,7 @@ def batch_status_command(batch_id: str, queue: str | None) -> None:
 @click.command("batch-collect")
 @click.argument("batch_id", metavar="ID")
 @queue_option
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Folder for the reports and summary.csv (created if missing).",
-)
+@out_dir_option
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def batch_collect_command(batch_id: str, queue: str | None, out_dir: Path, quiet: bool) -> None:
     """Wait for a queued batch and write its reports and summary.csv into a folder.

@@ -2,57 +2,27 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import SfiaAssessError
 from ..files.printable import printable
+from .options import (
+    catalog_from,
+    db_option,
+    format_option,
+    output_option,
+    paper_option,
+    policy_from,
+    policy_option,
+    skills_dir_option,
+)
+from .output import needs_output, show
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def db_option(func: F) -> F:
-    return click.option(
-        "--db",
-        "db",
-        metavar="URL",
-        help="The history store: a database URL or an SQLite file path; also $SFIA_ASSESS_DB."
-        " Default: history.sqlite3 in your user data folder.",
-    )(func)
-
-
-def store_option_saying(text: str) -> Callable[[F], F]:
-    """--db with an optional URL (`team --db` alone means the default store), with `text` as
-    its help."""
-    return click.option(
-        "--db", "db", metavar="[URL]", is_flag=False, flag_value="", default=None, help=text
-    )
-
-
-store_option = store_option_saying(
-    "Read from the history store instead of a folder: a database URL, or none for"
-    " $SFIA_ASSESS_DB or the default store."
-)
-
-
-def as_of_option(func: F) -> F:
-    return click.option(
-        "--as-of",
-        "as_of",
-        type=click.DateTime(formats=["%Y-%m-%d"]),
-        help="With --db: the team as it stood on this day (YYYY-MM-DD).",
-    )(func)
-
-
-def as_date(value: dt.datetime | None) -> dt.date | None:
-    return value.date() if value is not None else None
 
 
 @click.group("db")
@@ -129,8 +99,8 @@ def db_status(db: str | None, fmt: str) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @db_option
 @click.option("--as", "actor", help="Who is recording, for the trail (default: your user name).")
-@click.option("--policy", "policy_file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--skills-dir", "skills_dirs", multiple=True, type=click.Path(path_type=Path))
+@policy_option
+@skills_dir_option
 def record_command(
     paths: tuple[Path, ...],
     db: str | None,
@@ -149,12 +119,10 @@ def record_command(
         sfia-assess record examples/
         sfia-assess record me.yaml review.yaml --db postgresql+psycopg://me@db/sfia
     """
-    from ..core.catalog import Catalog
-    from ..core.policy import default_policy, load_policy
     from ..store.record import record_paths
 
-    catalog = Catalog.default(skills_dirs)
-    policy = load_policy(policy_file) if policy_file else default_policy()
+    catalog = catalog_from(skills_dirs)
+    policy = policy_from(policy_file)
     done, bad = record_paths(db, paths, catalog, policy, actor=actor)
     for failed in bad:
         click.echo(failed.message, err=True)
@@ -172,21 +140,9 @@ def record_command(
 @click.argument("person", required=False)
 @click.option("--list", "list_people", is_flag=True, help="List everyone recorded.")
 @db_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "html", "pdf"]),
-    default="text",
-    show_default=True,
-)
-@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="Write to this file (atomically) instead of standard output.",
-)
-@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+@format_option("sfia_assess.reports.history:RENDERERS")
+@paper_option
+@output_option
 def history_command(
     person: str | None,
     list_people: bool,
@@ -208,9 +164,8 @@ def history_command(
     from ..store import open_store, reading
     from ..store.history import person_history
     from ..store.people import everyone
-    from .main import _needs_output
 
-    _needs_output(fmt, output)
+    needs_output(fmt, output)
     if not person and not list_people:
         raise click.UsageError('give a PERSON, e.g. history "Priya Nair" (or --list)')
     with (
@@ -229,12 +184,11 @@ def history_command(
     from ..core.catalog import Catalog
     from ..reports.history import RENDERERS, history_view
     from ..store.database import database_url, store_file
-    from .main import _show
 
     store = store_file(database_url(db))
     inputs = (store,) if store is not None else ()
     shown = history_view(history, Catalog.default())
-    _show(RENDERERS, shown, fmt, output, paper, force=force, inputs=inputs)
+    show(RENDERERS, shown, fmt, output, paper, force=force, inputs=inputs)
 
 
 @click.command("export")

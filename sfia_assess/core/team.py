@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..errors import SfiaAssessError
+from ..files.folders import assessment_files
 from .assessment import LoadedAssessment, load_assessment
 from .catalog import Catalog, SkillVersion
 from .identity import person_key
@@ -64,8 +65,6 @@ def team_view(
     directory: Path, catalog: Catalog, policy: Policy, *, top: int = 10, basis: Basis = "agreed"
 ) -> TeamView:
     """Score everyone in `directory` against the skill and version most of them use."""
-    from ..batch.run import assessment_files  # (not for a team from the store: multiprocessing...)
-
     loaded: list[LoadedAssessment] = []
     skipped: list[str] = []
     for path in assessment_files(directory):

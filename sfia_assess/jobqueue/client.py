@@ -51,7 +51,10 @@ def enqueue(
 ) -> str:
     """Check every file here, store its bytes in the queue's database with one job each, and
     return the new batch's id. A file that cannot be read is stored as failed, with its error."""
-    from ..batch.run import _catalog, _who, assessment_files, load_all, plan
+    from ..batch.plan import catalog_for as _catalog
+    from ..batch.plan import load_all, plan
+    from ..batch.summary import card_row as _who
+    from ..files.folders import assessment_files
     from .worker import TASK, make_app
 
     files = assessment_files(directory)
@@ -275,7 +278,7 @@ def _write_new(
 
 def summary_csv(rows: Sequence[Any]) -> str:
     """The local batch's summary.csv (batch.summary_csv) of the queue's items, in its order."""
-    from ..batch import run as batch
+    from ..batch import summary as batch
 
     statuses = {"done": "made"}
     fields = [f.name for f in dataclasses.fields(batch.Row)]

@@ -15,13 +15,13 @@ import logging
 import multiprocessing
 import os
 import signal
-import sys
 import time
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from ..errors import SfiaAssessError
+from ..processes import die_with_parent as _die_with_parent
 from . import schema
 
 if TYPE_CHECKING:
@@ -120,7 +120,8 @@ def _render(
     row: Any, fmt: str, policy_json: str, generated_on: dt.date
 ) -> tuple[bytes, dict[str, Any]]:
     """What the local batch makes for this person: its report and its summary Row."""
-    from ..batch.run import _catalog, render_person
+    from ..batch.plan import catalog_for as _catalog
+    from ..batch.report import render_person
     from ..core.assessment import parse_assessment
     from ..core.policy import Policy
     from ..reports import Format
@@ -184,20 +185,9 @@ def _log_to_stderr() -> None:
     logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
 
 
-def _die_with_parent(parent: int) -> None:
-    """Linux: this process is killed when its parent dies, even by SIGKILL."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before prctl: no orphan left running
-        os._exit(1)
-
-
 def _warm_up() -> None:
     """Load the catalog and WeasyPrint before taking the first job (a second or so, once)."""
-    from ..batch.run import _catalog
+    from ..batch.plan import catalog_for as _catalog
 
     _catalog(())
     from ..reports.pdf.render import preload

@@ -1,5 +1,6 @@
 """Reports, one module per view, behind one contract: a view's `RENDERERS` maps a format to a
 function `(view, options) -> str`, and `render` lays out any view in any of its formats.
+A table's order is the order in which its command's --format lists the choices (cli/options.py).
 
 A PDF is always the view's HTML laid out by WeasyPrint, here and nowhere else; text and
 Markdown are made from a copy of the view whose control characters are escaped (a name holding

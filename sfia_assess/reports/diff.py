@@ -91,7 +91,7 @@ def render_html(d: VersionDiff, options: Options) -> str:
 
 RENDERERS: dict[Format, Renderer] = {
     Format.TEXT: render_text,
-    Format.MD: render_markdown,
     Format.JSON: render_json,
+    Format.MD: render_markdown,
     Format.HTML: render_html,
 }

@@ -73,6 +73,6 @@ def render_html(profile: RoleProfile, options: Options) -> str:
 
 RENDERERS: dict[Format, Renderer] = {
     Format.MD: render_markdown,
-    Format.JSON: render_json,
     Format.HTML: render_html,
+    Format.JSON: render_json,
 }

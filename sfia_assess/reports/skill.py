@@ -151,6 +151,6 @@ def skill_json(view: SkillPage, options: Options) -> str:
 SKILLS_RENDERERS: dict[Format, Renderer] = {Format.TEXT: skills_text, Format.JSON: skills_json}
 RENDERERS: dict[Format, Renderer] = {
     Format.TEXT: skill_text,
-    Format.MD: skill_markdown,
     Format.JSON: skill_json,
+    Format.MD: skill_markdown,
 }

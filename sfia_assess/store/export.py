@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..batch.run import safe_stem
+from ..files.folders import safe_stem
 from ..files.output import write_atomic
 from .attachments import attachments_of, safe_name
 from .database import StoreError

@@ -28,6 +28,7 @@ from ..core.policy import Policy
 from ..core.result import Result
 from ..core.review import review
 from ..errors import InputFileError, SfiaAssessError
+from ..files.folders import assessment_files
 from ..files.yamlfile import MAX_BYTES, parse_yaml, read_yaml
 from .loading import loaded_from_record
 from .models import AssessmentRecord, Event, Review, ScoredResult
@@ -89,7 +90,6 @@ def record_paths(
 ) -> tuple[list[Recorded], list[Recorded]]:
     """`record`: check every file (folders: every YAML file under them), then store the good
     ones in one transaction. Returns what was done with each good file, and the failures."""
-    from ..batch.run import assessment_files
     from . import open_store
     from .database import writing
 

@@ -1,7 +1,9 @@
 """The terminal summary: recommended level, coverage per level, gaps and warnings.
 
-Written with textwrap and click.style rather than rich: `assess --format text` is the command
-people run while editing, and rich's import alone would cost a third of its start-up time.
+Written with textwrap and plain ANSI codes rather than rich: `assess --format text` is the
+command people run while editing, and rich's import alone would cost a third of its start-up time.
+The codes are those click.style writes (the command line's other messages), without importing the
+command line's toolkit into the reports.
 """
 
 from __future__ import annotations
@@ -9,16 +11,21 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 
-import click
-
 from .model import REASON_LABELS, GapReport, level_label, summary_sentence
 
 _BAR = 20
+_FOREGROUND = {"green": 32, "yellow": 33}
+
+
+def _ansi(text: str, fg: str | None = None, bold: bool = False) -> str:
+    """`text` in a colour and/or bold for a terminal, as click.style(text, fg=..., bold=...)."""
+    codes = ([f"\x1b[{_FOREGROUND[fg]}m"] if fg else []) + (["\x1b[1m"] if bold else [])
+    return "".join(codes) + text + "\x1b[0m"
 
 
 def render(report: GapReport, *, color: bool = False, width: int = 100) -> str:
-    def style(text: str, **how: object) -> str:
-        return click.style(text, **how) if color else text  # type: ignore[arg-type]
+    def style(text: str, fg: str | None = None, bold: bool = False) -> str:
+        return _ansi(text, fg, bold) if color else text
 
     lines: list[str] = []
     result = report.result
