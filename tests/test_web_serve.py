@@ -150,7 +150,8 @@ def test_pages_carry_security_headers(server: Server) -> None:
 
 def test_listening_beyond_this_machine_needs_shared_and_then_signs_in(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'store.db'}"
-    with serving("--shared", "--host", "0.0.0.0", db_url=db_url) as server:
+    args = ["--shared", "--host", "0.0.0.0", "--insecure-http", "--host-name", "127.0.0.1"]
+    with serving(*args, db_url=db_url) as server:
         assert server.address.startswith("0.0.0.0:")
         assert "sign in at /login" in server.output[1]
         with urllib.request.urlopen(server.url + "/login", timeout=10) as response:

@@ -481,7 +481,8 @@ def test_behind_a_proxy_https_counts_only_with_behind_proxy(db_url: str) -> None
         status, text, _ = _sign_in_over_https(server.host)
         assert status == 403
         assert "sent from another web site" in text
-    with serving("--shared", "--behind-proxy", "127.0.0.1", db_url=db_url) as server:
+    proxied = ["--behind-proxy", "127.0.0.1", "--host-name", "127.0.0.1"]
+    with serving("--shared", *proxied, db_url=db_url) as server:
         status, text, cookies = _sign_in_over_https(server.host)
         assert status == 303, text
         session = next(c for c in cookies if c.startswith(COOKIE + "="))
