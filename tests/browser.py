@@ -1,4 +1,4 @@
-"""Fixtures for tests in a real browser: `sfia-assess serve` as a user starts it, and Chromium.
+"""Fixtures for tests in a real browser: `sfia-assess serve` (tests/servers.py) and Chromium.
 
 Debian's chromium is driven by Playwright (its own browser download cannot work here). Locally a
 machine without chromium skips these tests; in CI (CI=true) they fail instead.
@@ -7,16 +7,14 @@ machine without chromium skips these tests; in CI (CI=true) they fail instead.
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from .servers import Server, serving
 
 CHROMIUM = os.environ.get("SFIA_ASSESS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -39,50 +37,12 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-@dataclass
-class Server:
-    url: str
-    db_url: str
-    process: subprocess.Popen[str]
-
-
-def start_server(db_path: Path) -> Server:
-    """`sfia-assess serve --port 0` in its own process; waits for the URL it prints."""
-    db_url = f"sqlite:///{db_path}"
-    env = {**os.environ, "SFIA_ASSESS_DB": db_url}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sfia_assess", "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    match = re.search(r"http://127\.0\.0\.1:\d+/", line)
-    if not match:
-        process.kill()
-        rest = process.stdout.read()
-        raise AssertionError(f"serve did not print its URL: {line}{rest}")
-    return Server(match.group(0).rstrip("/"), db_url, process)
-
-
-def stop_server(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
-    if server.process.stdout is not None:
-        server.process.stdout.close()
-
-
 @pytest.fixture(scope="session", name="server")
 def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = start_server(tmp_path_factory.mktemp("web") / "store.db")
-    yield running
-    stop_server(running)
+    """`sfia-assess serve` (single-user) on a new SQLite store, for the whole session."""
+    db_url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'store.db'}"
+    with serving(db_url=db_url) as running:
+        yield running
 
 
 @pytest.fixture(scope="session", name="browser")

@@ -10,7 +10,7 @@ from sfia_assess.cli.main import cli
 from sfia_assess.store.accounts import audit, check_password
 from sfia_assess.store.database import open_engine, reading, writing
 
-PASSWORD = "correct horse battery"
+from .seeding import PASSWORD
 
 
 def users(runner: CliRunner, url: str, *args: str, password: str | None = None) -> tuple:

@@ -21,7 +21,7 @@ from sfia_assess.core.result import GapReason
 from sfia_assess.errors import InputFileError, SfiaAssessError
 
 from .conftest import EXAMPLES, assessment_data, evidenced
-from .test_importer import HEADER, skill_row, write_csv
+from .sheets import HEADER, skill_row, write_csv
 
 ORG = EXAMPLES / "skills"
 ROLES = EXAMPLES / "roles"

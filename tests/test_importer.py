@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,40 +15,9 @@ from sfia_assess.core.importer import clean_cell, import_sfia, read_skills, spli
 from sfia_assess.errors import InputFileError, SfiaAssessError
 
 from .conftest import DATA
+from .sheets import HEADER, skill_row, write_csv
 
 SAMPLE = DATA / "import" / "sfia-sample.csv"
-
-HEADER = [
-    "Code",
-    "URL",
-    "Skill",
-    "Category",
-    "Subcategory",
-    "Overall description",
-    "Guidance notes",
-    *(f"Level {n} description" for n in range(1, 8)),
-]
-
-
-def skill_row(code: str, levels: dict[int, str], guidance: str = "Some notes.") -> list[str]:
-    """A row in the official layout for a made-up skill."""
-    return [
-        code,
-        "",
-        f"Skill {code}",
-        "Made-up category",
-        "Invented things",
-        f"What {code} is about.",
-        guidance,
-        *(levels.get(n, "") for n in range(1, 8)),
-    ]
-
-
-def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Path:
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer).writerows(rows)
-    path.write_bytes(buffer.getvalue().encode(encoding))
-    return path
 
 
 def files_under(directory: Path) -> list[Path]:

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from sfia_assess.cli.main import cli
 
 from .conftest import EXAMPLES, assessment_data, evidenced
-from .test_importer import HEADER, skill_row, write_csv
+from .sheets import HEADER, skill_row, write_csv
 
 ORG = ["--skills-dir", str(EXAMPLES / "skills")]
 PRIYA = [

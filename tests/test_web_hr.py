@@ -21,31 +21,10 @@ from sfia_assess.web.app import create_app
 from sfia_assess.web.auth import CSRF_COOKIE
 
 from .conftest import EXAMPLES, assessment_data, evidenced
-from .test_web_shared import login_token
+from .seeding import EVERY_ROLE, add_users, record, signed_in
 
-PASSWORD = "correct horse battery"
 PAGES = ["/hr", "/hr/progress", "/hr/team.csv", "/hr/team.xlsx", "/hr/profile?level=4",
          "/hr/pathway", "/hr/migrate"]  # fmt: skip
-ACCOUNTS = [
-    ("Hana Reid", "hr"),
-    ("Ada Admin", "admin"),
-    ("Daniel Okafor", "manager"),
-    ("Morgan Ellis", "manager"),
-    ("Priya Nair", "practitioner", "--manager", "Daniel Okafor"),
-    ("Sam Lee", "practitioner", "--manager", "Morgan Ellis"),
-]
-
-
-def record(url: str, *files: Path) -> None:
-    result = CliRunner().invoke(cli, ["record", *map(str, files), "--db", url])
-    assert result.exit_code == 0, result.output
-
-
-def add_accounts(url: str) -> None:
-    for name, role, *manager in ACCOUNTS:
-        args = ["users", "add", name, "--role", role, *manager, "--db", url]
-        result = CliRunner().invoke(cli, args, input=PASSWORD)
-        assert result.exit_code == 0, result.output
 
 
 @pytest.fixture
@@ -54,17 +33,8 @@ def team_url(tmp_path: Path) -> str:
     accounts for every role."""
     url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
     record(url, *sorted(EXAMPLES.glob("*.yaml")))
-    add_accounts(url)
+    add_users(url, EVERY_ROLE)
     return url
-
-
-def signed_in(url: str, name: str) -> TestClient:
-    client = TestClient(create_app(url, shared=True), follow_redirects=False)
-    client.__enter__()
-    data = {"name": name, "password": PASSWORD, "csrf_token": login_token(client)}
-    response = client.post("/login", data=data)
-    assert response.status_code == 303, response.text
-    return client
 
 
 @pytest.fixture

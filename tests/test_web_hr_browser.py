@@ -5,50 +5,35 @@ page axe-clean (and screenshotted when SFIA_ASSESS_SHOTS names a folder)."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .browser import Server, no_axe_violations, screenshot, stop_server
+from .browser import no_axe_violations, screenshot
 from .conftest import EXAMPLES
-from .test_web_hr import add_accounts, record
+from .pages import sign_in
+from .seeding import EVERY_ROLE, add_users, record
+from .servers import Server, serving
 
 
 @pytest.fixture
 def hr_server(tmp_path: Path) -> Iterator[Server]:
     db_url = f"sqlite:///{tmp_path / 'store.db'}"
     record(db_url, *sorted(EXAMPLES.glob("*.yaml")))
-    add_accounts(db_url)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sfia_assess", "serve", "--shared", "--port", "0", "--db", db_url],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    match = re.search(r"http://127\.0\.0\.1:\d+/", process.stdout.readline())
-    assert match, "serve --shared printed no URL"
-    running = Server(match.group(0).rstrip("/"), db_url, process)
-    yield running
-    stop_server(running)
+    add_users(db_url, EVERY_ROLE)
+    with serving("--shared", db_url=db_url) as running:
+        yield running
 
 
 def test_an_hr_lead_reviews_the_team_downloads_it_and_opens_a_profile(
     page: Any, hr_server: Server, tmp_path: Path
 ) -> None:
-    from .test_web_hr import PASSWORD
-
     url = hr_server.url
     page.goto(url + "/hr")
     assert page.url.endswith("/login")
-    page.get_by_label("Name").fill("Hana Reid")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(url + "/")
+    sign_in(page, hr_server, "Hana Reid")
     page.get_by_role("link", name="Team (HR)").click()
     page.wait_for_url(url + "/hr")
     heatmap = page.get_by_role("table", name="People and levels")

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 from starlette.testclient import TestClient
 
 from sfia_assess.web.app import create_app
 
 from .conftest import EXAMPLES
+from .forms import form_of
 
 
 @pytest.fixture
@@ -21,32 +21,15 @@ def client(store_url: str) -> Iterator[TestClient]:
         yield test_client
 
 
-def _form_of(example: str) -> dict[str, str]:
-    data = yaml.safe_load((EXAMPLES / example).read_text("utf-8"))
-    fields = {
-        "skill": data["skill"],
-        "sfia_version": str(data["sfia_version"]),
-        "name": data["subject"]["name"],
-        "assessed_on": str(data["assessed_on"]),
-        "evidence_count": str(len(data["evidence"])),
-        **{f"rating-{k}": v for k, v in data["ratings"].items()},
-    }
-    for i, item in enumerate(data["evidence"]):
-        for key in ("id", "summary", "date", "kind", "reference"):
-            fields[f"evidence-{i}-{key}"] = str(item.get(key, ""))
-        fields[f"evidence-{i}-supports"] = ", ".join(item.get("supports", []))
-    return fields
-
-
 def test_submit_needs_the_managers_name_beside_its_field(client: TestClient) -> None:
-    response = client.post("/assessment/submit", data=_form_of("sam-lee-analyst.yaml"))
+    response = client.post("/assessment/submit", data=form_of("sam-lee-analyst.yaml"))
     assert response.status_code == 422
     assert "give your manager&#39;s name: the assessment goes to them" in response.text
     assert client.get("/manager").text.count("Review ") == 0
 
 
 def test_submitting_the_same_version_twice_says_what_to_do(client: TestClient) -> None:
-    form = {**_form_of("sam-lee-analyst.yaml"), "manager": "Kim Ray"}
+    form = {**form_of("sam-lee-analyst.yaml"), "manager": "Kim Ray"}
     assert client.post("/assessment/submit", data=form).status_code == 200
     again = client.post("/assessment/submit", data=form)
     assert again.status_code == 422
@@ -57,7 +40,7 @@ def test_submitting_the_same_version_twice_says_what_to_do(client: TestClient) -
 
 
 def test_saving_twice_makes_versions_and_opens_them(client: TestClient) -> None:
-    form = _form_of("sam-lee-analyst.yaml")
+    form = form_of("sam-lee-analyst.yaml")
     first = client.post("/assessment/save", data=form, follow_redirects=False)
     assert first.status_code == 303
     assert client.get(first.headers["location"]).text.count("Saved as version 1.") == 1
@@ -69,7 +52,7 @@ def test_saving_twice_makes_versions_and_opens_them(client: TestClient) -> None:
 
 
 def test_sign_off_needs_the_reviewers_name(client: TestClient) -> None:
-    form = {**_form_of("priya-nair-coordinator.yaml"), "manager": "Kim Ray"}
+    form = {**form_of("priya-nair-coordinator.yaml"), "manager": "Kim Ray"}
     assert client.post("/assessment/submit", data=form).status_code == 200
     review = client.get("/manager/review/1")
     assert review.status_code == 200 and 'value="Kim Ray"' in review.text
@@ -116,7 +99,7 @@ def test_the_live_check_answers_quickly(client: TestClient) -> None:
     import statistics
     import time
 
-    fields = {**_form_of("priya-nair-coordinator.yaml"), "target_level": "5"}
+    fields = {**form_of("priya-nair-coordinator.yaml"), "target_level": "5"}
     client.post("/assessment/check", data=fields)  # the matcher is built once, on first use
     times = []
     for _ in range(10):

@@ -3,7 +3,6 @@ download the YAML and the PDF, open the YAML again. axe-core checks every page."
 
 from __future__ import annotations
 
-import re
 import statistics
 from pathlib import Path
 from typing import Any
@@ -13,63 +12,10 @@ from pypdf import PdfReader
 
 from sfia_assess.cli.main import cli
 
-from .browser import Server, no_axe_violations, screenshot
+from .browser import no_axe_violations, screenshot
 from .conftest import EXAMPLES
-
-LEVEL_3 = ["USUP-3.1", "USUP-3.2", "USUP-3.3", "USUP-3.4", "USUP-3.5"]
-TIMER = """() => {
-  window.__swaps = [];
-  document.body.addEventListener('htmx:beforeRequest', () => { window.__t0 = performance.now(); });
-  document.body.addEventListener('htmx:afterSwap', () => { window.__swaps.push(performance.now() - window.__t0); });
-}"""
-
-
-def statement(page: Any, statement_id: str) -> Any:
-    """The radio group of one statement, found by its accessible name as a screen reader would."""
-    return page.get_by_role("radiogroup", name=re.compile(rf"^{re.escape(statement_id)}\b"))
-
-
-def rate(page: Any, statement_id: str, rating: str) -> None:
-    before = page.evaluate("() => window.__swaps.length")
-    statement(page, statement_id).get_by_role("radio", name=rating, exact=True).check()
-    page.wait_for_function(f"() => window.__swaps.length > {before}")
-
-
-def recommended(page: Any) -> str:
-    return str(page.locator("#recommended-level").inner_text())
-
-
-def start_self_assessment(page: Any, server: Server, name: str = "Sam Taylor") -> None:
-    page.goto(server.url + "/")
-    page.get_by_label("Your name").fill(name)
-    page.get_by_label("Your role").fill("Incident Analyst")
-    page.get_by_label("Date of the assessment").fill("2026-10-01")
-    page.get_by_label("Level you are aiming for").select_option("3")
-    page.get_by_role("button", name="Start").click()
-    page.wait_for_selector("#assessment")
-    page.evaluate(TIMER)
-
-
-def fill_level_3(page: Any) -> None:
-    """Rate five of the six level-3 statements and give evidence for them: level 3."""
-    for statement_id in LEVEL_3:
-        rate(page, statement_id, "usually")
-    assert recommended(page) == "none"
-    page.get_by_role("button", name="Add evidence").click()
-    summary = page.get_by_label("Summary: what you did and what came of it")
-    summary.wait_for()
-    page.wait_for_function("() => document.activeElement.id === 'evidence-0-summary'")
-    summary.fill(
-        "Ran the P2 incident bridge for the payroll outage: prioritised the queue, diagnosed the"
-        " failed batch job, escalated the database fault to the DBA team, kept HR informed and"
-        " restored service within the SLA."
-    )
-    page.get_by_label("Statements it supports").fill(", ".join(LEVEL_3))
-    page.get_by_label("Reference").fill("INC-20931")
-    page.get_by_label("Reference").press("Tab")
-    page.wait_for_function(
-        "() => document.querySelector('#recommended-level')?.innerText.startsWith('3')"
-    )
+from .pages import fill_level_3, rate, recommended, start_self_assessment, statement
+from .servers import Server
 
 
 def test_home_page_offers_start_and_upload_and_is_accessible(page: Any, server: Server) -> None:

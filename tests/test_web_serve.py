@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
@@ -17,8 +16,8 @@ from click.testing import CliRunner
 
 from sfia_assess.cli.main import cli
 
-from .browser import Server, start_server, stop_server
 from .conftest import EXAMPLES
+from .servers import Server, serving
 
 
 def test_serve_starts_in_under_a_second_on_127_0_0_1_and_prints_its_url(tmp_path: Path) -> None:
@@ -26,13 +25,10 @@ def test_serve_starts_in_under_a_second_on_127_0_0_1_and_prints_its_url(tmp_path
     times = []
     for attempt in range(3):
         began = time.perf_counter()
-        server = start_server(tmp_path / f"store-{attempt}.db")
-        try:
+        with serving(db_url=f"sqlite:///{tmp_path / f'store-{attempt}.db'}") as server:
             with urllib.request.urlopen(server.url + "/") as response:
                 assert response.status == 200
             times.append(time.perf_counter() - began)
-        finally:
-            stop_server(server)
         assert server.url.startswith("http://127.0.0.1:")
     assert min(times) < 1.0, f"first page after {[round(t, 2) for t in times]} s"
 
@@ -80,8 +76,7 @@ def _pdf_form() -> bytes:
 
 
 def test_a_page_answers_in_under_200_ms_while_4_pdfs_render(tmp_path: Path) -> None:
-    server: Server = start_server(tmp_path / "store.db")
-    try:
+    with serving(db_url=f"sqlite:///{tmp_path / 'store.db'}") as server:
         body = _pdf_form()
         sizes: list[int] = []
         with urllib.request.urlopen(server.url + "/", timeout=10) as response:
@@ -108,8 +103,6 @@ def test_a_page_answers_in_under_200_ms_while_4_pdfs_render(tmp_path: Path) -> N
             worker.join()
         children = _children(server.process.pid)
         assert children, "the PDFs were laid out in worker processes"
-    finally:
-        stop_server(server)
     # The workers (and multiprocessing's resource tracker) go with the server, within seconds.
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in children):
@@ -156,46 +149,27 @@ def test_pages_carry_security_headers(server: Server) -> None:
 
 
 def test_listening_beyond_this_machine_needs_shared_and_then_signs_in(tmp_path: Path) -> None:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sfia_assess",
-            "serve",
-            "--shared",
-            "--host",
-            "0.0.0.0",
-            "--port",
-            "0",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "SFIA_ASSESS_DB": f"sqlite:///{tmp_path / 'store.db'}"},
-    )
-    try:
-        assert process.stdout is not None and process.stderr is not None
-        assert process.stdout.readline().startswith("sfia-assess: serving on http://0.0.0.0:")
-        assert "sign in at /login" in process.stdout.readline()
-    finally:
-        process.terminate()
-        process.communicate(timeout=10)
+    db_url = f"sqlite:///{tmp_path / 'store.db'}"
+    args = ["--shared", "--host", "0.0.0.0", "--insecure-http", "--host-name", "127.0.0.1"]
+    with serving(*args, db_url=db_url) as server:
+        assert server.address.startswith("0.0.0.0:")
+        assert "sign in at /login" in server.output[1]
+        with urllib.request.urlopen(server.url + "/login", timeout=10) as response:
+            assert response.status == 200
 
 
 def test_pdf_workers_exit_when_the_server_is_killed(tmp_path: Path) -> None:
     import signal
 
-    server = start_server(tmp_path / "store.db")
-    try:
+    with serving(db_url=f"sqlite:///{tmp_path / 'store.db'}") as server:
         request = urllib.request.Request(server.url + "/assessment/report.pdf", data=_pdf_form())
         with urllib.request.urlopen(request, timeout=120) as response:
             response.read()
         children = _children(server.process.pid)
-    finally:
+        workers = [p for p in children if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text()]
+        assert workers
         server.process.send_signal(signal.SIGKILL)
-        stop_server(server)
-    workers = [p for p in children if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text()]
-    assert workers
+        server.process.wait()
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in workers):
         time.sleep(0.1)

@@ -3,8 +3,6 @@ the refusal to listen beyond this machine without it."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,20 +14,18 @@ from sfia_assess.cli.main import cli
 from sfia_assess.web.app import create_app
 from sfia_assess.web.auth import COOKIE, CSRF_COOKIE, MAX_FAILURES_PER_ACCOUNT
 
-PASSWORD = "correct horse battery"
+from .conftest import EXAMPLES
+from .forms import form_of
+from .seeding import PASSWORD, add_users, login_token, record, sign_in
+from .servers import serving
+
 FORM = {"skill_version": "USUP:9", "name": "Priya Nair", "assessed_on": "2026-10-01"}
 
 
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
-    runner = CliRunner()
-    for name, *role in (
-        ("Daniel Okafor", "--role", "manager"),
-        ("Priya Nair", "--role", "practitioner", "--manager", "Daniel Okafor"),
-    ):
-        result = runner.invoke(cli, ["users", "add", name, *role, "--db", url], input=PASSWORD)
-        assert result.exit_code == 0, result.stderr
+    add_users(url, [("Daniel Okafor", "manager"), ("Priya Nair", "practitioner", "Daniel Okafor")])
     return url
 
 
@@ -37,21 +33,6 @@ def db_url(tmp_path: Path) -> str:
 def client(db_url: str) -> Iterator[TestClient]:
     with TestClient(create_app(db_url, shared=True), follow_redirects=False) as test_client:
         yield test_client
-
-
-def login_token(client: TestClient) -> str:
-    """The sign-in form's CSRF token (a hidden field), as a browser gets it."""
-    import re
-
-    form = client.get("/login")
-    found = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
-    assert found, "the sign-in form has no csrf_token field"
-    return found.group(1)
-
-
-def sign_in(client: TestClient, name: str = "Priya Nair", password: str = PASSWORD) -> int:
-    data = {"name": name, "password": password, "csrf_token": login_token(client)}
-    return client.post("/login", data=data).status_code
 
 
 def test_every_page_needs_a_session_and_the_sign_in_page_is_open(client: TestClient) -> None:
@@ -74,7 +55,7 @@ def test_sign_in_sets_a_signed_http_only_lax_cookie_and_opens_the_app(client: Te
 
 
 def test_a_forged_or_altered_cookie_is_refused(client: TestClient) -> None:
-    assert sign_in(client) == 303
+    assert sign_in(client, "Priya Nair") == 303
     value = client.cookies[COOKIE]
     payload, signature = value.split(".")
     client.cookies.set(COOKIE, payload + "." + signature[::-1])
@@ -82,9 +63,9 @@ def test_a_forged_or_altered_cookie_is_refused(client: TestClient) -> None:
 
 
 def test_a_wrong_password_is_refused_and_the_account_is_limited(client: TestClient) -> None:
-    assert sign_in(client, password="wrong password!") == 401
+    assert sign_in(client, "Priya Nair", password="wrong password!") == 401
     for _ in range(MAX_FAILURES_PER_ACCOUNT - 1):
-        sign_in(client, password="wrong password!")
+        sign_in(client, "Priya Nair", password="wrong password!")
     # Locked for a while, even with the right password.
     data = {"name": "Priya Nair", "password": PASSWORD, "csrf_token": login_token(client)}
     response = client.post("/login", data=data)
@@ -97,11 +78,11 @@ def test_a_disabled_account_cannot_sign_in(client: TestClient, db_url: str) -> N
     assert (
         CliRunner().invoke(cli, ["users", "disable", "Priya Nair", "--db", db_url]).exit_code == 0
     )
-    assert sign_in(client) == 401
+    assert sign_in(client, "Priya Nair") == 401
 
 
 def test_state_changing_requests_need_the_sessions_csrf_token(client: TestClient) -> None:
-    assert sign_in(client) == 303
+    assert sign_in(client, "Priya Nair") == 303
     assert client.post("/assessment/start", data=FORM).status_code == 403
     token = client.cookies[CSRF_COOKIE]
     assert (
@@ -114,7 +95,7 @@ def test_state_changing_requests_need_the_sessions_csrf_token(client: TestClient
 
 
 def test_a_session_after_logout_is_refused(client: TestClient) -> None:
-    assert sign_in(client) == 303
+    assert sign_in(client, "Priya Nair") == 303
     old = client.cookies[COOKIE]
     assert (
         client.post("/logout", data={"csrf_token": client.cookies[CSRF_COOKIE]}).status_code == 303
@@ -141,7 +122,7 @@ def test_sign_in_needs_the_sign_in_forms_csrf_token(client: TestClient) -> None:
 
 def test_logout_needs_the_sessions_csrf_token(client: TestClient) -> None:
     """Another site cannot sign a person out; the session stays until they do it themselves."""
-    assert sign_in(client) == 303
+    assert sign_in(client, "Priya Nair") == 303
     refused = client.post("/logout")
     assert refused.status_code == 403
     assert client.get("/").status_code == 200
@@ -155,7 +136,7 @@ def test_logout_needs_the_sessions_csrf_token(client: TestClient) -> None:
 
 
 def test_sign_ins_are_audited(client: TestClient, db_url: str) -> None:
-    assert sign_in(client) == 303
+    assert sign_in(client, "Priya Nair") == 303
     result = CliRunner().invoke(cli, ["audit", "--db", db_url])
     assert "  Priya Nair  signed-in  session  from testclient" in result.stdout
 
@@ -175,29 +156,10 @@ def test_serve_beyond_127_0_0_1_needs_shared(runner: CliRunner) -> None:
 
 
 def test_serve_shared_prints_where_to_sign_in(tmp_path: Path) -> None:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sfia_assess",
-            "serve",
-            "--shared",
-            "--port",
-            "0",
-            "--db",
-            f"sqlite:///{tmp_path / 'store.db'}",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        assert process.stdout.readline().startswith("sfia-assess: serving on http://127.0.0.1:")
-        assert "sign in at /login" in process.stdout.readline()
-    finally:
-        process.terminate()
-        process.communicate(timeout=10)
+    with serving("--shared", db_url=f"sqlite:///{tmp_path / 'store.db'}") as server:
+        first, second = server.output[:2]
+        assert first.startswith("sfia-assess: serving on http://127.0.0.1:")
+        assert "sign in at /login" in second
 
 
 # -- who may see what: sfia_assess/web/access.py ------------------------------------------------
@@ -208,15 +170,8 @@ def records(db_url: str) -> dict[str, int]:
     """Priya's and Sam's self-assessments recorded; Priya reports to Daniel, Sam to no one."""
     import sqlalchemy as sa
 
-    from .conftest import EXAMPLES
-
-    runner = CliRunner()
-    for name, role in (("Sam Lee", "practitioner"), ("Hana Mori", "hr")):
-        args = ["users", "add", name, "--role", role, "--db", db_url]
-        assert runner.invoke(cli, args, input=PASSWORD).exit_code == 0
-    files = [str(EXAMPLES / "priya-nair-coordinator.yaml"), str(EXAMPLES / "sam-lee-analyst.yaml")]
-    result = runner.invoke(cli, ["record", *files, "--db", db_url])
-    assert result.exit_code == 0, result.stderr
+    add_users(db_url, [("Sam Lee", "practitioner"), ("Hana Mori", "hr")])
+    record(db_url, EXAMPLES / "priya-nair-coordinator.yaml", EXAMPLES / "sam-lee-analyst.yaml")
     engine = sa.create_engine(db_url)
     with engine.connect() as connection:
         rows = connection.execute(
@@ -359,7 +314,7 @@ def test_hr_sees_a_review_page_but_cannot_sign_one(
 
 
 def test_disabling_an_account_ends_its_open_session(client: TestClient, db_url: str) -> None:
-    assert sign_in(client) == 303
+    assert sign_in(client, "Priya Nair") == 303
     assert client.get("/").status_code == 200
     disabled = CliRunner().invoke(cli, ["users", "disable", "Priya Nair", "--db", db_url])
     assert disabled.exit_code == 0
@@ -441,11 +396,9 @@ def test_the_audit_log_says_what_each_request_did_once_it_did_it(
 ) -> None:
     """Written from the answer, not the request: a refused sign-off is not 'signed', a live
     preview is not 'changed'; saves, submissions, sign-offs and downloads each have their word."""
-    from .test_web_http import _form_of
-
     assert sign_in(client, "Priya Nair") == 303
     token = {"csrf_token": client.cookies[CSRF_COOKIE]}
-    form = {**_form_of("priya-nair-coordinator.yaml"), **token}
+    form = {**form_of("priya-nair-coordinator.yaml"), **token}
     assert client.post("/assessment/check", data=form).status_code == 200
     assert client.post("/assessment/save", data=form).status_code == 303
     assert client.post("/assessment/download.yaml", data=form).status_code == 200
@@ -490,35 +443,6 @@ def test_ended_sessions_are_remembered_until_they_would_expire_only() -> None:
 # -- behind a TLS-terminating proxy: X-Forwarded-Proto only when the operator says so ----------
 
 
-def _serve(db_url: str, *more: str) -> tuple[subprocess.Popen[str], str]:
-    import re
-
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sfia_assess",
-            "serve",
-            "--shared",
-            "--port",
-            "0",
-            "--db",
-            db_url,
-            *more,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    found = re.search(r"http://(127\.0\.0\.1:\d+)/", line)
-    if not found:
-        process.kill()
-        raise AssertionError(f"serve printed no address: {line}{process.stdout.read()}")
-    return process, found.group(1)
-
-
 def _sign_in_over_https(host: str) -> tuple[int, str, list[str]]:
     """What a proxy passes on for a browser at https://HOST: the proxy's header, the browser's
     Origin and cookies. The status, the body and the cookies set."""
@@ -551,25 +475,18 @@ def _sign_in_over_https(host: str) -> tuple[int, str, list[str]]:
 
 
 def test_behind_a_proxy_https_counts_only_with_behind_proxy(db_url: str) -> None:
-    process, host = _serve(db_url)
-    try:
+    with serving("--shared", db_url=db_url) as server:
         # Not told about a proxy: the header is anyone's to send, so the scheme stays http and
         # an https Origin is another site.
-        status, text, _ = _sign_in_over_https(host)
+        status, text, _ = _sign_in_over_https(server.host)
         assert status == 403
         assert "sent from another web site" in text
-    finally:
-        process.terminate()
-        process.communicate(timeout=10)
-    process, host = _serve(db_url, "--behind-proxy", "127.0.0.1")
-    try:
-        status, text, cookies = _sign_in_over_https(host)
+    proxied = ["--behind-proxy", "127.0.0.1", "--host-name", "127.0.0.1"]
+    with serving("--shared", *proxied, db_url=db_url) as server:
+        status, text, cookies = _sign_in_over_https(server.host)
         assert status == 303, text
         session = next(c for c in cookies if c.startswith(COOKIE + "="))
         assert "Secure" in session and "HttpOnly" in session
-    finally:
-        process.terminate()
-        process.communicate(timeout=10)
 
 
 def test_behind_proxy_needs_an_address(runner: CliRunner) -> None:

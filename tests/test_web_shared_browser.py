@@ -3,41 +3,24 @@ token (static/csrf.js); the sign-in page is axe-clean."""
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from sfia_assess.cli.main import cli
-
-from .browser import Server, no_axe_violations, stop_server
-from .test_web_pages import LEVEL_3, TIMER, rate
-
-PASSWORD = "correct horse battery"
+from .browser import no_axe_violations
+from .pages import LEVEL_3, TIMER, rate
+from .seeding import PASSWORD, add_users
+from .servers import Server, serving
 
 
 @pytest.fixture
 def shared_server(tmp_path: Path) -> Iterator[Server]:
     db_url = f"sqlite:///{tmp_path / 'store.db'}"
-    args = ["users", "add", "Sam Taylor", "--role", "practitioner", "--db", db_url]
-    assert CliRunner().invoke(cli, args, input=PASSWORD).exit_code == 0
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sfia_assess", "serve", "--shared", "--port", "0", "--db", db_url],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    match = re.search(r"http://127\.0\.0\.1:\d+/", process.stdout.readline())
-    assert match, "serve --shared printed no URL"
-    running = Server(match.group(0).rstrip("/"), db_url, process)
-    yield running
-    stop_server(running)
+    add_users(db_url, [("Sam Taylor", "practitioner")])
+    with serving("--shared", db_url=db_url) as running:
+        yield running
 
 
 def test_a_practitioner_signs_in_and_works_with_csrf_sent_for_them(

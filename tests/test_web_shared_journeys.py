@@ -6,25 +6,21 @@ a session replayed after logout. Every page visited is axe-clean."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from click.testing import CliRunner
 
-from sfia_assess.cli.main import cli
 from sfia_assess.web.auth import COOKIE
 
-from .browser import Server, no_axe_violations, screenshot, stop_server
+from .browser import no_axe_violations, screenshot
 from .conftest import EXAMPLES
-from .test_web_pages import fill_level_3, recommended
-from .test_web_workflow import agreed, manager_rates
+from .pages import agreed, fill_level_3, manager_rates, recommended, sign_in, sign_out
+from .seeding import add_users, record
+from .servers import Server, serving
 
-PASSWORD = "correct horse battery"
 PERSON = "Jordan Reyes"
 MANAGER = "Kim Ray"
 OTHER = "Sam Lee"  # reports to Alex Chen, not to Kim Ray
@@ -35,32 +31,19 @@ HR = "Hana Mori"
 def shared(tmp_path: Path) -> Iterator[tuple[Server, int]]:
     """`serve --shared` on a new store with four accounts, and Sam Lee's recorded assessment."""
     db_url = f"sqlite:///{tmp_path / 'store.db'}"
-    runner = CliRunner()
-    for name, *role in (
-        (MANAGER, "--role", "manager"),
-        ("Alex Chen", "--role", "manager"),
-        (PERSON, "--role", "practitioner", "--manager", MANAGER),
-        (OTHER, "--role", "practitioner", "--manager", "Alex Chen"),
-        (HR, "--role", "hr"),
-    ):
-        result = runner.invoke(cli, ["users", "add", name, *role, "--db", db_url], input=PASSWORD)
-        assert result.exit_code == 0, result.output
-    recorded = runner.invoke(
-        cli, ["record", str(EXAMPLES / "sam-lee-analyst.yaml"), "--db", db_url]
+    add_users(
+        db_url,
+        [
+            (MANAGER, "manager"),
+            ("Alex Chen", "manager"),
+            (PERSON, "practitioner", MANAGER),
+            (OTHER, "practitioner", "Alex Chen"),
+            (HR, "hr"),
+        ],
     )
-    assert recorded.exit_code == 0, recorded.output
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sfia_assess", "serve", "--shared", "--port", "0", "--db", db_url],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    match = re.search(r"http://127\.0\.0\.1:\d+/", process.stdout.readline())
-    assert match, "serve --shared printed no URL"
-    running = Server(match.group(0).rstrip("/"), db_url, process)
-    yield running, _count(db_url, "select max(id) from assessments")
-    stop_server(running)
+    record(db_url, EXAMPLES / "sam-lee-analyst.yaml")
+    with serving("--shared", db_url=db_url) as running:
+        yield running, _count(db_url, "select max(id) from assessments")
 
 
 def _count(db_url: str, query: str) -> int:
@@ -70,19 +53,6 @@ def _count(db_url: str, query: str) -> int:
             return int(connection.execute(sa.text(query)).scalar_one())
     finally:
         engine.dispose()
-
-
-def sign_in(page: Any, server: Server, name: str) -> None:
-    page.goto(server.url + "/login")
-    page.get_by_label("Name").fill(name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(server.url + "/")
-
-
-def sign_out(page: Any, server: Server) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url(server.url + "/login")
 
 
 def not_found(page: Any, url: str) -> None:

@@ -13,8 +13,17 @@ from pypdf import PdfReader
 
 from sfia_assess.cli.main import cli
 
-from .browser import Server, no_axe_violations, screenshot
-from .test_web_pages import TIMER, fill_level_3, recommended, start_self_assessment, statement
+from .browser import no_axe_violations, screenshot
+from .pages import (
+    TIMER,
+    agreed,
+    fill_level_3,
+    manager_rates,
+    recommended,
+    start_self_assessment,
+    statement,
+)
+from .servers import Server
 
 PERSON = "Jordan Reyes"
 MANAGER = "Kim Ray"
@@ -22,21 +31,6 @@ MANAGER = "Kim Ray"
 
 def pdf_text(path: Path) -> str:
     return "\n".join(p.extract_text() for p in PdfReader(path).pages)
-
-
-def agreed(page: Any) -> str:
-    return str(page.locator("#agreed-level").inner_text())
-
-
-def manager_rates(page: Any, statement_id: str, rating: str, comment: str = "") -> None:
-    before = page.evaluate("() => window.__swaps.length")
-    group = page.get_by_role(
-        "radiogroup", name=re.compile(rf"^{re.escape(statement_id)}\b.*your rating$")
-    )
-    group.get_by_role("radio", name=rating, exact=True).check()
-    page.wait_for_function(f"() => window.__swaps.length > {before}")
-    if comment:
-        page.get_by_label(f"Comment on {statement_id}").fill(comment)
 
 
 def test_self_assessment_review_and_sign_off_end_to_end(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 
 import click
@@ -31,7 +32,8 @@ import click
     "--shared",
     is_flag=True,
     help="Serve several people: sign-in with the store's accounts (`sfia-assess users`),"
-    " each seeing only what their role allows. Required for any host but 127.0.0.1.",
+    " each seeing only what their role allows. Required for any host but this machine's own"
+    " (127.0.0.1, ::1, localhost).",
 )
 @click.option(
     "--behind-proxy",
@@ -41,7 +43,32 @@ import click
     " and X-Forwarded-For (https, the visitor's address), from it only. Without this option"
     " those headers are ignored.",
 )
-def serve(db_url: str | None, host: str, port: int, shared: bool, proxy: str | None) -> None:
+@click.option(
+    "--host-name",
+    "host_names",
+    envvar="SFIA_ASSESS_HOST_NAMES",
+    metavar="NAME[,NAME...]",
+    help="The names people reach the server by (e.g. assess.example.org): requests for any"
+    " other host name are refused. Required with --behind-proxy or a --host other machines"
+    " reach.",
+    show_envvar=True,
+)
+@click.option(
+    "--insecure-http",
+    "insecure",
+    is_flag=True,
+    help="Let other machines in over plain HTTP, without a TLS proxy: passwords and records"
+    " cross the network readable by anyone on it. Only on a network you trust entirely.",
+)
+def serve(
+    db_url: str | None,
+    host: str,
+    port: int,
+    shared: bool,
+    proxy: str | None,
+    host_names: str | None,
+    insecure: bool,
+) -> None:
     """Run the browser app: self-assessment, manager review and the JSON API.
 
     \b
@@ -53,7 +80,8 @@ def serve(db_url: str | None, host: str, port: int, shared: bool, proxy: str | N
     from ..web.app import create_app
     from ..web.guard import LOOPBACK_NAMES
 
-    if host != "127.0.0.1" and not shared:
+    reachable = not _loopback(host)
+    if reachable and not shared:
         raise click.UsageError(
             f"--host {host} lets other machines in, and without --shared there are no accounts:"
             " anyone reaching it could read and sign off assessments; add --shared"
@@ -67,6 +95,18 @@ def serve(db_url: str | None, host: str, port: int, shared: bool, proxy: str | N
         raise click.UsageError(
             "--behind-proxy needs the proxy's address, e.g. --behind-proxy 127.0.0.1"
         )
+    if reachable and proxy is None and not insecure:
+        raise click.UsageError(
+            f"--host {host} would send passwords and records to other machines as plain HTTP:"
+            " put a proxy that terminates TLS in front and add --behind-proxy ADDRESS, or, on a"
+            " network you trust entirely, add --insecure-http"
+        )
+    names = _host_names(host_names)
+    if (reachable or proxy is not None) and not names:
+        raise click.UsageError(
+            "name the host people reach the server by, e.g. --host-name assess.example.org"
+            " (or SFIA_ASSESS_HOST_NAMES): requests for any other host name are refused"
+        )
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -78,13 +118,13 @@ def serve(db_url: str | None, host: str, port: int, shared: bool, proxy: str | N
     sock.listen(128)
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if family == socket.AF_INET6 else host
-    # On this machine only, the app answers to its loopback names only (no DNS rebinding);
-    # behind a proxy, to the names the proxy passes on.
-    loopback = host in LOOPBACK_NAMES and proxy is None
+    # The app answers to the names it was given only (a hostile name pointed at this address,
+    # DNS rebinding, is refused); on this machine alone, to its loopback names as well.
+    local = not reachable and proxy is None
     app = create_app(
         db_url,
         warm_pdfs=True,
-        allowed_hosts=LOOPBACK_NAMES if loopback else None,
+        allowed_hosts=names | LOOPBACK_NAMES if local else names,
         shared=shared,
     )
     config = uvicorn.Config(
@@ -98,5 +138,33 @@ def serve(db_url: str | None, host: str, port: int, shared: bool, proxy: str | N
     click.echo(f"sfia-assess: serving on http://{shown}:{bound}/ (Ctrl+C to stop)")
     if shared:
         click.echo("sfia-assess: shared: sign in at /login with an account from `users add`")
+    if reachable and proxy is None:
+        click.echo(
+            "sfia-assess: plain HTTP (--insecure-http): passwords and records cross the network"
+            " unencrypted"
+        )
     server = uvicorn.Server(config)
     server.run(sockets=[sock])
+
+
+def _loopback(host: str) -> bool:
+    """127.0.0.1, ::1, localhost: only this machine can connect."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _host_names(given: str | None) -> frozenset[str]:
+    """`a.example.org, B.example.org` -> {"a.example.org", "b.example.org"}; a URL or a port
+    is a usage error (a Host header's port is not compared)."""
+    names = frozenset(n.strip().lower() for n in (given or "").split(",") if n.strip())
+    for name in sorted(names):
+        if any(c in name for c in "/@ []") or name.count(":") == 1:
+            raise click.UsageError(
+                f"--host-name {name!r}: give the name alone, e.g. assess.example.org"
+                " (no scheme, port or path)"
+            )
+    return names

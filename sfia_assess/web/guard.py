@@ -34,10 +34,12 @@ HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 
 def host_name(host_header: str) -> str:
-    """`127.0.0.1:8000` -> `127.0.0.1`; `[::1]:8000` -> `::1`."""
+    """`127.0.0.1:8000` -> `127.0.0.1`; `[::1]:8000` -> `::1`; `Assess.Example.org` ->
+    `assess.example.org` (host names are not case-sensitive)."""
     if host_header.startswith("["):
-        return host_header[1:].split("]", 1)[0]
-    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
+        return host_header[1:].split("]", 1)[0].lower()
+    name = host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
+    return name.lower()
 
 
 class SameOriginOnly:

@@ -1,0 +1,93 @@
+"""The app's pages driven in Chromium as a person uses them: sign in, start a self-assessment,
+rate statements (waiting for htmx to swap the result in), and a manager's ratings."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .seeding import PASSWORD
+from .servers import Server
+
+LEVEL_3 = ["USUP-3.1", "USUP-3.2", "USUP-3.3", "USUP-3.4", "USUP-3.5"]
+TIMER = """() => {
+  window.__swaps = [];
+  document.body.addEventListener('htmx:beforeRequest', () => { window.__t0 = performance.now(); });
+  document.body.addEventListener('htmx:afterSwap', () => { window.__swaps.push(performance.now() - window.__t0); });
+}"""
+
+
+def statement(page: Any, statement_id: str) -> Any:
+    """The radio group of one statement, found by its accessible name as a screen reader would."""
+    return page.get_by_role("radiogroup", name=re.compile(rf"^{re.escape(statement_id)}\b"))
+
+
+def rate(page: Any, statement_id: str, rating: str) -> None:
+    before = page.evaluate("() => window.__swaps.length")
+    statement(page, statement_id).get_by_role("radio", name=rating, exact=True).check()
+    page.wait_for_function(f"() => window.__swaps.length > {before}")
+
+
+def recommended(page: Any) -> str:
+    return str(page.locator("#recommended-level").inner_text())
+
+
+def start_self_assessment(page: Any, server: Server, name: str = "Sam Taylor") -> None:
+    page.goto(server.url + "/")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Your role").fill("Incident Analyst")
+    page.get_by_label("Date of the assessment").fill("2026-10-01")
+    page.get_by_label("Level you are aiming for").select_option("3")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_selector("#assessment")
+    page.evaluate(TIMER)
+
+
+def fill_level_3(page: Any) -> None:
+    """Rate five of the six level-3 statements and give evidence for them: level 3."""
+    for statement_id in LEVEL_3:
+        rate(page, statement_id, "usually")
+    assert recommended(page) == "none"
+    page.get_by_role("button", name="Add evidence").click()
+    summary = page.get_by_label("Summary: what you did and what came of it")
+    summary.wait_for()
+    page.wait_for_function("() => document.activeElement.id === 'evidence-0-summary'")
+    summary.fill(
+        "Ran the P2 incident bridge for the payroll outage: prioritised the queue, diagnosed the"
+        " failed batch job, escalated the database fault to the DBA team, kept HR informed and"
+        " restored service within the SLA."
+    )
+    page.get_by_label("Statements it supports").fill(", ".join(LEVEL_3))
+    page.get_by_label("Reference").fill("INC-20931")
+    page.get_by_label("Reference").press("Tab")
+    page.wait_for_function(
+        "() => document.querySelector('#recommended-level')?.innerText.startsWith('3')"
+    )
+
+
+def agreed(page: Any) -> str:
+    return str(page.locator("#agreed-level").inner_text())
+
+
+def manager_rates(page: Any, statement_id: str, rating: str, comment: str = "") -> None:
+    before = page.evaluate("() => window.__swaps.length")
+    group = page.get_by_role(
+        "radiogroup", name=re.compile(rf"^{re.escape(statement_id)}\b.*your rating$")
+    )
+    group.get_by_role("radio", name=rating, exact=True).check()
+    page.wait_for_function(f"() => window.__swaps.length > {before}")
+    if comment:
+        page.get_by_label(f"Comment on {statement_id}").fill(comment)
+
+
+def sign_in(page: Any, server: Server, name: str) -> None:
+    page.goto(server.url + "/login")
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(server.url + "/")
+
+
+def sign_out(page: Any, server: Server) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(server.url + "/login")
