@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from sfia_assess.cli.main import cli
 from sfia_assess.core.assessment import load_assessment, parse_assessment
 from sfia_assess.core.catalog import Catalog
-from sfia_assess.core.crosswalk import load_crosswalk, migrate
+from sfia_assess.core.crosswalk import load_crosswalk
+from sfia_assess.core.migrate import migrate
 from sfia_assess.core.scoring import score
 from sfia_assess.errors import SfiaAssessError
 

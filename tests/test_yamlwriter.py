@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from sfia_assess.cli.main import cli
 from sfia_assess.core.assessment import check_document, parse_assessment
 from sfia_assess.core.catalog import Catalog
-from sfia_assess.core.crosswalk import migrate
 from sfia_assess.core.matcher import annotated_file, matcher_for, suggest
+from sfia_assess.core.migrate import migrate
 from sfia_assess.core.starter import manager_template
 from sfia_assess.errors import SfiaAssessError
 from sfia_assess.files.yamlfile import parse_yaml

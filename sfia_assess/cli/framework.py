@@ -100,7 +100,7 @@ def migrate_command(
     Example:
         sfia-assess migrate examples/jordan-park-sfia8.yaml --to 9 -o jordan-park-sfia9.yaml
     """
-    from ..core.crosswalk import migrate_file
+    from ..core.migrate import migrate_file
 
     catalog = catalog_from(skills_dirs)
     migration = migrate_file(file, catalog, new)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import os
 import re
 import warnings
 import zipfile
@@ -15,12 +13,12 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
-import yaml
 from pydantic import ValidationError
 
-from ..errors import InputFileError, OutputError, Problem, SfiaAssessError
-from ..files.yamlfile import MAX_BYTES, parse_yaml
+from ..errors import InputFileError, Problem, SfiaAssessError
+from ..files.output import write_all
 from .catalog import SkillVersion
+from .skill_yaml import loadable
 
 __all__ = ["import_sfia", "read_skills", "split_sentences"]
 
@@ -87,8 +85,8 @@ def import_sfia(
         raise SfiaAssessError(
             f"{len(existing)} skill file(s) already exist ({listed}); use --force to replace them"
         )
-    files = [(_target(skill, out_dir), text) for skill, text in _loadable(path, rows)]
-    _write_all(files)
+    files = [(_target(skill, out_dir), text) for skill, text in loadable(path, rows)]
+    write_all(files)
     return [target for target, _ in files]
 
 
@@ -424,108 +422,3 @@ def _skill_from_cells(
                 for e in exc.errors()
             ]
         ) from None
-
-
-# -- writing --------------------------------------------------------------------------------
-
-
-class _SkillDumper(yaml.SafeDumper):
-    """SafeDumper that writes multi-line text (guidance notes) as a readable `|` block."""
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_SkillDumper.add_representer(str, _represent_str)
-
-
-def skill_yaml(skill: SkillVersion) -> str:
-    """The skills YAML file for `skill`, in the layout of the shipped files."""
-    data = skill.model_dump(mode="json", exclude_defaults=True)
-    body = yaml.dump(data, Dumper=_SkillDumper, sort_keys=False, allow_unicode=True, width=100)
-    return (
-        f"# SFIA {skill.sfia_version} - {skill.name} ({skill.code}).\n"
-        "# Imported from the licensed SFIA spreadsheet; the SFIA wording is (c) SFIA Foundation.\n"
-        f"{body}"
-    )
-
-
-def _loadable(path: Path, rows: list[tuple[int, SkillVersion]]) -> list[tuple[SkillVersion, str]]:
-    """Each skill's file text, checked against the limits the skill loader applies."""
-    texts: list[tuple[SkillVersion, str]] = []
-    problems: list[Problem] = []
-    for line, skill in rows:
-        text = skill_yaml(skill)
-        size = len(text.encode("utf-8"))
-        if size > MAX_BYTES:
-            problems.append(
-                Problem(
-                    str(path),
-                    line,
-                    f"{skill.code} would make a skill file of {size:,} bytes; skill files over"
-                    f" {MAX_BYTES:,} bytes are refused when loaded: shorten its cells",
-                )
-            )
-            continue
-        try:
-            parse_yaml(text, f"{skill.code}/sfia-{skill.sfia_version}.yaml")
-        except InputFileError as exc:
-            problems.extend(
-                Problem(str(path), line, f"{skill.code}: {p.message}") for p in exc.problems
-            )
-            continue
-        texts.append((skill, text))
-    if problems:
-        raise InputFileError(problems)
-    return texts
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
-
-
-def _write_all(files: list[tuple[Path, str]]) -> None:
-    """Write every file or none: each goes to a temporary file beside its target first, and the
-    targets are replaced only once all of them are written."""
-    import tempfile
-
-    temps: list[tuple[str, Path]] = []
-    made: list[Path] = []
-    try:
-        for target, text in files:
-            folder = target.parent
-            if not folder.is_dir():
-                try:
-                    folder.mkdir(parents=True)
-                except OSError as exc:
-                    raise OutputError(
-                        f"{folder}: cannot create the folder ({exc.strerror or exc}); nothing"
-                        " was written"
-                    ) from None
-                made.append(folder)
-            try:
-                fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".part")
-                temps.append((temp, target))
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(text.encode("utf-8"))
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.chmod(temp, 0o666 & ~_umask())
-            except OSError as exc:
-                raise OutputError(
-                    f"{target}: cannot write ({exc.strerror or exc}); nothing was written"
-                ) from None
-    except BaseException:
-        for temp, _ in temps:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-        for folder in reversed(made):
-            with contextlib.suppress(OSError):
-                folder.rmdir()
-        raise
-    for temp, target in temps:
-        os.replace(temp, target)

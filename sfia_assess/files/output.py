@@ -166,3 +166,46 @@ def prepare_folder(folder: Path, *, lock_name: str) -> Iterator[Path]:
                 lock.unlink()
     finally:
         os.close(fd)
+
+
+def write_all(files: list[tuple[Path, str]]) -> None:
+    """Write every file or none: each goes to a temporary file beside its target first, and the
+    targets are replaced only once all of them are written."""
+    import tempfile
+
+    temps: list[tuple[str, Path]] = []
+    made: list[Path] = []
+    try:
+        for target, text in files:
+            folder = target.parent
+            if not folder.is_dir():
+                try:
+                    folder.mkdir(parents=True)
+                except OSError as exc:
+                    raise OutputError(
+                        f"{folder}: cannot create the folder ({exc.strerror or exc}); nothing"
+                        " was written"
+                    ) from None
+                made.append(folder)
+            try:
+                fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".part")
+                temps.append((temp, target))
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(text.encode("utf-8"))
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.chmod(temp, 0o666 & ~_umask())
+            except OSError as exc:
+                raise OutputError(
+                    f"{target}: cannot write ({exc.strerror or exc}); nothing was written"
+                ) from None
+    except BaseException:
+        for temp, _ in temps:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+    for temp, target in temps:
+        os.replace(temp, target)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core.catalog import Catalog
-from ..core.crosswalk import migrate_text
+from ..core.migrate import migrate_text
 from ..core.policy import Policy
 from .database import StoreError
 from .models import AssessmentRecord
