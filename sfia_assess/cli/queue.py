@@ -59,29 +59,42 @@ def queue_batch(
 ) -> None:
     """`batch DIR --queue URL`: enqueue, then (unless --no-wait) collect like batch-collect."""
     from ..jobqueue.client import enqueue
+    from ..jobqueue.schema import queue_wait
 
     url = _url(queue or None)
+    if wait:
+        queue_wait()  # a mistake in $SFIA_ASSESS_QUEUE_WAIT is said before anything is queued
     batch_id = enqueue(directory, url, fmt=fmt, policy=policy, generated_on=generated_on)
     if not wait:
         click.echo(batch_id)
         click.echo(
             printable(
                 f"queued batch {batch_id}; collect it with"
-                f" `sfia-assess batch-collect {batch_id} -o {out_dir}`"
+                f" `{_resume(batch_id, url if queue else None, out_dir)}`"
             ),
             err=True,
         )
         return
     click.echo(printable(f"batch {batch_id}"), err=True)
-    _collect(url, batch_id, out_dir, quiet)
+    _collect(url, batch_id, out_dir, quiet, given=bool(queue))
 
 
-def _collect(url: str, batch_id: str, out_dir: Path, quiet: bool) -> None:
-    from ..jobqueue.client import collect
+def _resume(batch_id: str, url: str | None, out_dir: Path) -> str:
+    """The command that collects this batch later (--queue only if it was given: else the
+    environment names it; a password shows as ***)."""
+    from ..jobqueue.schema import public_url
+
+    where = f" --queue {public_url(url)}" if url else ""
+    return f"sfia-assess batch-collect {batch_id}{where} -o {out_dir}"
+
+
+def _collect(url: str, batch_id: str, out_dir: Path, quiet: bool, *, given: bool) -> None:
+    from ..jobqueue.client import GaveUp, collect
 
     def notice(text: str) -> None:
         click.echo(printable(text), err=True)
 
+    resume = _resume(batch_id, url if given else None, out_dir)
     try:
         if not quiet and sys.stderr.isatty():
             from rich.progress import Progress
@@ -101,11 +114,20 @@ def _collect(url: str, batch_id: str, out_dir: Path, quiet: bool) -> None:
         click.echo(
             printable(
                 f"stopped waiting; the workers go on with batch {batch_id}: collect it with"
-                f" `sfia-assess batch-collect {batch_id} -o {out_dir}`"
+                f" `{resume}`"
             ),
             err=True,
         )
         raise click.exceptions.Exit(130) from None
+    except GaveUp as exc:
+        click.echo(
+            printable(
+                f"Error: {exc}. Batch {batch_id} stays in the queue and the workers finish it"
+                f" once the database is back: collect it then with `{resume}`"
+            ),
+            err=True,
+        )
+        raise click.exceptions.Exit(1) from None
     for error in done.errors:
         click.echo(printable(error), err=True)
     click.echo(
@@ -191,7 +213,7 @@ def batch_collect_command(batch_id: str, queue: str | None, out_dir: Path, quiet
     Example:
         sfia-assess batch-collect 3f9c2a1b7d04 --queue postgresql://sfia@db/sfia -o reports/
     """
-    _collect(_url(queue), batch_id, out_dir, quiet)
+    _collect(_url(queue), batch_id, out_dir, quiet, given=bool(queue))
 
 
 COMMANDS = (worker_command, batch_status_command, batch_collect_command)

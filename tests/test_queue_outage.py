@@ -1,0 +1,126 @@
+"""The job queue through a PostgreSQL outage: a server of the test's own is stopped while two
+real worker processes make reports and a `batch` waits, then started again.
+
+Skips without PostgreSQL's programs outside CI; fails in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from .pg_server import OwnServer, Unavailable
+from .test_queue import CLI, people, scalar, stop, worker
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+REPORTS = 20
+OUTAGE_S = 12.0
+
+
+@pytest.fixture
+def own_server() -> Iterator[OwnServer]:
+    try:
+        own = OwnServer()
+        own.start()
+    except Unavailable as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL tests must run in CI: {exc}")
+        pytest.skip(str(exc))
+    try:
+        yield own
+    finally:
+        own.stop("immediate")
+        own.remove()
+
+
+def scalar_text(url: str, query: str, **params: str) -> str:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return str(connection.execute(sa.text(query), params).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def count(url: str, query: str) -> int:
+    try:
+        return scalar(url, query)
+    except Exception:  # the tables do not exist yet
+        return 0
+
+
+def test_the_queue_finishes_on_its_own_after_a_postgresql_outage(
+    tmp_path: Path, own_server: OwnServer
+) -> None:
+    url = own_server.url
+    folder = people(tmp_path / "team", REPORTS)
+    out = tmp_path / "reports"
+    env = {**os.environ, "SFIA_ASSESS_QUEUE_WAIT": "120"}
+    waiting = subprocess.Popen(
+        [*CLI, "batch", str(folder), "--queue", url, "-o", str(out), "--quiet"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    workers = [worker(url), worker(url)]
+    try:
+        deadline = time.monotonic() + 40
+        # stop the server while both workers are in the middle of a report, a few done
+        while time.monotonic() < deadline:
+            done = count(url, "SELECT count(*) FROM sfia_queue_items WHERE status='done'")
+            busy = count(url, "SELECT count(*) FROM procrastinate_jobs WHERE status='doing'")
+            if done >= 3 and busy == 2:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the workers did not get going")
+        own_server.stop("fast")
+        time.sleep(OUTAGE_S)
+        own_server.start()
+        back = time.monotonic()
+        back_at = scalar_text(url, "SELECT now()::text")
+        left = scalar(url, "SELECT count(*) FROM sfia_queue_items WHERE status = 'queued'")
+        try:
+            _, stderr = waiting.communicate(timeout=90)
+        except subprocess.TimeoutExpired:
+            waiting.kill()
+            _, stderr = waiting.communicate()
+            pytest.fail(f"the batch did not finish 90 s after the server was back:\n{stderr}")
+        finished_after = time.monotonic() - back
+        alive = [process.poll() is None for process in workers]
+    finally:
+        stop(*workers)
+        if waiting.poll() is None:
+            waiting.kill()
+            waiting.wait()
+    starts = scalar(url, "SELECT count(*) FROM procrastinate_events WHERE type = 'started'")
+    # each registration after the first two is a worker that exited and came back
+    registered = scalar(url, "SELECT last_value FROM procrastinate_workers_id_seq")
+    first_after = scalar_text(
+        url,
+        "SELECT extract(epoch FROM min(finished_at) - :back)::text FROM sfia_queue_items"
+        " WHERE finished_at > :back",
+        back=back_at,
+    )
+    print(
+        f"\noutage figures: {REPORTS} reports, {starts} job starts, {registered} worker"
+        f" registrations; {left} reports left when PostgreSQL was back after {OUTAGE_S:.0f} s;"
+        f" the first of them stored {float(first_after):.1f} s later, the batch finished"
+        f" {finished_after:.1f} s later\n{stderr}"
+    )
+    assert waiting.returncode == 0, stderr
+    assert f"{REPORTS} report(s) written" in stderr and "0 failed" in stderr, stderr
+    assert len(list(out.glob("*.pdf"))) == REPORTS
+    # every report stored once (a finished item is never written again)
+    assert scalar(url, "SELECT count(*) FROM sfia_queue_items WHERE status = 'done'") == REPORTS
+    assert scalar(url, "SELECT max(attempts) FROM sfia_queue_items") == 1
+    assert all(alive), "a worker process stopped for good during the outage"
+    assert starts <= REPORTS + (registered - 2), (starts, registered)
+    assert finished_after < 45
