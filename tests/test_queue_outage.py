@@ -124,3 +124,63 @@ def test_the_queue_finishes_on_its_own_after_a_postgresql_outage(
     assert all(alive), "a worker process stopped for good during the outage"
     assert starts <= REPORTS + (registered - 2), (starts, registered)
     assert finished_after < 45
+
+
+def test_a_waiting_batch_gives_up_after_the_stated_wait_and_says_how_to_resume(
+    tmp_path: Path, own_server: OwnServer
+) -> None:
+    url = own_server.url
+    folder = people(tmp_path / "team", 2)
+    out = tmp_path / "reports"
+    waiting = subprocess.Popen(
+        [*CLI, "batch", str(folder), "--queue", url, "-o", str(out), "--format", "json"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SFIA_ASSESS_QUEUE_WAIT": "3"},
+    )
+    try:
+        # no worker yet: the batch is queued and waits
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if out.exists() and count(url, "SELECT count(*) FROM sfia_queue_items") == 2:
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("the batch was not queued")
+        own_server.stop("fast")
+        stopped = time.monotonic()
+        _, stderr = waiting.communicate(timeout=60)
+        gave_up_after = time.monotonic() - stopped
+    finally:
+        if waiting.poll() is None:
+            waiting.kill()
+            waiting.wait()
+    print(f"\ngave up {gave_up_after:.1f} s after the server stopped:\n{stderr}")
+    assert waiting.returncode == 1, stderr
+    assert "Traceback" not in stderr
+    batch_id = stderr.split()[1]
+    assert "stopped waiting after $SFIA_ASSESS_QUEUE_WAIT=3 s" in stderr, stderr
+    assert f"Batch {batch_id} stays in the queue" in stderr
+    command = stderr.split("`")[1]
+    port = url.split(":")[-1].split("/")[0]
+    assert command == (
+        f"sfia-assess batch-collect {batch_id} --queue"
+        f" postgresql://postgres@127.0.0.1:{port}/postgres -o {out}"
+    )
+    assert 3 <= gave_up_after < 20
+    # the command takes the batch up again once the database is back
+    own_server.start()
+    one = worker(url)
+    try:
+        resumed = subprocess.run(
+            [*CLI, *command.split()[1:]], capture_output=True, text=True, timeout=90
+        )
+    finally:
+        stop(one)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "2 report(s) written" in resumed.stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "person-00.json",
+        "person-01.json",
+        "summary.csv",
+    ]

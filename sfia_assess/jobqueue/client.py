@@ -229,12 +229,13 @@ class _Patience:
                 f"the queue database does not answer ({first}); trying again for up to"
                 f" {self.wait:.0f} s (${schema.WAIT_ENV})"
             )
-        if now + self.delay - self.lost_at > self.wait:
+        waited = now - self.lost_at
+        if waited >= self.wait:
             raise GaveUp(
-                f"the queue database has not answered for {now - self.lost_at:.0f} s ({first});"
-                f" stopped waiting after ${schema.WAIT_ENV}={self.wait:.0f} s"
+                f"the queue database has not answered for {waited:.0f} s ({first});"
+                f" stopped waiting after ${schema.WAIT_ENV}={self.wait:g} s"
             )
-        time.sleep(self.delay)
+        time.sleep(min(self.delay, self.wait - waited))  # the last try falls on the deadline
         self.delay = min(self.delay * 2, 5.0)
 
     def answered(self) -> bool:

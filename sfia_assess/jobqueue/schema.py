@@ -108,9 +108,9 @@ def patiently(step: Callable[[], T]) -> T:
         try:
             return step()
         except DBAPIError as exc:
-            if not is_outage(exc) or time.monotonic() + delay > deadline:
+            if not is_outage(exc) or time.monotonic() >= deadline:
                 raise
-        time.sleep(delay)
+        time.sleep(max(min(delay, deadline - time.monotonic()), 0.0))
         delay = min(delay * 2, 4.0)
 
 
