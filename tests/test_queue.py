@@ -337,7 +337,7 @@ def test_a_worker_whose_connections_are_cut_listens_and_beats_again(
     tmp_path: Path, queue_url: str
 ) -> None:
     one = worker(queue_url)
-    engine = sa.create_engine(queue_url, isolation_level="AUTOCOMMIT")
+    engine = sa.create_engine(queue_url, poolclass=sa.pool.NullPool)
 
     def listening() -> set[int]:
         with engine.connect() as connection:
@@ -355,14 +355,22 @@ def test_a_worker_whose_connections_are_cut_listens_and_beats_again(
             time.sleep(0.1)
         cut = listening()
         assert cut, "the worker never listened"
-        # every connection of the worker's is cut, as by a restart of a proxy in between
-        with engine.connect() as connection:
+        # every connection of the worker's is cut, and new ones refused for a few seconds
+        name = sa.engine.make_url(queue_url).database
+        admin = sa.create_engine(
+            sa.engine.make_url(queue_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+        )
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
             connection.execute(
                 sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"
+                ),
+                {"name": name},
             )
+            time.sleep(4)
+            connection.execute(sa.text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        admin.dispose()
         deadline = time.monotonic() + 15  # longer than a silence that is taken for dead
         while time.monotonic() < deadline:
             silent = scalar(
