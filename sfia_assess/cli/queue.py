@@ -159,7 +159,8 @@ def worker_command(queue: str | None, concurrency: int | None, reports_per_proce
 
     Needs only the queue's URL: the assessments and the finished reports travel through the
     database. Runs until stopped (Ctrl-C, SIGTERM). A worker that is killed loses nothing: its
-    report is made again by another worker about 10 seconds later.
+    report is made again by another worker about 10 seconds later. When the database goes away,
+    the worker stores the report under way once it is back, reconnects and goes on.
 
     \b
     Example:
@@ -207,7 +208,9 @@ def batch_status_command(batch_id: str, queue: str | None) -> None:
 def batch_collect_command(batch_id: str, queue: str | None, out_dir: Path, quiet: bool) -> None:
     """Wait for a queued batch and write its reports and summary.csv into a folder.
 
-    Exit code 1 if any report failed (each is named with its error).
+    Exit code 1 if any report failed (each is named with its error). If the database stops
+    answering, waits $SFIA_ASSESS_QUEUE_WAIT seconds (default 300) for it, then exits 1 saying
+    how to take the batch up again.
 
     \b
     Example:
