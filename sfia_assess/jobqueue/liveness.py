@@ -135,6 +135,13 @@ async def keep_beating(worker: Worker, contact: Contact) -> None:
     answering (the report under way is finished and stored first; beats go on meanwhile, so
     nobody takes it), when its LISTEN connection died (procrastinate does not make a new one),
     or when others took it for dead (its registration is gone: its jobs went back)."""
+    try:
+        await _beat(worker, contact)
+    finally:
+        worker.stop()  # type: ignore[no-untyped-call]  # never a worker without its heartbeat
+
+
+async def _beat(worker: Worker, contact: Contact) -> None:
     while worker.worker_id is None:
         await asyncio.sleep(0.05)
     worker_id = worker.worker_id
@@ -156,7 +163,6 @@ async def keep_beating(worker: Worker, contact: Contact) -> None:
                 "this worker was silent for over %.0f s and taken for dead; starting afresh",
                 STALLED_AFTER_S,
             )
-            worker.stop()  # type: ignore[no-untyped-call]
             return
 
 
@@ -172,14 +178,20 @@ async def rescue(app: App, url: str, contact: Contact) -> None:
         try:
             # their registrations go first: one that is alive after all learns it at its next beat
             await manager.prune_stalled_workers(STALLED_AFTER_S)
-            for job in await manager.get_stalled_jobs(
+            stalled = await manager.get_stalled_jobs(
                 queue=jobs.QUEUE, seconds_since_heartbeat=STALLED_AFTER_S
-            ):
-                if contact.steady_for() < STALLED_AFTER_S:
-                    break
-                await give_back(app, url, job, "a worker that stopped")
+            )
         except ProcrastinateException:
-            continue  # another worker took it first, or the database went away: next round
+            continue  # the database went away: the next round, once it is back
+        for job in stalled:
+            if contact.steady_for() < STALLED_AFTER_S:
+                break
+            try:
+                await give_back(app, url, job, "a worker that stopped")
+            except ProcrastinateException:
+                continue  # another worker took it first
+            except Exception as exc:  # this loop must outlive any one job's trouble
+                log.warning("job %s of a worker that stopped: not given back yet (%s)", job.id, exc)
 
 
 async def settle(app: App, url: str, worker_id: int) -> None:
