@@ -330,3 +330,67 @@ def test_an_items_table_from_an_older_version_gets_the_review_columns(queue_url:
     finally:
         db.dispose()
     assert {"review_input", "review_source"} <= columns
+
+
+@pytest.mark.slow
+def test_a_worker_whose_connections_are_cut_listens_and_beats_again(
+    tmp_path: Path, queue_url: str
+) -> None:
+    one = worker(queue_url)
+    engine = sa.create_engine(queue_url, poolclass=sa.pool.NullPool)
+
+    def listening() -> set[int]:
+        with engine.connect() as connection:
+            found = connection.execute(
+                sa.text(
+                    "SELECT pid FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND query ILIKE 'LISTEN %'"
+                )
+            )
+            return set(found.scalars())
+
+    try:
+        deadline = time.monotonic() + 30
+        while not listening() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        cut = listening()
+        assert cut, "the worker never listened"
+        # every connection of the worker's is cut, and new ones refused for a few seconds
+        name = sa.engine.make_url(queue_url).database
+        admin = sa.create_engine(
+            sa.engine.make_url(queue_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+        )
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+            connection.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"
+                ),
+                {"name": name},
+            )
+            time.sleep(4)
+            connection.execute(sa.text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        admin.dispose()
+        deadline = time.monotonic() + 15  # longer than a silence that is taken for dead
+        while time.monotonic() < deadline:
+            silent = scalar(
+                queue_url,
+                "SELECT count(*) FROM procrastinate_workers"
+                " WHERE last_heartbeat < now() - interval '8 seconds'",
+            )
+            assert silent == 0, "a registration of the worker's stopped beating"
+            time.sleep(1)
+        beating = "SELECT count(*) FROM procrastinate_workers WHERE last_heartbeat > now() - interval '4s'"
+        assert scalar(queue_url, beating) == 1, "the worker's heartbeat stopped"
+        assert listening() - cut, "the worker did not listen again"
+        folder = people(tmp_path / "team", 3)
+        out = tmp_path / "reports"
+        made = cli("batch", str(folder), "--queue", queue_url, "-o", str(out), "--format", "json")
+    finally:
+        stop(one)
+        engine.dispose()
+    assert made.returncode == 0, made.stderr
+    assert len(list(out.glob("*.json"))) == 3
+    assert (
+        scalar(queue_url, "SELECT count(*) FROM procrastinate_events WHERE type = 'started'") == 3
+    )

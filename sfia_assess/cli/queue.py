@@ -60,29 +60,42 @@ def queue_batch(
 ) -> None:
     """`batch DIR --queue URL`: enqueue, then (unless --no-wait) collect like batch-collect."""
     from ..jobqueue.client import enqueue
+    from ..jobqueue.schema import queue_wait
 
     url = _url(queue or None)
+    if wait:
+        queue_wait()  # a mistake in $SFIA_ASSESS_QUEUE_WAIT is said before anything is queued
     batch_id = enqueue(directory, url, fmt=fmt, policy=policy, generated_on=generated_on)
     if not wait:
         click.echo(batch_id)
         click.echo(
             printable(
                 f"queued batch {batch_id}; collect it with"
-                f" `sfia-assess batch-collect {batch_id} -o {out_dir}`"
+                f" `{_resume(batch_id, url if queue else None, out_dir)}`"
             ),
             err=True,
         )
         return
     click.echo(printable(f"batch {batch_id}"), err=True)
-    _collect(url, batch_id, out_dir, quiet)
+    _collect(url, batch_id, out_dir, quiet, given=bool(queue))
 
 
-def _collect(url: str, batch_id: str, out_dir: Path, quiet: bool) -> None:
-    from ..jobqueue.client import collect
+def _resume(batch_id: str, url: str | None, out_dir: Path) -> str:
+    """The command that collects this batch later (--queue only if it was given: else the
+    environment names it; a password shows as ***)."""
+    from ..jobqueue.schema import public_url
+
+    where = f" --queue {public_url(url)}" if url else ""
+    return f"sfia-assess batch-collect {batch_id}{where} -o {out_dir}"
+
+
+def _collect(url: str, batch_id: str, out_dir: Path, quiet: bool, *, given: bool) -> None:
+    from ..jobqueue.client import GaveUp, collect
 
     def notice(text: str) -> None:
         click.echo(printable(text), err=True)
 
+    resume = _resume(batch_id, url if given else None, out_dir)
     try:
         if not quiet and sys.stderr.isatty():
             from rich.progress import Progress
@@ -102,11 +115,20 @@ def _collect(url: str, batch_id: str, out_dir: Path, quiet: bool) -> None:
         click.echo(
             printable(
                 f"stopped waiting; the workers go on with batch {batch_id}: collect it with"
-                f" `sfia-assess batch-collect {batch_id} -o {out_dir}`"
+                f" `{resume}`"
             ),
             err=True,
         )
         raise click.exceptions.Exit(130) from None
+    except GaveUp as exc:
+        click.echo(
+            printable(
+                f"Error: {exc}. Batch {batch_id} stays in the queue and the workers finish it"
+                f" once the database is back: collect it then with `{resume}`"
+            ),
+            err=True,
+        )
+        raise click.exceptions.Exit(1) from None
     for error in done.errors:
         click.echo(printable(error), err=True)
     click.echo(
@@ -138,7 +160,8 @@ def worker_command(queue: str | None, concurrency: int | None, reports_per_proce
 
     Needs only the queue's URL: the assessments and the finished reports travel through the
     database. Runs until stopped (Ctrl-C, SIGTERM). A worker that is killed loses nothing: its
-    report is made again by another worker about 10 seconds later.
+    report is made again by another worker about 10 seconds later. When the database goes away,
+    the worker stores the report under way once it is back, reconnects and goes on.
 
     \b
     Example:
@@ -179,13 +202,15 @@ def batch_status_command(batch_id: str, queue: str | None) -> None:
 def batch_collect_command(batch_id: str, queue: str | None, out_dir: Path, quiet: bool) -> None:
     """Wait for a queued batch and write its reports and summary.csv into a folder.
 
-    Exit code 1 if any report failed (each is named with its error).
+    Exit code 1 if any report failed (each is named with its error). If the database stops
+    answering, waits $SFIA_ASSESS_QUEUE_WAIT seconds (default 300) for it, then exits 1 saying
+    how to take the batch up again.
 
     \b
     Example:
         sfia-assess batch-collect 3f9c2a1b7d04 --queue postgresql://sfia@db/sfia -o reports/
     """
-    _collect(_url(queue), batch_id, out_dir, quiet)
+    _collect(_url(queue), batch_id, out_dir, quiet, given=bool(queue))
 
 
 COMMANDS = (worker_command, batch_status_command, batch_collect_command)

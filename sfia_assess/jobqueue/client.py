@@ -165,6 +165,11 @@ def _status(connection: sa.Connection, batch_id: str) -> Status:
     )
 
 
+class GaveUp(QueueError):
+    """The queue database stopped answering for longer than the stated wait; the workers keep
+    the batch, and `batch-collect` takes it up again."""
+
+
 def collect(
     url: str,
     batch_id: str,
@@ -173,9 +178,12 @@ def collect(
     notice: Callable[[str], None] | None = None,
 ) -> Collected:
     """Wait for the batch, writing each finished report into `out_dir` as it arrives (once),
-    then summary.csv. `notice` hears once if nothing has finished for IDLE_NOTICE_S."""
+    then summary.csv. `notice` hears once if nothing has finished for IDLE_NOTICE_S, and when
+    the database stops and starts answering; after schema.queue_wait() seconds without an
+    answer, GaveUp."""
     from ..files.output import prepare_folder
 
+    patience = _Patience(schema.queue_wait(), notice)
     db = schema.engine(url)
     written: set[int] = set()
     try:
@@ -185,7 +193,9 @@ def collect(
             summary = out_dir / "summary.csv"
             # an old summary must never stand beside new reports, whatever stops this wait
             summary.unlink(missing_ok=True)
-            current, rows = _wait_and_write(db, batch_id, out_dir, written, progress, notice)
+            current, rows = _wait_and_write(
+                db, batch_id, out_dir, written, progress, notice, patience
+            )
             write_atomic(summary, summary_csv(rows))
     except DBAPIError as exc:
         raise schema.unreachable(db, exc) from None
@@ -201,6 +211,52 @@ def collect(
     return Collected(current, summary, errors)
 
 
+class _Patience:
+    """Rides out an outage of the queue database: tries again with back-off, for `wait`
+    seconds from the first failure, saying so once; then GaveUp."""
+
+    def __init__(self, wait: float, notice: Callable[[str], None] | None) -> None:
+        self.wait, self.notice = wait, notice
+        self.lost_at: float | None = None
+        self.delay = 0.5
+
+    def failed(self, exc: DBAPIError) -> None:
+        """Pause before the next try; raise `exc` if it is not an outage, GaveUp when due."""
+        if not schema.is_outage(exc):
+            raise exc
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        now = time.monotonic()
+        if self.lost_at is None:
+            self.lost_at = now
+            self._say(
+                f"the queue database does not answer ({first}); trying again for up to"
+                f" {self.wait:.0f} s (${schema.WAIT_ENV})"
+            )
+        waited = now - self.lost_at
+        if waited >= self.wait:
+            raise GaveUp(
+                f"the queue database has not answered for {waited:.0f} s ({first});"
+                f" stopped waiting after ${schema.WAIT_ENV}={self.wait:g} s"
+            )
+        time.sleep(min(self.delay, self.wait - waited))  # the last try falls on the deadline
+        self.delay = min(self.delay * 2, 5.0)
+
+    def answered(self) -> bool:
+        """True when this answer ends an outage."""
+        if self.lost_at is None:
+            return False
+        self._say(
+            f"the queue database answers again, after {time.monotonic() - self.lost_at:.0f} s;"
+            " waiting for the workers"
+        )
+        self.lost_at, self.delay = None, 0.5
+        return True
+
+    def _say(self, text: str) -> None:
+        if self.notice:
+            self.notice(text)
+
+
 def _wait_and_write(
     db: sa.Engine,
     batch_id: str,
@@ -208,16 +264,24 @@ def _wait_and_write(
     written: set[int],
     progress: Callable[[int, int], None] | None,
     notice: Callable[[str], None] | None,
+    patience: _Patience,
 ) -> tuple[Status, Sequence[Any]]:
     """Poll until no item waits, writing each finished report once; then every item's row."""
     last_change, seen = time.monotonic(), -1
+    idle_said = False
     mark: dt.datetime | None = None
     while True:
-        with db.connect() as connection:
-            current = _status(connection, batch_id)
-            # the last pass reads every id again: nothing finished is ever left out
-            since = mark if current.waiting else None
-            mark = _write_new(connection, batch_id, out_dir, written, since)
+        try:
+            with db.connect() as connection:
+                current = _status(connection, batch_id)
+                # the last pass reads every id again: nothing finished is ever left out
+                since = mark if current.waiting else None
+                mark = _write_new(connection, batch_id, out_dir, written, since)
+        except DBAPIError as exc:
+            patience.failed(exc)
+            continue
+        if patience.answered():
+            last_change = time.monotonic()  # the workers need a moment to come back too
         finished = current.total - current.waiting
         if progress:
             progress(finished, current.total)
@@ -225,26 +289,30 @@ def _wait_and_write(
             break
         if finished != seen:
             last_change, seen = time.monotonic(), finished
-        elif notice and time.monotonic() - last_change > IDLE_NOTICE_S:
+        elif notice and not idle_said and time.monotonic() - last_change > IDLE_NOTICE_S:
             notice(
                 f"no report has finished for {IDLE_NOTICE_S:.0f} s: is a worker running?"
                 " (sfia-assess worker --queue URL, on any machine)"
             )
-            notice = None
+            idle_said = True
         time.sleep(POLL_S)
-    with db.connect() as connection:
-        rows = connection.execute(
-            sa.select(
-                schema.items.c.source,
-                schema.items.c.target,
-                schema.items.c.status,
-                schema.items.c.summary,
-                schema.items.c.error,
-            )
-            .where(schema.items.c.batch_id == batch_id)
-            .order_by(schema.items.c.source)
-        ).all()
-    return current, rows
+    while True:
+        try:
+            with db.connect() as connection:
+                rows = connection.execute(
+                    sa.select(
+                        schema.items.c.source,
+                        schema.items.c.target,
+                        schema.items.c.status,
+                        schema.items.c.summary,
+                        schema.items.c.error,
+                    )
+                    .where(schema.items.c.batch_id == batch_id)
+                    .order_by(schema.items.c.source)
+                ).all()
+            return current, rows
+        except DBAPIError as exc:
+            patience.failed(exc)
 
 
 def _write_new(

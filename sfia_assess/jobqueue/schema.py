@@ -7,6 +7,9 @@ several machines starting at once do not collide. `db upgrade` does not touch th
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -15,6 +18,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from ..errors import SfiaAssessError
 
 ENV = "SFIA_ASSESS_QUEUE"
+WAIT_ENV = "SFIA_ASSESS_QUEUE_WAIT"
+DEFAULT_WAIT_S = 300.0  # how long a waiting batch, or a worker's finished report, waits it out
+T = TypeVar("T")
 _LOCK_KEY = 7_316_281_900  # pg_advisory_xact_lock: one schema creator at a time
 
 metadata = sa.MetaData()
@@ -70,6 +76,47 @@ def queue_url(given: str | None) -> str:
             f"{url.render_as_string()}: the queue needs PostgreSQL; give postgresql://USER@HOST/DB"
         )
     return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+def queue_wait() -> float:
+    """Seconds a waiting client keeps trying a queue database that stopped answering."""
+    text = os.environ.get(WAIT_ENV, "").strip()
+    if not text:
+        return DEFAULT_WAIT_S
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise QueueError(f"${WAIT_ENV}={text!r}: give a number of seconds, such as 300")
+    return seconds
+
+
+def is_outage(exc: DBAPIError) -> bool:
+    """The database went away or cannot be reached (worth waiting for), not a refused query."""
+    return isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError) or bool(
+        exc.connection_invalidated
+    )
+
+
+def patiently(step: Callable[[], T]) -> T:
+    """Run one database step; through an outage, try it again with back-off for up to
+    queue_wait() seconds (the step must be safe to repeat)."""
+    deadline = time.monotonic() + queue_wait()
+    delay = 0.5
+    while True:
+        try:
+            return step()
+        except DBAPIError as exc:
+            if not is_outage(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(max(min(delay, deadline - time.monotonic()), 0.0))
+        delay = min(delay * 2, 4.0)
+
+
+def public_url(url: str) -> str:
+    """The URL for messages and commands to copy: libpq's spelling, the password hidden."""
+    return make_url(libpq_url(url)).render_as_string(hide_password=True)
 
 
 def libpq_url(url: str) -> str:

@@ -1,9 +1,8 @@
 """The worker side: one procrastinate task renders one report from the bytes in the database.
 
-Timeouts (stated in the README): a worker sends a heartbeat every HEARTBEAT_S seconds; one that
-has sent none for STALLED_AFTER_S (killed, machine gone) is stalled, and any live worker puts
-its job back in the queue within RESCUE_EVERY_S more. A job runs at most MAX_ATTEMPTS times
-(an error or a worker that died); then it is reported with its error and the batch goes on.
+A job runs at most MAX_ATTEMPTS times (an error or a worker that died); then it is reported
+with its error and the batch goes on. Heartbeats, the rescue of dead workers' jobs and outages
+are liveness.py's (timeouts stated there and in the README).
 """
 
 from __future__ import annotations
@@ -30,9 +29,8 @@ if TYPE_CHECKING:
 QUEUE = "sfia_assess_reports"
 TASK = "sfia_assess.render_report"
 MAX_ATTEMPTS = 3
-HEARTBEAT_S = 2.0
-STALLED_AFTER_S = 10.0
-RESCUE_EVERY_S = 3.0
+CONNECT_TIMEOUT_S = 5.0
+NEVER_S = 10.0 * 365 * 24 * 3600  # procrastinate's own heartbeat and pruning: liveness.py's
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +50,18 @@ def make_app(url: str) -> App:
     """A procrastinate app on the queue database, with our one task."""
     from procrastinate import App, PsycopgConnector, RetryStrategy
 
-    app = App(connector=PsycopgConnector(conninfo=schema.libpq_url(url)))
+    # a connection per query, no pool: psycopg_pool doubles its reconnect delay without a cap
+    # (16 s, 32 s...), so after an outage a pooled worker stayed idle long after the database
+    # answered again; liveness.py does the waiting, with its own capped back-off
+    from psycopg_pool import AsyncNullConnectionPool
+
+    connector = PsycopgConnector(
+        conninfo=schema.libpq_url(url),
+        pool_factory=AsyncNullConnectionPool,
+        timeout=CONNECT_TIMEOUT_S,
+        kwargs={"connect_timeout": int(CONNECT_TIMEOUT_S)},
+    )
+    app = App(connector=connector)
 
     @app.task(
         name=TASK,
@@ -75,23 +84,28 @@ def make_app(url: str) -> App:
 
 def render_item(url: str, item: int, attempts: int) -> None:
     """Render one queued item and store its report; an error is stored and raised again (for
-    procrastinate to retry) until the last attempt, when the item fails for good."""
+    procrastinate to retry) until the last attempt, when the item fails for good. Reading and
+    storing ride out an outage of the database (schema.patiently): a report is made once."""
     db = _engine(url)
-    with db.connect() as connection:
-        row = connection.execute(
-            sa.select(
-                schema.items.c.source,
-                schema.items.c.input,
-                schema.items.c.review_source,
-                schema.items.c.review_input,
-                schema.items.c.status,
-                schema.batches.c.fmt,
-                schema.batches.c.policy,
-                schema.batches.c.generated_on,
-            )
-            .join(schema.batches)
-            .where(schema.items.c.id == item)
-        ).one_or_none()
+
+    def read() -> Any:
+        with db.connect() as connection:
+            return connection.execute(
+                sa.select(
+                    schema.items.c.source,
+                    schema.items.c.input,
+                    schema.items.c.review_source,
+                    schema.items.c.review_input,
+                    schema.items.c.status,
+                    schema.batches.c.fmt,
+                    schema.batches.c.policy,
+                    schema.batches.c.generated_on,
+                )
+                .join(schema.batches)
+                .where(schema.items.c.id == item)
+            ).one_or_none()
+
+    row = schema.patiently(read)
     if row is None or row.status != "queued":
         return  # gone, or finished by another worker already: nothing is made twice
     try:
@@ -99,21 +113,27 @@ def render_item(url: str, item: int, attempts: int) -> None:
     except Exception as exc:
         message = str(exc) if isinstance(exc, SfiaAssessError) else f"{type(exc).__name__}: {exc}"
         last = attempts + 1 >= MAX_ATTEMPTS
-        _finish(db, item, status="failed" if last else "queued", error=message)
+        finish_item(url, item, status="failed" if last else "queued", error=message)
         raise
-    _finish(db, item, status="done", report=report, summary=summary)
+    finish_item(url, item, status="done", report=report, summary=summary)
 
 
-def _finish(db: sa.Engine, item: int, *, status: str, **values: Any) -> None:
-    """Record an outcome; only a queued item changes (the first finisher wins)."""
+def finish_item(url: str, item: int, *, status: str, **values: Any) -> None:
+    """Record an outcome; only a queued item changes (the first finisher wins), so trying
+    again after an outage never stores a report twice."""
     update = sa.update(schema.items).where(
         schema.items.c.id == item, schema.items.c.status == "queued"
     )
     extra: dict[str, Any] = {"attempts": schema.items.c.attempts + 1}
     if status != "queued":
         extra["finished_at"] = sa.func.clock_timestamp()  # the database's clock, not this machine's
-    with db.begin() as connection:
-        connection.execute(update.values(status=status, **values, **extra))
+    db = _engine(url)
+
+    def store() -> None:
+        with db.begin() as connection:
+            connection.execute(update.values(status=status, **values, **extra))
+
+    schema.patiently(store)
 
 
 def _render(
@@ -139,50 +159,32 @@ def _render(
     return report, dataclasses.asdict(summary)
 
 
-async def _rescue(app: App, url: str) -> None:
-    """Put the jobs of stalled workers back in the queue (or fail them after MAX_ATTEMPTS)."""
-    from procrastinate.exceptions import ProcrastinateException
-    from procrastinate.jobs import Status
-
-    manager = app.job_manager
-    while True:
-        await asyncio.sleep(RESCUE_EVERY_S)
-        try:
-            stalled = await manager.get_stalled_jobs(
-                queue=QUEUE, seconds_since_heartbeat=STALLED_AFTER_S
-            )
-            for job in stalled:
-                if job.attempts + 1 >= MAX_ATTEMPTS:
-                    item = int(str(job.task_kwargs["item"]))
-                    error = f"the worker stopped {MAX_ATTEMPTS} times while making this report"
-                    await asyncio.to_thread(
-                        _finish, _engine(url), item, status="failed", error=error
-                    )
-                    await manager.finish_job(job, status=Status.FAILED, delete_job=False)
-                    log.warning("job %s of a stalled worker: failed, %s", job.id, error)
-                else:
-                    await manager.retry_job(job)
-                    log.warning("job %s of a stalled worker: back in the queue", job.id)
-        except ProcrastinateException:
-            continue  # another worker rescued it first
-
-
 class _Brief(logging.Formatter):
     """A user's mistake in an input is one line; any other error keeps its traceback."""
 
     def format(self, record: logging.LogRecord) -> str:
-        if record.exc_info and isinstance(record.exc_info[1], SfiaAssessError):
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None and (isinstance(error, SfiaAssessError) or _is_outage(error)):
             record.message = record.getMessage()
             record.asctime = self.formatTime(record, self.datefmt)
-            first = str(record.exc_info[1]).splitlines()[0]
-            return f"{self.formatMessage(record)}: {first}"
+            lines = str(error.__cause__ or error).strip().splitlines()
+            return f"{self.formatMessage(record)}: {lines[0] if lines else type(error).__name__}"
         return super().format(record)
+
+
+def _is_outage(error: BaseException) -> bool:
+    """procrastinate's error for a database that went away (liveness.py says what follows)."""
+    import psycopg
+
+    return isinstance(error.__cause__, psycopg.OperationalError)
 
 
 def _log_to_stderr() -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(_Brief("%(asctime)s worker %(process)d: %(message)s"))
     logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
+    # the pool warns at every failed connection; liveness says once that the database went away
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
 
 
 def _warm_up() -> None:
@@ -196,7 +198,9 @@ def _warm_up() -> None:
 
 
 def run_worker(url: str, max_reports: int | None = None, parent: int | None = None) -> None:
-    """One worker process: one report at a time, until SIGINT/SIGTERM or `max_reports`."""
+    """One worker process: one report at a time, until SIGINT/SIGTERM or `max_reports`. When
+    the database stops answering, the report under way is finished and stored when it answers
+    again, and the worker reconnects with back-off and registers afresh; it never gives up."""
     if parent is not None:
         _die_with_parent(parent)
     _log_to_stderr()
@@ -204,28 +208,69 @@ def run_worker(url: str, max_reports: int | None = None, parent: int | None = No
     app = make_app(url)
 
     async def main() -> None:
-        from procrastinate.worker import Worker
+        from . import liveness
 
+        loop = asyncio.get_running_loop()
+        stopping = asyncio.Event()  # SIGINT/SIGTERM, or this process's share of reports made
+        running: list[Any] = []  # procrastinate's Worker of the moment
+
+        def stop() -> None:
+            stopping.set()
+            for worker in running:
+                worker.stop()  # procrastinate finishes the report under way
+
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop)
+        if max_reports is not None:
+            _limit.update(max_reports=max_reports, stop=lambda: loop.call_soon_threadsafe(stop))
+        contact = liveness.Contact(url)
+        if not await contact.wait(stopping):
+            return
         async with app.open_async():
+            rescue = asyncio.create_task(liveness.rescue(app, url, contact))
+            try:
+                await _work(app, url, contact, stopping, running)
+            finally:
+                rescue.cancel()
+                await contact.close()
+
+    asyncio.run(main())
+
+
+async def _work(
+    app: App, url: str, contact: Any, stopping: asyncio.Event, running: list[Any]
+) -> None:
+    """Run procrastinate's worker, and a fresh one each time an outage ended the last."""
+    from procrastinate.exceptions import ProcrastinateException
+    from procrastinate.worker import Worker
+
+    from . import liveness
+
+    left: int | None = None  # a registration an outage left behind, with jobs maybe
+    while not stopping.is_set() and await contact.wait(stopping):
+        try:
+            if left is not None:
+                await liveness.settle(app, url, left)
+                left = None
             worker = Worker(
                 app=app,
                 queues=[QUEUE],
                 concurrency=1,
-                update_heartbeat_interval=HEARTBEAT_S,
-                stalled_worker_timeout=STALLED_AFTER_S,
+                install_signal_handlers=False,  # run_worker's: they outlive this worker
+                update_heartbeat_interval=NEVER_S,
+                stalled_worker_timeout=NEVER_S,
             )
-            if max_reports is not None:
-                loop = asyncio.get_running_loop()
-                _limit.update(
-                    max_reports=max_reports, stop=lambda: loop.call_soon_threadsafe(worker.stop)
-                )
-            rescue = asyncio.create_task(_rescue(app, url))
+            running[:] = [worker]
+            beating = asyncio.create_task(liveness.keep_beating(worker, contact))
             try:
                 await worker.run()  # type: ignore[no-untyped-call]
             finally:
-                rescue.cancel()
-
-    asyncio.run(main())
+                beating.cancel()
+                left = worker.worker_id  # still set: it could not unregister
+        except ProcrastinateException as exc:
+            cause = str(exc.__cause__ or exc).strip().splitlines()
+            log.warning("the worker stopped (%s); starting afresh", cause[0] if cause else exc)
+    # told to stop with a registration left: the others' rescue gives its jobs back
 
 
 def serve(url: str, processes: int, reports_per_process: int = REPORTS_PER_WORKER) -> None:
@@ -233,6 +278,7 @@ def serve(url: str, processes: int, reports_per_process: int = REPORTS_PER_WORKE
     (one per core), each replaced by a fresh one after `reports_per_process` reports (WeasyPrint
     never gives memory back) or when it dies. Stops on SIGINT/SIGTERM; the worker processes die
     with this one even when it is killed."""
+    schema.queue_wait()  # a mistake in $SFIA_ASSESS_QUEUE_WAIT is said now, not at a report
     schema.ensure_schema(_engine(url))
     _log_to_stderr()
     context = multiprocessing.get_context("spawn")
