@@ -110,7 +110,7 @@ def own_server() -> Iterator[OwnServer]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-class OwnServer:
+class StoppableServer:
     """A PostgreSQL server of a test's own, which it may stop and start again (an outage)
     without disturbing the session's server. Always local: it needs initdb and pg_ctl."""
 

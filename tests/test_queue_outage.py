@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from sfia_assess.jobqueue.liveness import HEARTBEAT_S
 
-from .pg_server import OwnServer, Unavailable
+from .pg_server import StoppableServer, Unavailable
 from .test_queue import CLI, people, scalar, stop, worker
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -27,9 +27,9 @@ OUTAGE_S = 12.0
 
 
 @pytest.fixture
-def own_server() -> Iterator[OwnServer]:
+def own_server() -> Iterator[StoppableServer]:
     try:
-        own = OwnServer()
+        own = StoppableServer()
         own.start()
     except Unavailable as exc:
         if os.environ.get("CI") == "true":
@@ -59,7 +59,7 @@ def count(url: str, query: str) -> int:
 
 
 def test_the_queue_finishes_on_its_own_after_a_postgresql_outage(
-    tmp_path: Path, own_server: OwnServer
+    tmp_path: Path, own_server: StoppableServer
 ) -> None:
     url = own_server.url
     folder = people(tmp_path / "team", REPORTS)
@@ -140,7 +140,7 @@ def test_the_queue_finishes_on_its_own_after_a_postgresql_outage(
 
 
 def test_a_waiting_batch_gives_up_after_the_stated_wait_and_says_how_to_resume(
-    tmp_path: Path, own_server: OwnServer
+    tmp_path: Path, own_server: StoppableServer
 ) -> None:
     url = own_server.url
     folder = people(tmp_path / "team", 2)
