@@ -58,7 +58,7 @@ class OwnServer:
 
     url: str
     start: Callable[[], None]
-    stop: Callable[[], None]
+    stop: Callable[..., None]  # stop(mode="immediate"); "fast" cuts every session cleanly
 
 
 @contextmanager
@@ -94,9 +94,9 @@ def own_server() -> Iterator[OwnServer]:
                 tail = log.read_text(errors="replace")[-500:] if log.exists() else run.stderr
                 raise Unavailable(f"pg_ctl start failed: {tail.strip()}")
 
-        def stop() -> None:
+        def stop(mode: str = "immediate") -> None:
             subprocess.run(
-                [*prefix, pg_ctl, "-w", "-D", str(data), "-m", "immediate", "stop"],
+                [*prefix, pg_ctl, "-w", "-D", str(data), "-m", mode, "stop"],
                 capture_output=True,
                 check=False,
             )
@@ -108,52 +108,3 @@ def own_server() -> Iterator[OwnServer]:
             stop()
     finally:
         shutil.rmtree(base, ignore_errors=True)
-
-
-class StoppableServer:
-    """A PostgreSQL server of a test's own, which it may stop and start again (an outage)
-    without disturbing the session's server. Always local: it needs initdb and pg_ctl."""
-
-    def __init__(self) -> None:
-        self.initdb, self.pg_ctl = _bin("initdb"), _bin("pg_ctl")
-        self.prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        self.base = Path(tempfile.mkdtemp(prefix="sfia-pg-own-"))
-        self.data, self.log = self.base / "data", self.base / "server.log"
-        if self.prefix:
-            shutil.chown(self.base, "postgres")
-        self.port = _free_port()
-        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
-        options = ["-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8"]
-        run = subprocess.run(
-            [*self.prefix, self.initdb, *options],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if run.returncode != 0:
-            self.remove()
-            raise Unavailable(f"initdb failed: {run.stderr.strip()[-500:]}")
-
-    def start(self) -> None:
-        options = f"-k {self.base} -h 127.0.0.1 -p {self.port} -F -c max_connections=50"
-        command = [self.pg_ctl, "-w", "-D", str(self.data), "-l", str(self.log), "-o", options]
-        run = subprocess.run(
-            [*self.prefix, *command, "start"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if run.returncode != 0:
-            tail = self.log.read_text(errors="replace")[-500:] if self.log.exists() else run.stderr
-            raise Unavailable(f"pg_ctl start failed: {tail.strip()}")
-
-    def stop(self, mode: str = "fast") -> None:
-        """Stop the server (`fast`: every session is cut, as in an outage)."""
-        subprocess.run(
-            [*self.prefix, self.pg_ctl, "-w", "-D", str(self.data), "-m", mode, "stop"],
-            capture_output=True,
-            check=False,
-        )
-
-    def remove(self) -> None:
-        shutil.rmtree(self.base, ignore_errors=True)

@@ -10,18 +10,15 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-import yaml
 
-from .conftest import assessment_data, evidenced
+from .queueing import CLI, cli, people, scalar, stop, worker
 
-CLI = [sys.executable, "-m", "sfia_assess"]
 _numbers = iter(range(1, 1_000_000))
 
 
@@ -39,46 +36,6 @@ def queue_url(pg_server_url: str | None) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-
-
-def people(folder: Path, count: int) -> Path:
-    folder.mkdir()
-    ids = ["USUP-2.1", "USUP-2.2", "USUP-2.3"]
-    for n in range(count):
-        data = assessment_data(
-            **evidenced(ids), subject={"name": f"Person {n:02d}", "role": "Analyst"}
-        )
-        (folder / f"p{n:02d}.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
-    return folder
-
-
-def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout)
-
-
-def worker(url: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([*CLI, "worker", "--queue", url, "--concurrency", "1"])
-
-
-def stop(*workers: subprocess.Popen[bytes]) -> None:
-    for process in workers:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in workers:
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def scalar(url: str, query: str) -> int:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return int(connection.execute(sa.text(query)).scalar_one())
-    finally:
-        engine.dispose()
 
 
 def test_a_worker_killed_mid_job_loses_nothing_and_duplicates_nothing(

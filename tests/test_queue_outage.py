@@ -17,8 +17,9 @@ import sqlalchemy as sa
 
 from sfia_assess.jobqueue.liveness import HEARTBEAT_S
 
-from .pg_server import StoppableServer, Unavailable
-from .test_queue import CLI, people, scalar, stop, worker
+from . import pg_server as pg
+from .pg_server import OwnServer, Unavailable
+from .queueing import CLI, people, scalar, stop, worker
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -27,19 +28,14 @@ OUTAGE_S = 12.0
 
 
 @pytest.fixture
-def own_server() -> Iterator[StoppableServer]:
+def own_server() -> Iterator[OwnServer]:
     try:
-        own = StoppableServer()
-        own.start()
+        with pg.own_server() as own:
+            yield own
     except Unavailable as exc:
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL tests must run in CI: {exc}")
         pytest.skip(str(exc))
-    try:
-        yield own
-    finally:
-        own.stop("immediate")
-        own.remove()
 
 
 def scalar_text(url: str, query: str, **params: str) -> str:
@@ -59,7 +55,7 @@ def count(url: str, query: str) -> int:
 
 
 def test_the_queue_finishes_on_its_own_after_a_postgresql_outage(
-    tmp_path: Path, own_server: StoppableServer
+    tmp_path: Path, own_server: OwnServer
 ) -> None:
     url = own_server.url
     folder = people(tmp_path / "team", REPORTS)
@@ -140,7 +136,7 @@ def test_the_queue_finishes_on_its_own_after_a_postgresql_outage(
 
 
 def test_a_waiting_batch_gives_up_after_the_stated_wait_and_says_how_to_resume(
-    tmp_path: Path, own_server: StoppableServer
+    tmp_path: Path, own_server: OwnServer
 ) -> None:
     url = own_server.url
     folder = people(tmp_path / "team", 2)

@@ -12,16 +12,15 @@ from starlette.testclient import TestClient
 from sfia_assess.web.app import create_app
 
 from .conftest import EXAMPLES
-from .test_web_hr import record, signed_in
+from .forms import form_of
+from .seeding import EVERY_ROLE, add_users, record, signed_in
 
 
 @pytest.fixture
 def store_url(tmp_path: Path) -> str:
-    from .test_web_hr import add_accounts
-
     url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
     record(url, *sorted(EXAMPLES.glob("*.yaml")))
-    add_accounts(url)
+    add_users(url, EVERY_ROLE)
     return url
 
 
@@ -75,9 +74,7 @@ ODD_NUMBERS = ["²", "٣", "-1", "99999999999999999999999", "9" * 5000]
 
 
 def _form(**more: str) -> dict[str, str]:
-    from .test_web_http import _form_of
-
-    return {**_form_of("priya-nair-coordinator.yaml"), **more}
+    return {**form_of("priya-nair-coordinator.yaml"), **more}
 
 
 FORM_POSTS = [
@@ -192,16 +189,15 @@ def test_hsts_goes_out_on_https_only(store_url: str) -> None:
 def test_serve_sends_no_server_header(tmp_path: Path) -> None:
     import urllib.request
 
-    from .browser import start_server, stop_server
+    from .servers import serving
 
-    server = start_server(tmp_path / "store.db")
-    try:
-        with urllib.request.urlopen(server.url + "/") as response:
-            assert response.status == 200
-            assert response.headers.get("server") is None
-            assert response.headers["cache-control"] == "no-store"
-    finally:
-        stop_server(server)
+    with (
+        serving(db_url=f"sqlite:///{tmp_path / 'store.db'}") as server,
+        urllib.request.urlopen(server.url + "/") as response,
+    ):
+        assert response.status == 200
+        assert response.headers.get("server") is None
+        assert response.headers["cache-control"] == "no-store"
 
 
 # -- a download the audit log records cannot be asked for by another site ----------------------

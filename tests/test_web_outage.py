@@ -15,8 +15,7 @@ from sfia_assess.web.app import create_app
 from sfia_assess.web.auth import CSRF_COOKIE
 
 from .pg_server import OwnServer, Unavailable, own_server
-from .test_web_hr import PASSWORD, signed_in
-from .test_web_shared import login_token
+from .seeding import PASSWORD, login_token, signed_in
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
