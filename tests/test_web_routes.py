@@ -102,3 +102,31 @@ def test_no_response_builds_html_from_strings() -> None:
                     _builds_text(k.value) for k in node.keywords if k.arg == "content"
                 ), path.name
     assert made == ["services.py"]
+
+
+# Who may open what, for every rule and role: the person's own record, their report's (they are
+# the person's manager), and someone else's. (P: practitioner, M: manager, H: hr, A: admin.)
+EXPECTED = {
+    # rule: roles allowed on (own, report's, other's) record, or on the page when no record
+    Access.SIGNED_IN: ("PMHA", "PMHA", "PMHA"),
+    Access.REVIEWERS: ("MHA", "MHA", "MHA"),
+    Access.HR: ("HA", "HA", "HA"),
+    Access.ADMIN: ("A", "A", "A"),
+    Access.RECORD: ("PMHA", "MHA", "HA"),
+    Access.REVIEW: ("HA", "MHA", "HA"),
+    Access.REVIEWING: ("", "M", ""),
+}
+ROLES = {"P": "practitioner", "M": "manager", "H": "hr", "A": "admin"}
+
+
+def test_the_access_rules_as_a_table() -> None:
+    from sfia_assess.web.access import Owner, allowed
+    from sfia_assess.web.auth import User
+
+    owners = [Owner("kim ray", None), Owner("sam lee", "kim ray"), Owner("sam lee", "dana boss")]
+    for rule, columns in EXPECTED.items():
+        for letter, role in ROLES.items():
+            user = User("Kim Ray", role, None, "s")
+            for allowed_roles, owner in zip(columns, owners, strict=True):
+                expected = letter in allowed_roles
+                assert allowed(user, rule, owner) is expected, (rule, role, owner)

@@ -60,14 +60,16 @@ def actor_name(request: Request) -> str:
 
 
 async def audit_request(request: Request, audit: Audit, response: Response) -> None:
-    from ..store.accounts import audit as write_audit
-    from .services import services
-
     if current_user(request) is None and not audit.single_user:
         return
     target = _target(request, response)
     if target is None:
         return
+    # Imported only now: SQLAlchemy takes seconds to import on a busy machine, and the event
+    # loop must not wait for it where single-user mode has nothing to log.
+    from ..store.accounts import audit as write_audit
+    from .services import services
+
     actor = actor_name(request)
     address = request.client.host if request.client else None
     await services(request).write(lambda s: write_audit(s, actor, audit.action, target, address))
