@@ -130,3 +130,42 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 # -- the browser app: `sfia-assess serve` and one Chromium for the whole session ---------------
 
 from .browser import web_browser, web_page, web_server  # noqa: E402, F401
+
+# -- markers from what a test uses, so that `-m "not slow and not browser and not postgres and
+# not server"` is the quick loop without every test having to remember its marks -------------
+
+_BROWSER_FIXTURES = {"web_browser", "web_page", "browser", "page"}
+_SERVER_FIXTURES = {"web_server", "server"}
+_POSTGRES_FIXTURES = {"pg_server_url", "queue_url"}
+# Whole modules that start servers or processes, or take seconds per test by design.
+_SERVER_MODULES = {"test_web_serve", "test_deploy", "test_load_smoke", "test_web_shared_journeys"}
+_SLOW_MODULES = {
+    "test_batch",
+    "test_deploy",
+    "test_load_smoke",
+    "test_pdf_speed",
+    "test_queue",
+    "test_queue_outage",
+    "test_store_upgrades",
+    "test_store_disk",
+    "test_store_locks",
+    "test_web_outage",
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by these marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        callspec = getattr(item, "callspec", None)
+        params = [str(v) for v in callspec.params.values()] if callspec is not None else []
+        if used & _BROWSER_FIXTURES or module.endswith("_browser"):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
+        if used & _SERVER_FIXTURES or module in _SERVER_MODULES:
+            item.add_marker(pytest.mark.server)
+        if used & _POSTGRES_FIXTURES or "postgresql" in params:
+            item.add_marker(pytest.mark.postgres)
+        if module in _SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
