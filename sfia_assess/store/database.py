@@ -294,19 +294,10 @@ def translated(
         raise StoreError(
             f"{where}: another writer recorded the same thing at once; try again"
         ) from None
-    except OperationalError as exc:
-        problem = _disk_problem(engine, exc.orig)
+    except DBAPIError as exc:
+        problem = _disk_problem(engine, exc.orig) if isinstance(exc, OperationalError) else ""
         if problem:
             raise StoreUnavailable(f"{where}: {problem}", problem) from None
-        message = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        if unreachable(exc):
-            raise StoreUnavailable(f"{where}: cannot reach the database ({message})") from None
-        if retrying and _transient(message):
-            raise _Retry from None
-        if _locked(message):
-            raise locked from None
-        raise StoreError(f"{where}: {message}") from None
-    except DBAPIError as exc:
         message = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         if unreachable(exc):
             raise StoreUnavailable(f"{where}: cannot reach the database ({message})") from None

@@ -130,30 +130,21 @@ def _render(
 ) -> Response:
     shared = services(request)
     own = result.own
-    report = result.report
     evidence_by_statement: dict[str, list[Any]] = {}
     for item in own.assessment.evidence:
         for statement_id in item.supports:
             evidence_by_statement.setdefault(statement_id, []).append(item)
     context = {
+        **_live_context(found, result),
         "title": f"Review: {own.assessment.subject.name}, {own.skill.label}",
         "found": found,
         "own": own.assessment,
-        "skill": own.skill,
         "responsibility": shared.catalog.responsibility(own.skill.sfia_version),
         "evidence_by_statement": evidence_by_statement,
-        "checked": result.checked,
-        "draft": result.draft,
-        "review": report.review if report else None,
-        "report": report,
-        "chart": coverage_svg(report.review.agreed) if report else "",
-        "agreement_line": _agreement(report) if report else "",
         "ratings": RATINGS,
         "kinds": KINDS,
-        "general": GENERAL,
         "reason_labels": {k.value: v for k, v in REASON_LABELS.items()},
         "base_url": f"/manager/review/{found.assessment_id}",
-        "edit_url": f"/manager/review/{found.assessment_id}/edit",
         "store_problem": store_problem,
         "focus": focus,
         "evidence_heading": "Your own evidence",
@@ -199,6 +190,7 @@ async def live_result(request: Request) -> Response:
 
 
 def _live_context(found: SelfRecord, result: CheckedReview) -> dict[str, Any]:
+    """What the review page and its live result panel both show."""
     report = result.report
     return {
         "checked": result.checked,
