@@ -406,7 +406,7 @@ def test_db_status_before_and_after_upgrade(runner: CliRunner, tmp_path: Path) -
     code, out, _ = run(runner, "db", "upgrade", "--db", url)
     assert out == f"{url}: schema none -> 0004\n"
     data = json.loads(run(runner, "db", "status", "--db", url, "--format", "json")[1])
-    assert (data["revision"], data["current"], data["counts"]["assessments"]) == ("0004", True, 0)
+    assert (data["revision"], data["current"], data["counts"]["assessments"]) == ("0005", True, 0)
 
 
 def test_history_text_shows_control_characters_escaped(

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import socket
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    import uvicorn
+
+MAX_CONNECTIONS = 1000  # per process; each takes a file descriptor
+KEEP_ALIVE_SECONDS = 5
+MAX_HEADER_BYTES = 64 * 1024
 
 
 @click.command()
@@ -41,7 +49,17 @@ import click
     " and X-Forwarded-For (https, the visitor's address), from it only. Without this option"
     " those headers are ignored.",
 )
-def serve(db_url: str | None, host: str, port: int, shared: bool, proxy: str | None) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Server processes answering together (e.g. one per core); they share sessions and"
+    " sign-in limits through the store. More than one needs --shared.",
+)
+def serve(
+    db_url: str | None, host: str, port: int, shared: bool, proxy: str | None, workers: int
+) -> None:
     """Run the browser app: self-assessment, manager review and the JSON API.
 
     \b
@@ -50,8 +68,8 @@ def serve(db_url: str | None, host: str, port: int, shared: bool, proxy: str | N
     """
     import uvicorn
 
-    from ..web.app import create_app
     from ..web.guard import LOOPBACK_NAMES
+    from ..web.serving import Options, hand_over, make_app
 
     if host != "127.0.0.1" and not shared:
         raise click.UsageError(
@@ -67,6 +85,11 @@ def serve(db_url: str | None, host: str, port: int, shared: bool, proxy: str | N
         raise click.UsageError(
             "--behind-proxy needs the proxy's address, e.g. --behind-proxy 127.0.0.1"
         )
+    if workers > 1 and not shared:
+        raise click.UsageError(
+            "--workers serves from several processes, which is for a shared deployment;"
+            " add --shared (on this machine alone, one process is enough)"
+        )
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -81,21 +104,38 @@ def serve(db_url: str | None, host: str, port: int, shared: bool, proxy: str | N
     # On this machine only, the app answers to its loopback names only (no DNS rebinding);
     # behind a proxy, to the names the proxy passes on.
     loopback = host in LOOPBACK_NAMES and proxy is None
-    app = create_app(
-        db_url,
-        warm_pdfs=True,
-        allowed_hosts=LOOPBACK_NAMES if loopback else None,
-        shared=shared,
-    )
-    config = uvicorn.Config(
+    options = Options(db_url, shared, sorted(LOOPBACK_NAMES) if loopback else None)
+    click.echo(f"sfia-assess: serving on http://{shown}:{bound}/ (Ctrl+C to stop)")
+    if shared:
+        click.echo("sfia-assess: shared: sign in at /login with an account from `users add`")
+    if workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
+        hand_over(options)
+        factory = "sfia_assess.web.serving:from_environment"
+        Multiprocess(_config(factory, proxy, workers), sockets=[sock]).run()
+        return
+    server = uvicorn.Server(_config(make_app(options), proxy))
+    server.run(sockets=[sock])
+
+
+def _config(app: Any, proxy: str | None, workers: int = 1) -> uvicorn.Config:
+    """uvicorn's settings, with bounds on what clients may hold: connections answered at once
+    per process (more are answered 503), an idle kept-alive connection, and a request's
+    headers. uvicorn has no timeout for a request sent slowly: the reverse proxy in front must
+    time those out (README, "A shared deployment")."""
+    import uvicorn
+
+    return uvicorn.Config(
         app,
+        factory=workers > 1,
+        workers=workers,
         log_level="warning",
         lifespan="on",
         proxy_headers=proxy is not None,
         forwarded_allow_ips=proxy,
+        limit_concurrency=MAX_CONNECTIONS,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+        server_header=False,
     )
-    click.echo(f"sfia-assess: serving on http://{shown}:{bound}/ (Ctrl+C to stop)")
-    if shared:
-        click.echo("sfia-assess: shared: sign in at /login with an account from `users add`")
-    server = uvicorn.Server(config)
-    server.run(sockets=[sock])

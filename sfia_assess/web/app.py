@@ -109,7 +109,7 @@ def create_app(
     shared: bool = False,
 ) -> Starlette:
     """The app; `allowed_hosts` (e.g. LOOPBACK_NAMES) refuses requests for any other host."""
-    from . import access, api, auth, hr, manager, practitioner
+    from . import access, api, auth, hr, manager, practitioner, signin
 
     services_ = Services(
         catalog=Catalog.default(),
@@ -151,17 +151,17 @@ def create_app(
         Mount("/static", StaticFiles(packages=[("sfia_assess", "static")]), name="static"),
     ]
     middleware = [Middleware(SameOriginOnly, allowed_hosts=allowed_hosts)]
-    sessions = auth.Sessions()
+    sessions = auth.Sessions.from_environment(services_.engine)
     if shared:
         routes[:0] = [
-            Route("/login", auth.login_form),
-            Route("/login", auth.login, methods=["POST"]),
-            Route("/logout", auth.logout, methods=["POST"]),
+            Route("/login", signin.login_form),
+            Route("/login", signin.login, methods=["POST"]),
+            Route("/logout", signin.logout, methods=["POST"]),
+            Route("/assessment/kept", signin.kept_form),
         ]
         middleware.append(Middleware(auth.RequireSignIn, sessions=sessions))
         middleware.append(Middleware(access.AccessRules))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.services = services_
     app.state.sessions = sessions
-    app.state.login_limiter = auth.LoginLimiter()
     return app
