@@ -217,7 +217,8 @@ def translated(engine: Engine, *, retrying: bool = False) -> Iterator[None]:
         if retrying:
             raise _Retry from None
         raise StoreError(
-            f"{where}: another writer recorded the same thing at once; try again"
+            "another writer recorded the same thing at the same moment, and nothing of this"
+            " was saved; try again"
         ) from None
     except OperationalError as exc:
         message = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
