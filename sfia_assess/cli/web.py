@@ -10,7 +10,7 @@ import click
 if TYPE_CHECKING:
     import uvicorn
 
-MAX_CONNECTIONS = 1000  # per process; each takes a file descriptor
+MAX_CONCURRENCY = 1000  # connections and requests in work per process; more are answered 503
 KEEP_ALIVE_SECONDS = 5
 MAX_HEADER_BYTES = 64 * 1024
 
@@ -120,21 +120,23 @@ def serve(
 
 
 def _config(app: Any, proxy: str | None, workers: int = 1) -> uvicorn.Config:
-    """uvicorn's settings, with bounds on what clients may hold: connections answered at once
-    per process (more are answered 503), an idle kept-alive connection, and a request's
-    headers. uvicorn has no timeout for a request sent slowly: the reverse proxy in front must
-    time those out (README, "A shared deployment")."""
+    """uvicorn's settings, with bounds on what clients may hold: connections and requests in
+    work at once per process (more are answered 503), an idle kept-alive connection, a
+    request's headers, and the time a request may take to arrive (web/connections.py)."""
     import uvicorn
+
+    from ..web.connections import BoundedH11Protocol
 
     return uvicorn.Config(
         app,
+        http=BoundedH11Protocol,
         factory=workers > 1,
         workers=workers,
         log_level="warning",
         lifespan="on",
         proxy_headers=proxy is not None,
         forwarded_allow_ips=proxy,
-        limit_concurrency=MAX_CONNECTIONS,
+        limit_concurrency=MAX_CONCURRENCY,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         h11_max_incomplete_event_size=MAX_HEADER_BYTES,
         server_header=False,

@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 from ..core.catalog import Catalog
 from ..core.policy import Policy, default_policy
 from ..reports.templating import environment
+from .bodylimit import BodyLimit
 from .guard import SameOriginOnly
 from .pdfpool import PdfPool
 
@@ -150,7 +151,10 @@ def create_app(
         Route("/api/review", api.review, methods=["POST"]),
         Mount("/static", StaticFiles(packages=[("sfia_assess", "static")]), name="static"),
     ]
-    middleware = [Middleware(SameOriginOnly, allowed_hosts=allowed_hosts)]
+    middleware = [
+        Middleware(BodyLimit),
+        Middleware(SameOriginOnly, allowed_hosts=allowed_hosts),
+    ]
     sessions = auth.Sessions.from_environment(services_.engine)
     if shared:
         routes[:0] = [

@@ -29,7 +29,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..core.identity import person_key
-from ..files.yamlfile import MAX_BYTES
+from .bodylimit import FORM_BYTES, UPLOAD_BYTES
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -47,10 +47,9 @@ CSRF_COOKIE = "sfia_csrf"  # read by static/csrf.js, which sends it back as X-CS
 LOGIN_COOKIE = "sfia_login"  # the sign-in form's nonce; the form carries its signature
 KEPT_COOKIE = "sfia_kept"  # names a form posted after its session ended (see signin.py)
 LOGIN_FORM_SECONDS = 3600
-# A form is at most as large as an assessment file may be; an upload is one such file and a
-# few fields. Bodies are refused (413) past these sizes before the rest is read.
-MAX_FORM_BYTES = MAX_BYTES
-MAX_UPLOAD_BYTES = MAX_BYTES + 64 * 1024
+# Bodies read here (for a CSRF token) are read no further than BodyLimit lets anyone read.
+MAX_FORM_BYTES = FORM_BYTES
+MAX_UPLOAD_BYTES = UPLOAD_BYTES
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Forms whose content is kept when their session has ended (the assessment editor's).
 _KEPT_PATHS = frozenset(

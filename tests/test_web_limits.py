@@ -1,0 +1,141 @@
+"""What a client may make the server hold: every body is limited before it is read (413), a
+request must arrive within a time, and connections per process are bounded."""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from sfia_assess.web.app import create_app
+from sfia_assess.web.bodylimit import FORM_BYTES, SIGN_IN_BYTES, UPLOAD_BYTES
+from sfia_assess.web.connections import MAX_CONNECTIONS, REQUEST_SECONDS
+
+from .test_web_sessions import _add_accounts, _cookie_header, _serving, _sign_in_at
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    found = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    _add_accounts(found)
+    return found
+
+
+def _connect(host: str) -> socket.socket:
+    name, port = host.split(":")
+    return socket.create_connection((name, int(port)), timeout=30)
+
+
+def _answer(connection: socket.socket) -> bytes:
+    connection.settimeout(10)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = connection.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def test_forms_and_uploads_over_their_size_are_refused(url: str) -> None:
+    """With the CSRF header, the editor's form went to the route, which parsed it whole."""
+    with TestClient(create_app(url), follow_redirects=False) as client:
+        big_form = b"name=" + b"x" * FORM_BYTES
+        kind = {"content-type": "application/x-www-form-urlencoded"}
+        assert client.post("/assessment/check", content=big_form, headers=kind).status_code == 413
+
+        def chunks() -> object:
+            for _ in range(FORM_BYTES // 65536 + 2):
+                yield b"x" * 65536
+
+        streamed = client.post("/assessment/check", content=chunks(), headers=kind)  # type: ignore[arg-type]
+        assert streamed.status_code == 413
+        upload = {"file": ("big.yaml", b"x" * (UPLOAD_BYTES + 1), "application/yaml")}
+        assert client.post("/assessment/upload", files=upload).status_code == 413
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_a_declared_huge_body_is_refused_before_any_of_it_is_sent(url: str) -> None:
+    with _serving(url) as host:
+        status, priya = _sign_in_at(host, "Priya Nair")
+        assert status == 303
+        for path, cookie in (("/login", ""), ("/assessment/save", _cookie_header(priya))):
+            connection = _connect(host)
+            try:
+                connection.sendall(
+                    f"POST {path} HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}\r\n"
+                    "Content-Type: application/x-www-form-urlencoded\r\n"
+                    "Content-Length: 400000000\r\n\r\n".encode()
+                )
+                assert _answer(connection).startswith(b"HTTP/1.1 413"), path
+            finally:
+                connection.close()
+        # Sent in chunks, without a length: refused once past the limit, the rest unread.
+        connection = _connect(host)
+        try:
+            connection.sendall(
+                f"POST /login HTTP/1.1\r\nHost: {host}\r\n"
+                "Content-Type: application/x-www-form-urlencoded\r\n"
+                "Transfer-Encoding: chunked\r\n\r\n".encode()
+            )
+            piece = b"x" * 4096
+            for _ in range(SIGN_IN_BYTES // len(piece) + 2):
+                connection.sendall(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+            assert _answer(connection).startswith(b"HTTP/1.1 413")
+        finally:
+            connection.close()
+
+
+def _closed_by_server(connection: socket.socket, within: float) -> bool:
+    connection.settimeout(within)
+    try:
+        return connection.recv(1) == b""
+    except ConnectionResetError:
+        return True
+    except TimeoutError:
+        return False
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_half_sent_requests_are_closed_and_the_server_answers_meanwhile(url: str) -> None:
+    with _serving(url) as host:
+        slow = []
+        for i in range(20):
+            connection = _connect(host)
+            if i % 2:  # headers never finished
+                connection.sendall(f"GET / HTTP/1.1\r\nHost: {host}\r\nX-A: ".encode())
+            else:  # a body that stops half way
+                connection.sendall(
+                    f"POST /login HTTP/1.1\r\nHost: {host}\r\nContent-Length: 1000\r\n"
+                    "Content-Type: application/x-www-form-urlencoded\r\n\r\nname=".encode()
+                )
+            slow.append(connection)
+        began = time.monotonic()
+        assert _sign_in_at(host, "Priya Nair")[0] == 303
+        for connection in slow:
+            left = REQUEST_SECONDS + 5 - (time.monotonic() - began)
+            assert _closed_by_server(connection, max(left, 0.1))
+            connection.close()
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_connections_past_the_bound_are_closed_at_once(url: str) -> None:
+    with _serving(url) as host:
+        held = [_connect(host) for _ in range(MAX_CONNECTIONS)]
+        try:
+            for connection in held:
+                connection.sendall(b"GET / HTTP/1.1\r\n")
+            extra = _connect(host)
+            assert _closed_by_server(extra, 5)
+            extra.close()
+        finally:
+            for connection in held:
+                connection.close()
+        time.sleep(1)
+        assert _sign_in_at(host, "Priya Nair")[0] == 303
