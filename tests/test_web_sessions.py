@@ -26,6 +26,7 @@ from sfia_assess.cli.main import cli
 from sfia_assess.store import open_store, writing
 from sfia_assess.store.sessions import (
     FIRST_WAIT,
+    LEAK_WINDOW,
     PER_ACCOUNT_AND_ADDRESS,
     PER_ADDRESS,
     attempt_succeeded,
@@ -105,6 +106,21 @@ def test_waits_grow_with_each_failure_and_a_success_clears_them(store_url: str) 
         assert reserve(now) == 0.0
         writing(engine, lambda s: attempt_succeeded(s, "priya nair", "192.0.2.7"))
         assert reserve(now) == 0.0
+
+
+def test_failures_are_forgotten_over_time_so_a_busy_address_is_never_locked(
+    store_url: str,
+) -> None:
+    """An office behind one address mistypes all day: at PER_ADDRESS failures per window it is
+    never locked, as each key forgets its failures at that rate."""
+    with open_store(store_url) as engine:
+        now = 1_000_000.0
+        step = LEAK_WINDOW / PER_ADDRESS
+        for i in range(3 * PER_ADDRESS):
+            at = now + i * step * 1.01
+            name = f"person {i % 40}"
+            attempt = writing(engine, lambda s, n=name, t=at: reserve_attempt(s, n, "192.0.2.1", t))
+            assert attempt.wait == 0, i
 
 
 # -- through the app ----------------------------------------------------------------------------

@@ -21,13 +21,17 @@ KEEP_SECONDS = 24 * 3600  # an ended session's row, and a kept form, are dropped
 
 # Failed sign-ins let through before each key must wait: one account from one address (the
 # guesser), one account from anywhere (guessers on many addresses), one address for any
-# account (one guesser trying many accounts; an office behind one NAT address fits under it).
+# account (one guesser trying many accounts). Each key forgets its failures at that many per
+# LEAK_WINDOW, so a busy office behind one NAT address, mistyping now and then all day, never
+# adds up to a lockout; and the address allows more than any office signs in at once, since an
+# attempt counts from before its check until it succeeds.
 PER_ACCOUNT_AND_ADDRESS = 5
 PER_ACCOUNT = 50
-PER_ADDRESS = 100
+PER_ADDRESS = 200
+LEAK_WINDOW = 15 * 60.0
 FIRST_WAIT = 30.0  # seconds; doubled by each further failure, up to LONGEST_WAIT
 LONGEST_WAIT = 15 * 60.0
-FORGET_AFTER = 3600.0  # a key with no failure for this long starts again from nothing
+FORGET_AFTER = 3600.0  # a key untouched this long (and not waiting) is dropped
 MAX_NAME = 200  # characters of an account name that count (longer names are no account's)
 MAX_ADDRESS = 100
 
@@ -104,13 +108,16 @@ def limit_keys(account_key: str, address: str) -> list[tuple[str, int]]:
     ]
 
 
-def _locked_row(session: Session, key: str, now: float) -> SignInLimit:
+def _locked_row(session: Session, key: str, allowed: int, now: float) -> SignInLimit:
     values = {"key": key, "failures": 0, "last_at": now, "blocked_until": 0.0}
     _insert_missing(session, SignInLimit.__table__, values)
     query = select(SignInLimit).where(SignInLimit.key == key).with_for_update()
     row = session.scalars(query).one()
-    if row.last_at < now - FORGET_AFTER:
-        row.failures = 0
+    period = LEAK_WINDOW / allowed  # one failure forgotten per period
+    leaked = int((now - row.last_at) // period)
+    if leaked > 0:
+        row.failures = max(0, row.failures - leaked)
+        row.last_at = now if row.failures == 0 else row.last_at + leaked * period
     return row
 
 
@@ -120,14 +127,15 @@ def reserve_attempt(session: Session, account_key: str, address: str, now: float
     transaction ends, and the attempt that reaches a limit makes the next ones wait."""
     rows: list[tuple[SignInLimit, int]] = []
     for key, allowed in limit_keys(account_key, address):
-        row = _locked_row(session, key, now)
+        row = _locked_row(session, key, allowed, now)
         if row.blocked_until > now:
             return Attempt(row.blocked_until - now, False)
         rows.append((row, allowed))
     locks_out = False
     for row, allowed in rows:
+        if row.failures == 0:
+            row.last_at = now  # the leak starts from the first failure
         row.failures += 1
-        row.last_at = now
         if row.failures >= allowed:
             extra = row.failures - allowed
             row.blocked_until = now + min(LONGEST_WAIT, FIRST_WAIT * 2.0 ** min(extra, 20))
