@@ -139,3 +139,116 @@ def test_connections_past_the_bound_are_closed_at_once(url: str) -> None:
                 connection.close()
         time.sleep(1)
         assert _sign_in_at(host, "Priya Nair")[0] == 303
+
+
+# -- CPU and PDF work: one person's heavy request does not hold up everyone else ------------------
+
+
+def test_one_persons_pdfs_take_turns_so_a_colleagues_pdf_does_not_wait() -> None:
+    """Two workers; one person asks for two long PDFs, then a colleague for a short one: the
+    colleague's runs on the second worker at once instead of waiting for both long ones."""
+    import asyncio
+
+    from sfia_assess.web.auth import User
+    from sfia_assess.web.pdfpool import PdfPool
+    from sfia_assess.web.viewer import VIEWER
+
+    pool = PdfPool(2)
+    heavy = User("Priya Nair", "practitioner", None, "s1")
+    colleague = User("Sam Lee", "practitioner", None, "s2")
+
+    async def as_user(user: User, seconds: float) -> float:
+        VIEWER.set(user)
+        await pool.render(time.sleep, seconds)  # type: ignore[arg-type]
+        return time.monotonic()
+
+    async def scenario() -> float:
+        await asyncio.gather(pool.render(time.sleep, 0.01), pool.render(time.sleep, 0.01))  # type: ignore[arg-type]
+        began = time.monotonic()
+        first = asyncio.create_task(as_user(heavy, 2.0))
+        second = asyncio.create_task(as_user(heavy, 2.0))
+        await asyncio.sleep(0.2)
+        done = await as_user(colleague, 0.1)
+        await asyncio.gather(first, second)
+        return done - began
+
+    try:
+        waited = asyncio.run(scenario())
+    finally:
+        pool.close()
+    assert waited < 1.5, f"the colleague's PDF took {waited:.1f} s"
+
+
+def _big_form(items: int) -> dict[str, str]:
+    from .test_web_http import _form_of
+
+    form = _form_of("priya-nair-coordinator.yaml")
+    one = {k.split("-", 2)[2]: v for k, v in form.items() if k.startswith("evidence-0-")}
+    for key in [k for k in form if k.startswith("evidence-")]:
+        del form[key]
+    for i in range(items):
+        for field, value in one.items():
+            form[f"evidence-{i}-{field}"] = f"{value} {i}" if field in ("id", "summary") else value
+    form["evidence_count"] = str(items)
+    return form
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_a_large_live_check_does_not_hold_up_other_requests(tmp_path: Path) -> None:
+    """Scoring and laying out the live result ran on the event loop: a 500-item check held
+    every other request for its whole length."""
+    import http.client
+    import threading
+    from urllib.parse import urlencode
+
+    body = urlencode(_big_form(500))
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+
+    def check(host: str) -> float:
+        connection = http.client.HTTPConnection(host, timeout=120)
+        began = time.monotonic()
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Host": host}
+        connection.request("POST", "/assessment/check", body=body, headers=headers)
+        answer = connection.getresponse()
+        answer.read()
+        assert answer.status == 200
+        connection.close()
+        return time.monotonic() - began
+
+    def small(host: str) -> float:
+        connection = http.client.HTTPConnection(host, timeout=120)
+        began = time.monotonic()
+        connection.request("GET", "/static/csrf.js", headers={"Host": host})
+        connection.getresponse().read()
+        connection.close()
+        return time.monotonic() - began
+
+    import re
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sfia_assess", "serve", "--port", "0", "--db", url],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        found = re.search(r"http://(127\.0\.0\.1:\d+)/", process.stdout.readline())
+        assert found
+        host = found.group(1).replace("127.0.0.1", "localhost")
+        check(host)  # warm
+        alone = min(check(host) for _ in range(2))
+        assert alone > 0.3, f"a 500-item check took only {alone:.2f} s: not a test of anything"
+        delays = []
+        for _ in range(3):
+            worker = threading.Thread(target=check, args=(host,))
+            worker.start()
+            time.sleep(alone / 4)
+            delays.append(small(host))
+            worker.join()
+        assert min(delays) < alone / 2, (alone, delays)
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -69,16 +70,21 @@ async def assess(request: Request) -> Response:
     except BodyTooLarge:
         return _too_large(MAX_BYTES)
     name = request.query_params.get("file") or "body"
-    try:
-        loaded = parse_assessment(body, name, shared.catalog)
-        report = gap_report(
-            loaded, shared.catalog, shared.policy, today=shared.today(), target=_target(request)
-        )
-    except InputFileError as exc:
-        return problems_response(exc.problems)
-    except SfiaAssessError as exc:
-        return problems_response([Problem(name, None, str(exc))])
-    return Response(render(report, Format.JSON), media_type="application/json")
+    target = _target(request)
+
+    def work() -> Response:  # parsing, scoring and the JSON are CPU work: off the event loop
+        try:
+            loaded = parse_assessment(body, name, shared.catalog)
+            report = gap_report(
+                loaded, shared.catalog, shared.policy, today=shared.today(), target=target
+            )
+        except InputFileError as exc:
+            return problems_response(exc.problems)
+        except SfiaAssessError as exc:
+            return problems_response([Problem(name, None, str(exc))])
+        return Response(render(report, Format.JSON), media_type="application/json")
+
+    return await run_in_threadpool(work)
 
 
 def _side(document: YamlDocument, key: str, name: str, catalog: Catalog) -> LoadedAssessment:
