@@ -215,3 +215,40 @@ def test_the_store_refuses_a_second_sign_off_row_whatever_the_code_does(store_ur
             event = connection.execute(sa.text("select max(id) from events")).scalar_one()
             with pytest.raises(sa.exc.IntegrityError):
                 connection.execute(insert, {"a": own, "e": event})
+
+
+def test_upgrading_a_store_that_was_signed_off_twice_names_the_first(store_url: str) -> None:
+    """Stores from before revision 0005 may hold two sign-offs of one assessment: the upgrade
+    keeps both events and records the first as the sign-off."""
+    import sqlalchemy as sa
+
+    from sfia_assess.store.database import open_engine
+    from sfia_assess.store.schema import upgrade
+
+    catalog, policy = Catalog(), default_policy()
+    engine = open_engine(store_url)
+    try:
+        upgrade(engine, "0004")
+        own = writing(
+            engine,
+            lambda s: flow.save_draft(s, SELF, "priya.yaml", catalog, policy, actor="Priya").id,
+        )
+        writing(engine, lambda s: flow.submit(s, own, actor="Priya", manager="Daniel Okafor"))
+        with engine.begin() as connection:
+            for _ in range(2):
+                connection.execute(
+                    sa.text(
+                        "insert into events (assessment_id, kind, actor, at)"
+                        " values (:a, 'signed-off', 'Daniel Okafor', CURRENT_TIMESTAMP)"
+                    ),
+                    {"a": own},
+                )
+        assert upgrade(engine) == ("0004", "0005")
+        with engine.connect() as connection:
+            first = connection.execute(
+                sa.text("select min(id) from events where kind = 'signed-off'")
+            ).scalar_one()
+            rows = connection.execute(sa.text("select assessment_id, event_id from sign_offs"))
+            assert [tuple(row) for row in rows] == [(own, first)]
+    finally:
+        engine.dispose()

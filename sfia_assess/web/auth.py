@@ -116,8 +116,16 @@ class Sessions:
     def _sign(self, payload: str) -> str:
         return _b64(hmac.new(self.key(), payload.encode(), hashlib.sha256).digest())
 
-    def issue(self, name: str, role: str, manager: str | None, now: float | None = None) -> str:
-        """A new session, kept in the store, and its cookie."""
+    def issue(
+        self,
+        name: str,
+        role: str,
+        manager: str | None,
+        now: float | None = None,
+        also: Callable[[Any], None] | None = None,
+    ) -> str:
+        """A new session, kept in the store, and its cookie; `also` is done in the same
+        transaction (the sign-in's audit line)."""
         from ..store import writing
         from ..store.sessions import forget_old, open_session
 
@@ -128,6 +136,8 @@ class Sessions:
         def work(session: Any) -> None:
             forget_old(session, now)
             open_session(session, session_id, person_key(name), expires)
+            if also is not None:
+                also(session)
 
         writing(self._engine(), work)
         body = {"n": name, "r": role, "m": manager, "s": session_id, "e": expires}

@@ -141,8 +141,9 @@ async def login(request: Request) -> Response:
         attempt_succeeded(session, person_key(found.name), address)
         audit(session, found.name, "signed-in", "session", address)
 
-    await services(request).write(succeeded)
-    cookie = await run_in_threadpool(sessions.issue, found.name, found.role, found.manager)
+    cookie = await run_in_threadpool(
+        lambda: sessions.issue(found.name, found.role, found.manager, also=succeeded)
+    )
     claimed = sessions.claims(cookie)
     assert claimed is not None  # a cookie just issued always checks
     kept = request.cookies.get(KEPT_COOKIE)
