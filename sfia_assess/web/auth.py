@@ -283,7 +283,12 @@ class RequireSignIn:
         else:
             response = RedirectResponse("/login", status_code=303)
         response.set_cookie(
-            KEPT_COOKIE, kept, max_age=LOGIN_FORM_SECONDS, httponly=True, samesite="lax"
+            KEPT_COOKIE,
+            kept,
+            max_age=LOGIN_FORM_SECONDS,
+            httponly=True,
+            samesite="lax",
+            secure=scope.get("scheme") == "https",
         )
         return response
 
