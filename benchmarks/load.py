@@ -314,10 +314,11 @@ def check_store(url: str, tally: Tally) -> tuple[int, int, int]:
 
 
 @contextmanager
-def server(url: str, log: Path, shared: bool = True) -> Iterator[int]:
-    """`sfia-assess serve --shared` on 127.0.0.1 and a free port; yields the port."""
+def server(url: str, log: Path, shared: bool = True, workers: int = 1) -> Iterator[int]:
+    """`sfia-assess serve --shared [--workers N]` on 127.0.0.1 and a free port; yields the port."""
     command = [sys.executable, "-m", "sfia_assess", "serve", "--port", "0"]
     command += ["--shared"] if shared else []
+    command += ["--workers", str(workers)] if workers > 1 else []
     with log.open("w") as errors:
         process = subprocess.Popen(
             [*command, "--host", HOST, "--db", url],
@@ -354,7 +355,12 @@ class Outcome:
 
 
 def run(
-    url: str, sessions: int, seconds: float, folder: Path, rounds: int | None = None
+    url: str,
+    sessions: int,
+    seconds: float,
+    folder: Path,
+    rounds: int | None = None,
+    workers: int = 1,
 ) -> Outcome:
     """The whole load: accounts, server, sessions, then the store's count. The core of main()
     and of tests/test_load_smoke.py (which asks for a set number of `rounds` per session)."""
@@ -363,7 +369,7 @@ def run(
     tally = Tally()
     log = folder / "server.log"
     today = clock.today()  # the server's today (SOURCE_DATE_EPOCH too)
-    with server(url, log) as port:
+    with server(url, log, workers=workers) as port:
         began = time.monotonic()
         deadline = began + seconds
         threads = [
@@ -501,6 +507,7 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=50, help="concurrent sessions (<= 200)")
     parser.add_argument("--seconds", type=float, default=60.0, help="how long (<= 600 s)")
     parser.add_argument("--quick", action="store_true", help="10 sessions for 10 s (CI)")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
     parser.add_argument(
         "--cost",
         action="store_true",
@@ -519,8 +526,9 @@ def main() -> int:
     if not (1 <= args.sessions <= 200 and 0 < args.seconds <= 600):
         parser.error("--sessions must be 1-200 and --seconds 1-600")
     with tempfile.TemporaryDirectory() as tmp, database(args.db, Path(tmp)) as url:
-        outcome = run(url, args.sessions, args.seconds, Path(tmp))
-    report("SQLite" if args.db == "sqlite" else "PostgreSQL", outcome, args.sessions)
+        outcome = run(url, args.sessions, args.seconds, Path(tmp), workers=args.workers)
+    label = "SQLite" if args.db == "sqlite" else "PostgreSQL"
+    report(f"{label}, {args.workers} server process(es)", outcome, args.sessions)
     return 1 if outcome.tally.errors else 0
 
 

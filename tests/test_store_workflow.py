@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy.orm import Session
@@ -133,3 +135,120 @@ def test_only_the_manager_it_was_submitted_to_signs_it_off(store_url: str) -> No
         review_and_sign(own, " daniel  okafor ")
         with reading(engine) as session:
             assert flow.status(session, own) == flow.SIGNED_OFF
+
+
+def test_six_sign_offs_at_once_leave_one_and_the_others_a_plain_sentence(store_url: str) -> None:
+    """The trail was read without a lock: on PostgreSQL six managers' requests at once all
+    passed the check. The database refuses all but one; no message shows where the store is."""
+    import threading
+
+    import sqlalchemy as sa
+
+    from sfia_assess.store.models import Event
+
+    catalog, policy = Catalog(), default_policy()
+    with open_store(store_url) as engine:
+        own = writing(
+            engine,
+            lambda s: flow.save_draft(s, SELF, "priya.yaml", catalog, policy, actor="Priya").id,
+        )
+        writing(engine, lambda s: flow.submit(s, own, actor="Priya", manager="Daniel Okafor"))
+        writing(
+            engine,
+            lambda s: flow.record_review(
+                s, own, MANAGER, "review.yaml", catalog, policy, actor="Daniel Okafor"
+            ),
+        )
+        # Each request has read the trail and added its event before any goes on (SQLite lets
+        # one writer at a time in: there the wait times out and they go one after another).
+        checked = threading.Barrier(6)
+
+        @sa.event.listens_for(Session, "after_flush")
+        def all_checked(session: Session, _context: object) -> None:
+            if any(isinstance(o, Event) and o.kind == flow.SIGNED_OFF for o in session.new):
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    checked.wait(timeout=3)
+
+        outcomes: list[str] = []
+
+        def sign() -> None:
+            try:
+                writing(engine, lambda s: flow.sign_off(s, own, actor="Daniel Okafor"))
+                outcomes.append("signed")
+            except StoreError as exc:
+                outcomes.append(str(exc))
+
+        threads = [threading.Thread(target=sign) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        sa.event.remove(Session, "after_flush", all_checked)
+        with reading(engine) as session:
+            kinds = [e.kind for e in flow.trail(session, own)]
+    assert kinds.count(flow.SIGNED_OFF) == 1
+    assert outcomes.count("signed") == 1
+    for message in outcomes:
+        assert message == "signed" or "signed off" in message, message
+        assert "sqlite" not in message and "postgresql" not in message and "/" not in message
+
+
+def test_the_store_refuses_a_second_sign_off_row_whatever_the_code_does(store_url: str) -> None:
+    import sqlalchemy as sa
+
+    catalog, policy = Catalog(), default_policy()
+    with open_store(store_url) as engine:
+        own = writing(
+            engine,
+            lambda s: flow.save_draft(s, SELF, "priya.yaml", catalog, policy, actor="Priya").id,
+        )
+        writing(engine, lambda s: flow.submit(s, own, actor="Priya", manager="Daniel Okafor"))
+        writing(
+            engine,
+            lambda s: flow.record_review(
+                s, own, MANAGER, "review.yaml", catalog, policy, actor="Daniel Okafor"
+            ),
+        )
+        writing(engine, lambda s: flow.sign_off(s, own, actor="Daniel Okafor"))
+        insert = sa.text("insert into sign_offs (assessment_id, event_id) values (:a, :e)")
+        with engine.begin() as connection:
+            event = connection.execute(sa.text("select max(id) from events")).scalar_one()
+            with pytest.raises(sa.exc.IntegrityError):
+                connection.execute(insert, {"a": own, "e": event})
+
+
+def test_upgrading_a_store_that_was_signed_off_twice_names_the_first(store_url: str) -> None:
+    """Stores from before revision 0005 may hold two sign-offs of one assessment: the upgrade
+    keeps both events and records the first as the sign-off."""
+    import sqlalchemy as sa
+
+    from sfia_assess.store.database import open_engine
+    from sfia_assess.store.schema import upgrade
+
+    catalog, policy = Catalog(), default_policy()
+    engine = open_engine(store_url)
+    try:
+        upgrade(engine, "0004")
+        own = writing(
+            engine,
+            lambda s: flow.save_draft(s, SELF, "priya.yaml", catalog, policy, actor="Priya").id,
+        )
+        writing(engine, lambda s: flow.submit(s, own, actor="Priya", manager="Daniel Okafor"))
+        with engine.begin() as connection:
+            for _ in range(2):
+                connection.execute(
+                    sa.text(
+                        "insert into events (assessment_id, kind, actor, at)"
+                        " values (:a, 'signed-off', 'Daniel Okafor', CURRENT_TIMESTAMP)"
+                    ),
+                    {"a": own},
+                )
+        assert upgrade(engine) == ("0004", "0005")
+        with engine.connect() as connection:
+            first = connection.execute(
+                sa.text("select min(id) from events where kind = 'signed-off'")
+            ).scalar_one()
+            rows = connection.execute(sa.text("select assessment_id, event_id from sign_offs"))
+            assert [tuple(row) for row in rows] == [(own, first)]
+    finally:
+        engine.dispose()

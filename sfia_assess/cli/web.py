@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    import uvicorn
+
+MAX_CONCURRENCY = 1000  # connections and requests in work per process; more are answered 503
+KEEP_ALIVE_SECONDS = 5
+MAX_HEADER_BYTES = 64 * 1024
 
 
 @click.command()
@@ -60,6 +68,14 @@ import click
     help="Let other machines in over plain HTTP, without a TLS proxy: passwords and records"
     " cross the network readable by anyone on it. Only on a network you trust entirely.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Server processes answering together (e.g. one per core); they share sessions and"
+    " sign-in limits through the store. More than one needs --shared.",
+)
 def serve(
     db_url: str | None,
     host: str,
@@ -68,6 +84,7 @@ def serve(
     proxy: str | None,
     host_names: str | None,
     insecure: bool,
+    workers: int,
 ) -> None:
     """Run the browser app: self-assessment, manager review and the JSON API.
 
@@ -77,8 +94,8 @@ def serve(
     """
     import uvicorn
 
-    from ..web.app import create_app
     from ..web.guard import LOOPBACK_NAMES
+    from ..web.serving import Options, hand_over, make_app
 
     reachable = not _loopback(host)
     if reachable and not shared:
@@ -107,6 +124,11 @@ def serve(
             "name the host people reach the server by, e.g. --host-name assess.example.org"
             " (or SFIA_ASSESS_HOST_NAMES): requests for any other host name are refused"
         )
+    if workers > 1 and not shared:
+        raise click.UsageError(
+            "--workers serves from several processes, which is for a shared deployment;"
+            " add --shared (on this machine alone, one process is enough)"
+        )
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -121,20 +143,7 @@ def serve(
     # The app answers to the names it was given only (a hostile name pointed at this address,
     # DNS rebinding, is refused); on this machine alone, to its loopback names as well.
     local = not reachable and proxy is None
-    app = create_app(
-        db_url,
-        warm_pdfs=True,
-        allowed_hosts=names | LOOPBACK_NAMES if local else names,
-        shared=shared,
-    )
-    config = uvicorn.Config(
-        app,
-        log_level="warning",
-        lifespan="on",
-        server_header=False,  # no "server: uvicorn" telling a visitor what to attack
-        proxy_headers=proxy is not None,
-        forwarded_allow_ips=proxy,
-    )
+    options = Options(db_url, shared, sorted(names | LOOPBACK_NAMES if local else names))
     click.echo(f"sfia-assess: serving on http://{shown}:{bound}/ (Ctrl+C to stop)")
     if shared:
         click.echo("sfia-assess: shared: sign in at /login with an account from `users add`")
@@ -143,8 +152,39 @@ def serve(
             "sfia-assess: plain HTTP (--insecure-http): passwords and records cross the network"
             " unencrypted"
         )
-    server = uvicorn.Server(config)
+    if workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
+        hand_over(options)
+        factory = "sfia_assess.web.serving:from_environment"
+        Multiprocess(_config(factory, proxy, workers), sockets=[sock]).run()
+        return
+    server = uvicorn.Server(_config(make_app(options), proxy))
     server.run(sockets=[sock])
+
+
+def _config(app: Any, proxy: str | None, workers: int = 1) -> uvicorn.Config:
+    """uvicorn's settings, with bounds on what clients may hold: connections and requests in
+    work at once per process (more are answered 503), an idle kept-alive connection, a
+    request's headers, and the time a request may take to arrive (web/connections.py)."""
+    import uvicorn
+
+    from ..web.connections import BoundedH11Protocol
+
+    return uvicorn.Config(
+        app,
+        http=BoundedH11Protocol,
+        factory=workers > 1,
+        workers=workers,
+        log_level="warning",
+        lifespan="on",
+        proxy_headers=proxy is not None,
+        forwarded_allow_ips=proxy,
+        limit_concurrency=MAX_CONCURRENCY,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+        server_header=False,  # no "server: uvicorn" telling a visitor what to attack
+    )
 
 
 def _loopback(host: str) -> bool:

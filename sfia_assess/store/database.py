@@ -292,7 +292,8 @@ def translated(
         if retrying:
             raise _Retry from None
         raise StoreError(
-            f"{where}: another writer recorded the same thing at once; try again"
+            "another writer recorded the same thing at the same moment, and nothing of this"
+            " was saved; try again"
         ) from None
     except DBAPIError as exc:
         problem = _disk_problem(engine, exc.orig) if isinstance(exc, OperationalError) else ""

@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -189,3 +190,61 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(20))
     target: Mapped[str] = mapped_column(String(500))
     address: Mapped[str | None] = mapped_column(String(100))
+
+
+class SignOff(Base):
+    """The one sign-off of a self-assessment: its primary key makes a second one impossible,
+    even when two managers' requests arrive at the same moment."""
+
+    __tablename__ = "sign_offs"
+
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+
+
+class ServerSecret(Base):
+    """A secret every server process on this store shares (the session-signing key)."""
+
+    __tablename__ = "server_secrets"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SignInSession(Base):
+    """A signed-in session of `serve --shared`, shared by every server process; ended by
+    signing out (the cookie, replayed, is refused) and dropped a day after it expires."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (Index("ix_sessions_expires_at", "expires_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[float] = mapped_column(Float)
+    ended: Mapped[bool] = mapped_column(default=False)
+
+
+class SignInLimit(Base):
+    """Failed sign-ins counted for one key (an account from an address, an account, an
+    address), and until when that key must wait."""
+
+    __tablename__ = "sign_in_limits"
+    __table_args__ = (Index("ix_sign_in_limits_last_at", "last_at"),)
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_at: Mapped[float] = mapped_column(Float)
+    blocked_until: Mapped[float] = mapped_column(Float)
+
+
+class KeptForm(Base):
+    """A form posted after its session had ended, kept for its account to take back after
+    signing in again (never saved in their name without them)."""
+
+    __tablename__ = "kept_forms"
+    __table_args__ = (Index("ix_kept_forms_kept_at", "kept_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    kept_at: Mapped[float] = mapped_column(Float)

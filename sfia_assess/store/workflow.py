@@ -14,6 +14,7 @@ import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..core.assessment import parse_assessment
@@ -23,7 +24,7 @@ from ..core.identity import person_key
 from ..core.policy import Policy
 from .database import StoreError
 from .history import aware
-from .models import AssessmentRecord, Event, Person, Review
+from .models import AssessmentRecord, Event, Person, Review, SignOff
 from .record import Checked, add_assessment, pair
 
 DRAFTED = "drafted"
@@ -164,7 +165,24 @@ def sign_off(session: Session, self_id: int, *, actor: str, note: str | None = N
     )
     session.add(step)
     session.flush()
+    _claim_sign_off(session, self_id, step.id)
     return step
+
+
+def _claim_sign_off(session: Session, self_id: int, event_id: int) -> None:
+    """Record the one sign-off of `self_id`. The check before read the trail without a lock:
+    two sign-offs at once both pass it (on PostgreSQL), and the second to insert here waits for
+    the first and is refused by the table's primary key. That refusal is final, not a collision
+    to retry."""
+    try:
+        with session.begin_nested():
+            session.add(SignOff(assessment_id=self_id, event_id=event_id))
+    except IntegrityError:
+        record = get(session, self_id)
+        raise StoreError(
+            f"{record.source_name} version {record.version} was signed off by another request"
+            " at the same moment; it is signed off once, and nothing more was recorded"
+        ) from None
 
 
 def _check_signer(session: Session, self_id: int, actor: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -65,12 +66,17 @@ async def assess(request: Request) -> Response:
     shared = services(request)
     body = await body_within(request, MAX_BYTES)
     name = request.query_params.get("file") or "body"
-    with named(name):
-        loaded = parse_assessment(body, name, shared.catalog)
-        report = gap_report(
-            loaded, shared.catalog, shared.policy, today=shared.today(), target=_target(request)
-        )
-    return Response(render(report, Format.JSON), media_type="application/json")
+    target = _target(request)
+
+    def work() -> Response:  # parsing, scoring and the JSON are CPU work: off the event loop
+        with named(name):
+            loaded = parse_assessment(body, name, shared.catalog)
+            report = gap_report(
+                loaded, shared.catalog, shared.policy, today=shared.today(), target=target
+            )
+        return Response(render(report, Format.JSON), media_type="application/json")
+
+    return await run_in_threadpool(work)
 
 
 def _side(document: YamlDocument, key: str, name: str, catalog: Catalog) -> LoadedAssessment:

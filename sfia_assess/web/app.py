@@ -12,6 +12,7 @@ from starlette.middleware import Middleware
 from ..core.catalog import Catalog
 from ..core.policy import default_policy
 from ..reports.templating import environment
+from .bodylimit import BodyLimit
 from .errorpages import HANDLERS, AnswerUnavailable
 from .guard import SameOriginOnly
 from .pdfpool import PdfPool
@@ -46,10 +47,11 @@ def create_app(
             services_.close()
 
     middleware = [
+        Middleware(BodyLimit),
         Middleware(AnswerUnavailable),
         Middleware(SameOriginOnly, allowed_hosts=allowed_hosts),
     ]
-    sessions = auth.Sessions()
+    sessions = auth.Sessions.from_environment(services_.engine)
     if shared:
         middleware.append(Middleware(auth.RequireSignIn, sessions=sessions))
     app = Starlette(
@@ -61,5 +63,4 @@ def create_app(
     app.state.services = services_
     app.state.shared = shared
     app.state.sessions = sessions
-    app.state.login_limiter = auth.LoginLimiter()
     return app

@@ -1,8 +1,10 @@
-"""Sign-in for `serve --shared`: signed session cookies, logout that ends the session, a CSRF
-token per session, and a limit on failed sign-ins per account and per address.
+"""Sessions for `serve --shared`: signed session cookies kept in the store (so a restart, or
+another server process on the same store, knows them), sign-out that ends a session for good,
+and a CSRF token per session. Signing in and out is in signin.py.
 
-The signing key is made at start-up (sessions end when the server stops); a cookie is
-`payload.signature`, HMAC-SHA256 over the payload, so it cannot be forged or altered.
+A cookie is `payload.signature`, HMAC-SHA256 over the payload, so it cannot be forged or
+altered. The key is derived from $SFIA_ASSESS_SECRET when the admin sets one, else it is a
+random key made once and kept in the store.
 """
 
 from __future__ import annotations
@@ -11,33 +13,55 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import re
 import secrets
 import threading
 import time
-from collections import defaultdict, deque
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..core.identity import person_key
+from .bodylimit import FORM_BYTES, UPLOAD_BYTES
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 COOKIE = "sfia_session"
 SESSION_SECONDS = 8 * 3600
-FAILURE_WINDOW = 15 * 60
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
+# The browser keeps the cookie a day longer than the session lasts, so that a form posted
+# after it expired still says whose it was (and is kept for them: see RequireSignIn).
+COOKIE_SECONDS = SESSION_SECONDS + 24 * 3600
+SECRET_ENV = "SFIA_ASSESS_SECRET"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 _OPEN_PATHS = ("/login", "/logout", "/static/")
 CSRF_COOKIE = "sfia_csrf"  # read by static/csrf.js, which sends it back as X-CSRF-Token
 LOGIN_COOKIE = "sfia_login"  # the sign-in form's nonce; the form carries its signature
+KEPT_COOKIE = "sfia_kept"  # names a form posted after its session ended (see signin.py)
 LOGIN_FORM_SECONDS = 3600
+# Bodies read here (for a CSRF token) are read no further than BodyLimit lets anyone read.
+MAX_FORM_BYTES = FORM_BYTES
+MAX_UPLOAD_BYTES = UPLOAD_BYTES
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Forms whose content is kept when their session has ended (the assessment editor's).
+_KEPT_PATHS = frozenset(
+    {
+        "/assessment/save",
+        "/assessment/submit",
+        "/assessment/edit",
+        "/assessment/check",
+        "/assessment/download.yaml",
+        "/assessment/report.pdf",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -57,29 +81,71 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-@dataclass
-class Sessions:
-    """Issues and checks session cookies; remembers the sessions ended by logout."""
+def key_from_secret(secret: str) -> bytes:
+    return hmac.new(secret.encode(), b"sfia-assess session signing key", hashlib.sha256).digest()
 
-    key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
-    _ended: dict[str, float] = field(default_factory=dict)  # session id: when it would expire
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+class Sessions:
+    """Issues and checks session cookies. A session lives in the store from sign-in until it
+    ends (sign-out) or expires; its cookie is checked against it on every request.
+
+    The methods taking the store run off the event loop (they are called in a thread)."""
+
+    def __init__(self, engine: Callable[[], Engine], secret: str | None = None) -> None:
+        self._engine = engine
+        self._key = key_from_secret(secret) if secret else None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_environment(cls, engine: Callable[[], Engine]) -> Sessions:
+        return cls(engine, os.environ.get(SECRET_ENV) or None)
+
+    def engine(self) -> Engine:
+        return self._engine()
+
+    def key(self) -> bytes:
+        """The signing key: from the secret, else the store's (read once)."""
+        with self._lock:
+            if self._key is None:
+                from ..store import writing
+                from ..store.sessions import signing_key
+
+                self._key = writing(self._engine(), signing_key)
+            return self._key
 
     def _sign(self, payload: str) -> str:
-        return _b64(hmac.new(self.key, payload.encode(), hashlib.sha256).digest())
+        return _b64(hmac.new(self.key(), payload.encode(), hashlib.sha256).digest())
 
-    def issue(self, name: str, role: str, manager: str | None, now: float | None = None) -> str:
-        body = {
-            "n": name,
-            "r": role,
-            "m": manager,
-            "s": secrets.token_urlsafe(16),
-            "e": int((now or time.time()) + SESSION_SECONDS),
-        }
+    def issue(
+        self,
+        name: str,
+        role: str,
+        manager: str | None,
+        now: float | None = None,
+        also: Callable[[Any], None] | None = None,
+    ) -> str:
+        """A new session, kept in the store, and its cookie; `also` is done in the same
+        transaction (the sign-in's audit line)."""
+        from ..store import writing
+        from ..store.sessions import forget_old, open_session
+
+        now = now or time.time()
+        session_id = secrets.token_urlsafe(16)
+        expires = int(now + SESSION_SECONDS)
+
+        def work(session: Any) -> None:
+            forget_old(session, now)
+            open_session(session, session_id, person_key(name), expires)
+            if also is not None:
+                also(session)
+
+        writing(self._engine(), work)
+        body = {"n": name, "r": role, "m": manager, "s": session_id, "e": expires}
         payload = _b64(json.dumps(body, separators=(",", ":")).encode())
         return f"{payload}.{self._sign(payload)}"
 
-    def user(self, cookie: str | None, now: float | None = None) -> User | None:
+    def claims(self, cookie: str | None) -> User | None:
+        """Who the cookie says it is, if its signature holds: expired or ended or not."""
         if not cookie or cookie.count(".") != 1:
             return None
         payload, signature = cookie.split(".")
@@ -87,22 +153,38 @@ class Sessions:
             return None
         try:
             body = json.loads(_unb64(payload))
-        except ValueError:
+            return User(str(body["n"]), str(body["r"]), body["m"], str(body["s"]), body["e"])
+        except (ValueError, KeyError, TypeError):
             return None
-        with self._lock:
-            if body["s"] in self._ended:
-                return None
-        if body["e"] < (now or time.time()):
-            return None
-        return User(body["n"], body["r"], body["m"], body["s"], body["e"])
 
-    def end(self, user: User, now: float | None = None) -> None:
-        """End a session for good: its cookie, replayed, is refused until it would expire
-        (after that its expiry refuses it, so the record of it is dropped)."""
+    def user(self, cookie: str | None, now: float | None = None) -> User | None:
+        """The signed-in user, as the store has them now: None for a session that is not in
+        the store, has ended or expired, or whose account is disabled; else the account's
+        current role and manager (a session's may be stale)."""
+        claimed = self.claims(cookie)
         now = now or time.time()
-        with self._lock:
-            self._ended = {sid: until for sid, until in self._ended.items() if until >= now}
-            self._ended[user.session_id] = user.expires
+        if claimed is None or claimed.expires < now:
+            return None
+        from ..store.accounts import active_account
+        from ..store.database import reading
+        from ..store.sessions import session_live
+
+        with reading(self._engine()) as session:
+            if not session_live(session, claimed.session_id, now):
+                return None
+            account = active_account(session, claimed.name)
+        if account is None:
+            return None
+        return User(
+            account.name, account.role, account.manager, claimed.session_id, claimed.expires
+        )
+
+    def end(self, user: User) -> None:
+        """End a session for good: its cookie, replayed, is refused (by every process)."""
+        from ..store import writing
+        from ..store.sessions import end_session
+
+        writing(self._engine(), lambda session: end_session(session, user.session_id))
 
     def csrf_token(self, user: User) -> str:
         return self._sign("csrf:" + user.session_id)
@@ -115,38 +197,10 @@ class Sessions:
         return bool(nonce) and hmac.compare_digest(token, self.login_token(nonce or ""))
 
 
-@dataclass
-class LoginLimiter:
-    """Refuses sign-in after too many failures for one account or from one address."""
-
-    _failures: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def _recent(self, key: str, now: float) -> int:
-        times = self._failures[key]
-        while times and times[0] < now - FAILURE_WINDOW:
-            times.popleft()
-        return len(times)
-
-    def blocked(self, account: str, address: str, now: float | None = None) -> bool:
-        now = now or time.monotonic()
-        with self._lock:
-            return (
-                self._recent("account:" + account, now) >= MAX_FAILURES_PER_ACCOUNT
-                or self._recent("address:" + address, now) >= MAX_FAILURES_PER_ADDRESS
-            )
-
-    def failed(self, account: str, address: str, now: float | None = None) -> None:
-        now = now or time.monotonic()
-        with self._lock:
-            self._failures["account:" + account].append(now)
-            self._failures["address:" + address].append(now)
-
-
-def _cookie_value(headers: Headers) -> str | None:
+def cookie_value(headers: Headers, name: str = COOKIE) -> str | None:
     for part in headers.get("cookie", "").split(";"):
-        name, _, value = part.strip().partition("=")
-        if name == COOKIE:
+        key, _, value = part.strip().partition("=")
+        if key == name:
             return value
     return None
 
@@ -164,17 +218,19 @@ class RequireSignIn:
         if scope["type"] != "http" or scope["path"].startswith(_OPEN_PATHS):
             await self.app(scope, receive, send)
             return
+        from starlette.concurrency import run_in_threadpool
+
         headers = Headers(scope=scope)
-        user = await _still_active(scope, self.sessions.user(_cookie_value(headers)))
+        cookie = cookie_value(headers)
+        user = await run_in_threadpool(self.sessions.user, cookie)
         response: Response | None = None
         if user is None:
-            if scope["method"] == "GET" and not scope["path"].startswith("/api/"):
-                response = RedirectResponse("/login", status_code=303)
-            else:
-                response = PlainTextResponse("sign in first, at /login", status_code=401)
+            response = await self._signed_out(scope, receive, headers, cookie)
         elif scope["method"] not in _SAFE_METHODS:
-            receive, token = await _csrf_from(scope, receive, headers)
-            if not token or not hmac.compare_digest(token, self.sessions.csrf_token(user)):
+            receive, token = await csrf_from(scope, receive, headers)
+            if token is None:
+                response = too_large()
+            elif not token or not hmac.compare_digest(token, self.sessions.csrf_token(user)):
                 response = PlainTextResponse(
                     "refused: this request lacks its form's CSRF token; reload the page",
                     status_code=403,
@@ -191,52 +247,99 @@ class RequireSignIn:
         finally:
             VIEWER.reset(viewing)
 
+    async def _signed_out(
+        self, scope: Scope, receive: Receive, headers: Headers, cookie: str | None
+    ) -> Response:
+        """No valid session. A page: the sign-in page. The assessment form posted by someone
+        whose session has ended (the cookie is still theirs, and so is the form's CSRF token):
+        the form is kept for them and handed back once they have signed in again. Else 401."""
+        if scope["method"] == "GET" and not scope["path"].startswith("/api/"):
+            return RedirectResponse("/login", status_code=303)
+        refused = PlainTextResponse("sign in first, at /login", status_code=401)
+        if scope["path"] not in _KEPT_PATHS:
+            return refused
+        from starlette.concurrency import run_in_threadpool
 
-async def _still_active(scope: Scope, user: User | None) -> User | None:
-    """The session's user as the store has them now: none once the account is disabled (an open
-    session ends with it), and the account's current role and manager."""
-    if user is None:
-        return None
-    from starlette.concurrency import run_in_threadpool
+        claimed = await run_in_threadpool(self.sessions.claims, cookie)
+        kind = headers.get("content-type", "")
+        if claimed is None or not kind.startswith("application/x-www-form-urlencoded"):
+            return refused
+        body = await read_body(receive, MAX_FORM_BYTES)
+        if body is None:
+            return too_large()
+        token = headers.get(CSRF_HEADER) or _form_token(body)
+        if not hmac.compare_digest(token, self.sessions.csrf_token(claimed)):
+            return refused
+        from ..store import writing
+        from ..store.sessions import keep_form
 
-    from ..store.accounts import active_account
-    from ..store.database import reading
+        account = person_key(claimed.name)
+        kept = await run_in_threadpool(
+            writing, self.sessions.engine(), lambda s: keep_form(s, account, body, time.time())
+        )
+        response: Response
+        if headers.get("hx-request"):
+            response = Response(status_code=200, headers={"HX-Redirect": "/login"})
+        else:
+            response = RedirectResponse("/login", status_code=303)
+        response.set_cookie(
+            KEPT_COOKIE,
+            kept,
+            max_age=LOGIN_FORM_SECONDS,
+            httponly=True,
+            samesite="lax",
+            secure=scope.get("scheme") == "https",
+        )
+        return response
 
-    services = scope["app"].state.services
 
-    def look_up() -> User | None:
-        with reading(services.engine()) as session:
-            account = active_account(session, user.name)
-        if account is None:
+def too_large(limit: int = MAX_FORM_BYTES) -> Response:
+    return PlainTextResponse(
+        f"refused: the request is larger than {limit:,} bytes, more than any form here needs",
+        status_code=413,
+    )
+
+
+async def read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole body, or None as soon as it exceeds `limit` (the rest is never read)."""
+    chunks: list[bytes] = []
+    size = 0
+    more = True
+    while more:
+        message = await receive()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
             return None
-        return User(account.name, account.role, account.manager, user.session_id, user.expires)
-
-    return await run_in_threadpool(look_up)
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    return b"".join(chunks)
 
 
 # A multipart form (the YAML upload) carries the token as a plain field among its parts.
 _MULTIPART_TOKEN = re.compile(rb'name="csrf_token"\r\n\r\n([A-Za-z0-9_=-]+)\r\n')
 
 
-async def _csrf_from(scope: Scope, receive: Receive, headers: Headers) -> tuple[Receive, str]:
-    """The token from the header, else from an urlencoded form body (which is replayed)."""
+def _form_token(body: bytes) -> str:
+    return parse_qs(body.decode("latin-1")).get(CSRF_FIELD, [""])[0]
+
+
+async def csrf_from(scope: Scope, receive: Receive, headers: Headers) -> tuple[Receive, str | None]:
+    """The token from the header, else from a form body (which is replayed); None when that
+    body is over `limit`: it is not read further."""
     token = headers.get(CSRF_HEADER, "")
     kind = headers.get("content-type", "")
     multipart = kind.startswith("multipart/form-data")
     if token or not (kind.startswith("application/x-www-form-urlencoded") or multipart):
         return receive, token
-    chunks = []
-    more = True
-    while more:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        more = message.get("more_body", False)
-    body = b"".join(chunks)
+    body = await read_body(receive, MAX_UPLOAD_BYTES if multipart else MAX_FORM_BYTES)
+    if body is None:
+        return receive, None
     if multipart:
         match = _MULTIPART_TOKEN.search(body)
         found = match.group(1).decode("ascii") if match else ""
     else:
-        found = parse_qs(body.decode("latin-1")).get(CSRF_FIELD, [""])[0]
+        found = _form_token(body)
     sent = False
 
     async def replay() -> Message:
@@ -253,117 +356,3 @@ def current_user(request: Request) -> User | None:
     """The signed-in user, or None when the app is single-user (no --shared)."""
     user = request.scope.get("state", {}).get("user")
     return user if isinstance(user, User) else None
-
-
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def _login_page(
-    request: Request, message: str = "", status_code: int = 200, name: str = ""
-) -> HTMLResponse:
-    """The sign-in form, with a fresh CSRF token: a nonce in a cookie, its signature a field."""
-    from .services import page
-
-    sessions: Sessions = request.app.state.sessions
-    nonce = secrets.token_urlsafe(16)
-    response = page(
-        "login.html.j2",
-        status_code=status_code,
-        title="Sign in",
-        message=message,
-        name=name,
-        csrf_token=sessions.login_token(nonce),
-    )
-    response.set_cookie(
-        LOGIN_COOKIE,
-        nonce,
-        max_age=LOGIN_FORM_SECONDS,
-        path="/login",
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-    )
-    return response
-
-
-async def login_form(request: Request) -> Response:
-    return _login_page(request)
-
-
-async def login(request: Request) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
-    from ..store.accounts import audit, password_matches, sign_in_candidate
-    from .services import services
-
-    form = await request.form()
-    name = str(form.get("name", ""))
-    password = str(form.get("password", ""))
-    address = _address(request)
-    sessions: Sessions = request.app.state.sessions
-    token = str(form.get(CSRF_FIELD, ""))
-    if not sessions.login_token_matches(request.cookies.get(LOGIN_COOKIE), token):
-        message = "This sign-in form had expired; sign in again."
-        return _login_page(request, message, 403, name)
-    limiter: LoginLimiter = request.app.state.login_limiter
-    if limiter.blocked(person_key(name), address):
-        message = "Too many failed sign-ins; wait 15 minutes and try again."
-        return _login_page(request, message, 429, name)
-    candidate = await services(request).read(lambda s: sign_in_candidate(s, name))
-    found = await run_in_threadpool(password_matches, candidate, password)
-    if found is None:
-        limiter.failed(person_key(name), address)
-        message = "That name and password do not match an account."
-        return _login_page(request, message, 401, name)
-    await services(request).write(lambda s: audit(s, found.name, "signed-in", "session", address))
-    response = RedirectResponse("/", status_code=303)
-    response.set_cookie(
-        COOKIE,
-        sessions.issue(found.name, found.role, found.manager),
-        max_age=SESSION_SECONDS,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-    )
-    token = sessions.csrf_token(sessions.user(response_cookie(response)) or _never())
-    response.set_cookie(
-        CSRF_COOKIE,
-        token,
-        max_age=SESSION_SECONDS,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-    )
-    response.delete_cookie(LOGIN_COOKIE, path="/login", httponly=True, samesite="strict")
-    return response
-
-
-def response_cookie(response: Response) -> str | None:
-    for name, value in response.raw_headers:
-        if name == b"set-cookie" and value.startswith(COOKIE.encode() + b"="):
-            return value.decode().split(";", 1)[0].split("=", 1)[1]
-    return None
-
-
-def _never() -> User:
-    raise AssertionError("a session just issued always checks")
-
-
-async def logout(request: Request) -> Response:
-    """End the session for good; only with its CSRF token (another site cannot sign anyone
-    out). Without a session there is nothing to end: the sign-in page."""
-    sessions: Sessions = request.app.state.sessions
-    user = sessions.user(request.cookies.get(COOKIE))
-    if user is not None:
-        form = await request.form()
-        token = request.headers.get(CSRF_HEADER) or str(form.get(CSRF_FIELD, ""))
-        if not hmac.compare_digest(token, sessions.csrf_token(user)):
-            return PlainTextResponse(
-                "refused: this sign-out lacks its page's CSRF token; reload the page",
-                status_code=403,
-            )
-        sessions.end(user)
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE, httponly=True, samesite="lax")
-    response.delete_cookie(CSRF_COOKIE, samesite="strict")
-    return response

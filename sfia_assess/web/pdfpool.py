@@ -87,6 +87,7 @@ class PdfPool:
         self.workers = workers or max(1, min(2, os.cpu_count() or 1))
         self.warm_up = warm_up
         self._executor: ProcessPoolExecutor | None = None
+        self._turns: dict[str, tuple[asyncio.Lock, int]] = {}  # per user: lock, how many ask
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
@@ -110,9 +111,27 @@ class PdfPool:
                 pool.submit(_warm)
 
     async def render(self, job: Callable[..., bytes], *args: Any) -> bytes:
-        """Run one of the jobs above in a worker; its exceptions are raised here."""
+        """Run one of the jobs above in a worker; its exceptions are raised here. A signed-in
+        person has one PDF laid out at a time: their next waits its turn, so that two long
+        reports of one person cannot hold every worker while a colleague's page waits."""
+        from .viewer import VIEWER
+
+        viewer = VIEWER.get()
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool(), job, *args)
+        if viewer is None:
+            return await loop.run_in_executor(self._pool(), job, *args)
+        who = viewer.name
+        lock, waiting = self._turns.get(who, (asyncio.Lock(), 0))
+        self._turns[who] = (lock, waiting + 1)
+        try:
+            async with lock:
+                return await loop.run_in_executor(self._pool(), job, *args)
+        finally:
+            lock, waiting = self._turns[who]
+            if waiting == 1:
+                del self._turns[who]  # kept only while someone waits: bounded by who is busy
+            else:
+                self._turns[who] = (lock, waiting - 1)
 
     def close(self) -> None:
         """Stop the workers, waiting for a PDF being laid out: none outlives the server (with

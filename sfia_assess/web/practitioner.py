@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -177,8 +178,11 @@ async def live_result(request: Request) -> Response:
     """The result panel and every field's problems, after each change (htmx)."""
     shared = services(request)
     draft, _, _ = await _draft(request)
-    checked = _checked(shared, draft)
-    return page("_live.html.j2", **_context(shared, checked))
+
+    def work() -> Response:  # scoring and the page are CPU work: off the event loop
+        return page("_live.html.j2", **_context(shared, _checked(shared, draft)))
+
+    return await run_in_threadpool(work)
 
 
 def download_name(draft: Draft, extension: str) -> str:

@@ -7,7 +7,7 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from . import api, auth, hr, hrmigrate, manager, practitioner
+from . import api, hr, hrmigrate, manager, practitioner
 from .access import Access, Page
 from .audit import Audit
 
@@ -104,13 +104,19 @@ ROUTES: list[BaseRoute] = [
     Mount("/static", StaticFiles(packages=[("sfia_assess", "static")]), name="static"),
 ]
 
-# Only in a shared deployment (single-user mode has no accounts to sign in with).
-SIGN_IN: list[BaseRoute] = [
-    Page("/login", auth.login_form, access=Access.OPEN),
-    Page("/login", auth.login, access=Access.OPEN, methods=POST),
-    Page("/logout", auth.logout, access=Access.OPEN, methods=POST),
-]
+
+def sign_in_routes() -> list[BaseRoute]:
+    """Only in a shared deployment (single-user mode has no accounts to sign in with); imported
+    then only, since signing in reads the store (SQLAlchemy) at once."""
+    from . import signin
+
+    return [
+        Page("/login", signin.login_form, access=Access.OPEN),
+        Page("/login", signin.login, access=Access.OPEN, methods=POST),
+        Page("/logout", signin.logout, access=Access.OPEN, methods=POST),
+        Page("/assessment/kept", signin.kept_form, access=Access.SIGNED_IN),
+    ]
 
 
 def routes(shared: bool) -> list[BaseRoute]:
-    return [*SIGN_IN, *ROUTES] if shared else list(ROUTES)
+    return [*sign_in_routes(), *ROUTES] if shared else list(ROUTES)

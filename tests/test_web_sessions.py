@@ -1,0 +1,391 @@
+"""`serve --shared` sessions and sign-in limits kept in the store: attempts counted before their
+password is checked, limits per account and address with growing waits, bounded whatever is
+sent; sessions that survive a restart and are shared by several server processes; a form
+posted after its session ended is handed back after signing in again."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+from starlette.testclient import TestClient
+
+from sfia_assess.cli.main import cli
+from sfia_assess.store import open_store, writing
+from sfia_assess.store.sessions import (
+    FIRST_WAIT,
+    LEAK_WINDOW,
+    PER_ACCOUNT_AND_ADDRESS,
+    PER_ADDRESS,
+    attempt_succeeded,
+    reserve_attempt,
+)
+from sfia_assess.web.app import create_app
+from sfia_assess.web.auth import COOKIE, CSRF_COOKIE, SESSION_SECONDS
+
+from .test_web_http import _form_of
+
+PASSWORD = "correct horse battery"
+
+
+def _add_accounts(url: str) -> None:
+    runner = CliRunner()
+    for name, *role in (
+        ("Daniel Okafor", "--role", "manager"),
+        ("Priya Nair", "--role", "practitioner", "--manager", "Daniel Okafor"),
+        ("Sam Lee", "--role", "practitioner", "--manager", "Daniel Okafor"),
+    ):
+        result = runner.invoke(cli, ["users", "add", name, *role, "--db", url], input=PASSWORD)
+        assert result.exit_code == 0, result.stderr
+
+
+@pytest.fixture
+def accounts_url(store_url: str) -> str:
+    _add_accounts(store_url)
+    return store_url
+
+
+def _rows(url: str, query: str) -> list[tuple[object, ...]]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(sa.text(query))]
+    finally:
+        engine.dispose()
+
+
+# -- the limiter, in the store ------------------------------------------------------------------
+
+
+def test_an_address_that_must_wait_adds_no_row_whatever_names_it_sends(store_url: str) -> None:
+    """A stranger sending ever new (and long) names fills neither memory nor the store: once
+    their address must wait, nothing more is kept for them."""
+    with open_store(store_url) as engine:
+        now = 1_000_000.0
+        let_through = 0
+        for i in range(PER_ADDRESS + 150):
+            name = f"{i}-" + "x" * 10_000
+            attempt = writing(engine, lambda s, n=name: reserve_attempt(s, n, "192.0.2.7", now))
+            let_through += attempt.wait == 0
+    assert let_through == PER_ADDRESS
+    rows = _rows(store_url, "select key from sign_in_limits")
+    assert len(rows) == 1 + 2 * PER_ADDRESS
+    assert max(len(str(key)) for (key,) in rows) <= 400
+
+
+def test_waits_grow_with_each_failure_and_a_success_clears_them(store_url: str) -> None:
+    with open_store(store_url) as engine:
+
+        def reserve(at: float) -> float:
+            return writing(engine, lambda s: reserve_attempt(s, "priya nair", "192.0.2.7", at)).wait
+
+        now = 1_000_000.0
+        assert [reserve(now) for _ in range(PER_ACCOUNT_AND_ADDRESS)] == [0.0] * 5
+        assert reserve(now) == FIRST_WAIT
+        now += FIRST_WAIT + 1
+        assert reserve(now) == 0.0  # checked, and failed: the next wait is twice as long
+        assert reserve(now) == 2 * FIRST_WAIT
+        # From another address the account is not waiting.
+        assert (
+            writing(engine, lambda s: reserve_attempt(s, "priya nair", "198.51.100.1", now)).wait
+            == 0
+        )
+        now += 2 * FIRST_WAIT + 1
+        assert reserve(now) == 0.0
+        writing(engine, lambda s: attempt_succeeded(s, "priya nair", "192.0.2.7"))
+        assert reserve(now) == 0.0
+
+
+def test_failures_are_forgotten_over_time_so_a_busy_address_is_never_locked(
+    store_url: str,
+) -> None:
+    """An office behind one address mistypes all day: at PER_ADDRESS failures per window it is
+    never locked, as each key forgets its failures at that rate."""
+    with open_store(store_url) as engine:
+        now = 1_000_000.0
+        step = LEAK_WINDOW / PER_ADDRESS
+        for i in range(3 * PER_ADDRESS):
+            at = now + i * step * 1.01
+            name = f"person {i % 40}"
+            attempt = writing(engine, lambda s, n=name, t=at: reserve_attempt(s, n, "192.0.2.1", t))
+            assert attempt.wait == 0, i
+
+
+# -- through the app ----------------------------------------------------------------------------
+
+
+def _client(url: str, address: str) -> TestClient:
+    return TestClient(create_app(url, shared=True), follow_redirects=False, client=(address, 5000))
+
+
+def _sign_in(client: TestClient, name: str, password: str = PASSWORD) -> int:
+    form = client.get("/login")
+    found = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert found
+    data = {"name": name, "password": password, "csrf_token": found.group(1)}
+    return client.post("/login", data=data).status_code
+
+
+@pytest.fixture
+def sqlite_accounts(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    _add_accounts(url)
+    return url
+
+
+def test_a_guesser_elsewhere_does_not_lock_the_real_person_out(sqlite_accounts: str) -> None:
+    with _client(sqlite_accounts, "203.0.113.9") as guesser:
+        statuses = [_sign_in(guesser, "Priya Nair", "wrong guess!") for _ in range(7)]
+        assert statuses == [401] * PER_ACCOUNT_AND_ADDRESS + [429, 429]
+        assert _sign_in(guesser, "Priya Nair") == 429  # the right password waits too
+    with _client(sqlite_accounts, "192.0.2.20") as priya:
+        assert _sign_in(priya, "Priya Nair") == 303
+
+
+def test_one_address_does_not_lock_out_an_office_behind_it(sqlite_accounts: str) -> None:
+    """Twenty-five failed sign-ins of several people behind one NAT address (the old limit
+    was 20 per address): the others there still sign in."""
+    with _client(sqlite_accounts, "192.0.2.1") as office:
+        for i in range(25):
+            assert _sign_in(office, f"Temp Worker {i % 5}", "mistyped password") == 401
+        assert _sign_in(office, "Sam Lee") == 303
+        assert _sign_in(office, "Priya Nair") == 303
+
+
+def test_failed_sign_ins_lockouts_and_sign_outs_are_audited(sqlite_accounts: str) -> None:
+    with _client(sqlite_accounts, "192.0.2.30") as client:
+        for _ in range(PER_ACCOUNT_AND_ADDRESS + 1):
+            _sign_in(client, "Priya Nair", "wrong guess!")
+        assert _sign_in(client, "Sam Lee") == 303
+        client.post("/logout", data={"csrf_token": client.cookies[CSRF_COOKIE]})
+    rows = _rows(sqlite_accounts, "select actor, action, address from audit order by id")
+    assert rows == [
+        *[("Priya Nair", "sign-in-failed", "192.0.2.30")] * (PER_ACCOUNT_AND_ADDRESS - 1),
+        ("Priya Nair", "locked-out", "192.0.2.30"),
+        ("Priya Nair", "sign-in-failed", "192.0.2.30"),
+        ("Sam Lee", "signed-in", "192.0.2.30"),
+        ("Sam Lee", "signed-out", "192.0.2.30"),
+    ]
+
+
+def test_a_sign_in_body_over_the_limit_is_refused_unread(sqlite_accounts: str) -> None:
+    with _client(sqlite_accounts, "192.0.2.40") as client:
+        huge = b"name=" + b"x" * (3 * 1024 * 1024)
+        response = client.post(
+            "/login",
+            content=huge,
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+        assert response.status_code == 413
+        assert _rows(sqlite_accounts, "select count(*) from sign_in_limits") == [(0,)]
+
+
+# -- a form posted after its session ended ------------------------------------------------------
+
+
+def test_a_form_posted_after_the_session_expired_is_handed_back_after_sign_in(
+    sqlite_accounts: str,
+) -> None:
+    with _client(sqlite_accounts, "192.0.2.50") as client:
+        assert _sign_in(client, "Priya Nair") == 303
+        sessions = client.app.state.sessions  # type: ignore[attr-defined]
+        long_ago = time.time() - SESSION_SECONDS - 60
+        expired = sessions.issue("Priya Nair", "practitioner", "daniel okafor", now=long_ago)
+        client.cookies.clear()  # the browser holds the expired session's cookie only
+        client.cookies.set(COOKIE, expired, domain="testserver.local")
+        token = sessions.csrf_token(sessions.claims(expired))
+        form = {**_form_of("priya-nair-coordinator.yaml"), "csrf_token": token}
+        form["evidence-0-summary"] = "Ran the quarterly stock take across three sites."
+        answer = client.post("/assessment/save", data=form)
+        assert answer.status_code == 303 and answer.headers["location"] == "/login"
+        assert _rows(sqlite_accounts, "select count(*) from assessments") == [(0,)]
+        data = {"name": "Priya Nair", "password": PASSWORD}
+        login = client.get("/login")
+        found = re.search(r'name="csrf_token" value="([^"]+)"', login.text)
+        assert found
+        signed_in = client.post("/login", data={**data, "csrf_token": found.group(1)})
+        assert signed_in.headers["location"] == "/assessment/kept"
+        back = client.get("/assessment/kept")
+        assert back.status_code == 200
+        assert "Your session had ended, so nothing was saved" in back.text
+        assert "Ran the quarterly stock take across three sites." in back.text
+        # Handed back once: the kept copy is gone.
+        assert client.get("/assessment/kept").status_code == 303
+        assert _rows(sqlite_accounts, "select count(*) from kept_forms") == [(0,)]
+
+
+def test_a_form_without_its_token_or_its_owner_is_not_kept(sqlite_accounts: str) -> None:
+    with _client(sqlite_accounts, "192.0.2.51") as client:
+        form = _form_of("priya-nair-coordinator.yaml")
+        assert client.post("/assessment/save", data=form).status_code == 401
+        client.cookies.set(COOKIE, "forged.cookie")
+        assert client.post("/assessment/save", data=form).status_code == 401
+    assert _rows(sqlite_accounts, "select count(*) from kept_forms") == [(0,)]
+
+
+# -- against running servers: restarts, several processes, attempts sent at once ----------------
+
+
+@contextmanager
+def _serving(url: str, *more: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sfia_assess",
+            "serve",
+            "--shared",
+            "--port",
+            "0",
+            "--db",
+            url,
+            *more,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    found = re.search(r"http://(127\.0\.0\.1:\d+)/", line)
+    try:
+        if not found:
+            raise AssertionError(f"serve printed no address: {line}")
+        host = found.group(1)
+        _wait_until_answering(host)
+        yield host
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+
+
+def _wait_until_answering(host: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            status, _, _ = _request(host, "GET", "/login")
+            if status == 200:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{host} did not answer")
+        time.sleep(0.2)
+
+
+def _request(
+    host: str, method: str, path: str, body: dict[str, str] | None = None, cookies: str = ""
+) -> tuple[int, str, dict[str, str]]:
+    """Status, text and the cookies set."""
+    connection = http.client.HTTPConnection(host, timeout=120)
+    headers = {"Host": host, "Cookie": cookies}
+    data = None
+    if body is not None:
+        data = urlencode(body)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        headers["Origin"] = f"http://{host}"
+    try:
+        connection.request(method, path, body=data, headers=headers)
+        answer = connection.getresponse()
+        set_cookies = {}
+        for key, value in answer.getheaders():
+            if key.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                set_cookies[name] = rest.split(";", 1)[0]
+        return answer.status, answer.read().decode(), set_cookies
+    finally:
+        connection.close()
+
+
+def _sign_in_at(host: str, name: str, password: str = PASSWORD) -> tuple[int, dict[str, str]]:
+    _, text, cookies = _request(host, "GET", "/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', text)
+    assert token
+    body = {"name": name, "password": password, "csrf_token": token.group(1)}
+    status, _, set_cookies = _request(
+        host, "POST", "/login", body, cookies=f"sfia_login={cookies['sfia_login']}"
+    )
+    return status, set_cookies
+
+
+def _cookie_header(cookies: dict[str, str]) -> str:
+    return f"{COOKIE}={cookies[COOKIE]}; {CSRF_COOKIE}={cookies[CSRF_COOKIE]}"
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_sixty_guesses_sent_at_once_check_at_most_the_limit(accounts_url: str) -> None:
+    """59 wrong passwords and the right one, all at once: only the limit's worth are checked
+    (answered 401, or signed in); the others wait (429), so the guesser rarely finds it."""
+    with _serving(accounts_url) as host:
+        guesses = [f"wrong guess {i}" for i in range(59)]
+        guesses.insert(30, PASSWORD)
+        with ThreadPoolExecutor(60) as pool:
+            statuses = list(pool.map(lambda p: _sign_in_at(host, "Priya Nair", p)[0], guesses))
+    checked = [s for s in statuses if s in (401, 303)]
+    assert len(checked) <= PER_ACCOUNT_AND_ADDRESS, statuses
+    assert statuses.count(429) >= 60 - PER_ACCOUNT_AND_ADDRESS
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_a_restart_keeps_everyone_signed_in_and_a_signed_out_session_ended(
+    accounts_url: str,
+) -> None:
+    with _serving(accounts_url) as host:
+        status, priya = _sign_in_at(host, "Priya Nair")
+        assert status == 303
+        status, sam = _sign_in_at(host, "Sam Lee")
+        assert status == 303
+        assert _request(host, "GET", "/", cookies=_cookie_header(sam))[0] == 200
+        signed_out = {"csrf_token": sam[CSRF_COOKIE]}
+        assert _request(host, "POST", "/logout", signed_out, _cookie_header(sam))[0] == 303
+    with _serving(accounts_url) as host:
+        assert _request(host, "GET", "/", cookies=_cookie_header(priya))[0] == 200
+        assert _request(host, "GET", "/", cookies=_cookie_header(sam))[0] == 303
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_two_server_processes_on_one_store_share_sessions_and_limits(accounts_url: str) -> None:
+    with _serving(accounts_url) as first, _serving(accounts_url) as second:
+        status, priya = _sign_in_at(first, "Priya Nair")
+        assert status == 303
+        assert _request(second, "GET", "/", cookies=_cookie_header(priya))[0] == 200
+        token = {"csrf_token": priya[CSRF_COOKIE]}
+        assert _request(second, "POST", "/logout", token, _cookie_header(priya))[0] == 303
+        assert _request(first, "GET", "/", cookies=_cookie_header(priya))[0] == 303
+        for _ in range(PER_ACCOUNT_AND_ADDRESS):
+            assert _sign_in_at(first, "Sam Lee", "wrong guess!")[0] == 401
+        assert _sign_in_at(second, "Sam Lee")[0] == 429
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_serve_workers_answers_from_several_processes_with_one_secret(
+    accounts_url: str,
+) -> None:
+    """`--workers 2` with SFIA_ASSESS_SECRET: a session made by either process holds in both
+    (several connections, spread by the kernel), and the key is not stored."""
+    secret = {"SFIA_ASSESS_SECRET": "a long secret the admin set once"}
+    with _serving(accounts_url, "--workers", "2", env=secret) as host:
+        status, priya = _sign_in_at(host, "Priya Nair")
+        assert status == 303
+        for _ in range(8):
+            assert _request(host, "GET", "/", cookies=_cookie_header(priya))[0] == 200
+    assert _rows(accounts_url, "select count(*) from server_secrets") == [(0,)]
+    with _serving(accounts_url, env=secret) as host:
+        assert _request(host, "GET", "/", cookies=_cookie_header(priya))[0] == 200
