@@ -64,7 +64,7 @@ def test_there_is_a_store_made_by_each_earlier_revision() -> None:
 
 
 def rows(url: str) -> dict[str, list[dict[str, Any]]]:
-    """Every row of every table (alembic_version aside), by id."""
+    """Every row of every table (alembic_version aside), by primary key."""
     engine = sa.create_engine(url)
     try:
         meta = sa.MetaData()
@@ -74,7 +74,7 @@ def rows(url: str) -> dict[str, list[dict[str, Any]]]:
             for table in meta.sorted_tables:
                 if table.name == "alembic_version":
                     continue
-                result = connection.execute(sa.select(table).order_by(table.c.id))
+                result = connection.execute(sa.select(table).order_by(*table.primary_key.columns))
                 found[table.name] = [_plain(dict(row._mapping)) for row in result]
         return found
     finally:

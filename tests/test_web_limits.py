@@ -14,13 +14,14 @@ from sfia_assess.web.app import create_app
 from sfia_assess.web.bodylimit import FORM_BYTES, SIGN_IN_BYTES, UPLOAD_BYTES
 from sfia_assess.web.connections import MAX_CONNECTIONS, REQUEST_SECONDS
 
-from .test_web_sessions import _add_accounts, _cookie_header, _serving, _sign_in_at
+from .forms import form_of
+from .http_sessions import add_team, cookie_header, shared_server, sign_in_at
 
 
 @pytest.fixture
 def url(tmp_path: Path) -> str:
     found = f"sqlite:///{tmp_path / 'store.sqlite3'}"
-    _add_accounts(found)
+    add_team(found)
     return found
 
 
@@ -60,10 +61,10 @@ def test_forms_and_uploads_over_their_size_are_refused(url: str) -> None:
 @pytest.mark.server
 @pytest.mark.slow
 def test_a_declared_huge_body_is_refused_before_any_of_it_is_sent(url: str) -> None:
-    with _serving(url) as host:
-        status, priya = _sign_in_at(host, "Priya Nair")
+    with shared_server(url) as host:
+        status, priya = sign_in_at(host, "Priya Nair")
         assert status == 303
-        for path, cookie in (("/login", ""), ("/assessment/save", _cookie_header(priya))):
+        for path, cookie in (("/login", ""), ("/assessment/save", cookie_header(priya))):
             connection = _connect(host)
             try:
                 connection.sendall(
@@ -103,7 +104,7 @@ def _closed_by_server(connection: socket.socket, within: float) -> bool:
 @pytest.mark.server
 @pytest.mark.slow
 def test_half_sent_requests_are_closed_and_the_server_answers_meanwhile(url: str) -> None:
-    with _serving(url) as host:
+    with shared_server(url) as host:
         slow = []
         for i in range(20):
             connection = _connect(host)
@@ -116,7 +117,7 @@ def test_half_sent_requests_are_closed_and_the_server_answers_meanwhile(url: str
                 )
             slow.append(connection)
         began = time.monotonic()
-        assert _sign_in_at(host, "Priya Nair")[0] == 303
+        assert sign_in_at(host, "Priya Nair")[0] == 303
         for connection in slow:
             left = REQUEST_SECONDS + 5 - (time.monotonic() - began)
             assert _closed_by_server(connection, max(left, 0.1))
@@ -126,7 +127,7 @@ def test_half_sent_requests_are_closed_and_the_server_answers_meanwhile(url: str
 @pytest.mark.server
 @pytest.mark.slow
 def test_connections_past_the_bound_are_closed_at_once(url: str) -> None:
-    with _serving(url) as host:
+    with shared_server(url) as host:
         held = [_connect(host) for _ in range(MAX_CONNECTIONS)]
         try:
             for connection in held:
@@ -138,7 +139,7 @@ def test_connections_past_the_bound_are_closed_at_once(url: str) -> None:
             for connection in held:
                 connection.close()
         time.sleep(1)
-        assert _sign_in_at(host, "Priya Nair")[0] == 303
+        assert sign_in_at(host, "Priya Nair")[0] == 303
 
 
 # -- CPU and PDF work: one person's heavy request does not hold up everyone else ------------------
@@ -183,9 +184,7 @@ def test_one_persons_pdfs_take_turns_so_a_colleagues_pdf_does_not_wait() -> None
 
 
 def _big_form(items: int) -> dict[str, str]:
-    from .test_web_http import _form_of
-
-    form = _form_of("priya-nair-coordinator.yaml")
+    form = form_of("priya-nair-coordinator.yaml")
     one = {k.split("-", 2)[2]: v for k, v in form.items() if k.startswith("evidence-0-")}
     for key in [k for k in form if k.startswith("evidence-")]:
         del form[key]

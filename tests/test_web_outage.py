@@ -15,7 +15,7 @@ from sfia_assess.web.app import create_app
 from sfia_assess.web.auth import CSRF_COOKIE
 
 from .pg_server import OwnServer, Unavailable, own_server
-from .seeding import PASSWORD, login_token, signed_in
+from .seeding import PASSWORD, signed_in
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -83,8 +83,12 @@ def test_a_stopped_database_is_a_503_sentence_and_recovers_by_itself(outage: Own
                 _shows_nothing_of_the_driver(response.text)
         fresh = TestClient(create_app(url, shared=True), follow_redirects=False)
         with fresh:
-            # The sign-in form itself needs no database; signing in does.
-            data = {"name": "Hana Reid", "password": PASSWORD, "csrf_token": login_token(fresh)}
+            # The sign-in form is signed with the key kept in the store: both the form and
+            # signing in say the sentence.
+            form = fresh.get("/login")
+            assert form.status_code == 503 and SENTENCE in form.text
+            _shows_nothing_of_the_driver(form.text)
+            data = {"name": "Hana Reid", "password": PASSWORD, "csrf_token": "x"}
             refused = fresh.post("/login", data=data)
             assert refused.status_code == 503 and SENTENCE in refused.text
             _shows_nothing_of_the_driver(refused.text)

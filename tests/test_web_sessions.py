@@ -5,24 +5,15 @@ posted after its session ended is handed back after signing in again."""
 
 from __future__ import annotations
 
-import http.client
-import os
 import re
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
-from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from sfia_assess.cli.main import cli
 from sfia_assess.store import open_store, writing
 from sfia_assess.store.sessions import (
     FIRST_WAIT,
@@ -35,25 +26,14 @@ from sfia_assess.store.sessions import (
 from sfia_assess.web.app import create_app
 from sfia_assess.web.auth import COOKIE, CSRF_COOKIE, SESSION_SECONDS
 
-from .test_web_http import _form_of
-
-PASSWORD = "correct horse battery"
-
-
-def _add_accounts(url: str) -> None:
-    runner = CliRunner()
-    for name, *role in (
-        ("Daniel Okafor", "--role", "manager"),
-        ("Priya Nair", "--role", "practitioner", "--manager", "Daniel Okafor"),
-        ("Sam Lee", "--role", "practitioner", "--manager", "Daniel Okafor"),
-    ):
-        result = runner.invoke(cli, ["users", "add", name, *role, "--db", url], input=PASSWORD)
-        assert result.exit_code == 0, result.stderr
+from .forms import form_of
+from .http_sessions import add_team, cookie_header, request, shared_server, sign_in_at
+from .seeding import PASSWORD
 
 
 @pytest.fixture
 def accounts_url(store_url: str) -> str:
-    _add_accounts(store_url)
+    add_team(store_url)
     return store_url
 
 
@@ -141,7 +121,7 @@ def _sign_in(client: TestClient, name: str, password: str = PASSWORD) -> int:
 @pytest.fixture
 def sqlite_accounts(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
-    _add_accounts(url)
+    add_team(url)
     return url
 
 
@@ -206,7 +186,7 @@ def test_a_form_posted_after_the_session_expired_is_handed_back_after_sign_in(
         client.cookies.clear()  # the browser holds the expired session's cookie only
         client.cookies.set(COOKIE, expired, domain="testserver.local")
         token = sessions.csrf_token(sessions.claims(expired))
-        form = {**_form_of("priya-nair-coordinator.yaml"), "csrf_token": token}
+        form = {**form_of("priya-nair-coordinator.yaml"), "csrf_token": token}
         form["evidence-0-summary"] = "Ran the quarterly stock take across three sites."
         answer = client.post("/assessment/save", data=form)
         assert answer.status_code == 303 and answer.headers["location"] == "/login"
@@ -228,7 +208,7 @@ def test_a_form_posted_after_the_session_expired_is_handed_back_after_sign_in(
 
 def test_a_form_without_its_token_or_its_owner_is_not_kept(sqlite_accounts: str) -> None:
     with _client(sqlite_accounts, "192.0.2.51") as client:
-        form = _form_of("priya-nair-coordinator.yaml")
+        form = form_of("priya-nair-coordinator.yaml")
         assert client.post("/assessment/save", data=form).status_code == 401
         client.cookies.set(COOKIE, "forged.cookie")
         assert client.post("/assessment/save", data=form).status_code == 401
@@ -238,103 +218,16 @@ def test_a_form_without_its_token_or_its_owner_is_not_kept(sqlite_accounts: str)
 # -- against running servers: restarts, several processes, attempts sent at once ----------------
 
 
-@contextmanager
-def _serving(url: str, *more: str, env: dict[str, str] | None = None) -> Iterator[str]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sfia_assess",
-            "serve",
-            "--shared",
-            "--port",
-            "0",
-            "--db",
-            url,
-            *more,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    found = re.search(r"http://(127\.0\.0\.1:\d+)/", line)
-    try:
-        if not found:
-            raise AssertionError(f"serve printed no address: {line}")
-        host = found.group(1)
-        _wait_until_answering(host)
-        yield host
-    finally:
-        process.terminate()
-        process.communicate(timeout=30)
-
-
-def _wait_until_answering(host: str) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            status, _, _ = _request(host, "GET", "/login")
-            if status == 200:
-                return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{host} did not answer")
-        time.sleep(0.2)
-
-
-def _request(
-    host: str, method: str, path: str, body: dict[str, str] | None = None, cookies: str = ""
-) -> tuple[int, str, dict[str, str]]:
-    """Status, text and the cookies set."""
-    connection = http.client.HTTPConnection(host, timeout=120)
-    headers = {"Host": host, "Cookie": cookies}
-    data = None
-    if body is not None:
-        data = urlencode(body)
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-        headers["Origin"] = f"http://{host}"
-    try:
-        connection.request(method, path, body=data, headers=headers)
-        answer = connection.getresponse()
-        set_cookies = {}
-        for key, value in answer.getheaders():
-            if key.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                set_cookies[name] = rest.split(";", 1)[0]
-        return answer.status, answer.read().decode(), set_cookies
-    finally:
-        connection.close()
-
-
-def _sign_in_at(host: str, name: str, password: str = PASSWORD) -> tuple[int, dict[str, str]]:
-    _, text, cookies = _request(host, "GET", "/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', text)
-    assert token
-    body = {"name": name, "password": password, "csrf_token": token.group(1)}
-    status, _, set_cookies = _request(
-        host, "POST", "/login", body, cookies=f"sfia_login={cookies['sfia_login']}"
-    )
-    return status, set_cookies
-
-
-def _cookie_header(cookies: dict[str, str]) -> str:
-    return f"{COOKIE}={cookies[COOKIE]}; {CSRF_COOKIE}={cookies[CSRF_COOKIE]}"
-
-
 @pytest.mark.server
 @pytest.mark.slow
 def test_sixty_guesses_sent_at_once_check_at_most_the_limit(accounts_url: str) -> None:
     """59 wrong passwords and the right one, all at once: only the limit's worth are checked
     (answered 401, or signed in); the others wait (429), so the guesser rarely finds it."""
-    with _serving(accounts_url) as host:
+    with shared_server(accounts_url) as host:
         guesses = [f"wrong guess {i}" for i in range(59)]
         guesses.insert(30, PASSWORD)
         with ThreadPoolExecutor(60) as pool:
-            statuses = list(pool.map(lambda p: _sign_in_at(host, "Priya Nair", p)[0], guesses))
+            statuses = list(pool.map(lambda p: sign_in_at(host, "Priya Nair", p)[0], guesses))
     checked = [s for s in statuses if s in (401, 303)]
     assert len(checked) <= PER_ACCOUNT_AND_ADDRESS, statuses
     assert statuses.count(429) >= 60 - PER_ACCOUNT_AND_ADDRESS
@@ -345,32 +238,32 @@ def test_sixty_guesses_sent_at_once_check_at_most_the_limit(accounts_url: str) -
 def test_a_restart_keeps_everyone_signed_in_and_a_signed_out_session_ended(
     accounts_url: str,
 ) -> None:
-    with _serving(accounts_url) as host:
-        status, priya = _sign_in_at(host, "Priya Nair")
+    with shared_server(accounts_url) as host:
+        status, priya = sign_in_at(host, "Priya Nair")
         assert status == 303
-        status, sam = _sign_in_at(host, "Sam Lee")
+        status, sam = sign_in_at(host, "Sam Lee")
         assert status == 303
-        assert _request(host, "GET", "/", cookies=_cookie_header(sam))[0] == 200
+        assert request(host, "GET", "/", cookies=cookie_header(sam))[0] == 200
         signed_out = {"csrf_token": sam[CSRF_COOKIE]}
-        assert _request(host, "POST", "/logout", signed_out, _cookie_header(sam))[0] == 303
-    with _serving(accounts_url) as host:
-        assert _request(host, "GET", "/", cookies=_cookie_header(priya))[0] == 200
-        assert _request(host, "GET", "/", cookies=_cookie_header(sam))[0] == 303
+        assert request(host, "POST", "/logout", signed_out, cookie_header(sam))[0] == 303
+    with shared_server(accounts_url) as host:
+        assert request(host, "GET", "/", cookies=cookie_header(priya))[0] == 200
+        assert request(host, "GET", "/", cookies=cookie_header(sam))[0] == 303
 
 
 @pytest.mark.server
 @pytest.mark.slow
 def test_two_server_processes_on_one_store_share_sessions_and_limits(accounts_url: str) -> None:
-    with _serving(accounts_url) as first, _serving(accounts_url) as second:
-        status, priya = _sign_in_at(first, "Priya Nair")
+    with shared_server(accounts_url) as first, shared_server(accounts_url) as second:
+        status, priya = sign_in_at(first, "Priya Nair")
         assert status == 303
-        assert _request(second, "GET", "/", cookies=_cookie_header(priya))[0] == 200
+        assert request(second, "GET", "/", cookies=cookie_header(priya))[0] == 200
         token = {"csrf_token": priya[CSRF_COOKIE]}
-        assert _request(second, "POST", "/logout", token, _cookie_header(priya))[0] == 303
-        assert _request(first, "GET", "/", cookies=_cookie_header(priya))[0] == 303
+        assert request(second, "POST", "/logout", token, cookie_header(priya))[0] == 303
+        assert request(first, "GET", "/", cookies=cookie_header(priya))[0] == 303
         for _ in range(PER_ACCOUNT_AND_ADDRESS):
-            assert _sign_in_at(first, "Sam Lee", "wrong guess!")[0] == 401
-        assert _sign_in_at(second, "Sam Lee")[0] == 429
+            assert sign_in_at(first, "Sam Lee", "wrong guess!")[0] == 401
+        assert sign_in_at(second, "Sam Lee")[0] == 429
 
 
 @pytest.mark.server
@@ -381,11 +274,11 @@ def test_serve_workers_answers_from_several_processes_with_one_secret(
     """`--workers 2` with SFIA_ASSESS_SECRET: a session made by either process holds in both
     (several connections, spread by the kernel), and the key is not stored."""
     secret = {"SFIA_ASSESS_SECRET": "a long secret the admin set once"}
-    with _serving(accounts_url, "--workers", "2", env=secret) as host:
-        status, priya = _sign_in_at(host, "Priya Nair")
+    with shared_server(accounts_url, "--workers", "2", env=secret) as host:
+        status, priya = sign_in_at(host, "Priya Nair")
         assert status == 303
         for _ in range(8):
-            assert _request(host, "GET", "/", cookies=_cookie_header(priya))[0] == 200
+            assert request(host, "GET", "/", cookies=cookie_header(priya))[0] == 200
     assert _rows(accounts_url, "select count(*) from server_secrets") == [(0,)]
-    with _serving(accounts_url, env=secret) as host:
-        assert _request(host, "GET", "/", cookies=_cookie_header(priya))[0] == 200
+    with shared_server(accounts_url, env=secret) as host:
+        assert request(host, "GET", "/", cookies=cookie_header(priya))[0] == 200
