@@ -159,7 +159,13 @@ async def login(request: Request) -> Response:
         samesite="strict",
         secure=secure,
     )
-    response.delete_cookie(LOGIN_COOKIE, path="/login", httponly=True, samesite="strict")
+    response.delete_cookie(
+        LOGIN_COOKIE,
+        path="/login",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
     return response
 
 
@@ -189,8 +195,9 @@ async def logout(request: Request) -> Response:
             lambda s: audit(s, user.name, "signed-out", "session", address)
         )
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE, httponly=True, samesite="lax")
-    response.delete_cookie(CSRF_COOKIE, samesite="strict")
+    secure = request.url.scheme == "https"
+    response.delete_cookie(COOKIE, httponly=True, samesite="lax", secure=secure)
+    response.delete_cookie(CSRF_COOKIE, samesite="strict", secure=secure)
     return response
 
 
@@ -217,5 +224,7 @@ async def kept_form(request: Request) -> Response:
             " Press Save (or Submit) again."
         )
         response = editor(request, from_form(form, form.getlist), notice=notice)
-    response.delete_cookie(KEPT_COOKIE, httponly=True, samesite="lax")
+    response.delete_cookie(
+        KEPT_COOKIE, httponly=True, samesite="lax", secure=request.url.scheme == "https"
+    )
     return response
