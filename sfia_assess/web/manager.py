@@ -106,17 +106,13 @@ async def queue(request: Request) -> Response:
 
 
 def _first_draft(found: SelfRecord, own: LoadedAssessment, shared: Services) -> Draft:
-    a = own.assessment
-    return Draft(
+    first = Draft(
         skill=own.skill.code,
         sfia_version=str(own.skill.sfia_version),
-        name=a.subject.name,
-        role=a.subject.role or "",
         assessor_name=found.sent_to,
-        relation="manager",
         assessed_on=shared.today().isoformat(),
-        target_level=str(a.target_level) if a.target_level is not None else "",
     )
+    return _review_of(own, first)
 
 
 def _render(
@@ -207,6 +203,12 @@ def _live_context(found: SelfRecord, result: CheckedReview) -> dict[str, Any]:
 
 def _with_self(draft: Draft, own: LoadedAssessment) -> Draft:
     """The fields a manager does not edit come from the self-assessment, not the browser."""
+    return _review_of(own, draft)
+
+
+def _review_of(own: LoadedAssessment, draft: Draft) -> Draft:
+    """A manager's review of `own`: who, when and the ratings, evidence and comments from
+    `draft`; the skill, the person and the target from the self-assessment."""
     a = own.assessment
     return Draft(
         skill=own.skill.code,
