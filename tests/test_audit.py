@@ -137,3 +137,31 @@ def test_an_organisations_own_skill_without_its_folder_points_to_skills_dir(
     assert result.exit_code == 1
     assert "skill 'MICO' is not in the catalog; known skills: USUP" in result.output
     assert "give its folder with --skills-dir" in result.output
+
+
+def test_the_dashboard_and_the_lists_are_logged_as_viewed(tmp_path: Path) -> None:
+    """Who looked at the team and at the lists of records is in the log, as for a record."""
+    from .seeding import EVERY_ROLE, add_users, record, signed_in
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    record(url, *sorted(EXAMPLES.glob("*.yaml")))
+    add_users(url, EVERY_ROLE)
+    for name, paths in (
+        ("Hana Reid", ["/hr", "/hr/progress"]),
+        ("Priya Nair", ["/assessments"]),
+        ("Daniel Okafor", ["/manager"]),
+    ):
+        client = signed_in(url, name)  # entered already: left below
+        try:
+            for path in paths:
+                assert client.get(path).status_code == 200, path
+        finally:
+            client.__exit__(None, None, None)
+    log = CliRunner().invoke(cli, ["audit", "--db", url]).output
+    for who, path in (
+        ("Hana Reid", "/hr"),
+        ("Hana Reid", "/hr/progress"),
+        ("Priya Nair", "/assessments"),
+        ("Daniel Okafor", "/manager"),
+    ):
+        assert f"{who}  viewed  {path}  from" in log, (who, path, log)
