@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-import yaml
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
@@ -21,6 +20,7 @@ from sfia_assess.store.database import lock_wait
 from sfia_assess.web.app import create_app
 
 from .conftest import EXAMPLES
+from .forms import form_of
 
 WAIT = 2.0
 
@@ -45,24 +45,6 @@ def held(url: str) -> Iterator[None]:
         finally:
             connection.rollback()
     engine.dispose()
-
-
-def form_of(example: str) -> dict[str, str]:
-    """The browser's form for an example file (as tests/test_web_http.py fills it)."""
-    data = yaml.safe_load((EXAMPLES / example).read_text("utf-8"))
-    fields = {
-        "skill": data["skill"],
-        "sfia_version": str(data["sfia_version"]),
-        "name": data["subject"]["name"],
-        "assessed_on": str(data["assessed_on"]),
-        "evidence_count": str(len(data["evidence"])),
-        **{f"rating-{k}": v for k, v in data["ratings"].items()},
-    }
-    for i, item in enumerate(data["evidence"]):
-        for key in ("id", "summary", "date", "kind", "reference"):
-            fields[f"evidence-{i}-{key}"] = str(item.get(key, ""))
-        fields[f"evidence-{i}-supports"] = ", ".join(item.get("supports", []))
-    return fields
 
 
 def run(*args: str) -> tuple[int, str, str, float]:

@@ -1,22 +1,17 @@
 """The team as HR looks at it: who is in it (filtered by role and manager), and how its levels
-moved quarter by quarter (its spreadsheet rows are `team_table`'s). Pure functions over checked
-assessments (as `store.loading.assessments_as_of` gives them); the scoring is `team.team_of`'s."""
+moved quarter by quarter (its spreadsheet rows are `team_table`'s). Pure functions over the
+cards of checked files (as `store.teams.cards_as_of` gives them); the scoring is
+`team.team_of_cards`'s."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from .identity import person_key
 from .pairing import Card
-from .team import TeamView, team_of
-
-if TYPE_CHECKING:
-    from .assessment import LoadedAssessment
-    from .catalog import Catalog
-    from .policy import Policy
+from .team import TeamView
 
 
 @dataclass(frozen=True)
@@ -52,11 +47,6 @@ class Roster:
         return sorted(set(self.managers.values()), key=str.casefold)
 
 
-def roster(loaded: list[LoadedAssessment], account_managers: dict[str, str]) -> Roster:
-    """`account_managers`: person key -> their manager's name, from the store's accounts."""
-    return roster_of_cards([Card.of(item) for item in loaded], account_managers)
-
-
 def roster_of_cards(cards: list[Card], account_managers: dict[str, str]) -> Roster:
     """The roster from the cards of checked files: roles from self-assessments, managers from
     reviews and (first) from the accounts."""
@@ -84,13 +74,6 @@ def spelled_as_known(filters: Filters, team: Roster) -> Filters:
     )
 
 
-def filtered(
-    loaded: list[LoadedAssessment], team: Roster, filters: Filters
-) -> list[LoadedAssessment]:
-    """The assessments (self and reviews alike) of the people the filters keep."""
-    return [item for item in loaded if keeps(filters, team, item.assessment.subject.name)]
-
-
 def keeps(filters: Filters, team: Roster, name: str) -> bool:
     """Whether the filters keep the person named."""
     key = person_key(name)
@@ -99,11 +82,6 @@ def keeps(filters: Filters, team: Roster, name: str) -> bool:
     return not filters.manager or person_key(team.managers.get(key, "")) == person_key(
         filters.manager
     )
-
-
-def has_people(loaded: list[LoadedAssessment]) -> bool:
-    """Whether there is anyone to show: a self-assessment, not only reviews."""
-    return any(item.assessment.assessor.relation == "self" for item in loaded)
 
 
 def mixed_versions(view: TeamView) -> list[str]:
@@ -180,17 +158,6 @@ def axis_ticks(most: int, at_most: int = 6) -> tuple[int, ...]:
             if steps <= at_most:
                 return tuple(step * n for n in range(steps + 1))
         scale *= 10
-
-
-def progress(
-    snapshots: list[tuple[Quarter, list[LoadedAssessment]]], catalog: Catalog, policy: Policy
-) -> Progress | None:
-    """Each person's level (agreed where reviewed by then) at each quarter's end, from the
-    team as it stood then; None when nobody was assessed by the last quarter's end."""
-    views: list[TeamView | None] = [
-        team_of(found, catalog, policy) if has_people(found) else None for _, found in snapshots
-    ]
-    return progress_of_views([q for q, _ in snapshots], views)
 
 
 def progress_of_views(
