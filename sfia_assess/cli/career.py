@@ -12,6 +12,7 @@ from ..core.catalog import Catalog
 from ..core.policy import Policy
 from ..files.printable import printable
 from .options import (
+    basis_option_saying,
     catalog_from,
     format_option,
     output_option,
@@ -72,13 +73,8 @@ def attributes_command(
 @store_option_saying(
     "Compare everyone in the history store (their latest assessments) instead of FILEs."
 )
-@click.option(
-    "--level",
-    "basis",
-    type=click.Choice(["agreed", "self"]),
-    default="agreed",
-    show_default=True,
-    help="Whose level counts for a skill a manager reviewed (review files given, or the store).",
+@basis_option_saying(
+    "Whose level counts for a skill a manager reviewed (review files given, or the store)."
 )
 @policy_option
 @format_option("sfia_assess.reports.fit:RENDERERS")

@@ -159,6 +159,19 @@ store_option = store_option_saying(
 )
 
 
+def basis_option_saying(text: str) -> Callable[[F], F]:
+    """`--level agreed|self`: whose level counts where a manager reviewed (agreed by default,
+    as HR's dashboard shows it); `text` says where, for this command."""
+    return click.option(
+        "--level",
+        "basis",
+        type=click.Choice(["agreed", "self"]),
+        default="agreed",
+        show_default=True,
+        help=text,
+    )
+
+
 def as_of_option(func: F) -> F:
     return click.option(
         "--as-of",

@@ -18,6 +18,7 @@ from ..reports import Format
 from .options import (
     as_date,
     as_of_option,
+    basis_option_saying,
     catalog_from,
     format_option,
     out_dir_option,
@@ -180,13 +181,8 @@ def batch_command(
 @click.command("team")
 @click.argument("directory", type=click.Path(path_type=Path), required=False)
 @format_option("sfia_assess.reports.team:RENDERERS")
-@click.option(
-    "--level",
-    "basis",
-    type=click.Choice(["agreed", "self"]),
-    default="agreed",
-    show_default=True,
-    help="Whose level to show for a person who has a review (in the folder or the store).",
+@basis_option_saying(
+    "Whose level to show for a person who has a review (in the folder or the store)."
 )
 @paper_option
 @output_option
