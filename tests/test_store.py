@@ -404,9 +404,9 @@ def test_db_status_before_and_after_upgrade(runner: CliRunner, tmp_path: Path) -
     assert out == (f"database: {url}\nschema:   none yet (`sfia-assess db upgrade` creates it)\n")
     assert not (tmp_path / "new.sqlite3").exists()  # looking created an empty file
     code, out, _ = run(runner, "db", "upgrade", "--db", url)
-    assert out == f"{url}: schema none -> 0005\n"
+    assert out == f"{url}: schema none -> 0006\n"
     data = json.loads(run(runner, "db", "status", "--db", url, "--format", "json")[1])
-    assert (data["revision"], data["current"], data["counts"]["assessments"]) == ("0005", True, 0)
+    assert (data["revision"], data["current"], data["counts"]["assessments"]) == ("0006", True, 0)
 
 
 def test_history_text_shows_control_characters_escaped(

@@ -212,13 +212,13 @@ def test_db_upgrade_from_the_first_schema_keeps_every_row(
     # A command that needs the newer schema says so, and changes nothing.
     result = runner.invoke(cli, ["history", "Priya Nair", "--db", store_url])
     assert result.exit_code == 1
-    assert "the database schema is at revision 0001, this sfia-assess needs 0005; run" in (
+    assert "the database schema is at revision 0001, this sfia-assess needs 0006; run" in (
         result.stderr
     )
 
     result = runner.invoke(cli, ["db", "upgrade", "--db", store_url])
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.endswith(": schema 0001 -> 0005\n")
+    assert result.stdout.endswith(": schema 0001 -> 0006\n")
     assert {t: count(store_url, t) for t in tables} == before
     assert count(store_url, "attachments") == 0
     result = runner.invoke(cli, ["history", "Priya Nair", "--db", store_url])
@@ -226,9 +226,9 @@ def test_db_upgrade_from_the_first_schema_keeps_every_row(
     assert "Daniel Okafor  agreed" in result.stdout
 
     result = runner.invoke(cli, ["db", "upgrade", "--db", store_url])
-    assert result.stdout.endswith(": schema already at revision 0005\n")
+    assert result.stdout.endswith(": schema already at revision 0006\n")
     result = runner.invoke(cli, ["db", "status", "--db", store_url])
-    assert "schema:   revision 0005 (current)\n" in result.stdout
+    assert "schema:   revision 0006 (current)\n" in result.stdout
     assert "assessments:  6\n" in result.stdout
 
 

@@ -41,6 +41,7 @@ MADE_BY = {
     "0c4eec9": "0002",
     "d2abc4d": "0003",
     "ab4fdf2": "0004",
+    "8364e79": "0005",
 }
 
 
@@ -111,7 +112,7 @@ def _to_postgres(sqlite_url: str, pg_url: str) -> None:
             data = [dict(row._mapping) for row in reading.execute(sa.select(table))]
             if data:
                 writing.execute(table.insert(), data)
-            if "id" in table.c:
+            if "id" in table.c and isinstance(table.c.id.type, sa.Integer):
                 writing.execute(
                     sa.text(
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'),"

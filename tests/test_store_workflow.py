@@ -243,7 +243,7 @@ def test_upgrading_a_store_that_was_signed_off_twice_names_the_first(store_url: 
                     ),
                     {"a": own},
                 )
-        assert upgrade(engine) == ("0004", "0005")
+        assert upgrade(engine) == ("0004", "0006")
         with engine.connect() as connection:
             first = connection.execute(
                 sa.text("select min(id) from events where kind = 'signed-off'")

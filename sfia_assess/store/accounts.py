@@ -58,8 +58,10 @@ def add_account(
                 f' users add "{manager}" --role manager'
             )
     account = Account(
+        login=" ".join(name.split()),
         name=" ".join(name.split()),
         key=key,
+        name_key=key,
         role=role,
         manager_key=manager_key,
         password_hash=_HASHER.hash(password),

@@ -45,13 +45,15 @@ def utcnow() -> dt.datetime:
 
 
 class Person(Base):
-    """Someone assessed; matched by name, compared without case (`key`)."""
+    """Someone assessed. `key` is who they are (core.identity): their id (login) when the
+    record carries one, else their name, compared without case; `login` is the id as given."""
 
     __tablename__ = "people"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     key: Mapped[str] = mapped_column(String(200), unique=True)
+    login: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     assessments: Mapped[list[AssessmentRecord]] = relationship(back_populates="person")
@@ -164,17 +166,32 @@ class Attachment(Base):
 
 
 class Account(Base):
-    """Someone who signs in to `serve --shared`: a role, an argon2 hash, never a password."""
+    """Someone who signs in to `serve --shared`: a login (their stable id: an email or an
+    employee number), a display name, a role, a manager, an argon2 hash (never a password; none
+    for someone who signs in only by single sign-on or a one-time link).
+
+    `key` is the login's identity key (core.identity.person_key), and the key of every record
+    of this person; `name_key` finds the account from a name alone. Accounts made before
+    revision 0006 have their name as their login."""
 
     __tablename__ = "accounts"
+    __table_args__ = (
+        Index("ix_accounts_name_key", "name_key"),
+        Index("ix_accounts_manager_key", "manager_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(200))
     key: Mapped[str] = mapped_column(String(200), unique=True)
+    name_key: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    title: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     manager_key: Mapped[str | None] = mapped_column(String(200))
-    password_hash: Mapped[str] = mapped_column(String(255))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     disabled: Mapped[bool] = mapped_column(default=False)
+    notify: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -248,3 +265,60 @@ class KeptForm(Base):
     account_key: Mapped[str] = mapped_column(String(200))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     kept_at: Mapped[float] = mapped_column(Float)
+
+
+class SignInLink(Base):
+    """A one-time sign-in link: only its token's SHA-256 is kept; it expires and works once."""
+
+    __tablename__ = "sign_in_links"
+    __table_args__ = (Index("ix_sign_in_links_account_key", "account_key"),)
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(200))
+    made_by: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[float] = mapped_column(Float)
+    used_at: Mapped[float | None] = mapped_column(Float)
+
+
+class RoleRecord(Base):
+    """One version of a role kept on the server (its role file's text); a change is a new
+    version and retiring a role is a version with `retired`. Rows are only ever added."""
+
+    __tablename__ = "roles"
+    __table_args__ = (UniqueConstraint("key", "version", name="uq_roles_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)
+    retired: Mapped[bool] = mapped_column(default=False)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Draft(Base):
+    """A form being filled in, saved as it is typed: one per person and skill, replaced by each
+    save and dropped once the assessment is saved for real."""
+
+    __tablename__ = "drafts"
+
+    account_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    skill: Mapped[str] = mapped_column(String(20), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    saved_at: Mapped[float] = mapped_column(Float)
+
+
+class Notice(Base):
+    """An email notice sent, or that failed to send (the action it told of stands either way)."""
+
+    __tablename__ = "notices"
+    __table_args__ = (Index("ix_notices_recipient_key", "recipient_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    kind: Mapped[str] = mapped_column(String(20))
+    recipient_key: Mapped[str] = mapped_column(String(200))
+    assessment_id: Mapped[int | None] = mapped_column(Integer)
+    sent: Mapped[bool] = mapped_column(default=True)
+    detail: Mapped[str | None] = mapped_column(String(500))

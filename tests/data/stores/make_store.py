@@ -27,9 +27,12 @@ workflow = importlib.util.find_spec("sfia_assess.store.workflow") is not None
 if not workflow:
     run("record", str(review), "--db", url, "--as", "Recorder Ruth")
 else:
-    from sfia_assess.catalog import Catalog
-
-    from sfia_assess.policy import default_policy
+    if importlib.util.find_spec("sfia_assess.core") is not None:  # the layered tree (#26)
+        from sfia_assess.core.catalog import Catalog
+        from sfia_assess.core.policy import default_policy
+    else:
+        from sfia_assess.catalog import Catalog
+        from sfia_assess.policy import default_policy
     from sfia_assess.store.database import open_engine, writing
     from sfia_assess.store.workflow import save_draft, sign_off, submit
 
