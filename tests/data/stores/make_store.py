@@ -32,6 +32,7 @@ else:
         from sfia_assess.core.policy import default_policy
     else:
         from sfia_assess.catalog import Catalog
+
         from sfia_assess.policy import default_policy
     from sfia_assess.store.database import open_engine, writing
     from sfia_assess.store.workflow import save_draft, sign_off, submit

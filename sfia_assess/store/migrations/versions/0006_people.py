@@ -30,9 +30,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("name_key", sa.String(200), nullable=True))
         batch.add_column(sa.Column("email", sa.String(320), nullable=True))
         batch.add_column(sa.Column("title", sa.String(200), nullable=True))
-        batch.add_column(
-            sa.Column("notify", sa.Boolean, nullable=False, server_default=sa.true())
-        )
+        batch.add_column(sa.Column("notify", sa.Boolean, nullable=False, server_default=sa.true()))
         batch.alter_column("password_hash", existing_type=sa.String(255), nullable=True)
     op.execute("UPDATE accounts SET login = name, name_key = key")
     with op.batch_alter_table("accounts") as batch:
