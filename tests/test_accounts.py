@@ -92,10 +92,10 @@ def test_account_mistakes_are_one_sentence_and_exit_1(runner: CliRunner, tmp_pat
         "Ann",
         password=PASSWORD,
     )
-    assert code == 1 and "--manager 'Ann' is not a manager's account; add it first" in err
+    assert code == 1 and "--manager 'Ann' is no account's login or name; add it first" in err
     assert users(runner, url, "add", "Sam Lee", "--role", "hr", password=PASSWORD)[0] == 0
     code, _, err = users(runner, url, "add", "sam  LEE", "--role", "hr", password=PASSWORD)
-    assert code == 1 and "an account named 'sam  LEE' already exists" in err
+    assert code == 1 and "an account with the login 'sam LEE' already exists" in err
     code, _, err = users(runner, url, "disable", "Nobody")
     assert code == 1 and "no account named 'Nobody'" in err
     assert users(runner, url, "add", "X", "--role", "boss", password=PASSWORD)[0] == 2

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..core.identity import person_key
 from ..errors import SfiaAssessError
 from .options import db_option
 
@@ -83,7 +82,7 @@ def users_list(db: str | None) -> None:
     if not accounts:
         click.echo("no accounts yet; `sfia-assess users add NAME --role ...` adds one", err=True)
 
-    names = {person_key(a.name): a.name for a in accounts}  # a manager is kept by name key
+    names = {a.key: a.name for a in accounts}  # a manager is kept by their key
     for a in accounts:
         manager = f"  manager: {names.get(a.manager, a.manager)}" if a.manager else ""
         state = "  (disabled)" if a.disabled else ""

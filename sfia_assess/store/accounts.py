@@ -28,43 +28,104 @@ _CHECKS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 class AccountView:
     name: str
     role: str
-    manager: str | None
+    manager: str | None  # the manager's account key
     disabled: bool
+    login: str = ""  # the stable id: an email or an employee number (before 0006: the name)
+    email: str | None = None
+    title: str | None = None
+    notify: bool = True
+    has_password: bool = True
+
+    @property
+    def key(self) -> str:
+        """Who this is, in every record of theirs (core.identity)."""
+        return person_key(self.login or self.name)
 
 
 def _view(account: Account) -> AccountView:
-    return AccountView(account.name, account.role, account.manager_key, account.disabled)
+    return AccountView(
+        account.name,
+        account.role,
+        account.manager_key,
+        account.disabled,
+        account.login,
+        account.email,
+        account.title,
+        account.notify,
+        account.password_hash is not None,
+    )
+
+
+def _shown(account: Account) -> str:
+    return f"{account.name} ({account.login})" if account.login != account.name else account.name
+
+
+def find_account(session: Session, who: str) -> Account | None:
+    """The account `who` names: by login first, else by a name only one account has. A name
+    that two accounts share names neither: it is refused with both shown."""
+    key = person_key(who)
+    if not key:
+        return None
+    account = session.scalars(select(Account).where(Account.key == key)).one_or_none()
+    if account is not None:
+        return account
+    named = list(session.scalars(select(Account).where(Account.name_key == key).limit(5)))
+    if len(named) > 1:
+        both = " and ".join(_shown(a) for a in named)
+        raise StoreError(f"{who!r} names more than one account ({both}); give the login instead")
+    return named[0] if named else None
 
 
 def add_account(
-    session: Session, name: str, role: str, password: str, manager: str | None = None
+    session: Session,
+    name: str,
+    role: str,
+    password: str | None,
+    manager: str | None = None,
+    *,
+    login: str | None = None,
+    email: str | None = None,
+    title: str | None = None,
 ) -> AccountView:
-    key = person_key(name)
-    if not key:
+    """Add an account; `login` (its stable id) is its name unless given; with no password it
+    signs in only by single sign-on or a one-time link."""
+    name = " ".join(name.split())
+    login = " ".join((login or name).split())
+    key = person_key(login)
+    if not key or not person_key(name):
         raise StoreError('give the account a name, e.g. users add "Priya Nair" --role manager')
     if role not in ROLES:
         raise StoreError(f"role {role!r} is not one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD:
+    if password is not None and len(password) < MIN_PASSWORD:
         raise StoreError(f"the password has under {MIN_PASSWORD} characters; choose a longer one")
     if session.scalars(select(Account).where(Account.key == key)).one_or_none() is not None:
-        raise StoreError(f"an account named {name!r} already exists; `users list` shows it")
+        raise StoreError(
+            f"an account with the login {login!r} already exists; `users list` shows it"
+        )
     manager_key = None
     if manager is not None:
-        manager_key = person_key(manager)
-        boss = session.scalars(select(Account).where(Account.key == manager_key)).one_or_none()
-        if boss is None or boss.role != "manager":
+        boss = find_account(session, manager)
+        if boss is None:
             raise StoreError(
-                f"--manager {manager!r} is not a manager's account; add it first with"
+                f"--manager {manager!r} is no account's login or name; add it first with"
                 f' users add "{manager}" --role manager'
             )
+        if boss.role != "manager":
+            raise StoreError(
+                f"--manager {manager!r} is a {boss.role}'s account, not a manager's; make it a"
+                " manager's first"
+            )
+        manager_key = boss.key
     account = Account(
-        login=" ".join(name.split()),
-        name=" ".join(name.split()),
+        login=login,
+        name=name,
         key=key,
-        name_key=key,
+        name_key=person_key(name),
+        email=email.strip().casefold() if email else None,
+        title=title,
         role=role,
         manager_key=manager_key,
-        password_hash=_HASHER.hash(password),
+        password_hash=_HASHER.hash(password) if password is not None else None,
         disabled=False,
     )
     session.add(account)
@@ -77,7 +138,7 @@ def list_accounts(session: Session) -> list[AccountView]:
 
 
 def disable_account(session: Session, name: str) -> AccountView:
-    account = session.scalars(select(Account).where(Account.key == person_key(name))).one_or_none()
+    account = find_account(session, name)
     if account is None:
         raise StoreError(f"no account named {name!r}; `users list` lists them")
     account.disabled = True
@@ -85,9 +146,10 @@ def disable_account(session: Session, name: str) -> AccountView:
     return _view(account)
 
 
-def active_account(session: Session, name: str) -> AccountView | None:
-    """The enabled account of `name` as the store has it now (a session's role may be stale)."""
-    account = session.scalars(select(Account).where(Account.key == person_key(name))).one_or_none()
+def active_account(session: Session, key: str) -> AccountView | None:
+    """The enabled account whose key is `key`, as the store has it now (a session's role may
+    be stale)."""
+    account = session.scalars(select(Account).where(Account.key == key)).one_or_none()
     return None if account is None or account.disabled else _view(account)
 
 
@@ -100,8 +162,12 @@ class SignInCandidate:
 
 
 def sign_in_candidate(session: Session, name: str) -> SignInCandidate:
-    account = session.scalars(select(Account).where(Account.key == person_key(name))).one_or_none()
-    if account is None or account.disabled:
+    """The account signed in to by its login (or a name only it has)."""
+    try:
+        account = find_account(session, name)
+    except StoreError:
+        account = None  # a shared name: sign in with the login
+    if account is None or account.disabled or account.password_hash is None:
         return SignInCandidate(_DUMMY, None)
     return SignInCandidate(account.password_hash, _view(account))
 

@@ -100,7 +100,7 @@ def allowed(user: User, rule: Access, owner: Owner | None = None) -> bool:
         return role in ("hr", "admin")
     if rule is Access.REVIEWERS:
         return role != "practitioner"
-    me = person_key(user.name)
+    me = user.key
     owner = owner or NOBODY
     mine, report = owner.person == me, owner.manager == me
     if rule is Access.REVIEWING:
@@ -122,7 +122,7 @@ def visible_people(
     or single-user mode). `managers` maps each account's key to its manager's."""
     if user is None or user.role in ("hr", "admin"):
         return None
-    me = person_key(user.name)
+    me = user.key
     reports = {key for key, manager in managers.items() if manager == me and key != me}
     candidates = {me} | reports
     return {key for key in candidates if allowed(user, rule, Owner(key, managers.get(key)))}

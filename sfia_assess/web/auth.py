@@ -68,9 +68,15 @@ _KEPT_PATHS = frozenset(
 class User:
     name: str
     role: str
-    manager: str | None
+    manager: str | None  # the manager's account key
     session_id: str
     expires: float = 0.0
+    login: str = ""  # the account's stable id (its name for accounts made before 0006)
+
+    @property
+    def key(self) -> str:
+        """Who this is in every record of theirs (core.identity)."""
+        return person_key(self.login or self.name)
 
 
 def _b64(data: bytes) -> str:
@@ -123,6 +129,7 @@ class Sessions:
         manager: str | None,
         now: float | None = None,
         also: Callable[[Any], None] | None = None,
+        login: str | None = None,
     ) -> str:
         """A new session, kept in the store, and its cookie; `also` is done in the same
         transaction (the sign-in's audit line)."""
@@ -135,12 +142,13 @@ class Sessions:
 
         def work(session: Any) -> None:
             forget_old(session, now)
-            open_session(session, session_id, person_key(name), expires)
+            open_session(session, session_id, person_key(login or name), expires)
             if also is not None:
                 also(session)
 
         writing(self._engine(), work)
         body = {"n": name, "r": role, "m": manager, "s": session_id, "e": expires}
+        body["l"] = login or name
         payload = _b64(json.dumps(body, separators=(",", ":")).encode())
         return f"{payload}.{self._sign(payload)}"
 
@@ -153,7 +161,8 @@ class Sessions:
             return None
         try:
             body = json.loads(_unb64(payload))
-            return User(str(body["n"]), str(body["r"]), body["m"], str(body["s"]), body["e"])
+            login = str(body.get("l") or body["n"])
+            return User(str(body["n"]), str(body["r"]), body["m"], str(body["s"]), body["e"], login)
         except (ValueError, KeyError, TypeError):
             return None
 
@@ -172,11 +181,16 @@ class Sessions:
         with reading(self._engine()) as session:
             if not session_live(session, claimed.session_id, now):
                 return None
-            account = active_account(session, claimed.name)
+            account = active_account(session, claimed.key)
         if account is None:
             return None
         return User(
-            account.name, account.role, account.manager, claimed.session_id, claimed.expires
+            account.name,
+            account.role,
+            account.manager,
+            claimed.session_id,
+            claimed.expires,
+            account.login,
         )
 
     def end(self, user: User) -> None:
@@ -273,7 +287,7 @@ class RequireSignIn:
         from ..store import writing
         from ..store.sessions import keep_form
 
-        account = person_key(claimed.name)
+        account = claimed.key
         kept = await run_in_threadpool(
             writing, self.sessions.engine(), lambda s: keep_form(s, account, body, time.time())
         )

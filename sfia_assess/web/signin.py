@@ -138,11 +138,13 @@ async def login(request: Request) -> Response:
         return _login_page(request, message, 401, name)
 
     def succeeded(session: Any) -> None:
-        attempt_succeeded(session, person_key(found.name), address)
+        attempt_succeeded(session, person_key(name), address)
         audit(session, found.name, "signed-in", "session", address)
 
     cookie = await run_in_threadpool(
-        lambda: sessions.issue(found.name, found.role, found.manager, also=succeeded)
+        lambda: sessions.issue(
+            found.name, found.role, found.manager, also=succeeded, login=found.login
+        )
     )
     claimed = sessions.claims(cookie)
     assert claimed is not None  # a cookie just issued always checks
@@ -213,7 +215,7 @@ async def kept_form(request: Request) -> Response:
     kept = request.cookies.get(KEPT_COOKIE, "")
     content = None
     if user is not None and kept:
-        account = person_key(user.name)
+        account = user.key
         content = await services(request).write(lambda s: take_kept_form(s, kept, account))
     if content is None:
         response: Response = RedirectResponse("/", status_code=303)
