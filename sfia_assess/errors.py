@@ -61,7 +61,14 @@ class UnknownSkillError(SfiaAssessError):
 
 
 class StoreError(SfiaAssessError):
-    """The history store cannot be used as asked (where it is, what to do)."""
+    """The history store cannot be used as asked (where it is, what to do).
+
+    A message that names where the store is (its URL or path: for an admin at a terminal) has
+    a `reason` too: the same sentence without it, which is all the web shows."""
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class StoreUnavailable(StoreError):
@@ -71,9 +78,7 @@ class StoreUnavailable(StoreError):
     `reason` (never a page that looks empty, never the store's location or the driver's text).
     """
 
-    def __init__(self, message: str, reason: str | None = None) -> None:
-        super().__init__(message)
-        self.reason = reason  # the sentence without where the store is; None: say only "down"
+    # `reason`: the sentence without where the store is; None: say only that it is down
 
 
 class OutputError(SfiaAssessError):

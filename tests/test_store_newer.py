@@ -121,3 +121,17 @@ def test_the_web_answers_503_with_the_sentence(newer_store: str) -> None:
             reason = sentence(newer_store).split(": ", 1)[1]
             assert reason.replace("'", "&#x27;") in answer.text
             assert "history.sqlite3" not in answer.text  # never where the store is
+
+
+def test_the_web_never_shows_where_an_older_store_is(tmp_path: Path) -> None:
+    """A store an older sfia-assess made must be upgraded by the admin: the web says so, and
+    neither its path nor the command line with it (that is for the terminal)."""
+    import shutil
+
+    older = tmp_path / "older.sqlite3"
+    shutil.copy(Path(__file__).parent / "data" / "stores" / "made-by-8364e79.sqlite3", older)
+    with TestClient(create_app(f"sqlite:///{older}")) as client:
+        for path in ("/assessments", "/manager", "/hr"):
+            answer = client.get(path)
+            assert "must be upgraded first" in answer.text, (path, answer.text[:300])
+            assert "older.sqlite3" not in answer.text and str(tmp_path) not in answer.text

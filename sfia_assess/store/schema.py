@@ -143,10 +143,8 @@ def ensure_current(engine: Engine, *, create: bool = True) -> None:
         revision = _quick_current(connection)
     refuse_newer(engine, revision)
     if revision is None and not create:
-        raise StoreError(
-            f"{shown(str(engine.url))}: holds no history store yet; record assessments into it"
-            " first"
-        )
+        empty = "holds no history store yet; record assessments into it first"
+        raise StoreError(f"{shown(str(engine.url))}: {empty}", "the store " + empty)
     if revision is None:
         revision = _create(engine)
     newest = HEAD
@@ -154,7 +152,9 @@ def ensure_current(engine: Engine, *, create: bool = True) -> None:
         where = shown(str(engine.url))
         raise StoreError(
             f"{where}: the database schema is at revision {revision}, this sfia-assess needs"
-            f" {newest}; run `sfia-assess db upgrade --db {where}` first"
+            f" {newest}; run `sfia-assess db upgrade --db {where}` first",
+            "the store was made by an older sfia-assess and must be upgraded first; the"
+            " administrator does this with `sfia-assess db upgrade`",
         )
 
 

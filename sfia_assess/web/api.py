@@ -18,7 +18,7 @@ from ..reports import Format, Options
 from ..reports.build import gap_report, review_report
 from ..reports.gap import render
 from ..reports.review import render_json
-from .errorpages import BadRequest, BodyTooLarge
+from .errorpages import BadRequest, BodyTooLarge, said
 from .services import services
 
 
@@ -49,7 +49,7 @@ def named(name: str) -> Iterator[None]:
     except InputFileError:
         raise
     except SfiaAssessError as exc:
-        raise InputFileError([Problem(name, None, str(exc))]) from None
+        raise InputFileError([Problem(name, None, said(exc))]) from None
 
 
 def _target(request: Request) -> int | None:

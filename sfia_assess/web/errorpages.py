@@ -3,6 +3,7 @@ API. Routes raise; the handlers here (Starlette's `exception_handlers`) answer."
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -17,6 +18,8 @@ from ..files.yamlfile import MAX_BYTES
 from .services import page
 
 UNAVAILABLE = "The database is unavailable; nothing was saved; try again in a moment."
+log = logging.getLogger("sfia_assess.web")
+
 NOT_FOUND = "There is nothing at this address that you can open."
 
 
@@ -123,10 +126,22 @@ async def input_problems(request: Request, exc: Exception) -> Response:
     return _problem_page(request, 400, "This request cannot be answered", shown[0], shown[1:])
 
 
+def said(exc: Exception) -> str:
+    """What a web page says of a failure: its sentence without where the store is or the
+    driver's text (the whole message goes to the server's log for the administrator)."""
+    reason = getattr(exc, "reason", None)
+    if reason is None:
+        return str(exc)
+    log.warning("store: %s", exc)
+    return str(reason)
+
+
 async def store_problem(request: Request, exc: Exception) -> Response:
+    """The store refused what was asked: its sentence, as `said` gives it."""
+    sentence = said(exc)
     if _api(request):
-        return JSONResponse({"message": str(exc), "problems": []}, status_code=500)
-    return _problem_page(request, 500, "The history store cannot be read", str(exc))
+        return JSONResponse({"message": sentence, "problems": []}, status_code=500)
+    return _problem_page(request, 500, "The history store cannot be read", sentence)
 
 
 async def unavailable(request: Request, exc: Exception) -> Response:

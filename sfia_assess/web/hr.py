@@ -34,7 +34,7 @@ from ..files.numbers import whole_number
 from ..reports.team import shade
 from .audit import audit_as
 from .downloads import attachment
-from .errorpages import BadRequest, NotFound
+from .errorpages import BadRequest, NotFound, said
 from .paging import pager
 from .services import Services, page, services
 
@@ -285,7 +285,7 @@ async def profile_page(request: Request) -> Response:
                 shared.catalog, ask.code, ask.level, _title(ask, shared), ask.version
             )
         except SfiaAssessError as exc:
-            problem = str(exc)
+            problem = said(exc)
     return page(
         "hr_profile.html.j2",
         status_code=422 if problem else 200,

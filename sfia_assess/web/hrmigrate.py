@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from ..errors import SfiaAssessError, StoreUnavailable
 from .audit import actor_name, audit_as
+from .errorpages import said
 from .services import Services, page, services
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ async def migrate(request: Request) -> Response:
             current="migrate",
             records=found,
             done=None,
-            problem=str(exc),
+            problem=said(exc),
         )
     audit_as(
         request,

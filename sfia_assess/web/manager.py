@@ -17,7 +17,7 @@ from .access import Access, not_your_name, only_visible, readable_people
 from .auth import current_user
 from .checking import GENERAL, CheckedReview, check_review
 from .downloads import attachment
-from .errorpages import NotFound, missing_as_not_found
+from .errorpages import NotFound, missing_as_not_found, said
 from .forms import KINDS, RATINGS, Draft, focus_after, from_form
 from .paging import Pager, pager
 from .pdfpool import review_record_pdf
@@ -88,7 +88,7 @@ async def queue(request: Request) -> Response:
     except StoreUnavailable:
         raise
     except SfiaAssessError as exc:  # the page still opens, saying why the lists are empty
-        waiting, signed, shown, problem = [], [], pager(request, 0), str(exc)
+        waiting, signed, shown, problem = [], [], pager(request, 0), said(exc)
     else:
         problem = ""
     waiting = await only_visible(request, waiting, lambda w: w.person, Access.REVIEW)
@@ -267,7 +267,7 @@ async def sign(request: Request) -> Response:
     except StoreUnavailable:
         raise
     except SfiaAssessError as exc:  # shown in the review form, which keeps what was typed
-        return _render(request, found, result, status_code=422, store_problem=str(exc))
+        return _render(request, found, result, status_code=422, store_problem=said(exc))
     return RedirectResponse(f"/manager/review/{found.assessment_id}/signed", status_code=303)
 
 

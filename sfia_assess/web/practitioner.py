@@ -28,7 +28,7 @@ from .audit import audit_as
 from .auth import current_user
 from .checking import GENERAL, Checked, check
 from .downloads import attachment
-from .errorpages import missing_as_not_found
+from .errorpages import missing_as_not_found, said
 from .forms import KINDS, RATINGS, Draft, focus_after, from_assessment, from_form, to_yaml
 from .paging import Pager, pager
 from .pdfpool import gap_report_pdf
@@ -85,7 +85,7 @@ async def start(request: Request) -> Response:
     try:
         _skill_of(shared, draft)
     except SfiaAssessError as exc:  # shown on the start page, beside the form
-        return await home(request, [Problem("the start form", None, str(exc))])
+        return await home(request, [Problem("the start form", None, said(exc))])
     return editor(request, draft)
 
 
@@ -260,7 +260,7 @@ async def save(request: Request) -> Response:
     except StoreUnavailable:
         raise
     except SfiaAssessError as exc:  # shown in the form, which keeps what was typed
-        return editor(request, draft, status_code=422, store_problem=str(exc))
+        return editor(request, draft, status_code=422, store_problem=said(exc))
     audit_as(request, f"/assessments/{saved_id}")
     return RedirectResponse(f"/assessments/{saved_id}?saved=1", status_code=303)
 
@@ -294,7 +294,7 @@ async def submit_to_manager(request: Request) -> Response:
     except StoreUnavailable:
         raise
     except SfiaAssessError as exc:  # shown in the form, which keeps what was typed
-        return editor(request, draft, status_code=422, manager=manager, store_problem=str(exc))
+        return editor(request, draft, status_code=422, manager=manager, store_problem=said(exc))
     audit_as(request, f"/assessments/{saved_id}")
     return page(
         "submitted.html.j2",
@@ -324,7 +324,7 @@ async def saved_list(request: Request) -> Response:
     except StoreUnavailable:
         raise
     except SfiaAssessError as exc:  # the page still opens, saying why the list is empty
-        shown, found, problem = pager(request, 0), [], str(exc)
+        shown, found, problem = pager(request, 0), [], said(exc)
     else:
         problem = ""
     found = await only_visible(request, found, lambda s: s.person, Access.RECORD)
