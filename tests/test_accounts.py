@@ -154,3 +154,27 @@ def test_people_signing_in_at_once_queue_for_the_password_check_not_for_memory()
     grown_mib = int(out) / 1024
     cores = os.cpu_count() or 1
     assert grown_mib < 64 * min(cores, 8) + 48, grown_mib
+
+
+def test_a_password_easy_to_guess_is_refused(runner: CliRunner, tmp_path) -> None:
+    """Length alone is not enough: a common password, a repeat, or one made of the person's own
+    name and login is refused in one sentence, and no account is added."""
+    url = f"sqlite:///{tmp_path / 'h.sqlite3'}"
+    for weak, why in (
+        ("password1234", "(this is a very common password)"),
+        ("aaaaaaaaaaaaaaa", '(repeats like "aaa" are easy to guess)'),
+        ("priya nair 2026", ""),
+    ):
+        code, _, err = users(
+            runner,
+            url,
+            "add",
+            "Priya Nair",
+            "--role",
+            "hr",
+            password=weak,
+        )
+        assert code == 1, weak
+        assert f"the password is too easy to guess{' ' + why if why else ''}; choose" in err
+    assert users(runner, url, "list")[2].startswith("no accounts yet")
+    assert users(runner, url, "add", "Priya Nair", "--role", "hr", password=PASSWORD)[0] == 0

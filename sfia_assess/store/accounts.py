@@ -17,6 +17,7 @@ from .models import Account, AuditEntry
 
 ROLES = ("practitioner", "manager", "hr", "admin")
 MIN_PASSWORD = 12
+MIN_STRENGTH = 3  # zxcvbn's score, 0-4: 3 is "safely unguessable" against online attacks
 
 _HASHER = PasswordHasher()
 # A hash checked when no account matches, so an unknown name costs as long as a wrong password.
@@ -60,6 +61,22 @@ def _shown(account: Account) -> str:
     return f"{account.name} ({account.login})" if account.login != account.name else account.name
 
 
+def password_problem(password: str, *about: str | None) -> str | None:
+    """Why `password` is too weak to keep (too short, or easy to guess by zxcvbn's measure,
+    which also tries the person's own name, login and email in `about`), else None."""
+    if len(password) < MIN_PASSWORD:
+        return f"the password has under {MIN_PASSWORD} characters; choose a longer one"
+    from zxcvbn import zxcvbn  # 0.05 s: only where a password is chosen
+
+    words = [part for text in about if text for part in (text, *text.replace("@", " ").split())]
+    found = zxcvbn(password[:100], user_inputs=words)
+    if found["score"] >= MIN_STRENGTH:
+        return None
+    warning = str(found["feedback"].get("warning") or "").rstrip(".")
+    why = f" ({warning[:1].lower() + warning[1:]})" if warning else ""
+    return f"the password is too easy to guess{why}; choose a longer one of several unrelated words"
+
+
 def find_account(session: Session, who: str) -> Account | None:
     """The account `who` names: by login first, else by a name only one account has. A name
     that two accounts share names neither: it is refused with both shown."""
@@ -96,8 +113,9 @@ def add_account(
         raise StoreError('give the account a name, e.g. users add "Priya Nair" --role manager')
     if role not in ROLES:
         raise StoreError(f"role {role!r} is not one of {', '.join(ROLES)}")
-    if password is not None and len(password) < MIN_PASSWORD:
-        raise StoreError(f"the password has under {MIN_PASSWORD} characters; choose a longer one")
+    weak = password_problem(password, name, login, email) if password is not None else None
+    if weak is not None:
+        raise StoreError(weak)
     if session.scalars(select(Account).where(Account.key == key)).one_or_none() is not None:
         raise StoreError(
             f"an account with the login {login!r} already exists; `users list` shows it"
