@@ -174,3 +174,48 @@ def test_pdf_workers_exit_when_the_server_is_killed(tmp_path: Path) -> None:
     while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in workers):
         time.sleep(0.1)
     assert [p for p in workers if Path(f"/proc/{p}").exists()] == [], "workers outlived serve"
+
+
+def _long_form(items: int) -> bytes:
+    data = yaml.safe_load((EXAMPLES / "priya-nair-coordinator.yaml").read_text("utf-8"))
+    fields = {
+        "skill": "USUP",
+        "sfia_version": "9",
+        "name": data["subject"]["name"],
+        "assessed_on": str(data["assessed_on"]),
+        "evidence_count": str(items),
+        **{f"rating-{k}": v for k, v in data["ratings"].items()},
+    }
+    for i in range(items):
+        fields |= {
+            f"evidence-{i}-id": f"e{i}",
+            f"evidence-{i}-summary": f"Led the review of major incident {i}. " * 20,
+            f"evidence-{i}-date": "2026-01-05",
+            f"evidence-{i}-kind": "work-record",
+            f"evidence-{i}-supports": "USUP-3.1",
+        }
+    return urllib.parse.urlencode(fields).encode()
+
+
+def test_a_report_too_long_to_lay_out_is_stopped_and_the_next_goes_through(
+    tmp_path: Path,
+) -> None:
+    """A report that takes longer than $SFIA_ASSESS_PDF_SECONDS is stopped in its worker, with
+    a sentence saying so; the worker is free again for the next report."""
+    env = {"SFIA_ASSESS_PDF_SECONDS": "4"}  # the short report takes under 1 s, the long 10+
+    with serving(db_url=f"sqlite:///{tmp_path / 'store.db'}", env=env) as server:
+        request = urllib.request.Request(
+            server.url + "/assessment/report.pdf", data=_long_form(190)
+        )
+        for _ in range(2):  # the first also waits for a worker to start
+            started = time.monotonic()
+            try:
+                urllib.request.urlopen(request, timeout=120)
+            except urllib.error.HTTPError as refused:
+                status, text = refused.code, refused.read().decode()
+        assert time.monotonic() - started < 20  # the 4 s layout, parsing, a busy machine
+        assert status == 422, text[-3000:]
+        assert "this report took over 4 seconds to lay out and was stopped" in text.lower()
+        short = urllib.request.Request(server.url + "/assessment/report.pdf", data=_pdf_form())
+        with urllib.request.urlopen(short, timeout=120) as response:
+            assert response.read().startswith(b"%PDF")

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import InputFileError, Problem, SfiaAssessError, StoreError, StoreUnavailable
 from ..files.yamlfile import MAX_BYTES
+from .pdfpool import PdfTooLarge
 from .services import page
 
 UNAVAILABLE = "The database is unavailable; nothing was saved; try again in a moment."
@@ -162,6 +163,14 @@ async def unavailable(request: Request, exc: Exception) -> Response:
     return answer
 
 
+async def report_too_large(request: Request, exc: Exception) -> Response:
+    message = str(exc)
+    sentence = message[:1].upper() + message[1:] + "."
+    if _api(request):
+        return JSONResponse({"message": sentence, "problems": []}, status_code=422)
+    return _problem_page(request, 422, "This report could not be made", sentence)
+
+
 async def cross_site(request: Request, exc: Exception) -> Response:
     message = (
         "This download was asked for by another web site, so it was not made. Download it"
@@ -183,6 +192,7 @@ HANDLERS: Mapping[Any, Any] = {
     BadRequest: bad_request,
     BodyTooLarge: too_large,
     CrossSite: cross_site,
+    PdfTooLarge: report_too_large,
     InputFileError: input_problems,
     StoreUnavailable: unavailable,
     StoreError: store_problem,

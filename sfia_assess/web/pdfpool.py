@@ -11,6 +11,7 @@ import asyncio
 import datetime as dt
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -58,6 +59,55 @@ def review_record_pdf(own: tuple[str, str], manager: tuple[str, str], today: dt.
     report = review_report(mine, theirs, catalog, default_policy(), today=today)
     pdf = render(RENDERERS, report, Format.PDF)
     assert isinstance(pdf, bytes)
+    return pdf
+
+
+PDF_SECONDS_ENV = "SFIA_ASSESS_PDF_SECONDS"
+PDF_SECONDS = 60.0  # a report that takes longer to lay out is stopped: it would hold a worker
+MAX_PDF_BYTES = 20 * 1024 * 1024
+
+
+class PdfTooLarge(Exception):
+    """A report stopped for its size or time (its sentence says which, in the reader's words)."""
+
+
+def pdf_seconds() -> float:
+    try:
+        return max(1.0, float(os.environ.get(PDF_SECONDS_ENV, PDF_SECONDS)))
+    except ValueError:
+        return PDF_SECONDS
+
+
+class _OutOfTime(BaseException):
+    """Raised by the alarm: a BaseException, so that no `except Exception` on the way (the
+    renderer's own) can take it for a layout problem."""
+
+
+def _stop(_signal: int, _frame: object) -> None:
+    raise _OutOfTime
+
+
+def within(seconds: float, job: Callable[..., bytes], *args: Any) -> bytes:
+    """Run `job` in this worker for at most `seconds` (an alarm stops the layout between two
+    steps), and refuse a PDF over MAX_PDF_BYTES: one huge report cannot hold a worker for
+    minutes, nor send tens of megabytes."""
+    previous = signal.signal(signal.SIGALRM, _stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        pdf = job(*args)
+    except _OutOfTime:
+        raise PdfTooLarge(
+            f"this report took over {seconds:g} seconds to lay out and was stopped; a report"
+            " with fewer evidence items (or shorter ones) will go through"
+        ) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    if len(pdf) > MAX_PDF_BYTES:
+        raise PdfTooLarge(
+            f"this report is over {MAX_PDF_BYTES // 2**20} MB as a PDF and is not sent; a"
+            " report with fewer evidence items will go through"
+        )
     return pdf
 
 
@@ -118,14 +168,15 @@ class PdfPool:
 
         viewer = VIEWER.get()
         loop = asyncio.get_running_loop()
+        bounded = (within, pdf_seconds(), job, *args)
         if viewer is None:
-            return await loop.run_in_executor(self._pool(), job, *args)
+            return await loop.run_in_executor(self._pool(), *bounded)
         who = viewer.name
         lock, waiting = self._turns.get(who, (asyncio.Lock(), 0))
         self._turns[who] = (lock, waiting + 1)
         try:
             async with lock:
-                return await loop.run_in_executor(self._pool(), job, *args)
+                return await loop.run_in_executor(self._pool(), *bounded)
         finally:
             lock, waiting = self._turns[who]
             if waiting == 1:
