@@ -19,7 +19,12 @@ ROLES = ("practitioner", "manager", "hr", "admin")
 MIN_PASSWORD = 12
 MIN_STRENGTH = 3  # zxcvbn's score, 0-4: 3 is "safely unguessable" against online attacks
 
-_HASHER = PasswordHasher()
+# Argon2id at OWASP's recommended settings (19 MiB, 2 passes, 1 lane): about 25 ms of one core
+# a check, where argon2-cffi's defaults (64 MiB, 3 passes, 4 lanes) took 185 ms and made a
+# hundred people signing in at once wait 10-20 s on two cores. Hashes made with the old
+# settings still verify (a hash carries its settings). Guessing is held back by the sign-in
+# limits (store/sessions.py), not by the cost of one check.
+_HASHER = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
 # A hash checked when no account matches, so an unknown name costs as long as a wrong password.
 _DUMMY = _HASHER.hash("no such account, and no password either")
 _CHECKS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
@@ -191,9 +196,9 @@ def sign_in_candidate(session: Session, name: str) -> SignInCandidate:
 
 
 def password_matches(candidate: SignInCandidate, password: str) -> AccountView | None:
-    """The account if `password` matches, else None. Each check takes ~64 MiB and ~0.2 s of one
-    core (argon2's defaults), so at most one per core runs at once: fifty people signing in
-    together queue here instead of taking gigabytes, and no database connection waits with them."""
+    """The account if `password` matches, else None. Each check takes 19 MiB and ~25 ms of one
+    core, and at most one per core runs at once: a hundred people signing in together queue
+    here instead of taking gigabytes, and no database connection waits with them."""
     with _CHECKS:
         try:
             _HASHER.verify(candidate.password_hash, password)
