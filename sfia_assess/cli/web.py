@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+
+from .options import catalog_from, skills_dir_option
 
 if TYPE_CHECKING:
     import uvicorn
@@ -76,6 +80,7 @@ MAX_HEADER_BYTES = 64 * 1024
     help="Server processes answering together (e.g. one per core); they share sessions and"
     " sign-in limits through the store. More than one needs --shared.",
 )
+@skills_dir_option
 def serve(
     db_url: str | None,
     host: str,
@@ -85,6 +90,7 @@ def serve(
     host_names: str | None,
     insecure: bool,
     workers: int,
+    skills_dirs: tuple[Path, ...],
 ) -> None:
     """Run the browser app: self-assessment, manager review and the JSON API.
 
@@ -129,6 +135,7 @@ def serve(
             "--workers serves from several processes, which is for a shared deployment;"
             " add --shared (on this machine alone, one process is enough)"
         )
+    skills = _use_skills(skills_dirs)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -145,6 +152,8 @@ def serve(
     local = not reachable and proxy is None
     options = Options(db_url, shared, sorted(names | LOOPBACK_NAMES if local else names))
     click.echo(f"sfia-assess: serving on http://{shown}:{bound}/ (Ctrl+C to stop)")
+    if skills_dirs:
+        click.echo(f"sfia-assess: {skills} skill versions, the organisation's own included")
     if shared:
         click.echo("sfia-assess: shared: sign in at /login with an account from `users add`")
     if reachable and proxy is None:
@@ -161,6 +170,25 @@ def serve(
         return
     server = uvicorn.Server(_config(make_app(options), proxy))
     server.run(sockets=[sock])
+
+
+def _use_skills(skills_dirs: tuple[Path, ...]) -> int:
+    """Check the --skills-dir folders load, and hand them to every process the server starts
+    (its workers, its PDF workers) through $SFIA_ASSESS_SKILLS_DIR, so that all of them assess
+    the same skills. Returns how many skill versions there are."""
+    from ..core.catalog import SKILLS_DIR_ENV
+
+    for folder in skills_dirs:
+        if not folder.is_dir():
+            raise click.BadParameter(
+                f"{folder} is not a folder of skills; `sfia-assess import-sfia` writes one",
+                param_hint="--skills-dir",
+            )
+    count = sum(1 for _ in catalog_from(skills_dirs).all_skills())  # a bad skill file: said now, not later
+    if skills_dirs:
+        given = [os.environ.get(SKILLS_DIR_ENV, ""), *(str(d.resolve()) for d in skills_dirs)]
+        os.environ[SKILLS_DIR_ENV] = os.pathsep.join(d for d in given if d)
+    return count
 
 
 def _config(app: Any, proxy: str | None, workers: int = 1) -> uvicorn.Config:

@@ -39,7 +39,11 @@ DRAFT_NAME = "your assessment"
 
 
 def _skills(shared: Services) -> list[SkillVersion]:
-    return sorted(shared.catalog.all_skills(), key=lambda s: (s.code, -s.sfia_version))
+    """Every skill the server assesses, by category, then name, newest SFIA version first (the
+    page groups them by category: a hundred imported skills stay findable)."""
+    return sorted(
+        shared.catalog.all_skills(), key=lambda s: (s.category, s.name, s.code, -s.sfia_version)
+    )
 
 
 def _skill_of(shared: Services, draft: Draft) -> SkillVersion:
