@@ -184,7 +184,8 @@ def _use_skills(skills_dirs: tuple[Path, ...]) -> int:
                 f"{folder} is not a folder of skills; `sfia-assess import-sfia` writes one",
                 param_hint="--skills-dir",
             )
-    count = sum(1 for _ in catalog_from(skills_dirs).all_skills())  # a bad skill file: said now, not later
+    # a bad skill file is said now, not on someone's first page
+    count = sum(1 for _ in catalog_from(skills_dirs).all_skills())
     if skills_dirs:
         given = [os.environ.get(SKILLS_DIR_ENV, ""), *(str(d.resolve()) for d in skills_dirs)]
         os.environ[SKILLS_DIR_ENV] = os.pathsep.join(d for d in given if d)
