@@ -78,6 +78,16 @@ def filled_store(folder: Path) -> str:
     shutil.copyfile(STORES / "made-by-ab4fdf2.sqlite3", path)
     url = f"sqlite:///{path}"
     assert CliRunner().invoke(cli, ["db", "upgrade", "--db", url]).exit_code == 0
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:  # the tables keyed by random text, not by a number
+        for statement in (
+            "insert into sessions values ('s-1', 'priya nair', 2000000000.0, 0)",
+            "insert into kept_forms values ('k-1', 'priya nair', x'61', 1.0)",
+            "insert into drafts values ('priya nair', 'USUP', x'7b7d', 1.0)",
+            "insert into sign_in_links values ('ab12', 'priya nair', 'Ann', 2.0, null)",
+        ):
+            connection.execute(sa.text(statement))
+    engine.dispose()
     return url
 
 
@@ -205,7 +215,8 @@ def test_sqlite_to_postgresql_to_sqlite_keeps_every_row_while_another_process_re
 def test_db_copy_moves_a_store_with_every_row(store_url: str, tmp_path: Path) -> None:
     source = filled_store(tmp_path)
     out = invoke("db", "copy", "--from", source, "--to", store_url)
-    assert f"schema revision {HEAD}, 37 rows" in out  # 36, and the sign-off's sign_offs row
+    # 36, the sign-off's sign_offs row, and a session, kept form, draft and sign-in link
+    assert f"schema revision {HEAD}, 41 rows" in out
     assert table_rows(store_url) == table_rows(source)
 
 
