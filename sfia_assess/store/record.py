@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from ..core.assessment import LoadedAssessment, check_document
 from ..core.catalog import Catalog
 from ..core.fit_notes import evaluate
-from ..core.identity import person_key
+from ..core.identity import same_person
 from ..core.latest import order
 from ..core.pairing import reviewed_self
 from ..core.policy import Policy
@@ -31,8 +31,8 @@ from ..errors import InputFileError, SfiaAssessError
 from ..files.folders import assessment_files
 from ..files.yamlfile import MAX_BYTES, parse_yaml, read_yaml
 from .loading import loaded_from_record
-from .models import AssessmentRecord, Event, Review, ScoredResult
-from .people import get_or_add
+from .models import AssessmentRecord, Event, Person, Review, ScoredResult
+from .people import get_or_add, identify
 
 
 @dataclass(frozen=True)
@@ -187,11 +187,13 @@ def add_assessment(
     actor: str,
     kind: str = "recorded",
     note: str | None = None,
+    person: Person | None = None,
 ) -> AssessmentRecord:
-    """Add one assessment file as the next version of its (person, skill, assessor, date)."""
+    """Add one assessment file as the next version of its (person, skill, assessor, date);
+    of `person` when the caller knows whom (a review made from the self-assessment's page)."""
     a = item.loaded.assessment
-    person = get_or_add(session, a.subject.name)
-    assessor_key = person_key(a.assessor.name)
+    person = person or get_or_add(session, a.subject.name, a.subject.id)
+    assessor_key = assessor_key_of(session, item.loaded, person)
     latest = session.scalar(
         select(func.max(AssessmentRecord.version)).where(
             AssessmentRecord.person_id == person.id,
@@ -228,6 +230,16 @@ def add_assessment(
     )
     session.add(Event(assessment_id=row.id, kind=kind, actor=actor, note=note))
     return row
+
+
+def assessor_key_of(session: Session, loaded: LoadedAssessment, person: Person) -> str:
+    """Who assessed: the person themselves for a self-assessment under their own name; else
+    the assessor as the store knows them (their id, an account with their name, their name)."""
+    a = loaded.assessment
+    own = a.assessor.relation == "self" and same_person(a.assessor.name, a.subject.name)
+    if a.assessor.id is None and own:
+        return person.key
+    return identify(session, a.assessor.name, a.assessor.id, field="assessor").key
 
 
 def pair(
