@@ -15,6 +15,10 @@ from .models import Account, Person
 MAX_CANDIDATES = 10
 
 
+class AmbiguousPerson(StoreError):
+    """A file names a person only by a name that more than one account has."""
+
+
 @dataclass(frozen=True)
 class Identity:
     """Who a person named in a file is in this store: their key and their id (login), if any."""
@@ -41,7 +45,7 @@ def identify(
     )
     if len(named) > 1:
         both = " and ".join(f"{a.name} ({a.login})" for a in named)
-        raise StoreError(
+        raise AmbiguousPerson(
             f"{' '.join(name.split())!r} is the name of more than one account ({both}); add"
             f" `id:` with their login under `{field}:` to say which"
         )
