@@ -33,7 +33,7 @@ def test_submitting_the_same_version_twice_says_what_to_do(client: TestClient) -
     assert client.post("/assessment/submit", data=form).status_code == 200
     again = client.post("/assessment/submit", data=form)
     assert again.status_code == 422
-    assert "was already submitted; save a new version to submit again" in again.text
+    assert "is already waiting for Kim Ray&#39;s review; withdraw it to send it again" in again.text
     queue = client.get("/manager?manager=kim ray")
     assert queue.text.count(">Review Sam Lee<") == 1
     assert client.get("/manager?manager=Someone Else").text.count(">Review Sam Lee<") == 0

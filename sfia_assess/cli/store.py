@@ -163,7 +163,7 @@ def history_command(
     """
     from ..store import open_store, reading
     from ..store.history import person_history
-    from ..store.people import everyone
+    from ..store.people import everyone, names_shown
 
     needs_output(fmt, output)
     if not person and not list_people:
@@ -174,8 +174,9 @@ def history_command(
     ):
         if list_people:
             people = everyone(session)
+            names = names_shown(people)
             for found in people:
-                click.echo(printable(found.name))
+                click.echo(printable(names[found.key]))
             if not people:
                 click.echo("nobody is recorded yet; use `sfia-assess record FILE|DIR`", err=True)
             return

@@ -27,6 +27,7 @@ from ..files.numbers import whole_number
 from ..files.validation import problems_from_validation_error
 from ..files.yamlfile import YamlDocument, closest, parse_yaml, read_yaml
 from .catalog import Catalog, SkillVersion
+from .identity import key_of
 
 # Lengths a person's file never needs to pass (README: "What the tool refuses").
 MAX_NAME = 200
@@ -106,13 +107,24 @@ class AssessedPerson(_Model):
     """The person an assessment is about (`subject:`)."""
 
     name: Name
+    id: Identifier | None = None  # a stable id (their login: an email, an employee number)
     role: Name | None = None
+
+    @property
+    def key(self) -> str:
+        """Who this is (core.identity): by the id when the file gives one, else by the name."""
+        return key_of(self.name, self.id)
 
 
 class Assessor(_Model):
     name: Name
+    id: Identifier | None = None
     relation: Relation
     role: Name | None = None
+
+    @property
+    def key(self) -> str:
+        return key_of(self.name, self.id)
 
 
 class Evidence(_Model):

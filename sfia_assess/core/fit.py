@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import InputFileError, Problem, SfiaAssessError
 from ..files.yamlfile import read_yaml
 from .assessment import LoadedAssessment
 from .catalog import Catalog
-from .identity import person_key
+from .identity import shown_names
 from .pairing import Card, pair_reviews
 from .policy import Policy
 from .profiles import ProfileSkill, RoleProfile, role_profile_from_file
@@ -115,6 +115,7 @@ class PersonFit:
     other_skills: tuple[OtherSkill, ...]
     generic_level: int | None = None
     generic_source: str | None = None
+    id: str | None = None  # the person's stable id, when their files give one
 
     def generic_remark(self, role: RoleFit) -> str | None:
         """A sentence when the person's generic level is below the highest level a role asks."""
@@ -141,7 +142,7 @@ def group_by_person(files: Sequence[LoadedAssessment]) -> list[list[LoadedAssess
     """The files of each person, in the order given; refuses two files of one person's skill."""
     people: dict[str, list[LoadedAssessment]] = {}
     for loaded in files:
-        people.setdefault(person_key(loaded.assessment.subject.name), []).append(loaded)
+        people.setdefault(loaded.assessment.subject.key, []).append(loaded)
     problems = []
     for own in people.values():
         seen: dict[str, LoadedAssessment] = {}
@@ -340,8 +341,11 @@ def fit(
                 other_skills=others,
                 generic_level=generic.level if generic else None,
                 generic_source=latest.source if latest else None,
+                id=subject.id,
             )
         )
+    shown = shown_names((p.name, p.id) for p in people)
+    people = [replace(p, name=shown[(p.name, p.id)]) for p in people]
     people.sort(key=lambda p: (-p.roles[0].closeness, p.roles[0].still_needed, p.name))
     return FitReport(roles=tuple(roles), people=tuple(people), basis=basis, skipped=tuple(skipped))
 

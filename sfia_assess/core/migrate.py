@@ -155,12 +155,19 @@ def _migrated_yaml(
         "subject:",
         entry("name", a.subject.name, indent=2),
     ]
+    if a.subject.id:
+        lines.append(entry("id", a.subject.id, indent=2))
+        subject["id"] = a.subject.id
     if a.subject.role:
         lines.append(entry("role", a.subject.role, indent=2))
         subject["role"] = a.subject.role
+    assessor: dict[str, object] = {"name": a.assessor.name}
+    lines += ["assessor:", entry("name", a.assessor.name, indent=2)]
+    if a.assessor.id:
+        lines.append(entry("id", a.assessor.id, indent=2))
+        assessor["id"] = a.assessor.id
+    assessor["relation"] = a.assessor.relation
     lines += [
-        "assessor:",
-        entry("name", a.assessor.name, indent=2),
         entry("relation", a.assessor.relation, indent=2),
         entry("assessed_on", a.assessed_on),
         entry("migrated_from", old),
@@ -210,7 +217,7 @@ def _migrated_yaml(
         "sfia_version": skill.sfia_version,
         "skill": skill.code,
         "subject": subject,
-        "assessor": {"name": a.assessor.name, "relation": a.assessor.relation},
+        "assessor": assessor,
         "assessed_on": a.assessed_on,
         "migrated_from": old,
         "ratings": written_ratings,

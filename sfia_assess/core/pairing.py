@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from .assessment import LoadedAssessment
-from .identity import person_key
+from .identity import key_of
 from .latest import Order, order
 
 T = TypeVar("T")
@@ -28,6 +28,12 @@ class Card:
     relation: str
     assessed_on: dt.date
     record: int | None = None  # the store's id of the file, when it came from the store
+    id: str | None = None  # the person's stable id, when the file (or the store) gives one
+
+    @property
+    def key(self) -> str:
+        """Who the file is of (core.identity): by the id when there is one, else the name."""
+        return key_of(self.name, self.id)
 
     @classmethod
     def of(cls, loaded: LoadedAssessment) -> Card:
@@ -41,6 +47,7 @@ class Card:
             assessor=a.assessor.name,
             relation=a.assessor.relation,
             assessed_on=a.assessed_on,
+            id=a.subject.id,
         )
 
 
@@ -62,7 +69,7 @@ class Unpaired:
 
 
 def _key(card: Card) -> tuple[str, str, int]:
-    return (person_key(card.name), card.skill, card.version)
+    return (card.key, card.skill, card.version)
 
 
 def reviewed_self(review_on: dt.date, selves: Iterable[T], when: Callable[[T], Order]) -> T | None:

@@ -6,10 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..errors import AssessmentError
-from .assessment import Evidence, LoadedAssessment, Rating
+from .assessment import AssessedPerson, Evidence, LoadedAssessment, Rating
 from .catalog import LevelsOfResponsibility
 from .fit_notes import with_fit_notes
-from .identity import same_person
 from .policy import Policy
 from .result import Result
 from .scoring import score_parts
@@ -78,12 +77,16 @@ class ReviewResult:
         )
 
 
+def _who(person: AssessedPerson) -> str:
+    return f"{person.name} ({person.id})" if person.id else person.name
+
+
 def check_pair(own: LoadedAssessment, manager: LoadedAssessment) -> None:
     """Both files must be about the same person, skill and version; the second a manager's."""
     a, b = own.assessment, manager.assessment
     problems = []
-    if not same_person(a.subject.name, b.subject.name):
-        problems.append(f"subject {a.subject.name!r} vs {b.subject.name!r}")
+    if a.subject.key != b.subject.key:
+        problems.append(f"subject {_who(a.subject)!r} vs {_who(b.subject)!r}")
     if own.skill.code != manager.skill.code:
         problems.append(f"skill {own.skill.code} vs {manager.skill.code}")
     if own.skill.sfia_version != manager.skill.sfia_version:

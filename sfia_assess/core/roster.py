@@ -53,7 +53,7 @@ def roster_of_cards(cards: list[Card], account_managers: dict[str, str]) -> Rost
     roles: dict[str, str] = {}
     managers: dict[str, str] = {}
     for card in cards:
-        key = person_key(card.name)
+        key = card.key
         if card.relation == "manager":
             managers[key] = card.assessor
         elif card.role:
@@ -74,9 +74,8 @@ def spelled_as_known(filters: Filters, team: Roster) -> Filters:
     )
 
 
-def keeps(filters: Filters, team: Roster, name: str) -> bool:
-    """Whether the filters keep the person named."""
-    key = person_key(name)
+def keeps(filters: Filters, team: Roster, key: str) -> bool:
+    """Whether the filters keep the person whose key (core.identity) is `key`."""
     if filters.role and person_key(team.roles.get(key, "")) != person_key(filters.role):
         return False
     return not filters.manager or person_key(team.managers.get(key, "")) == person_key(
@@ -177,7 +176,7 @@ def progress_of_views(
         levels: Counter[int] = Counter()
         none = 0
         for person in view.people if view is not None else ():
-            key = person_key(person.name)
+            key = person.key
             names[key] = person.name
             row = cells.setdefault(key, [None] * len(views))
             row[index] = Cell(

@@ -160,9 +160,14 @@ def manager_template(own: LoadedAssessment, *, today: dt.date) -> str:
         "subject:",
         entry("name", subject.name, indent=2),
     ]
+    written: dict[str, str] = {"name": subject.name}
+    if subject.id:
+        lines.append(entry("id", subject.id, indent=2))
+        written["id"] = subject.id
     if subject.role:
         lines.append(entry("role", subject.role, indent=2))
-        data["subject"] = {"name": subject.name, "role": subject.role}
+        written["role"] = subject.role
+    data["subject"] = written
     lines += [
         "assessor:",
         "  name: Your Name",

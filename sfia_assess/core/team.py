@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -12,7 +12,7 @@ from ..errors import SfiaAssessError
 from ..files.folders import assessment_files
 from .assessment import LoadedAssessment, load_assessment
 from .catalog import Catalog, SkillVersion
-from .identity import person_key
+from .identity import key_of, shown_names
 from .latest import latest, order
 from .pairing import Card, Reviewed, pair_reviews
 from .policy import Policy
@@ -38,6 +38,12 @@ class TeamMember:
     reached: tuple[bool, ...]
     gaps: int
     source: str
+    id: str | None = None  # the person's stable id, when their file (or the store) gives one
+
+    @property
+    def key(self) -> str:
+        """Who this is (core.identity)."""
+        return key_of(self.name, self.id)
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,7 @@ def member(
         reached=tuple(by_level[n].reached if n in by_level else False for n in levels),
         gaps=len(shown.gaps),
         source=own.source,
+        id=own_file.assessment.subject.id,
     )
     return person, shown
 
@@ -116,11 +123,11 @@ def _latest_per_person(found: list[Reviewed], skipped: list[str]) -> list[Review
     year's must not make two people); the older ones are noted."""
     chosen = latest(
         found,
-        key=lambda p: person_key(p.own.name),
+        key=lambda p: p.own.key,
         when=lambda p: order(p.own.assessed_on, p.own.version, p.own.source),
     )
     for item in chosen.older:
-        older, kept = item.own, chosen.kept[person_key(item.own.name)].own
+        older, kept = item.own, chosen.kept[item.own.key].own
         skipped.append(
             f"{older.source}: an older assessment of {older.name}"
             f" ({older.assessed_on.isoformat()}); the latest, {kept.source}, counts"
@@ -175,6 +182,25 @@ def team_of(
     return team_of_cards(cards, catalog, score, skipped=skipped, top=top, basis=basis)
 
 
+def _as_card_says(found: Scored, own: Card) -> Scored:
+    """The score with the person's id as their card has it (the store's, for a file recorded
+    by name into a store whose account gives the id)."""
+    if own.id is None or found.person.id == own.id:
+        return found
+    return Scored(replace(found.person, id=own.id), found.gaps)
+
+
+def _told_apart(everyone: list[Scored]) -> list[Scored]:
+    """Two people who share a name are shown with their ids: "Sam Lee (s1001)"."""
+    shown = shown_names((s.person.name, s.person.id) for s in everyone)
+    return [
+        s
+        if shown[(s.person.name, s.person.id)] == s.person.name
+        else Scored(replace(s.person, name=shown[(s.person.name, s.person.id)]), s.gaps)
+        for s in everyone
+    ]
+
+
 def team_of_cards(
     cards: list[Card],
     catalog: Catalog,
@@ -201,7 +227,8 @@ def team_of_cards(
     version = Counter(p.own.version for p in same).most_common(1)[0][0]
     skill = catalog.skill(code, version)
     responsibility = catalog.responsibility(version)
-    everyone = [score(p.own, p.review, skill.defined_levels) for p in same]
+    everyone = [_as_card_says(score(p.own, p.review, skill.defined_levels), p.own) for p in same]
+    everyone = _told_apart(everyone)
     current = [s for s in everyone if s.person.sfia_version == version]
     people = tuple(
         sorted(

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .catalog import Catalog
-from .identity import person_key
 from .pairing import Card
 from .roster import Roster
 from .team import Scorer
@@ -62,7 +61,7 @@ def team_table(
     for item in items:
         own = item.own
         person = score(own, item.review, LEVELS).person
-        key = person_key(person.name)
+        key = person.key
         defined = set(catalog.skill(own.skill, own.version).defined_levels)
         rows.append(
             (

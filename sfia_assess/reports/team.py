@@ -78,6 +78,9 @@ def _name(view: TeamView, person: TeamMember) -> str:
 
 def render_json(view: TeamView, options: Options) -> str:
     data = dataclasses.asdict(view)
+    for person in data["people"]:
+        if person["id"] is None:  # files without ids give the same JSON as before ids
+            del person["id"]
     skill = view.skill
     data["skill"] = {"code": skill.code, "name": skill.name, "version": skill.sfia_version}
     return dumps(data)

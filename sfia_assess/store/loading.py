@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..core.assessment import Assessment, LoadedAssessment
 from ..core.catalog import Catalog
@@ -28,8 +28,14 @@ def loaded_from_record(row: AssessmentRecord, catalog: Catalog) -> LoadedAssessm
             f"{row.source_name} (recorded): {row.skill} SFIA {row.sfia_version} is not in the"
             " skills this command knows; give the --skills-dir it was recorded with"
         ) from None
+    parsed = row.parsed
+    login = row.person.login
+    subject = parsed.get("subject")
+    if login and isinstance(subject, dict) and not subject.get("id"):
+        # Recorded by name into a store whose account gives the id: the id is who it is of.
+        parsed = {**parsed, "subject": {**subject, "id": login}}
     return LoadedAssessment(
-        assessment=Assessment.model_validate(row.parsed), skill=skill, source=row.source_name
+        assessment=Assessment.model_validate(parsed), skill=skill, source=row.source_name
     )
 
 
@@ -49,7 +55,9 @@ def records_as_of(session: Session, as_of: dt.date | None = None) -> list[Assess
     rows = {
         row.id: row
         for row in session.scalars(
-            select(AssessmentRecord).where(AssessmentRecord.id.in_([*chosen, *review_of.values()]))
+            select(AssessmentRecord)
+            .options(selectinload(AssessmentRecord.person))
+            .where(AssessmentRecord.id.in_([*chosen, *review_of.values()]))
         )
     }
     out: list[AssessmentRecord] = []

@@ -26,6 +26,7 @@ class Saved:
     recommended_level: int | None
     status: str
     saved_at: dt.datetime
+    person_key: str = ""  # who it is of (core.identity), as the store keys them
 
 
 def _listed(people: Collection[str] | None, status: str | None) -> Any:
@@ -81,7 +82,7 @@ def recent_self_assessments(
     people's records."""
     listed = _listed(people, status)
     rows = session.execute(
-        select(AssessmentRecord, Person.name, ScoredResult.recommended_level)
+        select(AssessmentRecord, Person.name, ScoredResult.recommended_level, Person.key)
         .join(listed, listed.c.id == AssessmentRecord.id)
         .join(Person, Person.id == AssessmentRecord.person_id)
         .outerjoin(ScoredResult, ScoredResult.assessment_id == AssessmentRecord.id)
@@ -89,7 +90,7 @@ def recent_self_assessments(
         .offset(offset)
         .limit(limit)
     ).all()
-    ids = [record.id for record, _, _ in rows]
+    ids = [record.id for record, _, _, _ in rows]
     last_step: dict[int, str] = {}
     if ids:
         latest_event = (
@@ -112,6 +113,7 @@ def recent_self_assessments(
             recommended_level=level,
             status=last_step.get(record.id, "recorded"),
             saved_at=record.recorded_at,
+            person_key=key,
         )
-        for record, name, level in rows
+        for record, name, level, key in rows
     ]

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from ..core.assessment import LoadedAssessment, check_document
 from ..core.catalog import Catalog
 from ..core.fit_notes import evaluate
-from ..core.identity import person_key
+from ..core.identity import same_person
 from ..core.latest import order
 from ..core.pairing import reviewed_self
 from ..core.policy import Policy
@@ -31,8 +31,8 @@ from ..errors import InputFileError, SfiaAssessError
 from ..files.folders import assessment_files
 from ..files.yamlfile import MAX_BYTES, parse_yaml, read_yaml
 from .loading import loaded_from_record
-from .models import AssessmentRecord, Event, Review, ScoredResult
-from .people import get_or_add
+from .models import AssessmentRecord, Event, Person, Review, ScoredResult
+from .people import AmbiguousPerson, get_or_add, identify
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,9 @@ def record_paths(
         done = writing(
             engine, lambda session: record_checked(session, good, catalog, policy, actor=actor)
         )
-    return done, bad
+    return [d for d in done if d.status != "failed"], bad + [
+        d for d in done if d.status == "failed"
+    ]
 
 
 def _read(path: Path) -> bytes:
@@ -144,6 +146,11 @@ def record_checked(
     done: list[Recorded] = []
     ordered = sorted(files, key=lambda f: (f.loaded.assessment.assessor.relation == "manager",))
     for item in ordered:
+        try:
+            whose(session, item.loaded)
+        except AmbiguousPerson as exc:  # reported with the file; the others are recorded
+            done.append(Recorded(item.source, "failed", f"{item.source}: {exc}"))
+            continue
         existing = session.scalars(
             select(AssessmentRecord).where(AssessmentRecord.sha256 == item.sha256)
         ).one_or_none()
@@ -187,11 +194,13 @@ def add_assessment(
     actor: str,
     kind: str = "recorded",
     note: str | None = None,
+    person: Person | None = None,
 ) -> AssessmentRecord:
-    """Add one assessment file as the next version of its (person, skill, assessor, date)."""
+    """Add one assessment file as the next version of its (person, skill, assessor, date);
+    of `person` when the caller knows whom (a review made from the self-assessment's page)."""
     a = item.loaded.assessment
-    person = get_or_add(session, a.subject.name)
-    assessor_key = person_key(a.assessor.name)
+    person = person or get_or_add(session, a.subject.name, a.subject.id)
+    assessor_key = assessor_key_of(session, item.loaded, person)
     latest = session.scalar(
         select(func.max(AssessmentRecord.version)).where(
             AssessmentRecord.person_id == person.id,
@@ -228,6 +237,26 @@ def add_assessment(
     )
     session.add(Event(assessment_id=row.id, kind=kind, actor=actor, note=note))
     return row
+
+
+def whose(session: Session, loaded: LoadedAssessment) -> None:
+    """Check that the store can tell who the file's subject and assessor are (AmbiguousPerson:
+    a name that two accounts share, and no id)."""
+    a = loaded.assessment
+    identify(session, a.subject.name, a.subject.id)
+    own = a.assessor.relation == "self" and same_person(a.assessor.name, a.subject.name)
+    if a.assessor.id is not None or not own:
+        identify(session, a.assessor.name, a.assessor.id, field="assessor")
+
+
+def assessor_key_of(session: Session, loaded: LoadedAssessment, person: Person) -> str:
+    """Who assessed: the person themselves for a self-assessment under their own name; else
+    the assessor as the store knows them (their id, an account with their name, their name)."""
+    a = loaded.assessment
+    own = a.assessor.relation == "self" and same_person(a.assessor.name, a.subject.name)
+    if a.assessor.id is None and own:
+        return person.key
+    return identify(session, a.assessor.name, a.assessor.id, field="assessor").key
 
 
 def pair(

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from dataclasses import replace
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..core.assessment import LoadedAssessment
 from ..core.catalog import Catalog
@@ -82,6 +82,7 @@ def cards_as_of(session: Session, as_of: dt.date | None = None) -> list[Card]:
             select(
                 AssessmentRecord.id,
                 Person.name,
+                Person.login,
                 AssessmentRecord.role,
                 AssessmentRecord.skill,
                 AssessmentRecord.sfia_version,
@@ -104,6 +105,7 @@ def cards_as_of(session: Session, as_of: dt.date | None = None) -> list[Card]:
                 relation=row.relation,
                 assessed_on=row.assessed_on,
                 record=row.id,
+                id=row.login,
             )
     out: list[Card] = []
     for own in chosen:
@@ -167,7 +169,9 @@ class KeptScores:
             for start in range(0, len(missing), _CHUNK):
                 chunk = sorted(missing)[start : start + _CHUNK]
                 for row in session.scalars(
-                    select(AssessmentRecord).where(AssessmentRecord.id.in_(chunk))
+                    select(AssessmentRecord)
+                    .options(selectinload(AssessmentRecord.person))
+                    .where(AssessmentRecord.id.in_(chunk))
                 ):
                     loaded[row.id] = loaded_from_record(row, self.catalog)
 

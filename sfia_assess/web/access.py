@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..core.identity import person_key, same_person
+from ..core.identity import same_person
 from .audit import Audit, audit_request
 from .auth import User, current_user
 from .errorpages import CrossSite, NotFound
@@ -230,14 +230,15 @@ async def only_visible(
     request: Request, items: list[T], person: Callable[[T], str], rule: Access
 ) -> list[T]:
     """The items (each one person's record, opened under `rule`) that `allowed` lets the
-    signed-in user see; all of them when the app is single-user."""
+    signed-in user see; all of them when the app is single-user. `person` gives the record's
+    person key as the store keeps it (never a name: two people may share one)."""
     user = current_user(request)
     if user is None:
         return items
     managers = await services(request).read(_managers)
     shown = []
     for item in items:
-        key = person_key(person(item))
+        key = person(item)
         if allowed(user, rule, Owner(key, managers.get(key))):
             shown.append(item)
     return shown

@@ -44,6 +44,8 @@ class Draft:
     name: str = ""
     role: str = ""
     assessor_name: str = ""  # empty: the person assesses themselves
+    id: str = ""  # the person's stable id (their login), when known
+    assessor_id: str = ""  # the reviewer's, when known
     relation: str = "self"
     assessor_role: str = ""  # a reviewer's job title, shown in the review record
     assessed_on: str = ""
@@ -139,6 +141,8 @@ def from_form(form: Mapping[str, Any], getlist: Any) -> Draft:
         name=text("name"),
         role=text("role"),
         assessor_name=text("assessor_name"),
+        id=text("id"),
+        assessor_id=text("assessor_id"),
         relation=text("relation") or "self",
         assessor_role=text("assessor_role"),
         assessed_on=text("assessed_on"),
@@ -160,6 +164,8 @@ def from_assessment(assessment: Assessment) -> Draft:
         name=a.subject.name,
         role=a.subject.role or "",
         assessor_name="" if a.assessor.name == a.subject.name else a.assessor.name,
+        id=a.subject.id or "",
+        assessor_id="" if a.assessor.name == a.subject.name else a.assessor.id or "",
         relation=a.assessor.relation,
         assessor_role=a.assessor.role or "",
         assessed_on=a.assessed_on.isoformat(),
@@ -209,11 +215,15 @@ def to_yaml(draft: Draft, statement_order: Iterable[str] = ()) -> str:
     subject: dict[str, Any] = {}
     if draft.name.strip():
         subject["name"] = draft.name
+    if draft.id.strip():
+        subject["id"] = draft.id
     if draft.role.strip():
         subject["role"] = draft.role
     data["subject"] = subject
     assessor_name = draft.assessor_name or draft.name
     assessor: dict[str, Any] = {"name": assessor_name} if assessor_name.strip() else {}
+    if draft.assessor_name.strip() and draft.assessor_id.strip():
+        assessor["id"] = draft.assessor_id
     assessor["relation"] = draft.relation
     if draft.assessor_role.strip():
         assessor["role"] = draft.assessor_role

@@ -71,7 +71,7 @@ def _team(session: Session, shared: Services, filters: Filters) -> Team:
     team = roster_of_cards(cards, account_managers(session))
     if not any(card.relation == "self" for card in cards):
         return Team(team, None, "No assessments are recorded yet.")
-    chosen = [card for card in cards if keeps(filters, team, card.name)]
+    chosen = [card for card in cards if keeps(filters, team, card.key)]
     if not any(card.relation == "self" for card in chosen):
         return Team(team, None, "No one recorded matches these filters.")
     score = shared.scores().scorer(session, chosen, "agreed")
@@ -132,7 +132,7 @@ def _progress(
     shown: list[Quarter] = []
     views: list[TeamView | None] = []
     for quarter in quarters(*span)[-MAX_QUARTERS:]:
-        found = [c for c in cards_as_of(session, quarter.end) if keeps(filters, team, c.name)]
+        found = [c for c in cards_as_of(session, quarter.end) if keeps(filters, team, c.key)]
         shown.append(quarter)
         if not any(card.relation == "self" for card in found):
             views.append(None)
@@ -167,7 +167,7 @@ def _export(session: Session, shared: Services, filters: Filters) -> list[list[C
     dated = team_dated(session)
     cards = [c for item in dated for c in (item.own, item.review) if c is not None]
     team = roster_of_cards(cards, account_managers(session))
-    chosen = [item for item in dated if keeps(filters, team, item.own.name)]
+    chosen = [item for item in dated if keeps(filters, team, item.own.key)]
     score = shared.scores().scorer(session, cards, "agreed")
     return team_table(chosen, team, shared.catalog, score)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..core.assessment import LoadedAssessment, parse_assessment
+from ..core.identity import person_key, same_person
 from ..errors import SfiaAssessError, StoreUnavailable
 from ..files.yamlfile import MAX_BYTES
 from ..reports.chart import coverage_svg
@@ -73,9 +74,15 @@ async def queue(request: Request) -> Response:
     shared = services(request)
     manager = " ".join(request.query_params.get("manager", "").split())
     people = await readable_people(request, Access.REVIEW)
+    user = current_user(request)
+    # A manager's queue is what they can act on: what waits for them, by their account's key.
+    mine = user.key if user is not None and user.role == "manager" else None
 
     def work(session: Any) -> tuple[list[Any], list[Any], Pager]:
-        waiting = submitted(session, manager or None)
+        if mine is not None:
+            waiting = submitted(session, manager_key=mine)
+        else:
+            waiting = submitted(session, manager or None)
         total = count_self_assessments(session, people, SIGNED_OFF)
         shown = pager(request, total, [("manager", manager)])
         signed = recent_self_assessments(
@@ -91,14 +98,15 @@ async def queue(request: Request) -> Response:
         waiting, signed, shown, problem = [], [], pager(request, 0), said(exc)
     else:
         problem = ""
-    waiting = await only_visible(request, waiting, lambda w: w.person, Access.REVIEW)
-    signed = await only_visible(request, signed, lambda w: w.person, Access.REVIEW)
+    waiting = await only_visible(request, waiting, lambda w: w.person_key, Access.REVIEW)
+    signed = await only_visible(request, signed, lambda w: w.person_key, Access.REVIEW)
     return page(
         "queue.html.j2",
         title="Assessments waiting for review",
         waiting=waiting,
         signed=signed,
         manager=manager,
+        mine=mine is not None,
         store_problem=problem,
         pager=shown,
         pager_label="Pages of signed-off assessments",
@@ -166,15 +174,28 @@ def _check(request: Request, own: LoadedAssessment, draft: Draft) -> CheckedRevi
     return check_review(own, draft, shared.catalog, shared.policy, shared.today(), REVIEW_NAME)
 
 
+def _as_reviewer(request: Request, draft: Draft) -> Draft:
+    """In a shared deployment the reviewer is the signed-in account (its name and id)."""
+    user = current_user(request)
+    if user is None:
+        return draft
+    named = not draft.assessor_name.strip() or same_person(draft.assessor_name, user.name)
+    if not named:
+        return replace(draft, assessor_id="")  # someone else's name: refused when signing
+    login = "" if person_key(user.login) == person_key(user.name) else user.login
+    return replace(draft, assessor_name=user.name, assessor_id=login)
+
+
 async def review_page(request: Request) -> Response:
     found, own = await _own(request)
-    draft = _first_draft(found, own, services(request))
+    draft = _as_reviewer(request, _first_draft(found, own, services(request)))
     return _render(request, found, _check(request, own, draft))
 
 
 async def _posted(request: Request) -> tuple[Draft, str]:
     async with request.form(max_files=1, max_fields=5_000, max_part_size=MAX_BYTES) as form:
-        return from_form(form, form.getlist), str(form.get("action", ""))
+        draft = _as_reviewer(request, from_form(form, form.getlist))
+        return draft, str(form.get("action", ""))
 
 
 async def live_result(request: Request) -> Response:
@@ -214,8 +235,10 @@ def _review_of(own: LoadedAssessment, draft: Draft) -> Draft:
         skill=own.skill.code,
         sfia_version=str(own.skill.sfia_version),
         name=a.subject.name,
+        id=a.subject.id or "",
         role=a.subject.role or "",
         assessor_name=" ".join(draft.assessor_name.split()),
+        assessor_id=draft.assessor_id,
         relation="manager",
         assessed_on=draft.assessed_on,
         target_level=str(a.target_level) if a.target_level is not None else "",
@@ -244,7 +267,8 @@ async def sign(request: Request) -> Response:
     if result.report is None:
         return _render(request, found, result, status_code=422)
     manager = result.draft.assessor_name
-    forged = not_your_name(current_user(request), manager)
+    user = current_user(request)
+    forged = not_your_name(user, manager)
     if forged:
         return _render(request, found, result, status_code=422, store_problem=forged)
     content = result.checked.text.encode("utf-8")
@@ -260,7 +284,12 @@ async def sign(request: Request) -> Response:
             shared.policy,
             actor=manager,
         )
-        sign_off(session, found.assessment_id, actor=manager)
+        sign_off(
+            session,
+            found.assessment_id,
+            actor=manager,
+            actor_key=user.key if user is not None else None,
+        )
 
     try:
         await shared.write(work)

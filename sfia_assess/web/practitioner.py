@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -12,6 +13,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ..core.assessment import parse_assessment
 from ..core.catalog import SkillVersion
+from ..core.identity import key_of, person_key, same_person
 from ..errors import (
     InputFileError,
     Problem,
@@ -90,7 +92,7 @@ async def start(request: Request) -> Response:
         _skill_of(shared, draft)
     except SfiaAssessError as exc:  # shown on the start page, beside the form
         return await home(request, [Problem("the start form", None, said(exc))])
-    return editor(request, draft)
+    return await editor(request, _as_account(request, draft, loaded=True))
 
 
 async def upload(request: Request) -> Response:
@@ -109,7 +111,7 @@ async def upload(request: Request) -> Response:
         loaded = parse_assessment(data, name, shared.catalog)
     except InputFileError as exc:
         return await home(request, exc.problems)
-    return editor(request, from_assessment(loaded.assessment))
+    return await editor(request, _as_account(request, from_assessment(loaded.assessment), True))
 
 
 def _safe_name(filename: str) -> str:
@@ -118,11 +120,31 @@ def _safe_name(filename: str) -> str:
     return "".join(c for c in base if c.isprintable())[:120] or "upload.yaml"
 
 
+def account_id(login: str, name: str) -> str:
+    """The id to write in a file for an account: its login, unless the login is the name (an
+    account made before ids), which says nothing more."""
+    return "" if person_key(login) == person_key(name) else login
+
+
+def _as_account(request: Request, draft: Draft, loaded: bool = False) -> Draft:
+    """In a shared deployment the person is the signed-in account: its name and id, not what
+    the form says. A posted name that is someone else's is kept, to be refused where the form
+    is stored; a form started or opened (`loaded`) becomes the account's own."""
+    user = current_user(request)
+    if user is None:
+        return draft
+    if loaded or not draft.name.strip() or same_person(draft.name, user.name):
+        return replace(draft, name=user.name, id=account_id(user.login, user.name))
+    return replace(draft, id="")
+
+
 async def _draft(request: Request) -> tuple[Draft, str, str]:
-    """The draft in the posted form, the button pressed, and the manager's name typed."""
+    """The draft in the posted form, the button pressed, and the manager's name typed (in a
+    shared deployment: none, the account's manager is who it goes to)."""
     async with request.form(max_files=1, max_fields=5_000, max_part_size=MAX_BYTES) as form:
         manager = " ".join(str(form.get("manager", "")).split())
-        return from_form(form, form.getlist), str(form.get("action", "")), manager
+        draft = _as_account(request, from_form(form, form.getlist))
+        return draft, str(form.get("action", "")), manager
 
 
 def _checked(shared: Services, draft: Draft) -> Checked:
@@ -152,8 +174,33 @@ def _context(shared: Services, checked: Checked, **more: Any) -> dict[str, Any]:
     return context
 
 
-def editor(request: Request, draft: Draft, *, status_code: int = 200, **more: Any) -> Response:
+@dataclass(frozen=True)
+class Route:
+    """Where the signed-in person's assessment goes (shared mode): their manager, or whom to
+    ask to set one; `own` is False on someone else's record (a manager opening a report's)."""
+
+    own: bool
+    manager: str
+    ask: str
+
+
+async def _route(request: Request, draft: Draft) -> Route | None:
+    from ..store.workflow import submission_route
+
+    user = current_user(request)
+    if user is None:
+        return None
+    if key_of(draft.name, draft.id or None) != user.key and draft.name.strip():
+        return Route(False, "", "")
+    manager, ask = await services(request).read(lambda s: submission_route(s, user.key))
+    return Route(True, manager, ask)
+
+
+async def editor(
+    request: Request, draft: Draft, *, status_code: int = 200, **more: Any
+) -> Response:
     shared = services(request)
+    route = await _route(request, draft)
     checked = _checked(shared, draft)
     shared.pdfs.warm()
     template = "_workspace.html.j2" if request.headers.get("hx-request") else "editor.html.j2"
@@ -164,6 +211,8 @@ def editor(request: Request, draft: Draft, *, status_code: int = 200, **more: An
         "manager": "",
         "manager_problem": "",
         "focus": "",
+        "route": route,
+        "withdraw": None,
         **more,
     }
     return page(template, status_code, title=title, **_context(shared, checked, **more))
@@ -175,7 +224,7 @@ async def edit(request: Request) -> Response:
     draft, action, manager = await _draft(request)
     skill = _skill_of(shared, draft)
     after = draft.with_action(action, skill.statements_by_id)
-    return editor(request, after, manager=manager, focus=focus_after(action, after))
+    return await editor(request, after, manager=manager, focus=focus_after(action, after))
 
 
 async def live_result(request: Request) -> Response:
@@ -201,7 +250,7 @@ async def download_yaml(request: Request) -> Response:
     shared = services(request)
     checked = _checked(shared, draft)
     if checked.problems:
-        return editor(request, draft, status_code=422)
+        return await editor(request, draft, status_code=422)
     return attachment(checked.text, download_name(draft, "yaml"), "application/yaml")
 
 
@@ -214,7 +263,7 @@ async def download_pdf(request: Request) -> Response:
     try:
         pdf = await shared.pdfs.render(gap_report_pdf, text, DRAFT_NAME, shared.today())
     except InputFileError:  # the form's problems, shown beside its fields
-        return editor(request, draft, status_code=422)
+        return await editor(request, draft, status_code=422)
     return attachment(pdf, download_name(draft, "pdf"), "application/pdf")
 
 
@@ -225,17 +274,19 @@ def _source_name(draft: Draft) -> str:
     return download_name(draft, "yaml")
 
 
-def _to_store(request: Request, shared: Services, draft: Draft, **shown: Any) -> bytes | Response:
+async def _to_store(
+    request: Request, shared: Services, draft: Draft, **shown: Any
+) -> bytes | Response:
     """The file to store for this form, or the page saying why it cannot be stored: a bad
     request, the file's problems, or (shared mode) a form that is not the signed-in person's own
     self-assessment."""
     checked = _checked(shared, draft)
     if checked.problems:
-        return editor(request, draft, status_code=422, **shown)
+        return await editor(request, draft, status_code=422, **shown)
     user = current_user(request)
     forged = not_your_self_assessment(user, draft.name, draft.relation, draft.assessor_name)
     if forged:
-        return editor(request, draft, status_code=422, store_problem=forged, **shown)
+        return await editor(request, draft, status_code=422, store_problem=forged, **shown)
     return checked.text.encode("utf-8")
 
 
@@ -245,7 +296,7 @@ async def save(request: Request) -> Response:
 
     shared = services(request)
     draft, _, _ = await _draft(request)
-    content = _to_store(request, shared, draft)
+    content = await _to_store(request, shared, draft)
     if isinstance(content, Response):
         return content
     try:
@@ -264,50 +315,89 @@ async def save(request: Request) -> Response:
     except StoreUnavailable:
         raise
     except SfiaAssessError as exc:  # shown in the form, which keeps what was typed
-        return editor(request, draft, status_code=422, store_problem=said(exc))
+        return await editor(request, draft, status_code=422, store_problem=said(exc))
     audit_as(request, f"/assessments/{saved_id}")
     return RedirectResponse(f"/assessments/{saved_id}?saved=1", status_code=303)
 
 
 async def submit_to_manager(request: Request) -> Response:
-    """Save the form (if it changed) and send that version to the manager named."""
+    """Save the form (if it changed) and send that version to the manager: in a shared
+    deployment the account's manager (nothing typed is read), else the manager named."""
     from ..store.workflow import save_draft, submit
 
     shared = services(request)
     draft, _, manager = await _draft(request)
+    user = current_user(request)
+    if user is not None:
+        manager = user.manager or ""
+        if not manager:
+            route = await _route(request, draft)
+            ask = route.ask if route is not None else "HR"
+            problem = f"no manager is set for your account: ask {ask} to set one"
+            return await editor(request, draft, status_code=422, store_problem=problem)
     if not manager:  # (editor answers 400 itself for a request that is not a form of ours)
-        return editor(
+        return await editor(
             request,
             draft,
             status_code=422,
             manager_problem="give your manager's name: the assessment goes to them",
         )
-    content = _to_store(request, shared, draft, manager=manager)
+    content = await _to_store(request, shared, draft, manager=manager)
     if isinstance(content, Response):
         return content
 
-    def work(session: Any) -> tuple[int, int]:
+    def work(session: Any) -> tuple[int, int, str]:
         record = save_draft(
             session, content, _source_name(draft), shared.catalog, shared.policy, actor=draft.name
         )
-        submit(session, record.id, actor=draft.name, manager=manager)
-        return record.id, record.version
+        step = submit(session, record.id, actor=draft.name, manager=manager)
+        return record.id, record.version, step.recipient or manager
 
     try:
-        saved_id, version = await shared.write(work)
+        saved_id, version, sent_to = await shared.write(work)
     except StoreUnavailable:
         raise
     except SfiaAssessError as exc:  # shown in the form, which keeps what was typed
-        return editor(request, draft, status_code=422, manager=manager, store_problem=said(exc))
+        return await editor(
+            request, draft, status_code=422, manager=manager, store_problem=said(exc)
+        )
     audit_as(request, f"/assessments/{saved_id}")
     return page(
         "submitted.html.j2",
         title="Sent for review",
         draft=draft,
-        manager=manager,
+        manager=sent_to,
         assessment_id=saved_id,
         version=version,
     )
+
+
+async def withdraw(request: Request) -> Response:
+    """The person takes back a submission still waiting for review (it leaves the manager's
+    queue); she can edit it and submit it again."""
+    from ..store.workflow import get
+    from ..store.workflow import withdraw as take_back
+
+    user = current_user(request)
+    assessment_id = int(request.path_params["assessment_id"])
+
+    def work(session: Any) -> None:
+        owner = get(session, assessment_id).person  # single-user mode: the person at this machine
+        who = (user.name, user.key) if user is not None else (owner.name, owner.key)
+        take_back(session, assessment_id, actor=who[0], actor_key=who[1])
+
+    with missing_as_not_found():
+        try:
+            await services(request).write(work)
+        except StoreUnavailable:
+            raise
+        except SfiaAssessError as exc:
+            if "no recorded assessment" in str(exc):
+                raise
+            audit_as(request, None)  # nothing was withdrawn
+            return RedirectResponse(f"/assessments/{assessment_id}?kept=1", status_code=303)
+    audit_as(request, f"/assessments/{assessment_id}")
+    return RedirectResponse(f"/assessments/{assessment_id}?withdrawn=1", status_code=303)
 
 
 async def saved_list(request: Request) -> Response:
@@ -331,7 +421,7 @@ async def saved_list(request: Request) -> Response:
         shown, found, problem = pager(request, 0), [], said(exc)
     else:
         problem = ""
-    found = await only_visible(request, found, lambda s: s.person, Access.RECORD)
+    found = await only_visible(request, found, lambda s: s.person_key, Access.RECORD)
     template = "_saved.html.j2" if request.headers.get("hx-request") else "saved.html.j2"
     return page(
         template,
@@ -345,33 +435,57 @@ async def saved_list(request: Request) -> Response:
 
 async def open_saved(request: Request) -> Response:
     """A saved version opened in the form; saving again makes a new version."""
-    from ..store.workflow import get, status
+    from ..store.workflow import get, status, waiting_for
 
     shared = services(request)
     assessment_id = int(request.path_params["assessment_id"])
 
-    def work(session: Any) -> tuple[bytes, str, str, int, str]:
+    def work(session: Any) -> tuple[bytes, str, str, int, str, str, str, str | None]:
         record = get(session, assessment_id)
         state = status(session, record.id)
+        waiting = waiting_for(session, record.id)
         return (
             record.content,
             record.source_name,
             state,
             record.version,
             _signed(session, record.id),
+            waiting,
+            record.person.key,
+            record.person.login,
         )
 
     with missing_as_not_found():
-        content, name, state, version, signed = await shared.read(work)
+        content, name, state, version, signed, waiting, owner, login = await shared.read(work)
         loaded = parse_assessment(content, name, shared.catalog)
     notice = f"Version {version} of this assessment, {state}."
     if signed:
         notice = f"Version {version} of this assessment. {signed}"
     if request.query_params.get("saved"):
         notice = f"Saved as version {version}."
-    if state == "submitted":
-        notice += " It was submitted for review; what you save now is a new version."
-    return editor(request, from_assessment(loaded.assessment), notice=notice)
+    if request.query_params.get("kept"):
+        notice = (
+            f"Version {version} was not withdrawn: only its author can withdraw a submission,"
+            " while it waits for review."
+        )
+    if request.query_params.get("withdrawn"):
+        notice = f"Version {version} was withdrawn: it is no longer waiting for review."
+    if waiting:
+        notice += (
+            f" It is waiting for {waiting}'s review; what you save now is a new version,"
+            " or withdraw it to change it and send it again."
+        )
+    user = current_user(request)
+    mine = user is None or user.key == owner
+    draft = from_assessment(loaded.assessment)
+    if login and not draft.id:  # recorded by name: the store knows whose account it is
+        draft = replace(draft, id=account_id(login, draft.name))
+    return await editor(
+        request,
+        draft,
+        notice=notice,
+        withdraw=assessment_id if waiting and mine else None,
+    )
 
 
 def _signed(session: Any, assessment_id: int) -> str:

@@ -74,6 +74,13 @@ ROUTES: list[BaseRoute] = [
         access=Access.RECORD,
         audit=VIEWED,
     ),
+    Page(
+        "/assessments/{assessment_id:id}/withdraw",
+        practitioner.withdraw,
+        access=Access.RECORD,
+        audit=Audit("withdrawn"),
+        methods=POST,
+    ),
     Page("/manager", manager.queue, access=Access.REVIEWERS, audit=VIEWED),
     Page(REVIEW, manager.review_page, access=Access.REVIEW, audit=VIEWED),
     Page(f"{REVIEW}/check", manager.live_result, access=Access.REVIEWING, methods=POST),

@@ -225,7 +225,7 @@ async def kept_form(request: Request) -> Response:
             "Your session had ended, so nothing was saved: here is your form as you left it."
             " Press Save (or Submit) again."
         )
-        response = editor(request, from_form(form, form.getlist), notice=notice)
+        response = await editor(request, from_form(form, form.getlist), notice=notice)
     response.delete_cookie(
         KEPT_COOKIE, httponly=True, samesite="lax", secure=request.url.scheme == "https"
     )
