@@ -84,6 +84,7 @@ class Relay:
     url: str = ""
     rewrite: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     token_requests: list[bytes] = field(default_factory=list)  # their bodies
+    paths: list[str] = field(default_factory=list)  # every request's, in order
 
 
 def _handler(relay: Relay) -> type[BaseHTTPRequestHandler]:
@@ -91,6 +92,7 @@ def _handler(relay: Relay) -> type[BaseHTTPRequestHandler]:
 
     class Handler(BaseHTTPRequestHandler):
         def _pass_on(self) -> None:
+            relay.paths.append(self.path)
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length) if length else None
             headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}

@@ -82,6 +82,7 @@ def relay() -> Iterator[Relay]:
         )
         add_person(relay.url, "stranger", email="stranger@example.org", name="A Stranger")
         add_person(relay.url, "gone", email="gone@example.org", name="Gone Person")
+        add_person(relay.url, "unverified", email="priya.nair@example.org", email_verified=False)
         add_person(
             relay.url, "kai", preferred_username="kai.tan", name="Kai Tan", email="kai@example.org"
         )
@@ -178,8 +179,13 @@ def test_sign_in_by_single_sign_on(
     assert SECRET not in authorize
 
     assert ("Priya Nair", "signed-in", "session by single sign-on") in _audit(store_url)
-    # A session like any other: the practitioner's saved list opens, and sign-out works.
+    # A session like any other: the practitioner's saved list opens.
     assert browser.get("/assessments").status_code == 200
+    # The provider's discovery document and keys were read once: the next sign-in asks the
+    # provider for nothing but its code's token.
+    before = len(relay.paths)
+    sign_in_as(browser, _leave(browser, relay), "priya")
+    assert [p.split("?")[0] for p in relay.paths[before:]] == ["/oauth2/authorize", "/oauth2/token"]
 
 
 def test_an_unknown_person_is_refused(browser: httpx2.Client, relay: Relay, store_url: str) -> None:
@@ -189,6 +195,16 @@ def test_an_unknown_person_is_refused(browser: httpx2.Client, relay: Relay, stor
     actor, action, target = _audit(store_url)[-1]
     assert (actor, action) == ("stranger@example.org", "sso-refused")
     assert target == "no account for stranger@example.org here; ask your HR team"
+
+
+def test_an_email_the_provider_has_not_verified_names_no_account(
+    browser: httpx2.Client, relay: Relay
+) -> None:
+    answer = sign_in_as(browser, _leave(browser, relay), "unverified")
+    _refused(
+        answer,
+        "the provider has not verified the email priya.nair@example.org; verify it there first.",
+    )
 
 
 def test_a_disabled_account_is_refused(browser: httpx2.Client, relay: Relay) -> None:
@@ -281,6 +297,21 @@ def test_the_provider_saying_no_is_a_sentence(browser: httpx2.Client, relay: Rel
 def test_password_sign_in_still_works_beside_it(server: Server) -> None:
     status, cookies = sign_in_at(server.host, "daniel")
     assert status == 303 and "sfia_session" in cookies
+
+
+def test_each_worker_process_gets_the_provider(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`serve --workers N` hands its options to fresh processes through the environment."""
+    from sfia_assess.web import serving
+
+    monkeypatch.setenv(serving.ENV, "")
+    settings = OidcSettings("https://login.example.org", CLIENT_ID, "sub", True, "/etc/secret")
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    serving.hand_over(serving.Options(url, True, ["localhost"], settings, False))
+    app = serving.from_environment()
+    assert app.state.oidc.settings == settings
+    assert app.state.password_sign_in is False
 
 
 # -- a server that makes accounts, by another claim, with single sign-on only ------------------

@@ -183,10 +183,13 @@ async def _account(
         reason = f"the provider does not say your {claim!r}; ask whoever runs your single sign-on"
         return await _refused(request, NOBODY, reason)
     value = " ".join(value.split())[:200]
-    email = claims.get(EMAIL) if isinstance(claims.get(EMAIL), str) else ""
-    if claims.get("email_verified") is False and (claim == EMAIL or provider.settings.create):
-        reason = f"the provider has not verified the email {email}; verify it there first"
+    # An email the provider has not verified may be anyone's: it names no account here, and a
+    # new account made by --oidc-create does not keep it.
+    verified = claims.get("email_verified") is not False
+    if claim == EMAIL and not verified:
+        reason = f"the provider has not verified the email {value}; verify it there first"
         return await _refused(request, value, reason)
+    email = claims.get(EMAIL) if verified and isinstance(claims.get(EMAIL), str) else ""
     name = claims.get("name") if isinstance(claims.get("name"), str) else ""
 
     def find(session: Any) -> SignOn:
