@@ -428,6 +428,24 @@ def test_a_provider_that_cannot_be_reached_is_a_503_sentence(tmp_path: Path) -> 
         assert client.get("/login").status_code == 200  # the password form is still there
 
 
+def test_an_address_sending_answers_that_do_not_hold_must_wait(tmp_path: Path) -> None:
+    """Answers never asked for, from one address: counted as failed sign-ins are, so the log
+    and the store stop growing with them (and the provider is never asked)."""
+    from sfia_assess.store.sessions import PER_ADDRESS
+
+    url = _store(tmp_path)
+    app = create_app(url, shared=True, oidc=OidcSettings("http://127.0.0.1:9", CLIENT_ID))
+    with TestClient(app, follow_redirects=False) as client:
+        for _ in range(PER_ADDRESS):
+            assert client.get("/login/oidc/callback?state=s&code=c").status_code == 403
+        waited = client.get("/login/oidc/callback?state=s&code=c")
+        assert waited.status_code == 429
+        assert "Too many failed sign-ins; wait 1 minute and try again." in waited.text
+    lines = _audit(url)
+    assert len(lines) == PER_ADDRESS + 1  # each refusal, and the lockout once
+    assert lines.count(("(single sign-on)", "locked-out", "single sign-on")) == 1
+
+
 def test_no_provider_no_single_sign_on_pages(tmp_path: Path) -> None:
     app = create_app(_store(tmp_path), shared=True)
     with TestClient(app, follow_redirects=False) as client:

@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from ..store.sessions import Attempt
 from .auth import Sessions
 from .errorpages import NotFound
 from .oidc import Flow, Provider, ProviderUnavailable, Refused
@@ -131,14 +132,30 @@ async def _refused(request: Request, who: str, reason: str, status: int = 403) -
     return login_page(request, f"Single sign-on did not sign you in: {reason}.", status)
 
 
-async def _answer(request: Request, provider: Provider) -> Response:
+def _reserve(session: Any, address: str, now: float) -> Attempt:
+    from ..store.accounts import audit
     from ..store.sessions import reserve_address
+
+    attempt = reserve_address(session, address, now)
+    if attempt.locks_out:
+        audit(session, NOBODY, "locked-out", "single sign-on", address)
+    return attempt
+
+
+async def _answer(request: Request, provider: Provider) -> Response:
     from ..store.signon import spend_state
     from .services import services
 
     sessions: Sessions = request.app.state.sessions
     params = request.query_params
     state, code = params.get("state", ""), params.get("code", "")
+    address = client_address(request)
+    now = time.time()
+    # Counted before anything else, as a password is: an address sending answers that do not
+    # hold waits, and what it sends then makes no line in the log and no request to the provider.
+    attempt = await services(request).write(lambda s: _reserve(s, address, now))
+    if attempt.wait > 0:
+        return login_page(request, wait_message(attempt.wait), 429)
     flow = await run_in_threadpool(_opened, sessions, request.cookies.get(FLOW_COOKIE))
     if params.get("error"):
         error = params["error"][:100]
@@ -148,15 +165,10 @@ async def _answer(request: Request, provider: Provider) -> Response:
         # whose cookie has gone. Nothing is asked of the provider.
         reason = "this answer is not for a sign-in started in this browser; sign in again"
         return await _refused(request, NOBODY, reason)
-    now = time.time()
     if flow.expires < now:
         return await _refused(request, NOBODY, "the sign-in took too long; sign in again")
     if not code:
         return await _refused(request, NOBODY, "the provider sent no code")
-    address = client_address(request)
-    attempt = await services(request).write(lambda s: reserve_address(s, address, now))
-    if attempt.wait > 0:
-        return login_page(request, wait_message(attempt.wait), 429)
     fresh = await services(request).write(lambda s: spend_state(s, flow.state, flow.expires))
     if not fresh:
         return await _refused(request, NOBODY, "this answer was used already; sign in again")
