@@ -384,6 +384,17 @@ def test_another_claim_finds_the_account_by_its_login(creating: Server, relay: R
         assert not any(a.login == "Sam.Lee" for a in list_accounts(session))
 
 
+def test_a_token_without_the_claim_names_no_one(creating: Server, relay: Relay) -> None:
+    relay.rewrite = None
+    with httpx2.Client(base_url=creating.url, timeout=60) as http:
+        answer = sign_in_as(http, _leave(http, relay), "priya")  # no preferred_username
+    _refused(
+        answer,
+        "the provider does not say your 'preferred_username'; ask whoever runs your single"
+        " sign-on.",
+    )
+
+
 # -- expired tokens: a provider whose tokens expire as they are issued --------------------------
 
 

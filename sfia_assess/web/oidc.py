@@ -189,14 +189,14 @@ class Provider:
     def checked(self, id_token: str, nonce: str) -> dict[str, Any]:
         """The ID token's claims if its signature, issuer, audience, expiry and nonce hold."""
         from joserfc import jwt
-        from joserfc.errors import BadSignatureError, JoseError
+        from joserfc.errors import BadSignatureError, InvalidKeyIdError, JoseError
 
         offered = self.metadata().get("id_token_signing_alg_values_supported") or ["RS256"]
         algorithms = [a for a in offered if a in SIGNATURES]
         try:
             try:
                 token = jwt.decode(id_token, self._key_set(), algorithms=algorithms)
-            except (BadSignatureError, ValueError):
+            except (BadSignatureError, InvalidKeyIdError):
                 # Perhaps signed with a key the provider published since we read its keys.
                 token = jwt.decode(id_token, self._key_set(again=True), algorithms=algorithms)
         except (JoseError, ValueError) as exc:

@@ -191,6 +191,8 @@ async def _account(
 
     claim = provider.settings.claim
     value = claims.get(claim)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # an employee number given as a number
     if not isinstance(value, str) or not value.strip():
         reason = f"the provider does not say your {claim!r}; ask whoever runs your single sign-on"
         return await _refused(request, NOBODY, reason)
