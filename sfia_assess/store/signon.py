@@ -98,13 +98,9 @@ def spend_state(session: Session, state: str, expires_at: float) -> bool:
         "ended": True,
     }
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        result = session.execute(pg_insert(SignInSession).values(**values).on_conflict_do_nothing())
+        from sqlalchemy.dialects.postgresql import insert
     else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        result = session.execute(
-            sqlite_insert(SignInSession).values(**values).on_conflict_do_nothing()
-        )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    # RETURNING says whether the row was made (a driver's rowcount may be -1 here).
+    made = insert(SignInSession).values(**values).on_conflict_do_nothing()
+    return session.execute(made.returning(SignInSession.id)).first() is not None
