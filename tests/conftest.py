@@ -138,7 +138,14 @@ _BROWSER_FIXTURES = {"web_browser", "web_page", "browser", "page"}
 _SERVER_FIXTURES = {"web_server", "server"}
 _POSTGRES_FIXTURES = {"pg_server_url", "queue_url"}
 # Whole modules that start servers or processes, or take seconds per test by design.
-_SERVER_MODULES = {"test_web_serve", "test_deploy", "test_load_smoke", "test_web_shared_journeys"}
+_SERVER_MODULES = {
+    "test_web_serve",
+    "test_deploy",
+    "test_load_smoke",
+    "test_web_shared_journeys",
+    "test_web_oidc",
+    "test_web_oidc_browser",
+}
 _SLOW_MODULES = {
     "test_batch",
     "test_deploy",

@@ -15,6 +15,8 @@ from .options import catalog_from, skills_dir_option
 if TYPE_CHECKING:
     import uvicorn
 
+    from ..web.oidc import OidcSettings
+
 MAX_CONCURRENCY = 1000  # connections and requests in work per process; more are answered 503
 KEEP_ALIVE_SECONDS = 5
 MAX_HEADER_BYTES = 64 * 1024
@@ -81,6 +83,40 @@ MAX_HEADER_BYTES = 64 * 1024
     " sign-in limits through the store. More than one needs --shared.",
 )
 @skills_dir_option
+@click.option(
+    "--oidc-issuer",
+    metavar="URL",
+    help="Sign in by single sign-on with this OpenID Connect provider (its issuer URL, e.g."
+    " https://login.example.org/realms/staff). Needs --shared and --oidc-client-id; the client"
+    " secret is read from $SFIA_ASSESS_OIDC_SECRET or --oidc-client-secret-file.",
+)
+@click.option("--oidc-client-id", metavar="ID", help="This server's client id at the provider.")
+@click.option(
+    "--oidc-client-secret-file",
+    metavar="PATH",
+    type=click.Path(exists=True, dir_okay=False, readable=True),
+    help="A file holding the client secret (else it is read from $SFIA_ASSESS_OIDC_SECRET).",
+)
+@click.option(
+    "--oidc-claim",
+    default="email",
+    show_default=True,
+    metavar="CLAIM",
+    help="The ID token's claim that names the account: email matches the account's email (any"
+    " case); any other (preferred_username, sub, ...) matches its login.",
+)
+@click.option(
+    "--oidc-create",
+    is_flag=True,
+    help="Give someone the provider signs in but who has no account here a practitioner's"
+    " account (named by the token's name claim); without it they are refused.",
+)
+@click.option(
+    "--no-password-sign-in",
+    "no_passwords",
+    is_flag=True,
+    help="Sign in by single sign-on only: the sign-in page shows no password form.",
+)
 def serve(
     db_url: str | None,
     host: str,
@@ -91,6 +127,12 @@ def serve(
     insecure: bool,
     workers: int,
     skills_dirs: tuple[Path, ...],
+    oidc_issuer: str | None,
+    oidc_client_id: str | None,
+    oidc_client_secret_file: str | None,
+    oidc_claim: str,
+    oidc_create: bool,
+    no_passwords: bool,
 ) -> None:
     """Run the browser app: self-assessment, manager review and the JSON API.
 
@@ -136,6 +178,15 @@ def serve(
             " add --shared (on this machine alone, one process is enough)"
         )
     skills = _use_skills(skills_dirs)
+    oidc = _oidc(
+        shared,
+        oidc_issuer,
+        oidc_client_id,
+        oidc_client_secret_file,
+        oidc_claim,
+        oidc_create,
+        no_passwords,
+    )
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -150,12 +201,15 @@ def serve(
     # The app answers to the names it was given only (a hostile name pointed at this address,
     # DNS rebinding, is refused); on this machine alone, to its loopback names as well.
     local = not reachable and proxy is None
-    options = Options(db_url, shared, sorted(names | LOOPBACK_NAMES if local else names))
+    hosts = sorted(names | LOOPBACK_NAMES if local else names)
+    options = Options(db_url, shared, hosts, oidc, password_sign_in=not no_passwords)
     click.echo(f"sfia-assess: serving on http://{shown}:{bound}/ (Ctrl+C to stop)")
     if skills_dirs:
         click.echo(f"sfia-assess: {skills} skill versions, the organisation's own included")
     if shared:
         click.echo("sfia-assess: shared: sign in at /login with an account from `users add`")
+    if oidc is not None:
+        click.echo(f"sfia-assess: single sign-on with {oidc.issuer} (accounts by {oidc.claim})")
     if reachable and proxy is None:
         click.echo(
             "sfia-assess: plain HTTP (--insecure-http): passwords and records cross the network"
@@ -237,3 +291,67 @@ def _host_names(given: str | None) -> frozenset[str]:
                 " (no scheme, port or path)"
             )
     return names
+
+
+def _oidc(
+    shared: bool,
+    issuer: str | None,
+    client_id: str | None,
+    secret_file: str | None,
+    claim: str,
+    create: bool,
+    no_passwords: bool,
+) -> OidcSettings | None:
+    """The single sign-on settings, or None; usage errors for a half-given provider."""
+    from pathlib import Path
+    from urllib.parse import urlsplit
+
+    from ..web.oidc import SECRET_ENV, OidcSettings
+
+    if issuer is None:
+        given = [
+            name
+            for name, value in (
+                ("--oidc-client-id", client_id),
+                ("--oidc-client-secret-file", secret_file),
+                ("--oidc-create", create),
+                ("--no-password-sign-in", no_passwords),
+            )
+            if value
+        ]
+        if given:
+            raise click.UsageError(
+                f"{given[0]} is for single sign-on; give the provider with --oidc-issuer URL"
+            )
+        return None
+    if not shared:
+        raise click.UsageError(
+            "--oidc-issuer signs people in to accounts, which only --shared has; add --shared"
+        )
+    if not client_id or not client_id.strip():
+        raise click.UsageError(
+            "--oidc-issuer needs this server's client id at the provider: --oidc-client-id ID"
+        )
+    parts = urlsplit(issuer)
+    local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+    if not parts.hostname or parts.scheme not in ("https", "http") or parts.query:
+        raise click.UsageError(
+            f"--oidc-issuer {issuer!r} is not a provider's address; give its issuer URL, e.g."
+            " https://login.example.org/realms/staff"
+        )
+    if parts.scheme != "https" and not local:
+        raise click.UsageError(
+            f"--oidc-issuer {issuer!r} is plain HTTP: sign-in answers would cross the network"
+            " readable by anyone on it; give its https:// address"
+        )
+    if not secret_file and not os.environ.get(SECRET_ENV):
+        raise click.UsageError(
+            f"single sign-on needs this server's client secret: put it in ${SECRET_ENV}, or in a"
+            " file given with --oidc-client-secret-file PATH (never on the command line)"
+        )
+    claim = claim.strip()
+    if not claim:
+        raise click.UsageError("--oidc-claim names a claim of the ID token, e.g. email or sub")
+    # The workers read the secret file themselves, from wherever they were started.
+    secret = str(Path(secret_file).resolve()) if secret_file else None
+    return OidcSettings(issuer.rstrip("/"), client_id.strip(), claim, create, secret)

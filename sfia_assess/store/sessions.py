@@ -125,8 +125,29 @@ def reserve_attempt(session: Session, account_key: str, address: str, now: float
     """Count a sign-in attempt as failed BEFORE its password is checked (a success gives it
     back), so that attempts sent at once cannot all be checked: the rows are locked until this
     transaction ends, and the attempt that reaches a limit makes the next ones wait."""
+    return _reserve(session, limit_keys(account_key, address), now)
+
+
+def reserve_address(session: Session, address: str, now: float) -> Attempt:
+    """Count a single sign-on answer against its address's limit before it is checked (a
+    success gives it back). The provider checks who the person is; what is limited here is a
+    stranger making this server ask the provider, over and over, about answers it never gave."""
+    return _reserve(session, limit_keys("", address)[:1], now)
+
+
+def address_succeeded(session: Session, address: str) -> None:
+    """A single sign-on answer held: the attempt reserved against its address is given back."""
+    key = limit_keys("", address)[0][0]
+    session.execute(
+        update(SignInLimit)
+        .where(SignInLimit.key == key, SignInLimit.failures > 0)
+        .values(failures=SignInLimit.failures - 1)
+    )
+
+
+def _reserve(session: Session, keys: list[tuple[str, int]], now: float) -> Attempt:
     rows: list[tuple[SignInLimit, int]] = []
-    for key, allowed in limit_keys(account_key, address):
+    for key, allowed in keys:
         row = _locked_row(session, key, allowed, now)
         if row.blocked_until > now:
             return Attempt(row.blocked_until - now, False)

@@ -15,6 +15,7 @@ from ..reports.templating import environment
 from .bodylimit import BodyLimit
 from .errorpages import HANDLERS, AnswerUnavailable
 from .guard import SameOriginOnly
+from .oidc import OidcSettings, Provider
 from .pdfpool import PdfPool
 from .services import Services
 
@@ -26,8 +27,11 @@ def create_app(
     warm_pdfs: bool = False,
     allowed_hosts: Collection[str] | None = None,
     shared: bool = False,
+    oidc: OidcSettings | None = None,
+    password_sign_in: bool = True,
 ) -> Starlette:
-    """The app; `allowed_hosts` (e.g. LOOPBACK_NAMES) refuses requests for any other host."""
+    """The app; `allowed_hosts` (e.g. LOOPBACK_NAMES) refuses requests for any other host;
+    `oidc`: sign-in by that single sign-on provider too (or only, without `password_sign_in`)."""
     from . import auth
     from .routes import routes
 
@@ -63,4 +67,6 @@ def create_app(
     app.state.services = services_
     app.state.shared = shared
     app.state.sessions = sessions
+    app.state.oidc = Provider(oidc) if shared and oidc is not None else None
+    app.state.password_sign_in = password_sign_in
     return app

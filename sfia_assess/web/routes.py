@@ -115,10 +115,13 @@ ROUTES: list[BaseRoute] = [
 def sign_in_routes() -> list[BaseRoute]:
     """Only in a shared deployment (single-user mode has no accounts to sign in with); imported
     then only, since signing in reads the store (SQLAlchemy) at once."""
-    from . import signin
+    from . import signin, signon
 
     return [
         Page("/login", signin.login_form, access=Access.OPEN),
+        # Single sign-on (answers 404 unless `serve` was given a provider).
+        Page("/login/oidc", signon.start, access=Access.OPEN),
+        Page(signon.CALLBACK, signon.callback, access=Access.OPEN),
         Page("/login", signin.login, access=Access.OPEN, methods=POST),
         Page("/logout", signin.logout, access=Access.OPEN, methods=POST),
         Page("/assessment/kept", signin.kept_form, access=Access.SIGNED_IN),

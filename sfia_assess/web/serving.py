@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass
 
 from starlette.applications import Starlette
 
+from .oidc import OidcSettings
+
 ENV = "SFIA_ASSESS_SERVE"
 
 
@@ -19,13 +21,22 @@ class Options:
     db_url: str | None
     shared: bool
     allowed_hosts: list[str] | None
+    oidc: OidcSettings | None = None
+    password_sign_in: bool = True
 
 
 def make_app(options: Options) -> Starlette:
     from .app import create_app
 
     hosts: Collection[str] | None = options.allowed_hosts
-    return create_app(options.db_url, warm_pdfs=True, allowed_hosts=hosts, shared=options.shared)
+    return create_app(
+        options.db_url,
+        warm_pdfs=True,
+        allowed_hosts=hosts,
+        shared=options.shared,
+        oidc=options.oidc,
+        password_sign_in=options.password_sign_in,
+    )
 
 
 def hand_over(options: Options) -> None:
@@ -36,4 +47,12 @@ def hand_over(options: Options) -> None:
 def from_environment() -> Starlette:
     """uvicorn's app factory in each worker process."""
     data = json.loads(os.environ[ENV])
-    return make_app(Options(data["db_url"], data["shared"], data["allowed_hosts"]))
+    oidc = OidcSettings(**data["oidc"]) if data.get("oidc") else None
+    options = Options(
+        data["db_url"],
+        data["shared"],
+        data["allowed_hosts"],
+        oidc,
+        data.get("password_sign_in", True),
+    )
+    return make_app(options)

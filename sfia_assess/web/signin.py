@@ -12,7 +12,8 @@ import hmac
 import math
 import secrets
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
@@ -38,10 +39,13 @@ from .auth import (
     too_large,
 )
 
+if TYPE_CHECKING:
+    from ..store.accounts import AccountView
+
 MAX_PASSWORD = 1024  # characters checked; argon2 needs no more, and longer costs time
 
 
-def _address(request: Request) -> str:
+def client_address(request: Request) -> str:
     return (request.client.host if request.client else "unknown")[:MAX_ADDRESS]
 
 
@@ -59,10 +63,12 @@ def _parsed(body: bytes) -> FormData:
     return FormData(fields)
 
 
-def _login_page(
+def login_page(
     request: Request, message: str = "", status_code: int = 200, name: str = ""
 ) -> HTMLResponse:
-    """The sign-in form, with a fresh CSRF token: a nonce in a cookie, its signature a field."""
+    """The sign-in form, with a fresh CSRF token: a nonce in a cookie, its signature a field;
+    with a single sign-on button when a provider is set, and without the password form when
+    password sign-in is turned off."""
     from .services import page
 
     sessions: Sessions = request.app.state.sessions
@@ -74,6 +80,8 @@ def _login_page(
         message=message,
         name=name,
         csrf_token=sessions.login_token(nonce),
+        single_sign_on=getattr(request.app.state, "oidc", None) is not None,
+        passwords=password_sign_in(request),
     )
     response.set_cookie(
         LOGIN_COOKIE,
@@ -87,10 +95,15 @@ def _login_page(
     return response
 
 
+def password_sign_in(request: Request) -> bool:
+    """Whether people may sign in with a password here (`serve --no-password-sign-in`: not)."""
+    return bool(getattr(request.app.state, "password_sign_in", True))
+
+
 async def login_form(request: Request) -> Response:
     sessions: Sessions = request.app.state.sessions
     await run_in_threadpool(sessions.key)  # the store's key read off the event loop
-    return _login_page(request)
+    return login_page(request)
 
 
 def _reserve(session: Any, name: str, address: str) -> Attempt:
@@ -103,7 +116,7 @@ def _reserve(session: Any, name: str, address: str) -> Attempt:
     return attempt
 
 
-def _wait_message(seconds: float) -> str:
+def wait_message(seconds: float) -> str:
     minutes = max(1, math.ceil(seconds / 60))
     unit = "minute" if minutes == 1 else "minutes"
     return f"Too many failed sign-ins; wait {minutes} {unit} and try again."
@@ -114,37 +127,45 @@ async def login(request: Request) -> Response:
     from ..store.sessions import attempt_succeeded
     from .services import services
 
+    if not password_sign_in(request):
+        message = "Password sign-in is turned off here; sign in with single sign-on."
+        return login_page(request, message, 403)
     form = await _form(request)
     if form is None:
         return too_large()
     name = " ".join(str(form.get("name", ""))[:MAX_NAME].split())
     password = str(form.get("password", ""))[:MAX_PASSWORD]
-    address = _address(request)
+    address = client_address(request)
     sessions: Sessions = request.app.state.sessions
     await run_in_threadpool(sessions.key)
     token = str(form.get(CSRF_FIELD, ""))
     if not sessions.login_token_matches(request.cookies.get(LOGIN_COOKIE), token):
         message = "This sign-in form had expired; sign in again."
-        return _login_page(request, message, 403, name)
+        return login_page(request, message, 403, name)
     attempt = await services(request).write(lambda s: _reserve(s, name, address))
     if attempt.wait > 0:
-        return _login_page(request, _wait_message(attempt.wait), 429, name)
+        return login_page(request, wait_message(attempt.wait), 429, name)
     candidate = await services(request).read(lambda s: sign_in_candidate(s, name))
     found = await run_in_threadpool(password_matches, candidate, password)
     if found is None:
         who = name or "(no name)"
         await services(request).write(lambda s: audit(s, who, "sign-in-failed", "session", address))
         message = "That name and password do not match an account."
-        return _login_page(request, message, 401, name)
+        return login_page(request, message, 401, name)
 
     def succeeded(session: Any) -> None:
         attempt_succeeded(session, person_key(name), address)
         audit(session, found.name, "signed-in", "session", address)
 
+    return await signed_in(request, found, succeeded)
+
+
+async def signed_in(request: Request, found: AccountView, also: Callable[[Any], None]) -> Response:
+    """A new session for `found` (with `also` done in its transaction: the audit line), its
+    cookies, and the way on: the form kept across the sign-in, else the home page."""
+    sessions: Sessions = request.app.state.sessions
     cookie = await run_in_threadpool(
-        lambda: sessions.issue(
-            found.name, found.role, found.manager, also=succeeded, login=found.login
-        )
+        lambda: sessions.issue(found.name, found.role, found.manager, also=also, login=found.login)
     )
     claimed = sessions.claims(cookie)
     assert claimed is not None  # a cookie just issued always checks
@@ -192,7 +213,7 @@ async def logout(request: Request) -> Response:
                 status_code=403,
             )
         await run_in_threadpool(sessions.end, user)
-        address = _address(request)
+        address = client_address(request)
         await services(request).write(
             lambda s: audit(s, user.name, "signed-out", "session", address)
         )
