@@ -182,56 +182,63 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
 
 
 def _reason(exc: BaseException, timeout: float) -> str:
+    if isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):
+        # (smtplib reports a reply that never came as a disconnection, caused by the timeout)
+        return f"the SMTP server did not answer within {timeout:g} seconds"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return "the SMTP server refused the recipient"
     if isinstance(exc, smtplib.SMTPResponseException):
         said = exc.smtp_error
         text = said.decode(errors="replace") if isinstance(said, bytes) else str(said)
         return f"the SMTP server answered {exc.smtp_code}: {text}"
-    if isinstance(exc, TimeoutError):
-        return f"the SMTP server did not answer within {timeout:g} seconds"
     return f"{type(exc).__name__}: {exc}"
+
+
+def _prepared(n: Notification, sender: str, base_url: str) -> EmailMessage | Outcome:
+    """The email to send for `n`, or why none is sent."""
+    if not n.recipient.notify:
+        return Outcome(n, False, TURNED_OFF)
+    if not n.recipient.email:
+        return Outcome(n, False, "the account has no email address")
+    try:
+        return message(n, sender, base_url)
+    except (ValueError, TypeError) as exc:  # an address the email package refuses
+        return Outcome(n, False, f"the email address cannot be used: {exc}")
 
 
 def send(
     settings: SmtpSettings, notifications: Iterable[Notification], base_url: str
 ) -> list[Outcome]:
     """Send each notification whose recipient wants email, over one connection, and say what
-    happened to each (one turned off is not sent). Nothing raises: a failure is an outcome."""
-    outcomes: list[Outcome] = []
-    ready: list[tuple[Notification, EmailMessage]] = []
-    for n in notifications:
-        if not n.recipient.notify:
-            outcomes.append(Outcome(n, False, TURNED_OFF))
-        elif not n.recipient.email:
-            outcomes.append(Outcome(n, False, "the account has no email address"))
-            continue
-        try:
-            ready.append((n, message(n, settings.sender, base_url)))
-        except (ValueError, TypeError) as exc:  # an address the email package refuses
-            outcomes.append(Outcome(n, False, f"the email address cannot be used: {exc}"))
+    happened to each, in their order (one turned off is not sent). Nothing raises: a failure
+    is an outcome."""
+    planned = [(n, _prepared(n, settings.sender, base_url)) for n in notifications]
+    ready = [(n, mail) for n, mail in planned if isinstance(mail, EmailMessage)]
     if not ready:
-        return outcomes
+        return [mail for _, mail in planned if isinstance(mail, Outcome)]
     where = f"{settings.host}:{settings.port}"
+    done: dict[int, Outcome] = {}
     try:
         server = _connect(settings)
     except (OSError, smtplib.SMTPException) as exc:
         why = f"could not reach the SMTP server at {where}: {_reason(exc, settings.timeout)}"
-        return outcomes + [Outcome(n, False, why) for n, _ in ready]
-    try:
-        for n, mail in ready:
-            try:
-                server.send_message(mail)
-            except (OSError, smtplib.SMTPException) as exc:
-                outcomes.append(Outcome(n, False, f"{where}: {_reason(exc, settings.timeout)}"))
-            else:
-                outcomes.append(Outcome(n, True, None))
-    finally:
+        done = {id(mail): Outcome(n, False, why) for n, mail in ready}
+    else:
         try:
-            server.quit()
-        except (OSError, smtplib.SMTPException):
-            server.close()
-    return outcomes
+            for n, mail in ready:
+                try:
+                    server.send_message(mail)
+                except (OSError, smtplib.SMTPException) as exc:
+                    why = f"{where}: {_reason(exc, settings.timeout)}"
+                    done[id(mail)] = Outcome(n, False, why)
+                else:
+                    done[id(mail)] = Outcome(n, True, None)
+        finally:
+            try:
+                server.quit()
+            except (OSError, smtplib.SMTPException):
+                server.close()
+    return [mail if isinstance(mail, Outcome) else done[id(mail)] for _, mail in planned]
 
 
 def deliver(
