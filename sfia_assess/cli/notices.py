@@ -34,14 +34,17 @@ def _line(verb: str, n: Notification) -> str:
 @click.option("--dry-run", is_flag=True, help="List the reminders that are due; send none.")
 @db_option
 def remind_command(days: int, dry_run: bool, db: str | None) -> None:
-    """Email each manager a reminder of every self-assessment submitted to them DAYS days ago
-    or more and still waiting for their review; a review already reminded of is reminded of
-    again only DAYS days later. Managers who turned email off are skipped. SMTP settings come
-    from $SFIA_ASSESS_SMTP_HOST and the other $SFIA_ASSESS_SMTP_* variables (see the README);
-    with no host set nothing is sent.
+    """Email managers about reviews waiting DAYS days or more.
+
+    Each self-assessment submitted DAYS days ago or more and still waiting for review gets one
+    reminder to its manager, and another only DAYS days later. Managers who turned email off
+    are skipped. SMTP settings come from $SFIA_ASSESS_SMTP_HOST and the other
+    $SFIA_ASSESS_SMTP_* variables (see the README); with no host set nothing is sent.
+
+    A daily cron job or systemd timer runs it (the README has both).
 
     \b
-    Example (a daily cron job):
+    Example:
         SFIA_ASSESS_SMTP_HOST=mail.example.org SFIA_ASSESS_BASE_URL=https://sfia.example.org \\
           sfia-assess remind --days 7 --db postgresql+psycopg://sfia@db/sfia
     """
