@@ -10,14 +10,12 @@ import re
 import socket
 import time
 from collections.abc import Iterator
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
 from starlette.testclient import TestClient
@@ -31,7 +29,6 @@ from sfia_assess.store.mail import (
     HOST,
     PASSWORD_FILE,
     PORT,
-    TIMEOUT_ENV,
     USER,
     MailSettingsError,
     smtp_settings,
@@ -43,60 +40,28 @@ from sfia_assess.web.auth import CSRF_COOKIE
 
 from .conftest import EXAMPLES
 from .forms import form_of
+from .mailbox import SENDER, SITE, Inbox, body, free_port, smtp_environment, smtp_server
 from .seeding import PASSWORD, record, sign_in
 
-SITE = "https://sfia.example.org"
-SENDER = "sfia@example.org"
 # What an email must never hold: the practitioner's ratings and evidence, the levels.
 SECRETS = ("consistently", "usually", "sometimes", "not-yet", "INC-31877", "Teams bridge")
 
 
-class Inbox:
-    """An aiosmtpd handler keeping every message it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.recipients: list[list[str]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        parsed = message_from_bytes(envelope.content, policy=policy.default)
-        assert isinstance(parsed, EmailMessage)
-        self.messages.append(parsed)
-        self.recipients.append(list(envelope.rcpt_tos))
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _use_smtp(monkeypatch: pytest.MonkeyPatch, port: int) -> None:
-    monkeypatch.setenv(HOST, "127.0.0.1")
-    monkeypatch.setenv(PORT, str(port))
-    monkeypatch.setenv(FROM, SENDER)
-    monkeypatch.setenv(BASE_URL, SITE + "/")
-    monkeypatch.setenv(TIMEOUT_ENV, "2")
+    for name, value in smtp_environment(port).items():
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture
 def inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
     """A real SMTP server on a free port of this machine, and the environment set to use it."""
-    found = Inbox()
-    port = free_port()
-    controller = Controller(found, hostname="127.0.0.1", port=port)
-    controller.start()
-    _use_smtp(monkeypatch, port)
-    try:
+    with smtp_server() as (found, port):
+        _use_smtp(monkeypatch, port)
         yield found
-    finally:
-        controller.stop()
 
 
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+def add_people(url: str) -> None:
+    """Two managers and four practitioners, each with an email address."""
 
     def accounts(session: Any) -> None:
         # Only Daniel and Priya sign in here: the others need no password (argon2 takes time).
@@ -113,6 +78,12 @@ def db_url(tmp_path: Path) -> str:
 
     with open_store(url) as engine:
         writing(engine, accounts)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    add_people(url)
     return url
 
 
@@ -164,12 +135,6 @@ def sign_off(client: TestClient, assessment_id: int) -> None:
     response = client.post(f"/manager/review/{assessment_id}/sign", data=form)
     assert response.status_code == 303, response.text[:300]
     client.post("/logout", data={"csrf_token": client.cookies[CSRF_COOKIE]})
-
-
-def body(mail: EmailMessage) -> str:
-    part = mail.get_body(("plain",))
-    assert part is not None
-    return str(part.get_content()).replace("\r\n", "\n")
 
 
 def holds_nothing_of_the_assessment(mail: EmailMessage) -> None:
@@ -339,7 +304,6 @@ def test_the_smtp_settings_are_read_from_the_environment(tmp_path: Path) -> None
 def test_the_smtp_user_and_password_file_sign_in_to_the_server(
     client: TestClient, db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    found = Inbox()
     tried: list[tuple[str, str]] = []
 
     def check(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
@@ -347,17 +311,8 @@ def test_the_smtp_user_and_password_file_sign_in_to_the_server(
         tried.append((data.login.decode(), data.password.decode()))
         return AuthResult(success=data.password == b"s3cret")
 
-    port = free_port()
-    controller = Controller(
-        found,
-        hostname="127.0.0.1",
-        port=port,
-        authenticator=check,
-        auth_require_tls=False,
-        auth_required=True,
-    )
-    controller.start()
-    try:
+    options = {"authenticator": check, "auth_require_tls": False, "auth_required": True}
+    with smtp_server(**options) as (found, port):
         _use_smtp(monkeypatch, port)
         secret = tmp_path / "password"
         secret.write_text("s3cret\n", "utf-8")
@@ -365,8 +320,6 @@ def test_the_smtp_user_and_password_file_sign_in_to_the_server(
         monkeypatch.setenv(PASSWORD_FILE, str(secret))
         submit(client)
         assert logged(db_url)[0][2] is True
-    finally:
-        controller.stop()
     assert tried == [("sfia", "s3cret")]
     assert len(found.messages) == 1
 
@@ -506,3 +459,36 @@ def test_remind_without_a_host_or_a_base_url(
     refused = CliRunner().invoke(cli, ["remind", "--days", "7", "--db", db_url])
     assert refused.exit_code == 1
     assert refused.stderr.startswith("Error: $SFIA_ASSESS_BASE_URL is not set: set it to")
+
+
+def test_a_return_and_the_reminders_due_on_sqlite_and_postgresql(
+    store_url: str, inbox: Inbox
+) -> None:
+    """Priya's self-assessment was submitted 8 days ago and returned since (not waiting); Sam's
+    has waited 8 days: one reminder, and after it none due until 7 more days have passed."""
+    from sfia_assess.store.mail import deliver
+    from sfia_assess.store.notices import RETURNED, reminders_due, to_practitioner
+
+    add_people(store_url)
+    record(store_url, EXAMPLES / "priya-nair-coordinator.yaml", EXAMPLES / "sam-lee-analyst.yaml")
+    priya = _submitted_days_ago(store_url, "Priya Nair", "Daniel Okafor", 8, RETURNED)
+    sam = _submitted_days_ago(store_url, "Sam Lee", "Daniel Okafor", 8)
+    settings = smtp_settings()
+    assert settings is not None
+    with open_store(store_url) as engine:
+        with reading(engine) as session:
+            returned = to_practitioner(session, priya, RETURNED)
+            due = reminders_due(session, 7)
+        assert returned is not None and [n.assessment_id for n in due] == [sam]
+        outcomes = deliver(engine, settings, [returned, *due])
+        assert [o.sent for o in outcomes] == [True, True]
+        with reading(engine) as session:
+            assert reminders_due(session, 7) == []
+            later = dt.datetime.now(dt.UTC) + dt.timedelta(days=7, hours=1)
+            assert [n.assessment_id for n in reminders_due(session, 7, later)] == [sam]
+    told, reminded = inbox.wait_for(2)
+    assert told["To"] == "Priya Nair <priya@example.org>"
+    assert told["Subject"] == "Daniel Okafor returned your self-assessment (USUP) to you"
+    assert f"{SITE}/assessments/{priya}\n" in body(told)
+    assert reminded["To"] == "Daniel Okafor <daniel@example.org>"
+    assert reminded["Subject"] == "Reminder: Sam Lee's self-assessment has waited 8 days for you"
