@@ -42,6 +42,7 @@ from .conftest import EXAMPLES
 from .forms import form_of
 from .mailbox import SENDER, SITE, Inbox, body, free_port, smtp_environment, smtp_server
 from .seeding import PASSWORD, record, sign_in
+from .servers import serving
 
 # What an email must never hold: the practitioner's ratings and evidence, the levels.
 SECRETS = ("consistently", "usually", "sometimes", "not-yet", "INC-31877", "Teams bridge")
@@ -492,3 +493,34 @@ def test_a_return_and_the_reminders_due_on_sqlite_and_postgresql(
     assert f"{SITE}/assessments/{priya}\n" in body(told)
     assert reminded["To"] == "Daniel Okafor <daniel@example.org>"
     assert reminded["Subject"] == "Reminder: Sam Lee's self-assessment has waited 8 days for you"
+
+
+@pytest.mark.server
+def test_serve_logs_an_email_it_could_not_send_and_keeps_the_submission(tmp_path: Path) -> None:
+    """`serve --shared` in its own process with the SMTP server down: the submission answers at
+    once and stands; the server's log and the notices table say the email was not sent."""
+    from .http_sessions import cookie_header, request, sign_in_at
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    add_people(url)
+    with serving("--shared", db_url=url, env=smtp_environment(free_port())) as server:
+        status, cookies = sign_in_at(server.host, "Priya Nair")
+        assert status == 303
+        jar = cookie_header(cookies)
+        form = {
+            **form_of("priya-nair-coordinator.yaml"),
+            "manager": "Daniel Okafor",
+            "csrf_token": cookies[CSRF_COOKIE],
+        }
+        started = time.monotonic()
+        answered, _, _ = request(server.host, "POST", "/assessment/submit", form, jar)
+        assert answered == 200 and time.monotonic() - started < 5
+        rows = logged(url)
+        deadline = time.monotonic() + 10
+        while "was not sent" not in server.text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert rows[0][:3] == ("submitted", "daniel okafor", False)
+    assert (
+        "email notice (submitted, assessment 1) to daniel okafor was not sent: could not reach"
+        " the SMTP server at 127.0.0.1:" in server.text()
+    )
