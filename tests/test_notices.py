@@ -297,6 +297,8 @@ def test_the_smtp_settings_are_read_from_the_environment(tmp_path: Path) -> None
     assert smtp_settings({}) is None
     with pytest.raises(MailSettingsError, match=r"\$SFIA_ASSESS_SMTP_PORT must be a port"):
         smtp_settings({HOST: "mail.example.org", PORT: "smtp"})
+    with pytest.raises(MailSettingsError, match=r"\$SFIA_ASSESS_SMTP_FROM must be an email"):
+        smtp_settings({HOST: "mail.example.org", FROM: "sfia@"})
     with pytest.raises(MailSettingsError, match=r"\$SFIA_ASSESS_SMTP_PASSWORD_FILE names"):
         smtp_settings({HOST: "mail.example.org", PASSWORD_FILE: str(tmp_path / "none")})
 
@@ -524,3 +526,31 @@ def test_serve_logs_an_email_it_could_not_send_and_keeps_the_submission(tmp_path
         "email notice (submitted, assessment 1) to daniel okafor was not sent: could not reach"
         " the SMTP server at 127.0.0.1:" in server.text()
     )
+
+
+def test_an_email_that_cannot_be_written_is_logged_and_nothing_else_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No address, an address the email package refuses, an account turned off: no email, no
+    connection to the SMTP server (none listens here), and a reason for each, in order."""
+    from sfia_assess.store.mail import TURNED_OFF, send
+    from sfia_assess.store.notices import Notification, Recipient
+
+    def to(email: str | None, notify: bool = True) -> Notification:
+        who = Recipient("daniel okafor", "Daniel\nOkafor", email, notify)
+        return Notification("submitted", 1, who, "Priya Nair", "Priya Nair", "USUP", 9, "/x")
+
+    _use_smtp(monkeypatch, free_port())
+    settings = smtp_settings()
+    assert settings is not None
+    outcomes = send(settings, [to(None), to("x@"), to("a@b\r\nBcc: e@x"), to("d@x", False)], SITE)
+    assert [(o.sent, o.detail) for o in outcomes] == [
+        (False, "the account has no email address"),
+        (False, "the email address cannot be used: string index out of range"),
+        (
+            False,
+            "the email address cannot be used: invalid arguments; address parts cannot contain"
+            " CR or LF",
+        ),
+        (False, TURNED_OFF),
+    ]

@@ -16,6 +16,7 @@ import socket
 import ssl
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from email.errors import MessageError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -45,6 +46,9 @@ SETTINGS_PAGE = "/account/notifications"
 TURNED_OFF = "not sent: the recipient turned email notifications off"
 YES = frozenset({"1", "true", "yes", "on"})
 NO = frozenset({"", "0", "false", "no", "off"})
+
+# What the email package raises for an address it cannot write (a defect is a ValueError).
+UNUSABLE = (ValueError, IndexError, MessageError)
 
 log = logging.getLogger("sfia_assess.notices")
 
@@ -88,8 +92,10 @@ def smtp_settings(environ: Mapping[str, str] | None = None) -> SmtpSettings | No
                 f"${PASSWORD_FILE} names {env[PASSWORD_FILE]!r}, which cannot be read: {exc}"
             ) from None
     sender = env.get(FROM, "").strip() or f"sfia-assess@{socket.getfqdn()}"
-    if "@" not in sender:
-        raise MailSettingsError(f"${FROM} must be an email address, not {sender!r}")
+    try:
+        Address(addr_spec=sender)
+    except UNUSABLE:
+        raise MailSettingsError(f"${FROM} must be an email address, not {sender!r}") from None
     base_url = env.get(BASE_URL, "").strip().rstrip("/") or None
     wait = env.get(TIMEOUT_ENV, "").strip()
     try:
@@ -202,7 +208,7 @@ def _prepared(n: Notification, sender: str, base_url: str) -> EmailMessage | Out
         return Outcome(n, False, "the account has no email address")
     try:
         return message(n, sender, base_url)
-    except (ValueError, TypeError) as exc:  # an address the email package refuses
+    except UNUSABLE as exc:  # an address the email package refuses
         return Outcome(n, False, f"the email address cannot be used: {exc}")
 
 
