@@ -430,6 +430,7 @@ def test_remind_sends_one_reminder_per_review_waiting_longer_and_not_again_the_n
     ]
     again = CliRunner().invoke(cli, ["remind", "--days", "7", "--db", db_url])
     assert again.exit_code == 0 and again.stderr == "0 reminders sent\n"
+    assert again.stdout == ""  # Hana's turned-off reminder is not listed again either
     assert len(inbox.messages) == 1
 
 
@@ -533,8 +534,8 @@ def test_an_email_that_cannot_be_written_is_logged_and_nothing_else_fails(
 ) -> None:
     """No address, an address the email package refuses, an account turned off: no email, no
     connection to the SMTP server (none listens here), and a reason for each, in order."""
-    from sfia_assess.store.mail import TURNED_OFF, send
-    from sfia_assess.store.notices import Notification, Recipient
+    from sfia_assess.store.mail import send
+    from sfia_assess.store.notices import TURNED_OFF, Notification, Recipient
 
     def to(email: str | None, notify: bool = True) -> Notification:
         who = Recipient("daniel okafor", "Daniel\nOkafor", email, notify)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import SfiaAssessError
-from .notices import REMINDER, RETURNED, Notification, log_notice
+from .notices import REMINDER, RETURNED, TURNED_OFF, Notification, log_notice
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -43,7 +43,6 @@ TIMEOUT_ENV = "SFIA_ASSESS_SMTP_TIMEOUT"
 # on after this, and the email is logged as not sent.
 TIMEOUT = 10.0
 SETTINGS_PAGE = "/account/notifications"
-TURNED_OFF = "not sent: the recipient turned email notifications off"
 YES = frozenset({"1", "true", "yes", "on"})
 NO = frozenset({"", "0", "false", "no", "off"})
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from .accounts import find_account
@@ -24,6 +24,7 @@ RETURNED = "returned"  # the workflow step that sends a self-assessment back to 
 REMINDER = "reminder"
 KINDS = (SUBMITTED, SIGNED_OFF, RETURNED, REMINDER)
 DETAIL_CHARS = 500
+TURNED_OFF = "not sent: the recipient turned email notifications off"
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,8 @@ def reminders_due(
 ) -> list[Notification]:
     """A reminder to the manager of each self-assessment submitted `days` days ago or more and
     still waiting for review, oldest first; none where a reminder was sent in the last `days`
-    days (a daily timer reminds once every `days` days, not every day)."""
+    days, or not sent then because its manager had turned email off (a daily timer reminds
+    once every `days` days, not every day)."""
     now = now or utcnow()
     cutoff = now - dt.timedelta(days=days)
     waiting = [w for w in submitted(session) if w.submitted_at <= cutoff]
@@ -141,7 +143,7 @@ def reminders_due(
         session.execute(
             select(Notice.assessment_id, Notice.recipient_key).where(
                 Notice.kind == REMINDER,
-                Notice.sent.is_(True),
+                or_(Notice.sent.is_(True), Notice.detail == TURNED_OFF),
                 Notice.at > cutoff,
                 Notice.assessment_id.in_([w.assessment_id for w in waiting]),
             )
@@ -150,10 +152,12 @@ def reminders_due(
     steps = {
         step.assessment_id: step
         for step in session.scalars(
-            select(Event).where(
+            select(Event)
+            .where(
                 Event.kind == SUBMITTED,
                 Event.assessment_id.in_([w.assessment_id for w in waiting]),
             )
+            .order_by(Event.id)  # the last submission of each is the one waiting
         )
     }
     due = []
