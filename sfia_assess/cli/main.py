@@ -107,4 +107,5 @@ cli.lazy_commands = {
     "batch-collect": ".queue:batch_collect_command",
     "users": ".accounts:users_group",
     "audit": ".accounts:audit_command",
+    "remind": ".notices:remind_command",
 }

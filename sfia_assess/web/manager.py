@@ -20,6 +20,7 @@ from .checking import GENERAL, CheckedReview, check_review
 from .downloads import attachment
 from .errorpages import NotFound, missing_as_not_found, said
 from .forms import KINDS, RATINGS, Draft, focus_after, from_form
+from .notify import notify_signed_off
 from .paging import Pager, pager
 from .pdfpool import review_record_pdf
 from .services import Services, page, services
@@ -297,6 +298,7 @@ async def sign(request: Request) -> Response:
         raise
     except SfiaAssessError as exc:  # shown in the review form, which keeps what was typed
         return _render(request, found, result, status_code=422, store_problem=said(exc))
+    notify_signed_off(request, found.assessment_id)  # after the commit, in the mail thread
     return RedirectResponse(f"/manager/review/{found.assessment_id}/signed", status_code=303)
 
 

@@ -32,6 +32,7 @@ from .checking import GENERAL, Checked, check
 from .downloads import attachment
 from .errorpages import missing_as_not_found, said
 from .forms import KINDS, RATINGS, Draft, focus_after, from_assessment, from_form, to_yaml
+from .notify import notify_submitted
 from .paging import Pager, pager
 from .pdfpool import gap_report_pdf
 from .services import Services, page, services
@@ -362,6 +363,7 @@ async def submit_to_manager(request: Request) -> Response:
             request, draft, status_code=422, manager=manager, store_problem=said(exc)
         )
     audit_as(request, f"/assessments/{saved_id}")
+    notify_submitted(request, saved_id)  # after the commit, in the mail thread
     return page(
         "submitted.html.j2",
         title="Sent for review",

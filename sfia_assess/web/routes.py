@@ -115,7 +115,7 @@ ROUTES: list[BaseRoute] = [
 def sign_in_routes() -> list[BaseRoute]:
     """Only in a shared deployment (single-user mode has no accounts to sign in with); imported
     then only, since signing in reads the store (SQLAlchemy) at once."""
-    from . import signin, signon
+    from . import account, signin, signon
 
     return [
         Page("/login", signin.login_form, access=Access.OPEN),
@@ -125,6 +125,14 @@ def sign_in_routes() -> list[BaseRoute]:
         Page("/login", signin.login, access=Access.OPEN, methods=POST),
         Page("/logout", signin.logout, access=Access.OPEN, methods=POST),
         Page("/assessment/kept", signin.kept_form, access=Access.SIGNED_IN),
+        Page("/account/notifications", account.notifications_page, access=Access.SIGNED_IN),
+        Page(
+            "/account/notifications",
+            account.save_notifications,
+            access=Access.SIGNED_IN,
+            audit=Audit("changed"),
+            methods=POST,
+        ),
     ]
 
 
