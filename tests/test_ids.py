@@ -217,6 +217,8 @@ MANAGERS = [
     ("m.ellis", "Morgan Ellis", "manager", None),
     ("p.nair", "Priya Nair", "practitioner", "d.okafor"),
     ("j.park", "Jordan Park", "practitioner", None),
+    ("s1001", "Sam Lee", "practitioner", "d.okafor"),
+    ("s1002", "Sam Lee", "practitioner", "d.okafor"),
 ]
 
 
@@ -403,6 +405,18 @@ def test_she_withdraws_a_waiting_submission_and_sends_it_again(client: TestClien
     refused = client.post("/assessments/1/withdraw", data=token)
     assert refused.headers["location"] == "/assessments/1?kept=1"
     assert client.get("/manager").text.count(">Review Priya Nair<") == 1
+
+
+def test_two_sam_lees_in_one_queue_are_shown_with_their_ids(client: TestClient, org: str) -> None:
+    for login in ("s1001", "s1002"):
+        own = saved(org, with_ids(SAM, login))
+        run(org, lambda s, own=own: flow.submit(s, own, actor="Sam Lee", manager="d.okafor"))
+    # The name alone names two accounts: recording it is refused, with both shown.
+    with pytest.raises(StoreError, match=r"Sam Lee \(s1001\) and Sam Lee \(s1002\)"):
+        saved(org, SAM.replace("2026-10-01", "2026-10-02", 1))
+    signed_in_as(client, "d.okafor")
+    queue = client.get("/manager").text
+    assert ">Review Sam Lee (s1001)<" in queue and ">Review Sam Lee (s1002)<" in queue
 
 
 def test_with_no_manager_set_the_page_says_whom_to_ask(client: TestClient) -> None:

@@ -38,12 +38,13 @@ def test_a_practitioner_signs_in_and_works_with_csrf_sent_for_them(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(shared_server.url + "/")
-    # A plain form post (Start) and htmx posts (each rating) both pass the CSRF check.
-    page.get_by_label("Your name").fill("Sam Taylor")
+    # A plain form post (Start) and htmx posts (each rating) both pass the CSRF check; the
+    # name is the account's, with nothing to type.
     page.get_by_label("Your role").fill("Incident Analyst")
     page.get_by_label("Date of the assessment").fill("2026-10-01")
     page.get_by_role("button", name="Start").click()
     page.wait_for_selector("#assessment")
+    assert page.get_by_label("Your name").input_value() == "Sam Taylor"
     page.evaluate(TIMER)
     rate(page, LEVEL_3[0], "usually")
     # Signed in, the header offers Sign out; after it, the app asks for a sign-in again.

@@ -74,7 +74,6 @@ def test_practitioner_and_manager_journeys_and_the_forbidden_paths(
     screenshot(page, "shared-login")
     sign_in(page, server, PERSON)
     no_axe_violations(page)
-    page.get_by_label("Your name").fill(PERSON)
     page.get_by_label("Your role").fill("Incident Analyst")
     page.get_by_label("Date of the assessment").fill("2026-10-01")
     page.get_by_role("button", name="Start").click()
@@ -92,7 +91,10 @@ def test_practitioner_and_manager_journeys_and_the_forbidden_paths(
     jordans = int(page.url.split("/assessments/")[1].split("?")[0])
     no_axe_violations(page)
     screenshot(page, "shared-practitioner-saved")
-    page.get_by_label("Your manager's name").fill(MANAGER)
+    # No manager to type: it goes to the account's manager.
+    assert page.get_by_label("Your name").input_value() == PERSON
+    assert page.get_by_label("Your manager's name").count() == 0
+    page.get_by_text(f"It goes to your manager, {MANAGER}, for review.").wait_for()
     page.get_by_role("button", name="Submit to your manager").click()
     page.get_by_role("heading", name=f"Sent to {MANAGER} for review").wait_for()
     no_axe_violations(page)

@@ -355,6 +355,7 @@ class Waiting:
     manager: str
     person_key: str = ""  # who it is of (core.identity), as the store keys them
     manager_key: str = ""  # the manager it waits for
+    person_id: str | None = None  # their id (login), when the store knows it
 
 
 def submitted(
@@ -407,6 +408,7 @@ def submitted(
             manager=step.recipient or "",
             person_key=person.key,
             manager_key=step.recipient_key or "",
+            person_id=person.login,
         )
         for step, record, person in rows
         if last_step.get(record.id) == step.id

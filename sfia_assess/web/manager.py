@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..core.assessment import LoadedAssessment, parse_assessment
-from ..core.identity import person_key, same_person
+from ..core.identity import person_key, same_person, shown_names
 from ..errors import SfiaAssessError, StoreUnavailable
 from ..files.yamlfile import MAX_BYTES
 from ..reports.chart import coverage_svg
@@ -100,6 +100,8 @@ async def queue(request: Request) -> Response:
     else:
         problem = ""
     waiting = await only_visible(request, waiting, lambda w: w.person_key, Access.REVIEW)
+    told = shown_names((w.person, w.person_id) for w in waiting)  # two Sam Lees: with ids
+    waiting = [replace(w, person=told[(w.person, w.person_id)]) for w in waiting]
     signed = await only_visible(request, signed, lambda w: w.person_key, Access.REVIEW)
     return page(
         "queue.html.j2",
