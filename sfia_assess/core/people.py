@@ -18,12 +18,13 @@ from ..files.csvfile import CsvRow, looks_like_formula
 from .identity import person_key
 
 ROLES = ("practitioner", "manager", "hr", "admin")
+MANAGING = ("manager", "hr", "admin")  # the roles that may be someone's manager
 COLUMNS = ("id", "name", "email", "role", "manager", "title")
 REQUIRED = ("id", "name")
 FIELDS = ("name", "email", "role", "manager", "title")  # what an import may change
 MAX_ID = 200
 MAX_TEXT = 200
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,8 @@ def people_from_rows(rows: Sequence[CsvRow], source: str) -> list[Person]:
             problems.append(
                 Problem(source, row.line, f"role {role!r} is not one of {', '.join(ROLES)}")
             )
-        if email and not _EMAIL.fullmatch(email):
+        email = email.casefold()  # as the accounts keep it: one address, whatever its case
+        if email and not EMAIL.fullmatch(email):
             problems.append(Problem(source, row.line, f"email {email!r} is not an address"))
         if manager and person_key(manager) == key:
             problems.append(
@@ -162,7 +164,7 @@ def people_from_rows(rows: Sequence[CsvRow], source: str) -> list[Person]:
     return people
 
 
-def _cycle(managers: Mapping[str, str | None], start: str) -> list[str] | None:
+def reporting_loop(managers: Mapping[str, str | None], start: str) -> list[str] | None:
     """The reporting line from `start` round to itself, when it comes back."""
     seen: list[str] = []
     at: str | None = start
@@ -194,11 +196,13 @@ def plan_import(
             if key not in wanted and not person.disabled:
                 after[key] = replace(person, disabled=True)
     problems: list[Problem] = []
-    for person in people:
-        if person.manager is None:
+    # Everyone who stays enabled, in the file or not: a manager the file disables or makes a
+    # practitioner must not leave an account outside the file reporting to them.
+    for person in after.values():
+        if person.manager is None or person.disabled:
             continue
         boss = after.get(person.manager)
-        line = person.line
+        line = person.line if person.line is not None else boss.line if boss else None
         if boss is None:
             problems.append(
                 Problem(
@@ -217,7 +221,7 @@ def plan_import(
                     " manager",
                 )
             )
-        elif boss.role not in ("manager", "hr", "admin"):
+        elif boss.role not in MANAGING:
             problems.append(
                 Problem(
                     source,
@@ -226,10 +230,25 @@ def plan_import(
                     " them the role manager to review their reports",
                 )
             )
+    emails: dict[str, Person] = {}
+    for person in sorted(after.values(), key=lambda p: (p.line is not None, p.line or 0)):
+        other = emails.get(person.email) if person.email else None
+        if other is not None:
+            where = f"line {other.line}" if other.line else f"the account {other.login!r}"
+            problems.append(
+                Problem(
+                    source,
+                    person.line,
+                    f"email {person.email!r} of {person.login!r} is also on {where}; give each"
+                    " person their own address",
+                )
+            )
+        elif person.email:
+            emails[person.email] = person
     managers = {key: p.manager for key, p in after.items()}
     reported: set[str] = set()
     for person in people:
-        loop = _cycle(managers, person.key)
+        loop = reporting_loop(managers, person.key)
         if loop is not None and not reported & set(loop):
             reported.update(loop)
             names = " -> ".join(after[k].login for k in loop)
