@@ -10,7 +10,7 @@ import, every problem with its line.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..errors import InputFileError, Problem
@@ -182,14 +182,20 @@ def plan_import(
     source: str,
     *,
     disable_missing: bool = False,
+    given: Collection[str] = COLUMNS,
 ) -> Plan:
     """The changes that make the accounts say what the file says. Refuses (every problem with
     its line) a manager who is neither in the file nor an account, one who is disabled or whose
-    role cannot review, and a cycle in the reporting lines."""
+    role cannot review, and a cycle in the reporting lines. A column not `given` in the file
+    leaves that field of an existing account as it is."""
     now = {p.key: p for p in existing}
     wanted = {p.key: p for p in people}
     after = dict(now)
+    kept = [name for name in FIELDS if name not in given]  # a column the file does not have
     for key, person in wanted.items():
+        before = now.get(key)
+        if before is not None and kept:
+            person = replace(person, **{name: getattr(before, name) for name in kept})
         after[key] = replace(person, disabled=False)
     if disable_missing:
         for key, person in now.items():

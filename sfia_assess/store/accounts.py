@@ -236,7 +236,8 @@ def change_account(
     """Change an account's role, manager (a login or name; "" for none) or title; what is not
     given stays. A manager must be an enabled manager's (or hr's, admin's) account, not the
     person themselves, and not one who reports to them; a manager's role is kept while anyone
-    reports to them. A new manager takes what is waiting (people_import.manager_changed)."""
+    reports to them. A new manager takes what is waiting (people_import.manager_changed). The
+    caller writes the audit line (the web page's route does)."""
     from .people_import import manager_changed
 
     account = _named(session, who)
@@ -258,7 +259,7 @@ def change_account(
     if manager is not None:
         new_key = _manager_key(session, account, manager)
         if new_key != account.manager_key:
-            names = dict(session.execute(select(Account.key, Account.login)).tuples())
+            names = {str(k): v for k, v in session.execute(select(Account.key, Account.login))}
             fields.append(
                 (
                     "manager",
@@ -270,10 +271,7 @@ def change_account(
             session.flush()
             manager_changed(session, account.key, new_key, actor)
     session.flush()
-    changed = Changed(view_of(account), tuple(fields))
-    if fields:
-        audit(session, actor, "changed", f"account {changed}")
-    return changed
+    return Changed(view_of(account), tuple(fields))
 
 
 def _manager_key(session: Session, account: Account, manager: str) -> str | None:
@@ -290,11 +288,11 @@ def _manager_key(session: Session, account: Account, manager: str) -> str | None
         raise StoreError(
             f"{_shown(boss)} has the role {boss.role}; give them the role manager first"
         )
-    managers = dict(session.execute(select(Account.key, Account.manager_key)).tuples())
+    managers = {str(k): v for k, v in session.execute(select(Account.key, Account.manager_key))}
     managers[account.key] = boss.key
     loop = reporting_loop(managers, account.key)
     if loop is not None:
-        logins = dict(session.execute(select(Account.key, Account.login)).tuples())
+        logins = {str(k): v for k, v in session.execute(select(Account.key, Account.login))}
         round_ = " -> ".join(logins.get(k, k) for k in loop)
         raise StoreError(f"the reporting lines would go round: {round_}")
     return boss.key

@@ -47,7 +47,10 @@ def plan_people(
     """The changes that make the accounts say what the export says (InputFileError, every
     problem with its line, when any row or reporting line is wrong)."""
     people = people_from_rows(rows, source)
-    return plan_import(people, people_now(session), source, disable_missing=disable_missing)
+    given = set(rows[0].cells) if rows else set(COLUMNS)
+    return plan_import(
+        people, people_now(session), source, disable_missing=disable_missing, given=given
+    )
 
 
 def manager_changed(

@@ -12,7 +12,8 @@ import hmac
 import math
 import secrets
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
@@ -33,10 +34,14 @@ from .auth import (
     LOGIN_FORM_SECONDS,
     MAX_FORM_BYTES,
     Sessions,
+    User,
     current_user,
     read_body,
     too_large,
 )
+
+if TYPE_CHECKING:
+    from ..store.accounts import AccountView
 
 MAX_PASSWORD = 1024  # characters checked; argon2 needs no more, and longer costs time
 
@@ -50,10 +55,10 @@ async def _form(request: Request) -> FormData | None:
     body = await read_body(request.receive, MAX_FORM_BYTES)
     if body is None:
         return None
-    return _parsed(body)
+    return parsed_form(body)
 
 
-def _parsed(body: bytes) -> FormData:
+def parsed_form(body: bytes) -> FormData:
     fields: list[tuple[str, str | UploadFile]] = []
     fields.extend(parse_qsl(body.decode("latin-1"), keep_blank_values=True))
     return FormData(fields)
@@ -141,15 +146,30 @@ async def login(request: Request) -> Response:
         attempt_succeeded(session, person_key(name), address)
         audit(session, found.name, "signed-in", "session", address)
 
+    kept = request.cookies.get(KEPT_COOKIE)
+    response, _ = await signed_in(request, found, "/assessment/kept" if kept else "/", succeeded)
+    response.delete_cookie(
+        LOGIN_COOKIE,
+        path="/login",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+async def signed_in(
+    request: Request, found: AccountView, to: str, also: Callable[[Any], None]
+) -> tuple[Response, User]:
+    """A new session for `found` (`also` done in its transaction: the audit line), its cookies
+    set on a redirect to `to`; and who is now signed in."""
+    sessions: Sessions = request.app.state.sessions
     cookie = await run_in_threadpool(
-        lambda: sessions.issue(
-            found.name, found.role, found.manager, also=succeeded, login=found.login
-        )
+        lambda: sessions.issue(found.name, found.role, found.manager, also=also, login=found.login)
     )
     claimed = sessions.claims(cookie)
     assert claimed is not None  # a cookie just issued always checks
-    kept = request.cookies.get(KEPT_COOKIE)
-    response = RedirectResponse("/assessment/kept" if kept else "/", status_code=303)
+    response = RedirectResponse(to, status_code=303)
     secure = request.url.scheme == "https"
     response.set_cookie(
         COOKIE, cookie, max_age=COOKIE_SECONDS, httponly=True, samesite="lax", secure=secure
@@ -161,14 +181,7 @@ async def login(request: Request) -> Response:
         samesite="strict",
         secure=secure,
     )
-    response.delete_cookie(
-        LOGIN_COOKIE,
-        path="/login",
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-    )
-    return response
+    return response, claimed
 
 
 async def logout(request: Request) -> Response:
@@ -220,7 +233,7 @@ async def kept_form(request: Request) -> Response:
     if content is None:
         response: Response = RedirectResponse("/", status_code=303)
     else:
-        form = _parsed(content)
+        form = parsed_form(content)
         notice = (
             "Your session had ended, so nothing was saved: here is your form as you left it."
             " Press Save (or Submit) again."
