@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from ..core.identity import person_key
-from ..core.people import COLUMNS, REQUIRED, Change, Person, Plan, people_from_rows, plan_import
+from ..core.people import COLUMNS, REQUIRED, Person, Plan, people_from_rows, plan_import
 from ..files.csvfile import CsvRow, table_from_bytes
 from .models import Account, AuditEntry
 
@@ -87,51 +87,56 @@ def apply_plan(
     """Carry out every change of `plan` in the caller's transaction (all of it or, when the
     transaction fails, none of it); new accounts have no password."""
     accounts = {a.key: a for a in session.scalars(select(Account))}
-    added: list[Account] = []
+    added: list[dict[str, object]] = []
     moved: list[tuple[str, str | None]] = []
     for change in plan.changes:
         person = change.person
         if change.kind == "add":
-            account = Account(
-                login=person.login,
-                key=person.key,
-                password_hash=None,
-                notify=True,
+            # Core's executemany, not one ORM object each: 10,000 people in about a second.
+            added.append(
+                {
+                    "login": person.login,
+                    "key": person.key,
+                    "name": person.name,
+                    "name_key": person_key(person.name),
+                    "email": person.email or None,
+                    "role": person.role,
+                    "manager_key": person.manager,
+                    "title": person.title or None,
+                    "password_hash": None,
+                    "disabled": False,
+                    "notify": True,
+                }
             )
-            _apply_to(account, person)
-            added.append(account)
             continue
         account = accounts[person.key]
         if not person.disabled and account.manager_key != person.manager:
             moved.append((person.key, person.manager))
         _apply_to(account, person)
-    session.add_all(added)
     session.flush()
+    if added:
+        session.execute(insert(Account), added)
     for key, manager in moved:
         manager_changed(session, key, manager, actor)
-    session.add_all(_audit_lines(plan.changes, actor, address))
-    session.add(
-        AuditEntry(
-            actor=actor,
-            action="imported",
-            target=f"{source}: {plan.summary()}"[:500],
-            address=address,
-        )
-    )
-    session.flush()
-    return Applied(plan, tuple(key for key, _ in moved))
-
-
-def _audit_lines(changes: Sequence[Change], actor: str, address: str | None) -> list[AuditEntry]:
-    return [
-        AuditEntry(
-            actor=actor,
-            action=ACTIONS[change.kind],
-            target=f"account {change}"[:500],
-            address=address,
-        )
-        for change in changes
+    lines = [
+        {
+            "actor": actor,
+            "action": ACTIONS[c.kind],
+            "target": f"account {c}"[:500],
+            "address": address,
+        }
+        for c in plan.changes
     ]
+    lines.append(
+        {
+            "actor": actor,
+            "action": "imported",
+            "target": f"{source}: {plan.summary()}"[:500],
+            "address": address,
+        }
+    )
+    session.execute(insert(AuditEntry), lines)
+    return Applied(plan, tuple(key for key, _ in moved))
 
 
 def import_people(
