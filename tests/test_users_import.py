@@ -31,8 +31,7 @@ TEAM = (
     HEADER
     + "daniel@example.com,Daniel Okafor,daniel@example.com,manager,,Major Incident Manager\n"
     + "priya@example.com,Priya Nair,Priya@Example.com,practitioner,daniel@example.com,"
-    "Incident Coordinator\n"
-    + "sam@example.com,Sam Lee,,,daniel@example.com,Service Desk Analyst\n"
+    "Incident Coordinator\n" + "sam@example.com,Sam Lee,,,daniel@example.com,Service Desk Analyst\n"
 )
 
 
@@ -169,8 +168,14 @@ def test_a_change_of_manager_is_applied_and_a_missing_column_keeps_its_field(
     runner: CliRunner, url: str, tmp_path: Path
 ) -> None:
     run(runner, url, "users", "import", write(tmp_path, TEAM))
-    moved = HEADER + "kim@example.com,Kim Ray,,manager,,\n" + "sam@example.com,Sam Lee,,,kim@example.com,\n"
-    code, out, err = run(runner, url, "users", "import", write(tmp_path, moved.replace("email,", "email,")))
+    moved = (
+        HEADER
+        + "kim@example.com,Kim Ray,,manager,,\n"
+        + "sam@example.com,Sam Lee,,,kim@example.com,\n"
+    )
+    code, out, err = run(
+        runner, url, "users", "import", write(tmp_path, moved.replace("email,", "email,"))
+    )
     assert code == 0, err
     assert "change Sam Lee (sam@example.com): manager daniel@example.com -> kim@example.com" in out
     # Without a title column the titles stay as they are.
@@ -203,7 +208,7 @@ def test_latin1_is_refused_with_its_line_and_the_fix(
     code, out, err = run(runner, url, "users", "import", write(tmp_path, text))
     assert code == 1 and out == ""
     assert err.strip().endswith(
-        'people.csv:3: is not UTF-8 text (a spreadsheet saved it in another encoding); save it'
+        "people.csv:3: is not UTF-8 text (a spreadsheet saved it in another encoding); save it"
         ' as "CSV UTF-8" and import it again'
     )
     assert accounts(url) == []
@@ -258,7 +263,7 @@ def test_users_add_list_disable_and_enable_by_login(runner: CliRunner, url: str)
         "Major Incident Manager",
         stdin=PASSWORD,
     )[:2] == (0, "added Daniel Okafor (d.okafor) (manager)\n")
-    code, out, err = run(
+    code, _, err = run(
         runner,
         url,
         "users",
@@ -297,7 +302,10 @@ def test_users_link_prints_a_url_and_keeps_only_its_hash(
     engine = open_engine(url)
     try:
         with engine.connect() as connection:
-            kept = [row[0] for row in connection.execute(sa.text("select token_hash from sign_in_links"))]
+            kept = [
+                row[0]
+                for row in connection.execute(sa.text("select token_hash from sign_in_links"))
+            ]
         assert len(kept) == 2 and all(len(h) == 64 and token not in h for h in kept)
         with reading(engine) as session:
             assert link_account(session, token).login == "priya@example.com"

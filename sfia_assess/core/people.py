@@ -112,6 +112,16 @@ def _text(row: CsvRow, column: str, source: str, problems: list[Problem]) -> str
 def people_from_rows(rows: Sequence[CsvRow], source: str) -> list[Person]:
     """Each row as a Person, checked on its own and against the other rows: ids present and
     unique (by the identity rule), roles known, emails well-formed, managers in the file."""
+    people, problems = checked_rows(rows, source)
+    if problems:
+        raise InputFileError(problems)
+    return people
+
+
+def checked_rows(rows: Sequence[CsvRow], source: str) -> tuple[list[Person], list[Problem]]:
+    """`people_from_rows` with its problems returned, not raised: the rows that have an id of
+    their own, and every problem found (for a plan that names the reporting lines' problems
+    too)."""
     problems: list[Problem] = []
     people: list[Person] = []
     lines: dict[str, int] = {}
@@ -154,14 +164,12 @@ def people_from_rows(rows: Sequence[CsvRow], source: str) -> list[Person]:
                 name,
                 email,
                 role,
-                person_key(manager) if manager else None,
+                person_key(manager) if manager and person_key(manager) != key else None,
                 title,
                 line=row.line,
             )
         )
-    if problems:
-        raise InputFileError(problems)
-    return people
+    return people, problems
 
 
 def reporting_loop(managers: Mapping[str, str | None], start: str) -> list[str] | None:

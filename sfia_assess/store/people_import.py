@@ -11,7 +11,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from ..core.identity import person_key
-from ..core.people import COLUMNS, REQUIRED, Person, Plan, people_from_rows, plan_import
+from ..core.people import COLUMNS, REQUIRED, Person, Plan, checked_rows, plan_import
+from ..errors import InputFileError
 from ..files.csvfile import CsvRow, table_from_bytes
 from .models import Account, AuditEntry
 
@@ -46,11 +47,17 @@ def plan_people(
 ) -> Plan:
     """The changes that make the accounts say what the export says (InputFileError, every
     problem with its line, when any row or reporting line is wrong)."""
-    people = people_from_rows(rows, source)
+    people, problems = checked_rows(rows, source)
     given = set(rows[0].cells) if rows else set(COLUMNS)
-    return plan_import(
-        people, people_now(session), source, disable_missing=disable_missing, given=given
-    )
+    try:
+        plan = plan_import(
+            people, people_now(session), source, disable_missing=disable_missing, given=given
+        )
+    except InputFileError as exc:
+        problems = [*problems, *exc.problems]
+    if problems:  # every problem at once: the rows' own and the reporting lines'
+        raise InputFileError(sorted(problems, key=lambda p: (p.line or 0, p.message)))
+    return plan
 
 
 def manager_changed(
