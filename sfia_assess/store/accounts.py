@@ -100,9 +100,7 @@ def add_account(
     if password is not None and len(password) < MIN_PASSWORD:
         raise StoreError(f"the password has under {MIN_PASSWORD} characters; choose a longer one")
     if session.scalars(select(Account).where(Account.key == key)).one_or_none() is not None:
-        raise StoreError(
-            f"an account with the login {login!r} already exists; `users list` shows it"
-        )
+        raise StoreError(f"an account with the login {login!r} already exists")
     manager_key = None
     if manager is not None:
         boss = find_account(session, manager)
