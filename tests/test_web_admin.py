@@ -195,7 +195,7 @@ def test_an_import_is_previewed_then_applied_and_a_bad_file_names_its_lines(
         "/admin/accounts/import", data=csrf(admin), files={"file": ("people.csv", good)}
     )
     assert "Importing people.csv would change: 1 added; 6 unchanged" in preview.text
-    assert "add Ren Blanc (ren@example.com): practitioner, manager daniel okafor" in preview.text
+    assert "add Ren Blanc (ren@example.com): practitioner, manager Daniel Okafor" in preview.text
     assert "Ren Blanc" not in admin.get("/admin/accounts").text  # a preview changes nothing
     status, text = _import(admin, good)
     assert status == 200 and said(text, "status") == ["Imported p.csv: 1 added; 6 unchanged."]

@@ -53,11 +53,13 @@ class Change:
     kind: str  # "add" | "update" | "disable" | "enable"
     person: Person
     fields: tuple[tuple[str, str, str], ...] = ()
+    manager_login: str = ""  # the manager as the file names them (the person keeps the key)
 
     def __str__(self) -> str:
         who = f"{self.person.name} ({self.person.login})"
         if self.kind == "add":
-            manager = f", manager {self.person.manager}" if self.person.manager else ""
+            boss = self.manager_login or self.person.manager
+            manager = f", manager {boss}" if boss else ""
             return f"add {who}: {self.person.role}{manager}"
         if self.kind == "disable":
             return f"disable {who}: not in the file"
@@ -269,15 +271,22 @@ def plan_import(
             problems.append(Problem(source, person.line, f"the reporting lines go round: {names}"))
     if problems:
         raise InputFileError(sorted(problems, key=lambda p: (p.line or 0, p.message)))
+
+    def login_of(key: str | None) -> str:
+        return after[key].login if key in after else key or ""
+
+    def shown(name: str, value: object) -> str:
+        return login_of(str(value)) if name == "manager" and value else str(value or "")
+
     changes: list[Change] = []
     unchanged = 0
     for key, person in after.items():
         before = now.get(key)
         if before is None:
-            changes.append(Change("add", person))
+            changes.append(Change("add", person, manager_login=login_of(person.manager)))
             continue
         differs = tuple(
-            (name, str(getattr(before, name) or ""), str(getattr(person, name) or ""))
+            (name, shown(name, getattr(before, name)), shown(name, getattr(person, name)))
             for name in FIELDS
             if (getattr(before, name) or "") != (getattr(person, name) or "")
         )
