@@ -173,9 +173,7 @@ def test_a_change_of_manager_is_applied_and_a_missing_column_keeps_its_field(
         + "kim@example.com,Kim Ray,,manager,,\n"
         + "sam@example.com,Sam Lee,,,kim@example.com,\n"
     )
-    code, out, err = run(
-        runner, url, "users", "import", write(tmp_path, moved.replace("email,", "email,"))
-    )
+    code, out, err = run(runner, url, "users", "import", write(tmp_path, moved))
     assert code == 0, err
     assert "change Sam Lee (sam@example.com): manager daniel@example.com -> kim@example.com" in out
     # Without a title column the titles stay as they are.
@@ -212,6 +210,19 @@ def test_latin1_is_refused_with_its_line_and_the_fix(
         ' as "CSV UTF-8" and import it again'
     )
     assert accounts(url) == []
+
+
+def test_a_file_with_a_header_only_disables_no_one(
+    runner: CliRunner, url: str, tmp_path: Path
+) -> None:
+    run(runner, url, "users", "import", write(tmp_path, TEAM))
+    code, _, err = run(
+        runner, url, "users", "import", write(tmp_path, HEADER, "empty.csv"), "--disable-missing"
+    )
+    assert code == 1 and err.strip().endswith(
+        "empty.csv:2: lists no one; give a row for each person"
+    )
+    assert [a[6] for a in accounts(url)] == [False, False, False]
 
 
 def test_a_formula_and_a_missing_file_are_one_sentence(
@@ -315,13 +326,10 @@ def test_users_link_prints_a_url_and_keeps_only_its_hash(
     assert code == 1 and "no account has the login 'nobody@example.com'" in err
 
 
-def test_a_link_works_once_until_it_expires_for_an_enabled_account_only(url: str) -> None:
-    from click.testing import CliRunner as Runner
-
-    runner = Runner()
-    path = Path(url.removeprefix("sqlite:///")).with_name("people.csv")
-    path.write_text(TEAM, encoding="utf-8")
-    run(runner, url, "users", "import", str(path))
+def test_a_link_works_once_until_it_expires_for_an_enabled_account_only(
+    runner: CliRunner, url: str, tmp_path: Path
+) -> None:
+    run(runner, url, "users", "import", write(tmp_path, TEAM))
     engine = open_engine(url)
     now = time.time()
     try:

@@ -47,6 +47,8 @@ def plan_people(
 ) -> Plan:
     """The changes that make the accounts say what the export says (InputFileError, every
     problem with its line, when any row or reporting line is wrong)."""
+    if not rows:  # a header alone: with --disable-missing it would disable everyone
+        raise InputFileError.single(source, "lists no one; give a row for each person", 2)
     people, problems = checked_rows(rows, source)
     given = set(rows[0].cells) if rows else set(COLUMNS)
     try:
