@@ -10,7 +10,7 @@ import, every problem with its line.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..errors import InputFileError, Problem
@@ -18,12 +18,13 @@ from ..files.csvfile import CsvRow, looks_like_formula
 from .identity import person_key
 
 ROLES = ("practitioner", "manager", "hr", "admin")
+MANAGING = ("manager", "hr", "admin")  # the roles that may be someone's manager
 COLUMNS = ("id", "name", "email", "role", "manager", "title")
 REQUIRED = ("id", "name")
 FIELDS = ("name", "email", "role", "manager", "title")  # what an import may change
 MAX_ID = 200
 MAX_TEXT = 200
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,13 @@ class Change:
     kind: str  # "add" | "update" | "disable" | "enable"
     person: Person
     fields: tuple[tuple[str, str, str], ...] = ()
+    manager_login: str = ""  # the manager as the file names them (the person keeps the key)
 
     def __str__(self) -> str:
         who = f"{self.person.name} ({self.person.login})"
         if self.kind == "add":
-            manager = f", manager {self.person.manager}" if self.person.manager else ""
+            boss = self.manager_login or self.person.manager
+            manager = f", manager {boss}" if boss else ""
             return f"add {who}: {self.person.role}{manager}"
         if self.kind == "disable":
             return f"disable {who}: not in the file"
@@ -111,6 +114,16 @@ def _text(row: CsvRow, column: str, source: str, problems: list[Problem]) -> str
 def people_from_rows(rows: Sequence[CsvRow], source: str) -> list[Person]:
     """Each row as a Person, checked on its own and against the other rows: ids present and
     unique (by the identity rule), roles known, emails well-formed, managers in the file."""
+    people, problems = checked_rows(rows, source)
+    if problems:
+        raise InputFileError(problems)
+    return people
+
+
+def checked_rows(rows: Sequence[CsvRow], source: str) -> tuple[list[Person], list[Problem]]:
+    """`people_from_rows` with its problems returned, not raised: the rows that have an id of
+    their own, and every problem found (for a plan that names the reporting lines' problems
+    too)."""
     problems: list[Problem] = []
     people: list[Person] = []
     lines: dict[str, int] = {}
@@ -140,7 +153,8 @@ def people_from_rows(rows: Sequence[CsvRow], source: str) -> list[Person]:
             problems.append(
                 Problem(source, row.line, f"role {role!r} is not one of {', '.join(ROLES)}")
             )
-        if email and not _EMAIL.fullmatch(email):
+        email = email.casefold()  # as the accounts keep it: one address, whatever its case
+        if email and not EMAIL.fullmatch(email):
             problems.append(Problem(source, row.line, f"email {email!r} is not an address"))
         if manager and person_key(manager) == key:
             problems.append(
@@ -152,17 +166,15 @@ def people_from_rows(rows: Sequence[CsvRow], source: str) -> list[Person]:
                 name,
                 email,
                 role,
-                person_key(manager) if manager else None,
+                person_key(manager) if manager and person_key(manager) != key else None,
                 title,
                 line=row.line,
             )
         )
-    if problems:
-        raise InputFileError(problems)
-    return people
+    return people, problems
 
 
-def _cycle(managers: Mapping[str, str | None], start: str) -> list[str] | None:
+def reporting_loop(managers: Mapping[str, str | None], start: str) -> list[str] | None:
     """The reporting line from `start` round to itself, when it comes back."""
     seen: list[str] = []
     at: str | None = start
@@ -180,25 +192,33 @@ def plan_import(
     source: str,
     *,
     disable_missing: bool = False,
+    given: Collection[str] = COLUMNS,
 ) -> Plan:
     """The changes that make the accounts say what the file says. Refuses (every problem with
     its line) a manager who is neither in the file nor an account, one who is disabled or whose
-    role cannot review, and a cycle in the reporting lines."""
+    role cannot review, and a cycle in the reporting lines. A column not `given` in the file
+    leaves that field of an existing account as it is."""
     now = {p.key: p for p in existing}
     wanted = {p.key: p for p in people}
     after = dict(now)
+    kept = [name for name in FIELDS if name not in given]  # a column the file does not have
     for key, person in wanted.items():
+        before = now.get(key)
+        if before is not None and kept:
+            person = replace(person, **{name: getattr(before, name) for name in kept})
         after[key] = replace(person, disabled=False)
     if disable_missing:
         for key, person in now.items():
             if key not in wanted and not person.disabled:
                 after[key] = replace(person, disabled=True)
     problems: list[Problem] = []
-    for person in people:
-        if person.manager is None:
+    # Everyone who stays enabled, in the file or not: a manager the file disables or makes a
+    # practitioner must not leave an account outside the file reporting to them.
+    for person in after.values():
+        if person.manager is None or person.disabled:
             continue
         boss = after.get(person.manager)
-        line = person.line
+        line = person.line if person.line is not None else boss.line if boss else None
         if boss is None:
             problems.append(
                 Problem(
@@ -217,7 +237,7 @@ def plan_import(
                     " manager",
                 )
             )
-        elif boss.role not in ("manager", "hr", "admin"):
+        elif boss.role not in MANAGING:
             problems.append(
                 Problem(
                     source,
@@ -226,25 +246,47 @@ def plan_import(
                     " them the role manager to review their reports",
                 )
             )
+    emails: dict[str, Person] = {}
+    for person in sorted(after.values(), key=lambda p: (p.line is not None, p.line or 0)):
+        other = emails.get(person.email) if person.email else None
+        if other is not None:
+            where = f"line {other.line}" if other.line else f"the account {other.login!r}"
+            problems.append(
+                Problem(
+                    source,
+                    person.line,
+                    f"email {person.email!r} of {person.login!r} is also on {where}; give each"
+                    " person their own address",
+                )
+            )
+        elif person.email:
+            emails[person.email] = person
     managers = {key: p.manager for key, p in after.items()}
     reported: set[str] = set()
     for person in people:
-        loop = _cycle(managers, person.key)
+        loop = reporting_loop(managers, person.key)
         if loop is not None and not reported & set(loop):
             reported.update(loop)
             names = " -> ".join(after[k].login for k in loop)
             problems.append(Problem(source, person.line, f"the reporting lines go round: {names}"))
     if problems:
         raise InputFileError(sorted(problems, key=lambda p: (p.line or 0, p.message)))
+
+    def login_of(key: str | None) -> str:
+        return after[key].login if key in after else key or ""
+
+    def shown(name: str, value: object) -> str:
+        return login_of(str(value)) if name == "manager" and value else str(value or "")
+
     changes: list[Change] = []
     unchanged = 0
     for key, person in after.items():
         before = now.get(key)
         if before is None:
-            changes.append(Change("add", person))
+            changes.append(Change("add", person, manager_login=login_of(person.manager)))
             continue
         differs = tuple(
-            (name, str(getattr(before, name) or ""), str(getattr(person, name) or ""))
+            (name, shown(name, getattr(before, name)), shown(name, getattr(person, name)))
             for name in FIELDS
             if (getattr(before, name) or "") != (getattr(person, name) or "")
         )

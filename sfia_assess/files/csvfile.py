@@ -64,6 +64,13 @@ def read_table(path: Path, columns: Sequence[str], required: Sequence[str]) -> l
         raise InputFileError.single(path, "no such file") from None
     except OSError as exc:
         raise InputFileError.single(path, f"cannot be read ({exc.strerror})") from None
+    return table_from_bytes(data, str(path), columns, required)
+
+
+def table_from_bytes(
+    data: bytes, path: str, columns: Sequence[str], required: Sequence[str]
+) -> list[CsvRow]:
+    """`read_table` for a file already read (an upload), named `path` in its problems."""
     if len(data) > MAX_CSV_BYTES:
         raise InputFileError.single(path, f"is over {MAX_CSV_BYTES // (1024 * 1024)} MB")
     try:

@@ -42,7 +42,7 @@ COOKIE_SECONDS = SESSION_SECONDS + 24 * 3600
 SECRET_ENV = "SFIA_ASSESS_SECRET"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
-_OPEN_PATHS = ("/login", "/logout", "/static/")
+_OPEN_PATHS = ("/login", "/logout", "/static/", "/link/")
 CSRF_COOKIE = "sfia_csrf"  # read by static/csrf.js, which sends it back as X-CSRF-Token
 LOGIN_COOKIE = "sfia_login"  # the sign-in form's nonce; the form carries its signature
 KEPT_COOKIE = "sfia_kept"  # names a form posted after its session ended (see signin.py)
@@ -202,6 +202,11 @@ class Sessions:
 
     def csrf_token(self, user: User) -> str:
         return self._sign("csrf:" + user.session_id)
+
+    def password_grant(self, user: User) -> str:
+        """What lets this session set a password without the current one: it was opened by a
+        one-time link (kept in a cookie until the password is set)."""
+        return self._sign("password:" + user.session_id)
 
     def login_token(self, nonce: str) -> str:
         """The sign-in form's CSRF token for the nonce in its cookie (double submit, signed)."""

@@ -115,13 +115,56 @@ ROUTES: list[BaseRoute] = [
 def sign_in_routes() -> list[BaseRoute]:
     """Only in a shared deployment (single-user mode has no accounts to sign in with); imported
     then only, since signing in reads the store (SQLAlchemy) at once."""
-    from . import account, signin, signon
+    from . import account, admin, links, signin, signon
 
+    one_account = "/admin/accounts/{account_id:id}"
     return [
         Page("/login", signin.login_form, access=Access.OPEN),
         # Single sign-on (answers 404 unless `serve` was given a provider).
         Page("/login/oidc", signon.start, access=Access.OPEN),
         Page(signon.CALLBACK, signon.callback, access=Access.OPEN),
+        # A one-time link: GET only shows it (mail scanners open links); POST signs in, and the
+        # store writes the audit line (the link used) in the transaction that opens the session.
+        Page("/link/{token}", links.confirm_page, access=Access.OPEN),
+        Page("/link/{token}", links.use, access=Access.OPEN, methods=POST),
+        Page("/account/password", links.password_form, access=Access.SIGNED_IN),
+        Page(
+            "/account/password",
+            links.change_password,
+            access=Access.SIGNED_IN,
+            audit=Audit("password-changed"),
+            methods=POST,
+        ),
+        Page("/admin/accounts", admin.accounts_list, access=Access.ADMIN, audit=VIEWED),
+        Page("/admin/accounts/new", admin.new_account_form, access=Access.ADMIN),
+        Page(
+            "/admin/accounts/new",
+            admin.add,
+            access=Access.ADMIN,
+            audit=Audit("added"),
+            methods=POST,
+        ),
+        Page(one_account, admin.account_page, access=Access.ADMIN, audit=VIEWED),
+        Page(one_account, admin.change, access=Access.ADMIN, audit=Audit("changed"), methods=POST),
+        Page(
+            f"{one_account}/disable",
+            admin.disable,
+            access=Access.ADMIN,
+            audit=Audit("disabled"),
+            methods=POST,
+        ),
+        Page(
+            f"{one_account}/enable",
+            admin.enable,
+            access=Access.ADMIN,
+            audit=Audit("enabled"),
+            methods=POST,
+        ),
+        # Made links and imports are audited by the store (as from the command line).
+        Page(f"{one_account}/link", admin.make_link, access=Access.ADMIN, methods=POST),
+        Page("/admin/accounts/import", admin.import_form, access=Access.ADMIN),
+        Page("/admin/accounts/import", admin.import_preview, access=Access.ADMIN, methods=POST),
+        Page("/admin/accounts/import/apply", admin.import_apply, access=Access.ADMIN, methods=POST),
         Page("/login", signin.login, access=Access.OPEN, methods=POST),
         Page("/logout", signin.logout, access=Access.OPEN, methods=POST),
         Page("/assessment/kept", signin.kept_form, access=Access.SIGNED_IN),

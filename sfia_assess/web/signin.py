@@ -34,6 +34,7 @@ from .auth import (
     LOGIN_FORM_SECONDS,
     MAX_FORM_BYTES,
     Sessions,
+    User,
     current_user,
     read_body,
     too_large,
@@ -54,10 +55,10 @@ async def _form(request: Request) -> FormData | None:
     body = await read_body(request.receive, MAX_FORM_BYTES)
     if body is None:
         return None
-    return _parsed(body)
+    return parsed_form(body)
 
 
-def _parsed(body: bytes) -> FormData:
+def parsed_form(body: bytes) -> FormData:
     fields: list[tuple[str, str | UploadFile]] = []
     fields.extend(parse_qsl(body.decode("latin-1"), keep_blank_values=True))
     return FormData(fields)
@@ -157,20 +158,38 @@ async def login(request: Request) -> Response:
         attempt_succeeded(session, person_key(name), address)
         audit(session, found.name, "signed-in", "session", address)
 
-    return await signed_in(request, found, succeeded)
+    return await signed_in_home(request, found, succeeded)
 
 
-async def signed_in(request: Request, found: AccountView, also: Callable[[Any], None]) -> Response:
-    """A new session for `found` (with `also` done in its transaction: the audit line), its
-    cookies, and the way on: the form kept across the sign-in, else the home page."""
+async def signed_in_home(
+    request: Request, found: AccountView, also: Callable[[Any], None]
+) -> Response:
+    """Signed in (by password or single sign-on): on to the form kept across the sign-in, else
+    the home page; the sign-in form's own cookie is done with."""
+    kept = request.cookies.get(KEPT_COOKIE)
+    response, _ = await signed_in(request, found, "/assessment/kept" if kept else "/", also)
+    response.delete_cookie(
+        LOGIN_COOKIE,
+        path="/login",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+async def signed_in(
+    request: Request, found: AccountView, to: str, also: Callable[[Any], None]
+) -> tuple[Response, User]:
+    """A new session for `found` (`also` done in its transaction: the audit line), its cookies
+    set on a redirect to `to`; and who is now signed in."""
     sessions: Sessions = request.app.state.sessions
     cookie = await run_in_threadpool(
         lambda: sessions.issue(found.name, found.role, found.manager, also=also, login=found.login)
     )
     claimed = sessions.claims(cookie)
     assert claimed is not None  # a cookie just issued always checks
-    kept = request.cookies.get(KEPT_COOKIE)
-    response = RedirectResponse("/assessment/kept" if kept else "/", status_code=303)
+    response = RedirectResponse(to, status_code=303)
     secure = request.url.scheme == "https"
     response.set_cookie(
         COOKIE, cookie, max_age=COOKIE_SECONDS, httponly=True, samesite="lax", secure=secure
@@ -182,14 +201,7 @@ async def signed_in(request: Request, found: AccountView, also: Callable[[Any], 
         samesite="strict",
         secure=secure,
     )
-    response.delete_cookie(
-        LOGIN_COOKIE,
-        path="/login",
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-    )
-    return response
+    return response, claimed
 
 
 async def logout(request: Request) -> Response:
@@ -241,7 +253,7 @@ async def kept_form(request: Request) -> Response:
     if content is None:
         response: Response = RedirectResponse("/", status_code=303)
     else:
-        form = _parsed(content)
+        form = parsed_form(content)
         notice = (
             "Your session had ended, so nothing was saved: here is your form as you left it."
             " Press Save (or Submit) again."

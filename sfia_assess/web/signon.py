@@ -28,7 +28,7 @@ from ..store.sessions import Attempt
 from .auth import Sessions
 from .errorpages import NotFound
 from .oidc import Flow, Provider, ProviderUnavailable, Refused
-from .signin import client_address, login_page, signed_in, wait_message
+from .signin import client_address, login_page, signed_in_home, wait_message
 
 FLOW_COOKIE = "sfia_sso"
 FLOW_PATH = "/login/oidc"
@@ -228,4 +228,4 @@ async def _account(
         address_succeeded(session, address)
         audit(session, found.name, "signed-in", "session by single sign-on", address)
 
-    return await signed_in(request, found, succeeded)
+    return await signed_in_home(request, found, succeeded)

@@ -28,4 +28,5 @@ def menu() -> dict[str, bool]:
     return {
         "reviews": role in (None, "manager", "hr", "admin"),
         "team": role in (None, "hr", "admin"),
+        "accounts": role == "admin",  # a shared deployment's only: single-user has none
     }
