@@ -5,6 +5,7 @@ who did what and when is the record. Each function works in the caller's session
 request opens one with `writing` or `reading` and calls one of these.
 
     drafted -> submitted -> reviewed + agreed -> signed-off
+                         -> returned (to the person, with the manager's comment) -> submitted
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ AGREED = "agreed"
 SIGNED_OFF = "signed-off"
 RECORDED = "recorded"
 MIGRATED = "migrated"  # recorded by moving an older SFIA version's record (store/migrating.py)
+RETURNED = "returned"  # sent back to the person by the manager, with a comment
 
 
 def checked(content: bytes, source_name: str, catalog: Catalog, policy: Policy) -> Checked:
@@ -96,7 +98,7 @@ def submit(session: Session, assessment_id: int, *, actor: str, manager: str) ->
     record = get(session, assessment_id)
     if record.relation == "manager":
         raise StoreError("a manager's review is not submitted; it is recorded with review()")
-    if status(session, assessment_id) not in (DRAFTED, RECORDED, MIGRATED):
+    if status(session, assessment_id) not in (DRAFTED, RECORDED, MIGRATED, RETURNED):
         raise StoreError(
             f"{record.source_name} version {record.version} was already submitted; save a new"
             " version to submit again"
@@ -200,11 +202,36 @@ def _check_signer(session: Session, self_id: int, actor: str) -> None:
     last = sent[-1]
     if any(step.kind == SIGNED_OFF for step in steps[steps.index(last) :]):
         raise StoreError(f"{what} is already signed off; a new version must be submitted first")
+    if any(step.kind == RETURNED for step in steps[steps.index(last) :]):
+        raise StoreError(
+            f"{what} was returned to {record.person.name}; it can be signed off once they send it"
+            " again"
+        )
     if last.recipient_key != person_key(actor):
         raise StoreError(
             f"{what} was submitted to {last.recipient}, not to {' '.join(actor.split())}: only"
             " they can sign it off"
         )
+
+
+def return_to_person(session: Session, self_id: int, *, actor: str, note: str) -> Event:
+    """The manager sends a submitted self-assessment back to its author with a comment (what
+    to bring or change); the author edits it and submits again."""
+    note = note.strip()
+    if not note:
+        raise StoreError("say what the person should change or bring before it is sent back")
+    _check_signer(session, self_id, actor)
+    step = Event(
+        assessment_id=self_id,
+        kind=RETURNED,
+        actor=actor,
+        note=note,
+        recipient=get(session, self_id).person.name,
+        recipient_key=get(session, self_id).person.key,
+    )
+    session.add(step)
+    session.flush()
+    return step
 
 
 @dataclass(frozen=True)
