@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from .browser import no_axe_violations, screenshot
+from .browser import SHOTS, no_axe_violations, screenshot
 from .conftest import EXAMPLES
 from .pages import TIMER, agreed, manager_rates, sign_in, sign_out
 from .seeding import EVERY_ROLE, add_users
@@ -145,6 +145,9 @@ def test_return_resubmit_sign_off_and_the_practitioner_reads_the_verdict(
     assert f"{MANAGER} signed off level 3 \u2014 Apply" in panel
     assert page.locator("#verdict-level").inner_text() == "3 \u2014 Apply"
     checked(page, "opened-signed")
+    if SHOTS is not None:
+        page.locator("#result").screenshot(path=str(SHOTS / "opened-signed-panel.png"))
+        page.screenshot(path=str(SHOTS / "opened-signed-top.png"))
     page.goto(server.url + "/me")
     page.get_by_role("link", name="Review record", exact=True).click()
     page.get_by_role("heading", name=f"Signed off: {PERSON}, agreed level 3").wait_for()
@@ -160,8 +163,6 @@ def test_return_resubmit_sign_off_and_the_practitioner_reads_the_verdict(
     assert "Signed off (agreed level 3)" in text
     assert "pn-01: p2-log.png" in text
     assert "signature and date" not in text
-    from .browser import SHOTS
-
     if SHOTS is not None:
         subprocess.run(
             ["pdftoppm", "-png", "-r", "60", str(pdf), str(SHOTS / "record-pdf")], check=True

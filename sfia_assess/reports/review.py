@@ -57,6 +57,11 @@ def step_words(step: Step) -> str:
     return words.get(step.kind, step.kind.capitalize())
 
 
+def moment_words(at: dt.datetime) -> str:
+    """`4 December 2026, 19:01 UTC`."""
+    return f"{at.day} {at:%B %Y}, {at:%H:%M} UTC"
+
+
 @dataclass(frozen=True)
 class ReviewReport:
     review: ReviewResult
@@ -218,8 +223,11 @@ def render_html(report: ReviewReport, options: Options) -> str:
         "manager_evidence": [e for e in agreed.evidence if e.id in review.manager_evidence],
         "trail": report.trail,
         "signed": report.trail.signed if report.trail else None,
+        "signed_when": (
+            moment_words(report.trail.signed.at) if report.trail and report.trail.signed else ""
+        ),
         "trail_steps": [
-            (step_words(step), step.actor, step.at.strftime("%d %B %Y, %H:%M UTC"))
+            (step_words(step), step.actor, moment_words(step.at))
             for step in (report.trail.steps if report.trail else ())
             if step.kind != "drafted"
         ],

@@ -327,7 +327,7 @@ async def signed(request: Request) -> Response:
     """The agreed level as signed off, the trail of who did what and when, the record as PDF.
     The person opens it from their own page (at /assessments/N/record), the manager from the
     queue."""
-    from ..reports.review import step_words
+    from ..reports.review import moment_words, step_words
     from ..store.mine import comments_of, files_of
     from ..store.workflow import latest_review, trail
 
@@ -376,11 +376,12 @@ async def signed(request: Request) -> Response:
         self_level=self_level,
         manager_level=manager_level,
         steps=[
-            (step_words(step), step.actor, step.at.strftime("%d %B %Y, %H:%M UTC"))
+            (step_words(step), step.actor, moment_words(step.at))
             for step in steps
             if step.kind != "drafted"
         ],
         signed=signed_steps[-1] if signed_steps else None,
+        signed_when=moment_words(signed_steps[-1].at) if signed_steps else "",
         recorded=recorded,
         files=files,
         assessment_id=assessment_id,
