@@ -199,3 +199,34 @@ def submit_other(sam: TestClient) -> int:
     answer = post(sam, "/assessment/save", form_of("sam-lee-analyst.yaml"))
     assert answer.status_code == 303, answer.text  # type: ignore[attr-defined]
     return int(answer.headers["location"].split("/")[-1].split("?")[0])  # type: ignore[attr-defined]
+
+
+def test_the_queue_says_how_long_each_item_has_waited() -> None:
+    import datetime as dt
+
+    from sfia_assess.web.manager import waiting_for
+
+    assert waiting_for(dt.timedelta(minutes=20)) == "sent today"
+    assert waiting_for(dt.timedelta(hours=1, minutes=5)) == "waiting 1 hour"
+    assert waiting_for(dt.timedelta(hours=5)) == "waiting 5 hours"
+    assert waiting_for(dt.timedelta(days=1, hours=3)) == "waiting 1 day"
+    assert waiting_for(dt.timedelta(days=3)) == "waiting 3 days"
+
+
+def test_each_step_of_the_trail_in_plain_words() -> None:
+    import datetime as dt
+
+    from sfia_assess.core.history import Step
+    from sfia_assess.reports.review import step_words
+
+    at = dt.datetime(2026, 12, 4, 9, 30, tzinfo=dt.UTC)
+    assert step_words(Step("submitted", "Priya Nair", at, MANAGER, None)) == (
+        "Sent to Daniel Okafor for review"
+    )
+    assert step_words(Step("returned", MANAGER, at, PERSON, "Bring the P2 log.")) == (
+        "Sent back to Priya Nair: Bring the P2 log."
+    )
+    assert step_words(Step("signed-off", MANAGER, at, None, "agreed level 3")) == (
+        "Signed off (agreed level 3)"
+    )
+    assert step_words(Step("drafted", PERSON, at, None, None)) == "Saved as a draft"
