@@ -230,3 +230,33 @@ def test_each_step_of_the_trail_in_plain_words() -> None:
         "Signed off (agreed level 3)"
     )
     assert step_words(Step("drafted", PERSON, at, None, None)) == "Saved as a draft"
+
+
+def test_the_live_result_keeps_the_verdict_while_she_changes_things(tmp_path: Path) -> None:
+    """The opened version's form carries its verdict: the live panel and a re-drawn form keep
+    the agreed level first, so the banner and the panel never disagree."""
+    from sfia_assess.web.app import create_app
+
+    verdict = {
+        "verdict_agreed": "3 \u2014 Apply",
+        "verdict_by": MANAGER,
+        "verdict_on": "4 December 2026",
+        "verdict_record": "7",
+    }
+    form = {**form_of("priya-nair-coordinator.yaml"), **verdict}
+    with TestClient(create_app(f"sqlite:///{tmp_path / 'store.db'}")) as client:
+        live = client.post("/assessment/check", data=form, headers={"HX-Request": "true"}).text
+        redrawn = client.post(
+            "/assessment/edit",
+            data={**form, "action": "add-evidence"},
+            headers={"HX-Request": "true"},
+        ).text
+        plain = client.post("/assessment/check", data=form_of("priya-nair-coordinator.yaml")).text
+    for answer in (live,):
+        assert f"{MANAGER} signed off level 3 \u2014 Apply on 4 December 2026." in answer
+        assert "Your own ratings alone would give level 4 \u2014 Enable" in answer
+        assert 'href="/assessments/7/record"' in answer
+        assert "The target level" not in answer
+    # (a new, empty evidence item is a problem to fix first; the verdict rides along for after)
+    assert 'name="verdict_by" value="Daniel Okafor"' in redrawn
+    assert "signed off level" not in plain

@@ -173,7 +173,10 @@ async def edit(request: Request) -> Response:
     draft, action, manager = await _draft(request)
     skill = _skill_of(shared, draft)
     after = draft.with_action(action, skill.statements_by_id)
-    return editor(request, after, manager=manager, focus=focus_after(action, after))
+    verdict = verdict_from(await request.form())  # (the form read just above, kept by Starlette)
+    return editor(
+        request, after, manager=manager, focus=focus_after(action, after), verdict=verdict
+    )
 
 
 async def live_result(request: Request) -> Response:
