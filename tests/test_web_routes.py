@@ -114,6 +114,7 @@ EXPECTED = {
     Access.HR: ("HA", "HA", "HA"),
     Access.ADMIN: ("A", "A", "A"),
     Access.RECORD: ("PMHA", "MHA", "HA"),
+    Access.OWN: ("PMHA", "", ""),
     Access.REVIEW: ("HA", "MHA", "HA"),
     Access.REVIEWING: ("", "M", ""),
 }

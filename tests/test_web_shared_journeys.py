@@ -161,7 +161,8 @@ def test_practitioner_and_manager_journeys_and_the_forbidden_paths(
     no_axe_violations(page)
     page.get_by_role("link", name=PERSON).click()
     notice = page.get_by_role("status").first.inner_text()
-    assert f"Version 1 of this assessment. Signed off by {MANAGER}: agreed level 3" in notice
+    assert f"Version 1 of this assessment, signed off by {MANAGER} on" in notice
+    assert "agreed level 3 \u2014 Apply." in notice
     no_axe_violations(page)
     screenshot(page, "shared-practitioner-agreed")
 

@@ -117,8 +117,8 @@ def test_self_assessment_review_and_sign_off_end_to_end(
     assert re.search(r"USUP-3\.5\s+usually\s+sometimes\s+Recovery after INC-20931", recorded)
     assert re.search(r"USUP-3\.6\s+not rated\s+usually", recorded)
     trail = page.get_by_role("table", name="Trail").inner_text()
-    assert re.search(rf"submitted\s+{PERSON}", trail)
-    assert re.search(rf"signed-off\s+{MANAGER}", trail)
+    assert re.search(rf"Sent to {MANAGER} for review\s+{PERSON}", trail)
+    assert re.search(rf"Signed off \(agreed level 3\)\s+{MANAGER}", trail)
     no_axe_violations(page)
     screenshot(page, "signed")
 

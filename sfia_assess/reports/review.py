@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..core.catalog import LevelsOfResponsibility, SkillVersion
+from ..core.history import Step
 from ..core.review import ReviewResult
 from . import Format, Options, Renderer
 from .chart import coverage_svg
@@ -22,11 +23,55 @@ from .terminal import draw
 
 
 @dataclass(frozen=True)
+class RecordTrail:
+    """What the store knows of a reviewed assessment beyond its two files: the steps taken on
+    it (submitted, returned, signed off: who and when) and the files kept for its evidence
+    (evidence id, file name, size in bytes)."""
+
+    steps: tuple[Step, ...] = ()
+    files: tuple[tuple[str, str, int], ...] = ()
+
+    @property
+    def signed(self) -> Step | None:
+        """The sign-off, once there is one."""
+        done = [step for step in self.steps if step.kind == "signed-off"]
+        return done[-1] if done else None
+
+
+def step_words(step: Step) -> str:
+    """One step of the trail in plain words: `Sent to Kim Ray for review`."""
+    if step.kind == "submitted":
+        return f"Sent to {step.recipient} for review" if step.recipient else "Sent for review"
+    if step.kind == "returned":
+        back = f"Sent back to {step.recipient or 'the person'}"
+        return f"{back}: {step.note}" if step.note else back
+    if step.kind == "signed-off":
+        return f"Signed off ({step.note})" if step.note else "Signed off"
+    if step.kind == "reassigned":
+        return f"Moved to {step.recipient} for review" if step.recipient else "Moved for review"
+    words = {
+        "withdrawn": "Withdrawn from review",
+        "drafted": "Saved as a draft",
+        "recorded": "Recorded",
+        "reviewed": "Reviewed",
+        "agreed": "Level agreed",
+        "migrated": "Moved from an older SFIA version",
+    }
+    return words.get(step.kind, step.kind.capitalize())
+
+
+def moment_words(at: dt.datetime) -> str:
+    """`4 December 2026, 19:01 UTC`."""
+    return f"{at.day} {at:%B %Y}, {at:%H:%M} UTC"
+
+
+@dataclass(frozen=True)
 class ReviewReport:
     review: ReviewResult
     skill: SkillVersion
     responsibility: LevelsOfResponsibility
     generated_on: dt.date
+    trail: RecordTrail | None = None  # from the store; the CLI's review of two files has none
 
     @property
     def agreed_report(self) -> GapReport:
@@ -179,6 +224,16 @@ def render_html(report: ReviewReport, options: Options) -> str:
         "reviewer": _reviewer(review),
         "self_evidence": [e for e in agreed.evidence if e.id not in review.manager_evidence],
         "manager_evidence": [e for e in agreed.evidence if e.id in review.manager_evidence],
+        "trail": report.trail,
+        "signed": report.trail.signed if report.trail else None,
+        "signed_when": (
+            moment_words(report.trail.signed.at) if report.trail and report.trail.signed else ""
+        ),
+        "trail_steps": [
+            (step_words(step), step.actor, moment_words(step.at))
+            for step in (report.trail.steps if report.trail else ())
+            if step.kind != "drafted"
+        ],
     }
     return environment().get_template("review-record.html.j2").render(context)
 

@@ -10,6 +10,7 @@ request opens one with `writing` or `reading` and calls one of these.
 
 A submission goes to a manager's account (by its key) when the store has accounts; the manager
 at submission is kept on its event, and only that manager's queue shows it.
+                         -> returned (to the person, with the manager's comment) -> submitted
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ MIGRATED = "migrated"  # recorded by moving an older SFIA version's record (stor
 REASSIGNED = "reassigned"  # a waiting submission moved to another manager
 WITHDRAWN = "withdrawn"  # taken back by the person before review
 WAITING = (SUBMITTED, REASSIGNED)  # the last step of an assessment in a manager's queue
+RETURNED = "returned"  # sent back to the person by the manager, with a comment
 
 
 def checked(content: bytes, source_name: str, catalog: Catalog, policy: Policy) -> Checked:
@@ -146,7 +148,7 @@ def submit(session: Session, assessment_id: int, *, actor: str, manager: str) ->
             f"{_what(record)} is already waiting for {waiting.recipient}'s review; withdraw it"
             " to send it again"
         )
-    if status(session, assessment_id) not in (DRAFTED, RECORDED, MIGRATED, WITHDRAWN):
+    if status(session, assessment_id) not in (DRAFTED, RECORDED, MIGRATED, WITHDRAWN, RETURNED):
         raise StoreError(
             f"{_what(record)} was already reviewed; save a new version to submit again"
         )
@@ -333,11 +335,38 @@ def _check_signer(session: Session, self_id: int, actor: str, actor_key: str) ->
         raise StoreError(f"{what} is already signed off; a new version must be submitted first")
     if any(step.kind == WITHDRAWN for step in steps[steps.index(last) :]):
         raise StoreError(f"{what} was withdrawn by {record.person.name}; it is no longer waiting")
+    if any(step.kind == RETURNED for step in steps[steps.index(last) :]):
+        raise StoreError(
+            f"{what} was returned to {record.person.name}; it can be signed off once they send it"
+            " again"
+        )
     if last.recipient_key != actor_key:
         raise StoreError(
             f"{what} was submitted to {last.recipient}, not to {' '.join(actor.split())}: only"
             " they can sign it off"
         )
+
+
+def return_to_person(
+    session: Session, self_id: int, *, actor: str, note: str, actor_key: str | None = None
+) -> Event:
+    """The manager sends a submitted self-assessment back to its author with a comment (what
+    to bring or change); the author edits it and submits again."""
+    note = note.strip()
+    if not note:
+        raise StoreError("say what the person should change or bring before it is sent back")
+    _check_signer(session, self_id, actor, actor_key or person_key(actor))
+    step = Event(
+        assessment_id=self_id,
+        kind=RETURNED,
+        actor=actor,
+        note=note,
+        recipient=get(session, self_id).person.name,
+        recipient_key=get(session, self_id).person.key,
+    )
+    session.add(step)
+    session.flush()
+    return step
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,10 @@ and WHAT the audit log says it did (an `Audit`, or none). `allowed` is the one r
 and API call goes through; a refusal is answered 404, as for a record that does not exist, so a
 URL does not tell who has records.
 
-practitioner: their own records; manager: their own and their reports' (and reviews those);
-hr and admin: everyone's; only admin manages accounts.
+practitioner: their own records, and what became of them (the review record and its PDF, the
+files kept for their evidence); manager: their own and their reports' (and reviews those);
+hr and admin: everyone's; only admin manages accounts. Only the person adds files to their own
+record.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class Access(Enum):
     SIGNED_IN = "anyone signed in"
     REVIEWERS = "managers, hr and admin"
     RECORD = "the person, their manager, hr and admin"
+    OWN = "the person only (adding to their own record)"
     REVIEW = "the person's manager, hr and admin"
     REVIEWING = "the person's manager only, never the person"
     HR = "hr and admin"
@@ -50,7 +53,7 @@ class Access(Enum):
 
 
 # The rules that concern one person's record: the route has an {assessment_id}.
-RECORD_RULES = frozenset({Access.RECORD, Access.REVIEW, Access.REVIEWING})
+RECORD_RULES = frozenset({Access.RECORD, Access.OWN, Access.REVIEW, Access.REVIEWING})
 
 
 def not_your_name(user: User | None, name: str) -> str | None:
@@ -106,6 +109,8 @@ def allowed(user: User, rule: Access, owner: Owner | None = None) -> bool:
     if rule is Access.REVIEWING:
         # hr and admin see everyone's records; only the person's manager reviews them.
         return role == "manager" and report and not mine
+    if rule is Access.OWN:
+        return mine
     if role in ("hr", "admin"):
         return True
     if role == "manager":
@@ -162,6 +167,19 @@ async def _may_open(request: Request, rule: Access) -> bool:
         engine = services(request).engine
         owner = await run_in_threadpool(lambda: _owner(engine(), assessment_id))
     return allowed(user, rule, owner)
+
+
+async def may(request: Request, rule: Access) -> bool:
+    """Could the signed-in user open a route under `rule` for this request's record? (For a
+    page that offers more to some of its readers: the person may add files to their own.)"""
+    return await _may_open(request, rule)
+
+
+def own_people(request: Request) -> set[str] | None:
+    """The person keys of the signed-in user's own records (their own page lists these);
+    None: everyone's, in single-user mode (the person at the machine keeps them all)."""
+    user = current_user(request)
+    return None if user is None else {user.key}
 
 
 def _sent_by_another_site(request: Request) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -20,7 +21,7 @@ from .checking import GENERAL, CheckedReview, check_review
 from .downloads import attachment
 from .errorpages import NotFound, missing_as_not_found, said
 from .forms import KINDS, RATINGS, Draft, focus_after, from_form
-from .notify import notify_signed_off
+from .notify import notify_returned, notify_signed_off
 from .paging import Pager, pager
 from .pdfpool import review_record_pdf
 from .services import Services, page, services
@@ -37,10 +38,13 @@ class SelfRecord:
     source_name: str
     status: str
     sent_to: str
+    person: str = ""
+    files: tuple[Any, ...] = ()
 
 
 def _self_record(assessment_id: int) -> Any:
     def work(session: Any) -> SelfRecord:
+        from ..store.mine import files_of
         from ..store.workflow import get, status, trail
 
         record = get(session, assessment_id)
@@ -53,6 +57,8 @@ def _self_record(assessment_id: int) -> Any:
             record.source_name,
             status(session, record.id),
             (sent[-1] or "") if sent else "",
+            record.person.name,
+            tuple(files_of(session, record.id)),
         )
 
     return work
@@ -103,10 +109,13 @@ async def queue(request: Request) -> Response:
     told = shown_names((w.person, w.person_id) for w in waiting)  # two Sam Lees: with ids
     waiting = [replace(w, person=told[(w.person, w.person_id)]) for w in waiting]
     signed = await only_visible(request, signed, lambda w: w.person_key, Access.REVIEW)
+    now = dt.datetime.now(dt.UTC)
+    sent_back = request.query_params.get("returned", "")
     return page(
         "queue.html.j2",
         title="Assessments waiting for review",
-        waiting=waiting,
+        waiting=[(w, waiting_for(now - w.submitted_at)) for w in waiting],
+        notice=f"Sent back to {sent_back[:200]} with your comment." if sent_back else "",
         signed=signed,
         manager=manager,
         mine=mine is not None,
@@ -114,6 +123,15 @@ async def queue(request: Request) -> Response:
         pager=shown,
         pager_label="Pages of signed-off assessments",
     )
+
+
+def waiting_for(age: dt.timedelta) -> str:
+    """`waiting 3 days`, `waiting since today`: how long a submission has waited."""
+    days = age.days
+    if days < 1:
+        hours = age.seconds // 3600
+        return "sent today" if hours < 1 else f"waiting {hours} hour{'s' if hours != 1 else ''}"
+    return f"waiting {days} day{'s' if days != 1 else ''}"
 
 
 def _first_draft(found: SelfRecord, own: LoadedAssessment, shared: Services) -> Draft:
@@ -134,6 +152,8 @@ def _render(
     status_code: int = 200,
     store_problem: str = "",
     focus: str = "",
+    return_problem: str = "",
+    return_note: str = "",
 ) -> Response:
     shared = services(request)
     own = result.own
@@ -154,6 +174,9 @@ def _render(
         "base_url": f"/manager/review/{found.assessment_id}",
         "store_problem": store_problem,
         "focus": focus,
+        "return_problem": return_problem,
+        "return_note": return_note,
+        "may_return": found.status == "submitted",
         "evidence_heading": "Your own evidence",
         "evidence_hint": (
             "What you saw yourself: observations, feedback, records. It counts with the"
@@ -304,77 +327,140 @@ async def sign(request: Request) -> Response:
     return RedirectResponse(f"/manager/review/{found.assessment_id}/signed", status_code=303)
 
 
+async def send_back(request: Request) -> Response:
+    """Return the assessment to its author with the manager's comment (what to change or
+    bring); it leaves the queue until they send it again."""
+    from ..store.workflow import return_to_person
+
+    shared = services(request)
+    found, own = await _own(request)
+    async with request.form(max_files=0, max_fields=10, max_part_size=MAX_BYTES) as form:
+        note = str(form.get("return_note", ""))[:4000]
+    user = current_user(request)
+    manager = user.name if user is not None else found.sent_to
+
+    def work(session: Any) -> None:
+        key = user.key if user is not None else None
+        return_to_person(session, found.assessment_id, actor=manager, note=note, actor_key=key)
+
+    try:
+        await shared.write(work)
+    except StoreUnavailable:
+        raise
+    except SfiaAssessError as exc:  # shown on the review page, the comment kept
+        result = _check(request, own, _first_draft(found, own, shared))
+        return _render(
+            request, found, result, status_code=422, return_problem=said(exc), return_note=note
+        )
+    notify_returned(request, found.assessment_id)  # after the commit, in the mail thread
+    from urllib.parse import urlencode
+
+    return RedirectResponse(f"/manager?{urlencode({'returned': found.person})}", status_code=303)
+
+
 async def signed(request: Request) -> Response:
-    """The agreed level as signed off, the trail of who did what and when, the record as PDF."""
+    """The agreed level as signed off, the trail of who did what and when, the record as PDF.
+    The person opens it from their own page (at /assessments/N/record), the manager from the
+    queue."""
+    from ..reports.review import moment_words, step_words
+    from ..store.mine import comments_of, files_of
     from ..store.workflow import latest_review, trail
 
     shared = services(request)
     assessment_id = int(request.path_params["assessment_id"])
+    by_person = request.url.path.startswith("/assessments/")
 
-    def work(session: Any) -> tuple[Any, list[Any], list[tuple[str, str, str, str]]]:
+    def work(session: Any) -> tuple[Any, list[Any], list[Any], list[Any]]:
         from ..store.workflow import get
 
         found = latest_review(session, assessment_id)
         steps = trail(session, assessment_id)
         if found is None:
-            return None, steps, []
+            return None, steps, [], []
         mine, theirs = get(session, found.self_id).parsed, get(session, found.manager_id).parsed
-        own_ratings, ratings = mine.get("ratings", {}), theirs.get("ratings", {})
-        comments = theirs.get("comments", {})
-        rows = [
-            (sid, own_ratings.get(sid, "not rated"), ratings.get(sid, ""), comments.get(sid, ""))
-            for sid in {**ratings, **comments}
-        ]
         return (
             (found.agreed_level, found.self_level, found.manager_level),
-            [(e.kind, e.actor, e.at, e.note or "", e.recipient or "") for e in steps],
-            rows,
+            [_step(e) for e in steps],
+            list(comments_of(mine, theirs)),
+            files_of(session, assessment_id),
         )
 
     with missing_as_not_found():
-        levels, steps, recorded = await shared.read(work)
+        levels, steps, recorded, files = await shared.read(work)
     _, own = await _own(request)
     if levels is None:
+        if by_person:
+            raise NotFound("this assessment has no review recorded yet")
         return RedirectResponse(f"/manager/review/{assessment_id}", status_code=303)
     agreed, self_level, manager_level = levels
     order = {sid: i for i, sid in enumerate(own.skill.statements_by_id)}
-    recorded.sort(key=lambda row: order.get(row[0], len(order)))
+    recorded.sort(key=lambda row: order.get(row.statement, len(order)))
+    signed_steps = [step for step in steps if step.kind == "signed-off"]
+    base = f"/assessments/{assessment_id}" if by_person else f"/manager/review/{assessment_id}"
     return page(
         "signed.html.j2",
-        title=f"Signed off: {own.assessment.subject.name}",
+        title=(
+            f"Signed off: {own.assessment.subject.name}"
+            if signed_steps
+            else f"Review record: {own.assessment.subject.name}"
+        ),
         own=own.assessment,
         skill=own.skill,
         responsibility=shared.catalog.responsibility(own.skill.sfia_version),
         agreed=agreed,
         self_level=self_level,
         manager_level=manager_level,
-        steps=steps,
+        steps=[
+            (step_words(step), step.actor, moment_words(step.at))
+            for step in steps
+            if step.kind != "drafted"
+        ],
+        signed=signed_steps[-1] if signed_steps else None,
+        signed_when=moment_words(signed_steps[-1].at) if signed_steps else "",
         recorded=recorded,
+        files=files,
         assessment_id=assessment_id,
+        pdf_url=f"{base}/record.pdf",
+        by_person=by_person,
     )
 
 
+def _step(event: Any) -> Any:
+    from ..core.history import Step
+    from ..store.history import aware
+
+    return Step(event.kind, event.actor, aware(event.at), event.recipient, event.note)
+
+
 async def record_pdf(request: Request) -> Response:
-    """The review record as PDF, made in a worker from the two files as recorded."""
-    from ..store.workflow import get, latest_review
+    """The review record as PDF, made in a worker from the two files as recorded, with the
+    trail (the electronic sign-off, once signed) and the files kept for the evidence."""
+    from ..reports.review import RecordTrail
+    from ..store.mine import files_of
+    from ..store.workflow import get, latest_review, trail
 
     shared = services(request)
     assessment_id = int(request.path_params["assessment_id"])
 
-    def work(session: Any) -> tuple[tuple[str, str], tuple[str, str]] | None:
+    def work(session: Any) -> tuple[tuple[str, str], tuple[str, str], RecordTrail] | None:
         found = latest_review(session, assessment_id)
         if found is None:
             return None
         mine, theirs = get(session, found.self_id), get(session, found.manager_id)
+        kept = RecordTrail(
+            tuple(_step(e) for e in trail(session, assessment_id)),
+            tuple((f.evidence_id, f.file_name, f.size) for f in files_of(session, assessment_id)),
+        )
         return (
             (mine.content.decode("utf-8"), mine.source_name),
             (theirs.content.decode("utf-8"), theirs.source_name),
+            kept,
         )
 
     with missing_as_not_found():
         pair = await shared.read(work)
     if pair is None:
         raise NotFound("this assessment has no review recorded yet")
-    pdf = await shared.pdfs.render(review_record_pdf, pair[0], pair[1], shared.today())
+    pdf = await shared.pdfs.render(review_record_pdf, pair[0], pair[1], shared.today(), pair[2])
     name = pair[0][1].removesuffix(".yaml") + "-review-record.pdf"
     return attachment(pdf, name, "application/pdf")

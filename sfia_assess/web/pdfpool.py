@@ -46,8 +46,13 @@ def gap_report_pdf(text: str, name: str, today: dt.date) -> bytes:
     return pdf
 
 
-def review_record_pdf(own: tuple[str, str], manager: tuple[str, str], today: dt.date) -> bytes:
-    """The PDF review record of a self-assessment and the manager's review ((text, name) each)."""
+def review_record_pdf(
+    own: tuple[str, str], manager: tuple[str, str], today: dt.date, trail: Any = None
+) -> bytes:
+    """The PDF review record of a self-assessment and the manager's review ((text, name) each);
+    with the store's `trail` (a reports.review.RecordTrail), the electronic sign-off in it."""
+    import dataclasses
+
     from ..core.assessment import parse_assessment
     from ..reports import Format, render
     from ..reports.build import review_report
@@ -57,6 +62,8 @@ def review_record_pdf(own: tuple[str, str], manager: tuple[str, str], today: dt.
     mine = parse_assessment(own[0], own[1], catalog)
     theirs = parse_assessment(manager[0], manager[1], catalog)
     report = review_report(mine, theirs, catalog, default_policy(), today=today)
+    if trail is not None:
+        report = dataclasses.replace(report, trail=trail)
     pdf = render(RENDERERS, report, Format.PDF)
     assert isinstance(pdf, bytes)
     return pdf

@@ -214,6 +214,7 @@ async def editor(
         "focus": "",
         "route": route,
         "withdraw": None,
+        "verdict": None,
         **more,
     }
     return page(template, status_code, title=title, **_context(shared, checked, **more))
@@ -225,16 +226,20 @@ async def edit(request: Request) -> Response:
     draft, action, manager = await _draft(request)
     skill = _skill_of(shared, draft)
     after = draft.with_action(action, skill.statements_by_id)
-    return await editor(request, after, manager=manager, focus=focus_after(action, after))
+    verdict = verdict_from(await request.form())  # (the form read just above, kept by Starlette)
+    return await editor(
+        request, after, manager=manager, focus=focus_after(action, after), verdict=verdict
+    )
 
 
 async def live_result(request: Request) -> Response:
     """The result panel and every field's problems, after each change (htmx)."""
     shared = services(request)
     draft, _, _ = await _draft(request)
+    verdict = verdict_from(await request.form())  # (the form read just above, kept by Starlette)
 
     def work() -> Response:  # scoring and the page are CPU work: off the event loop
-        return page("_live.html.j2", **_context(shared, _checked(shared, draft)))
+        return page("_live.html.j2", **_context(shared, _checked(shared, draft), verdict=verdict))
 
     return await run_in_threadpool(work)
 
@@ -436,33 +441,48 @@ async def saved_list(request: Request) -> Response:
 
 
 async def open_saved(request: Request) -> Response:
-    """A saved version opened in the form; saving again makes a new version."""
-    from ..store.workflow import get, status, waiting_for
+    """A saved version opened in the form; saving again makes a new version. Once reviewed, the
+    banner and the result panel give one verdict: the agreed level, her own beside it."""
+    from ..store.workflow import get, status, trail, waiting_for
 
     shared = services(request)
     assessment_id = int(request.path_params["assessment_id"])
 
-    def work(session: Any) -> tuple[bytes, str, str, int, str, str, str, str | None]:
+    def work(
+        session: Any,
+    ) -> tuple[bytes, str, str, int, Verdict | None, Any, str, str, str | None]:
         record = get(session, assessment_id)
         state = status(session, record.id)
+        steps = trail(session, record.id)
         waiting = waiting_for(session, record.id)
         return (
             record.content,
             record.source_name,
             state,
             record.version,
-            _signed(session, record.id),
+            _verdict(session, record.id, shared.catalog.responsibility(record.sfia_version)),
+            (steps[-1].actor, steps[-1].note or "") if steps else None,
             waiting,
             record.person.key,
             record.person.login,
         )
 
     with missing_as_not_found():
-        content, name, state, version, signed, waiting, owner, login = await shared.read(work)
+        content, name, state, version, verdict, last, waiting, owner, login = await shared.read(
+            work
+        )
         loaded = parse_assessment(content, name, shared.catalog)
-    notice = f"Version {version} of this assessment, {state}."
-    if signed:
-        notice = f"Version {version} of this assessment. {signed}"
+    notice = f"Version {version} of this assessment, {_state_words(state)}."
+    if verdict is not None:
+        notice = (
+            f"Version {version} of this assessment, signed off by {verdict.by} on {verdict.on}:"
+            f" agreed level {verdict.agreed}."
+        )
+    if state == "returned" and last is not None:
+        notice = (
+            f"Version {version} of this assessment was sent back to you by {last[0]}:"
+            f" \u201c{last[1]}\u201d Change what is asked, then send it again below."
+        )
     if request.query_params.get("saved"):
         notice = f"Saved as version {version}."
     if request.query_params.get("kept"):
@@ -487,17 +507,51 @@ async def open_saved(request: Request) -> Response:
         draft,
         notice=notice,
         withdraw=assessment_id if waiting and mine else None,
+        verdict=verdict,
     )
 
 
-def _signed(session: Any, assessment_id: int) -> str:
-    """'Signed off by Kim Ray: agreed level 3 (yours: 4).' once a review is signed, else ''."""
+def _state_words(state: str) -> str:
+    return {
+        "drafted": "a draft not sent yet",
+        "submitted": "sent for review",
+        "reassigned": "sent for review",
+        "withdrawn": "withdrawn from review",
+        "returned": "sent back to you",
+        "recorded": "recorded",
+        "migrated": "moved from an older SFIA version",
+    }.get(state, state)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The signed-off outcome of a version, as the practitioner's page says it."""
+
+    agreed: str  # `3 — Apply`, or `none`
+    by: str
+    on: str  # `4 December 2026`
+    record: int  # the self-assessment's id: its review record is at /assessments/N/record
+
+
+def _verdict(session: Any, assessment_id: int, responsibility: Any) -> Verdict | None:
+    """The signed-off outcome of a version, else None."""
     from ..store.workflow import SIGNED_OFF, latest_review, trail
 
     steps = [step for step in trail(session, assessment_id) if step.kind == SIGNED_OFF]
     found = latest_review(session, assessment_id)
     if not steps or found is None:
-        return ""
-    level = found.agreed_level if found.agreed_level is not None else "none"
-    yours = found.self_level if found.self_level is not None else "none"
-    return f"Signed off by {steps[-1].actor}: agreed level {level} (your own: {yours})."
+        return None
+    level = found.agreed_level
+    named = f"{level} \N{EM DASH} {responsibility.level(level).name}" if level else "none"
+    at = steps[-1].at
+    return Verdict(named, steps[-1].actor, f"{at.day} {at:%B %Y}", assessment_id)
+
+
+def verdict_from(form: Any) -> Verdict | None:
+    """The verdict the opened version's form carries (hidden fields), so that the live result
+    keeps saying it while she changes things; it is only ever shown back to her."""
+    agreed, by = str(form.get("verdict_agreed", "")), str(form.get("verdict_by", ""))
+    record = whole_number(str(form.get("verdict_record", "")))
+    if not agreed or not by or record is None:
+        return None
+    return Verdict(agreed[:80], by[:200], str(form.get("verdict_on", ""))[:40], record)

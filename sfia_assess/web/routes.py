@@ -7,7 +7,7 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from . import api, hr, hrmigrate, manager, practitioner
+from . import api, hr, hrmigrate, manager, mine, practitioner
 from .access import Access, Page
 from .audit import Audit
 
@@ -32,6 +32,7 @@ VIEWED = Audit("viewed")
 EXPORTED = Audit("exported")
 HR_EXPORTED = Audit("exported", single_user=True)
 REVIEW = "/manager/review/{assessment_id:id}"
+OWN = "/assessments/{assessment_id:id}"
 
 ROUTES: list[BaseRoute] = [
     Page("/", practitioner.home, access=Access.SIGNED_IN),
@@ -81,12 +82,32 @@ ROUTES: list[BaseRoute] = [
         audit=Audit("withdrawn"),
         methods=POST,
     ),
+    # The person's own page, and what became of each version: the review record (page and
+    # PDF) and the files kept for its evidence.
+    Page("/me", mine.my_page, access=Access.SIGNED_IN, audit=VIEWED),
+    Page(f"{OWN}/record", manager.signed, access=Access.RECORD, audit=VIEWED),
+    Page(f"{OWN}/record.pdf", manager.record_pdf, access=Access.RECORD, audit=EXPORTED),
+    Page(f"{OWN}/files", mine.files_page, access=Access.RECORD, audit=VIEWED),
+    Page(f"{OWN}/files", mine.add_file, access=Access.OWN, audit=Audit("attached"), methods=POST),
+    Page(
+        f"{OWN}/files/{{attachment_id:id}}",
+        mine.download_file,
+        access=Access.RECORD,
+        audit=EXPORTED,
+    ),
     Page("/manager", manager.queue, access=Access.REVIEWERS, audit=VIEWED),
     Page(REVIEW, manager.review_page, access=Access.REVIEW, audit=VIEWED),
     Page(f"{REVIEW}/check", manager.live_result, access=Access.REVIEWING, methods=POST),
     Page(f"{REVIEW}/edit", manager.edit, access=Access.REVIEWING, methods=POST),
     Page(
         f"{REVIEW}/sign", manager.sign, access=Access.REVIEWING, audit=Audit("signed"), methods=POST
+    ),
+    Page(
+        f"{REVIEW}/return",
+        manager.send_back,
+        access=Access.REVIEWING,
+        audit=Audit("returned"),
+        methods=POST,
     ),
     Page(f"{REVIEW}/signed", manager.signed, access=Access.REVIEW, audit=VIEWED),
     Page(f"{REVIEW}/record.pdf", manager.record_pdf, access=Access.REVIEW, audit=EXPORTED),
