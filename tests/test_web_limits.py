@@ -254,3 +254,32 @@ def test_a_large_live_check_does_not_hold_up_other_requests(tmp_path: Path) -> N
     finally:
         process.terminate()
         process.communicate(timeout=30)
+
+
+def test_a_report_too_long_to_lay_out_is_stopped_and_the_next_goes_through(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A job that takes longer than $SFIA_ASSESS_PDF_SECONDS is stopped in its worker (an
+    alarm), with a sentence saying so; the worker is free again for the next report."""
+    import asyncio
+
+    from sfia_assess.web.pdfpool import PdfPool, PdfTooLarge
+
+    monkeypatch.setenv("SFIA_ASSESS_PDF_SECONDS", "1")
+    pool = PdfPool(1)
+
+    async def scenario() -> tuple[str, float]:
+        await pool.render(time.sleep, 0.01)  # type: ignore[arg-type]  # the worker started
+        started = time.monotonic()
+        with pytest.raises(PdfTooLarge) as stopped:
+            await pool.render(time.sleep, 30)  # type: ignore[arg-type]
+        took = time.monotonic() - started
+        await pool.render(time.sleep, 0.01)  # type: ignore[arg-type]  # the same worker, free
+        return str(stopped.value), took
+
+    try:
+        message, took = asyncio.run(scenario())
+    finally:
+        pool.close()
+    assert "this report took over 1 seconds to lay out and was stopped" in message
+    assert took < 10

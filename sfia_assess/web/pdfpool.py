@@ -110,7 +110,7 @@ def within(seconds: float, job: Callable[..., bytes], *args: Any) -> bytes:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-    if len(pdf) > MAX_PDF_BYTES:
+    if isinstance(pdf, bytes) and len(pdf) > MAX_PDF_BYTES:
         raise PdfTooLarge(
             f"this report is over {MAX_PDF_BYTES // 2**20} MB as a PDF and is not sent; a"
             " report with fewer evidence items will go through"
