@@ -277,8 +277,11 @@ def test_a_report_too_long_to_lay_out_is_stopped_and_the_next_goes_through(
         await pool.render(time.sleep, 0.01)  # type: ignore[arg-type]  # the same worker, free
         return str(stopped.value), took
 
-    try:
-        message, took = asyncio.run(scenario())
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:  # in a thread of its own: another test may have left an event loop in this one
+        with ThreadPoolExecutor(1) as thread:
+            message, took = thread.submit(lambda: asyncio.run(scenario())).result()
     finally:
         pool.close()
     assert "this report took over 1 seconds to lay out and was stopped" in message
