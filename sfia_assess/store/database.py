@@ -256,19 +256,18 @@ def writing(engine: Engine, work: Callable[[Session], T], *, retries: int = RETR
     waited = lock_wait()
     deadline = time.monotonic() + waited
     bind = engine.execution_options(**{DEADLINE: deadline})
-    attempt = clashes = 0
+    attempt = 0
     while True:
         again = attempt < retries and time.monotonic() < deadline
         try:
             with (
-                translated(engine, retrying=again, waited=waited, clashed=clashes),
+                translated(engine, retrying=again, waited=waited),
                 Session(bind) as session,
                 session.begin(),
             ):
                 return work(session)
         except _Clash:
-            clashes += 1  # the next attempt reads what the other writer added: no wait
-            attempt += 1
+            attempt += 1  # the next attempt reads what the other writer added: no wait
             continue
         except _Retry:
             attempt += 1
@@ -293,12 +292,9 @@ class _Clash(_Retry):
     waits). Four writers at once may clash three times."""
 
 
-CLASH_RETRIES = RETRIES
-
-
 @contextmanager
 def translated(
-    engine: Engine, *, retrying: bool = False, waited: float | None = None, clashed: int = 0
+    engine: Engine, *, retrying: bool = False, waited: float | None = None
 ) -> Iterator[None]:
     """Database failures as one sentence a user can act on."""
     where = shown(engine.url.render_as_string(hide_password=False))
@@ -309,7 +305,7 @@ def translated(
     try:
         yield
     except IntegrityError:
-        if retrying and clashed < CLASH_RETRIES:
+        if retrying:
             raise _Clash from None
         raise StoreError(
             "another writer recorded the same thing at the same moment, and nothing of this"
