@@ -32,6 +32,7 @@ SHIPPED = {
     "0003_accounts.py": "745620e502cffe08cced46fca0ae771297fd0bd2a128c447729eebc4db3742a8",
     "0004_repair_events.py": "c12c5e3f58cb114f879f59d93b7f47e448f775d218ed84149c2d1af2212f4b48",
     "0005_sessions.py": "b23eed314275dafe4345e38d8d714151c9e0ec0b1b328f373f35c016457ebcf1",
+    "0006_people.py": "397757d0ac34bee7e56a635a73b93906b300c228d577486e52de51a4368c6c85",
 }
 
 # the commit that made the store -> the schema revision it carries
