@@ -53,6 +53,8 @@ class Draft:
     comments: dict[str, str] = field(default_factory=dict)  # a manager's, per statement
     migrated_from: str = ""
     migration_notes: tuple[str, ...] = ()
+    # The fields the person has left (their problems are shown); None: show every problem.
+    touched: frozenset[str] | None = None
 
     def rating(self, statement_id: str) -> str:
         return self.ratings.get(statement_id, "")
@@ -96,8 +98,8 @@ def focus_after(action: str, draft: Draft) -> str:
         return f"evidence-{len(draft.evidence) - 1}-summary"
     if action.startswith("remove-evidence-"):
         return "add-evidence"
-    if match := re.fullmatch(r"support-(\d+)-.+", action):
-        return f"evidence-{match.group(1)}-supports"
+    if match := re.fullmatch(r"support-(\d+)-(.+)", action):
+        return f"evidence-{match.group(1)}-supports-{match.group(2)}"
     return ""
 
 
@@ -130,7 +132,7 @@ def from_form(form: Mapping[str, Any], getlist: Any) -> Draft:
                 kind=text(prefix + "kind") or "other",
                 reference=text(prefix + "reference"),
                 verified_by=text(prefix + "verified_by"),
-                supports=tuple(s for s in _ID_SPLIT.split(text(prefix + "supports")) if s),
+                supports=_ids(getlist(prefix + "supports")),
             )
         )
     return Draft(
@@ -148,7 +150,17 @@ def from_form(form: Mapping[str, Any], getlist: Any) -> Draft:
         comments=comments,
         migrated_from=text("migrated_from"),
         migration_notes=tuple(n for n in getlist("migration_note") if isinstance(n, str)),
+        touched=frozenset(_ID_SPLIT.split(text("touched"))) - {""} if "touched" in form else None,
     )
+
+
+def _ids(values: Iterable[Any]) -> tuple[str, ...]:
+    """Statement ids from checkboxes (one a value) or typed (several, separated), once each."""
+    found: dict[str, None] = {}
+    for value in values:
+        if isinstance(value, str):
+            found.update((s, None) for s in _ID_SPLIT.split(value) if s)
+    return tuple(found)
 
 
 def from_assessment(assessment: Assessment) -> Draft:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -23,6 +24,7 @@ from ..files.numbers import whole_number
 from ..files.yamlfile import MAX_BYTES
 from ..reports.chart import coverage_svg
 from ..reports.gap.model import REASON_LABELS, level_label, summary_sentence
+from . import drafts
 from .access import Access, not_your_self_assessment, only_visible, readable_people
 from .audit import audit_as
 from .auth import current_user
@@ -66,6 +68,7 @@ async def home(request: Request, problems: list[Problem] | None = None) -> HTMLR
         skills=_skills(shared),
         today=shared.today().isoformat(),
         problems=problems or [],
+        drafts=await drafts.listed(request),
     )
 
 
@@ -81,12 +84,20 @@ async def start(request: Request) -> Response:
             role=str(form.get("role", "")),
             assessed_on=str(form.get("assessed_on", "")),
             target_level=str(form.get("target_level", "")),
+            touched=frozenset(),
         )
+        discarding = bool(form.get("discard"))
     try:
-        _skill_of(shared, draft)
+        skill = _skill_of(shared, draft)
     except SfiaAssessError as exc:  # shown on the start page, beside the form
         return await home(request, [Problem("the start form", None, str(exc))])
-    return editor(request, draft)
+    if discarding:
+        await drafts.discard(request, skill.code)
+        return editor(request, draft, notice="Your draft was discarded.", draft_dropped=skill.code)
+    kept = await drafts.restored(request, skill.code)
+    if kept is not None:
+        return editor(request, kept.draft, restored=kept, saved_at=kept.saved_at, restore=True)
+    return editor(request, draft, restore=True)
 
 
 async def upload(request: Request) -> Response:
@@ -127,7 +138,7 @@ def _checked(shared: Services, draft: Draft) -> Checked:
 
 
 def _context(shared: Services, checked: Checked, **more: Any) -> dict[str, Any]:
-    report = checked.report
+    report = checked.report or checked.partial
     context: dict[str, Any] = {
         "draft": checked.draft,
         "checked": checked,
@@ -143,6 +154,7 @@ def _context(shared: Services, checked: Checked, **more: Any) -> dict[str, Any]:
         "target_label": level_label(report.result.target_level, report) if report else "",
         "summary": summary_sentence(report) if report else "",
         "chart": coverage_svg(report.result) if report else "",
+        "field_ids": _FIELD_IDS,
     }
     context.update(more)
     return context
@@ -150,6 +162,8 @@ def _context(shared: Services, checked: Checked, **more: Any) -> dict[str, Any]:
 
 def editor(request: Request, draft: Draft, *, status_code: int = 200, **more: Any) -> Response:
     shared = services(request)
+    if status_code == 422:  # refused: every problem is shown, left or not
+        draft = replace(draft, touched=None)
     checked = _checked(shared, draft)
     shared.pdfs.warm()
     template = "_workspace.html.j2" if request.headers.get("hx-request") else "editor.html.j2"
@@ -160,9 +174,36 @@ def editor(request: Request, draft: Draft, *, status_code: int = 200, **more: An
         "manager": "",
         "manager_problem": "",
         "focus": "",
+        "restored": None,
+        "draft_dropped": "",
+        "refused": status_code == 422,
+        "browser_copy": drafts.browser_copy(
+            request, checked.skill.code, more.pop("saved_at", None), more.pop("restore", False)
+        ),
         **more,
     }
+    if more["refused"]:
+        more["error_summary"] = error_summary(checked, more["manager_problem"])
     return page(template, status_code, title=title, **_context(shared, checked, **more))
+
+
+# Where a problem's link in the summary takes the eye (else the field's own id).
+_FIELD_IDS = {
+    "name": "f-name",
+    "assessor": "f-name",
+    "role": "f-role",
+    "assessed_on": "f-assessed_on",
+    "target_level": "f-target_level",
+    GENERAL: "assessment",
+}
+
+
+def error_summary(checked: Checked, manager_problem: str = "") -> list[tuple[str, str]]:
+    """(the id of the field, the problem) for each problem of a refused form, in order."""
+    found = [(_FIELD_IDS.get(name, name), message) for name, message in checked.listed()]
+    if manager_problem:
+        found.append(("f-manager", manager_problem))
+    return found
 
 
 async def edit(request: Request) -> Response:
@@ -244,19 +285,17 @@ async def save(request: Request) -> Response:
     content = _to_store(request, shared, draft)
     if isinstance(content, Response):
         return content
-    try:
-        saved_id = await shared.write(
-            lambda session: (
-                save_draft(
-                    session,
-                    content,
-                    _source_name(draft),
-                    shared.catalog,
-                    shared.policy,
-                    actor=draft.name,
-                ).id
-            )
+    forget = drafts.dropping(request, draft.skill)
+
+    def work(session: Any) -> int:
+        record = save_draft(
+            session, content, _source_name(draft), shared.catalog, shared.policy, actor=draft.name
         )
+        forget(session)
+        return record.id
+
+    try:
+        saved_id = await shared.write(work)
     except StoreUnavailable:
         raise
     except SfiaAssessError as exc:  # shown in the form, which keeps what was typed
@@ -287,7 +326,10 @@ async def submit_to_manager(request: Request) -> Response:
             session, content, _source_name(draft), shared.catalog, shared.policy, actor=draft.name
         )
         submit(session, record.id, actor=draft.name, manager=manager)
+        forget(session)
         return record.id, record.version
+
+    forget = drafts.dropping(request, draft.skill)
 
     try:
         saved_id, version = await shared.write(work)
@@ -303,6 +345,8 @@ async def submit_to_manager(request: Request) -> Response:
         manager=manager,
         assessment_id=saved_id,
         version=version,
+        draft_dropped=draft.skill,
+        browser_copy=drafts.browser_copy(request, draft.skill, None, False),
     )
 
 
@@ -363,11 +407,13 @@ async def open_saved(request: Request) -> Response:
     notice = f"Version {version} of this assessment, {state}."
     if signed:
         notice = f"Version {version} of this assessment. {signed}"
+    dropped = ""
     if request.query_params.get("saved"):
         notice = f"Saved as version {version}."
+        dropped = loaded.assessment.skill
     if state == "submitted":
         notice += " It was submitted for review; what you save now is a new version."
-    return editor(request, from_assessment(loaded.assessment), notice=notice)
+    return editor(request, from_assessment(loaded.assessment), notice=notice, draft_dropped=dropped)
 
 
 def _signed(session: Any, assessment_id: int) -> str:
