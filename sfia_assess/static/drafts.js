@@ -91,7 +91,8 @@
   // and the live check is asked again.
   function left(event) {
     var el = event.target, f = ours(form());
-    if (!f || !el.name || el.form !== f || el.type === "hidden") { return; }
+    if (!f || !el.name || el.form !== f || !/^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName) ||
+        el.type === "hidden" || el.type === "submit") { return; }
     var touched = document.getElementById("touched");
     if (!touched) { return; }
     var names = touched.value ? touched.value.split(" ") : [];
@@ -137,6 +138,30 @@
       changed();
     }).catch(function () { /* the copy stays kept for the next time */ });
   }
+
+  // The newest answer wins: an answer to a request sent before the one last shown (a live
+  // check that was overtaken by a button that replaced the form) is not shown.
+  var sent = 0, shown = 0;
+  document.addEventListener("htmx:beforeRequest", function (e) { e.detail.xhr.sfiaOrder = ++sent; });
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var order = e.detail.xhr.sfiaOrder || 0;
+    if (order < shown) { e.detail.shouldSwap = false; return; }
+    shown = order;
+  });
+
+  // A suggestion ticks its statement in place (no round trip that replaces the form); the
+  // live check that follows takes the suggestion away. Without this script the server does it.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest ? e.target.closest("button[name=action]") : null;
+    var found = button ? /^support-(\d+)-(.+)$/.exec(button.value) : null;
+    var box = found ? document.getElementById("evidence-" + found[1] + "-supports-" + found[2]) : null;
+    if (!box || !ours(box.form)) { return; }
+    e.preventDefault();
+    e.stopPropagation();
+    box.checked = true;
+    box.focus();
+    box.dispatchEvent(new Event("change", { bubbles: true }));
+  }, true);
 
   document.addEventListener("input", function (e) { if (ours(e.target.form)) { changed(); } });
   document.addEventListener("change", function (e) { if (ours(e.target.form)) { changed(); } });
