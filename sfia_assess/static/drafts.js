@@ -196,7 +196,19 @@
     navigator.sendBeacon(f.dataset.draftUrl, body);
   });
 
+  // Each evidence item's list of statements opens where its first ticked statement is.
+  function showTicked(root) {
+    root.querySelectorAll(".supports-list").forEach(function (list) {
+      var first = list.querySelector("input:checked");
+      if (first) { list.scrollTop = first.parentNode.offsetTop - list.offsetTop - 24; }
+    });
+  }
+  document.addEventListener("htmx:afterSettle", function (e) {
+    if (e.target && e.target.id === "workspace") { showTicked(e.target); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
+    showTicked(document);
     document.querySelectorAll("[data-draft-dropped]").forEach(function (el) {
       forget(keyOf(el.dataset.draftOwner, el.dataset.draftDropped));
     });
