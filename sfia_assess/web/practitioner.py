@@ -35,9 +35,19 @@ from .forms import KINDS, RATINGS, Draft, focus_after, from_assessment, from_for
 from .paging import Pager, pager
 from .pdfpool import gap_report_pdf
 from .services import Services, page, services
+from .wording import plain
 
 # What the practitioner's own draft is called in messages (the CLI would name the file).
 DRAFT_NAME = "your assessment"
+START_FIELDS = frozenset({"name", "role", "assessed_on", "target_level"})
+# Why a statement does not count yet, said to the person who rated it.
+PLAIN_REASONS = {
+    "not-rated": "not rated yet",
+    "rated-below-threshold": "you rated it below usually",
+    "no-evidence": "no evidence ticks it yet",
+    "evidence-too-old": "its evidence is too old to count",
+    "not-enough-evidence": "not enough evidence yet",
+}
 
 
 def _skills(shared: Services) -> list[SkillVersion]:
@@ -84,7 +94,7 @@ async def start(request: Request) -> Response:
             role=str(form.get("role", "")),
             assessed_on=str(form.get("assessed_on", "")),
             target_level=str(form.get("target_level", "")),
-            touched=frozenset(),
+            touched=START_FIELDS,  # filled in on the start page: left already
         )
         discarding = bool(form.get("discard"))
     try:
@@ -148,13 +158,14 @@ def _context(shared: Services, checked: Checked, **more: Any) -> dict[str, Any]:
         "kinds": KINDS,
         "general": GENERAL,
         "edit_url": "/assessment/edit",
-        "reason_labels": {k.value: v for k, v in REASON_LABELS.items()},
+        "reason_labels": {**{k.value: v for k, v in REASON_LABELS.items()}, **PLAIN_REASONS},
         "report": report,
         "recommended_label": level_label(report.result.recommended_level, report) if report else "",
         "target_label": level_label(report.result.target_level, report) if report else "",
         "summary": summary_sentence(report) if report else "",
         "chart": coverage_svg(report.result) if report else "",
         "field_ids": _FIELD_IDS,
+        "notes": [plain(note) for note in report.result.warnings] if report else [],
     }
     context.update(more)
     return context
