@@ -147,6 +147,12 @@
     var order = e.detail.xhr.sfiaOrder || 0;
     if (order < shown) { e.detail.shouldSwap = false; return; }
     shown = order;
+    // A new result in place of the old one leaves the page where the reader was.
+    if (e.detail.target && e.detail.target.id === "result") { keptScroll = window.scrollY; }
+  });
+  var keptScroll = null;
+  document.addEventListener("htmx:afterSettle", function () {
+    if (keptScroll !== null) { window.scrollTo(window.scrollX, keptScroll); keptScroll = null; }
   });
 
   // A suggestion ticks its statement in place (no round trip that replaces the form); the
