@@ -152,3 +152,15 @@ def test_a_submission_without_a_manager_says_so_at_the_top(client: TestClient) -
     assert refused.status_code == 422
     summary = refused.text[refused.text.index('id="error-summary"') :]
     assert '<a href="#f-manager">give your manager' in summary
+
+
+def test_the_generic_attributes_are_written_as_the_cli_reads_them(client: TestClient) -> None:
+    fields = {**form_of("sam-lee-analyst.yaml"), "attribute-AUTO": "3", "attribute-INFL": "4"}
+    written = client.post("/assessment/download.yaml", data=fields)
+    assert written.status_code == 200
+    assert written.text.endswith("responsibility:\n  AUTO: 3\n  INFL: 4\n")
+    opened = client.post("/assessment/upload", files={"file": ("sam.yaml", written.content)})
+    assert '<option value="3" selected>3: Works under general direction' in opened.text
+    wrong = client.post("/assessment/check", data={**fields, "attribute-XXXX": "3"})
+    beside = wrong.text.split('id="problems-attribute-XXXX"', 1)[1].split("</div>", 1)[0]
+    assert "'XXXX' is not a generic attribute of SFIA 9" in beside.replace("&#39;", "'")

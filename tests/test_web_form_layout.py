@@ -84,3 +84,17 @@ def test_a_mistyped_address_is_a_page_with_a_way_back(page: Any, server: Server)
         assert "Back to the start" in exc.read().decode()
     else:
         raise AssertionError("a missing static file was answered")
+
+
+def test_the_generic_attributes_are_chosen_by_their_level_descriptions(
+    page: Any, server: Server
+) -> None:
+    start_self_assessment(page, server, name="Ari Attributes")
+    page.get_by_text("Give your level in each").click()
+    autonomy = page.get_by_label("Autonomy")
+    options = autonomy.locator("option").all_inner_texts()
+    assert options[0] == "not given"
+    assert options[3].startswith("3: Works under general direction")
+    autonomy.select_option("3")
+    no_axe_violations(page)
+    screenshot(page, "editor-attributes")

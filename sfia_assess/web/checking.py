@@ -35,6 +35,8 @@ def field_of(loc: tuple[str | int, ...]) -> str:
     head = loc[0]
     if head == "subject" and loc[1:2] == ("role",):
         return "role"
+    if head == "responsibility" and len(loc) >= 2:
+        return f"attribute-{loc[1]}"
     if head == "comments" and len(loc) >= 2:
         return f"comment-{loc[1]}"
     if head == "evidence" and len(loc) >= 2 and isinstance(loc[1], int):

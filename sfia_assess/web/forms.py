@@ -53,6 +53,9 @@ class Draft:
     comments: dict[str, str] = field(default_factory=dict)  # a manager's, per statement
     migrated_from: str = ""
     migration_notes: tuple[str, ...] = ()
+    # Her level in each generic attribute (code: the level typed), and its evidence ids.
+    responsibility: dict[str, str] = field(default_factory=dict)
+    responsibility_evidence: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # The fields the person has left (their problems are shown); None: show every problem.
     touched: frozenset[str] | None = None
 
@@ -120,6 +123,17 @@ def from_form(form: Mapping[str, Any], getlist: Any) -> Draft:
         for key, value in form.items()
         if key.startswith("comment-") and isinstance(value, str) and value.strip()
     }
+    responsibility = {
+        key.removeprefix("attribute-"): value
+        for key, value in form.items()
+        if key.startswith("attribute-")
+        and not key.endswith("-evidence")
+        and isinstance(value, str)
+        and value.strip()
+    }
+    responsibility_evidence = {
+        code: _ids(getlist(f"attribute-{code}-evidence")) for code in responsibility
+    }
     count = text("evidence_count")
     evidence = []
     for i in range(min(whole_number(count) or 0, 500)):
@@ -150,6 +164,8 @@ def from_form(form: Mapping[str, Any], getlist: Any) -> Draft:
         comments=comments,
         migrated_from=text("migrated_from"),
         migration_notes=tuple(n for n in getlist("migration_note") if isinstance(n, str)),
+        responsibility=responsibility,
+        responsibility_evidence={k: v for k, v in responsibility_evidence.items() if v},
         touched=frozenset(_ID_SPLIT.split(text("touched"))) - {""} if "touched" in form else None,
     )
 
@@ -192,6 +208,10 @@ def from_assessment(assessment: Assessment) -> Draft:
         comments=dict(a.comments),
         migrated_from=str(a.migrated_from) if a.migrated_from is not None else "",
         migration_notes=a.migration_notes,
+        responsibility={code: str(r.level) for code, r in a.responsibility.items()},
+        responsibility_evidence={
+            code: r.evidence for code, r in a.responsibility.items() if r.evidence
+        },
     )
 
 
@@ -262,4 +282,13 @@ def to_yaml(draft: Draft, statement_order: Iterable[str] = ()) -> str:
         }
     if draft.migration_notes:
         data["migration_notes"] = list(draft.migration_notes)
+    if draft.responsibility:
+        data["responsibility"] = {
+            code: (
+                {"level": _typed_int(level), "evidence": Flow(evidence)}
+                if (evidence := draft.responsibility_evidence.get(code))
+                else _typed_int(level)
+            )
+            for code, level in draft.responsibility.items()
+        }
     return document(data, "the assessment file")

@@ -147,6 +147,16 @@ def _checked(shared: Services, draft: Draft) -> Checked:
     return check(draft, skill, shared.catalog, shared.policy, shared.today(), DRAFT_NAME)
 
 
+def _attributes(shared: Services, skill: SkillVersion) -> list[Any]:
+    """The generic attributes (Autonomy, Influence, ...) of the skill's SFIA version, for the
+    form's optional part; none when that version has no attributes file."""
+    try:
+        found = shared.catalog.attributes(skill.sfia_version)
+    except UnknownSkillError:
+        return []
+    return [a for a in found.attributes if a.kind == "attribute"]
+
+
 def _context(shared: Services, checked: Checked, **more: Any) -> dict[str, Any]:
     report = checked.report or checked.partial
     context: dict[str, Any] = {
@@ -165,6 +175,7 @@ def _context(shared: Services, checked: Checked, **more: Any) -> dict[str, Any]:
         "summary": summary_sentence(report) if report else "",
         "chart": coverage_svg(report.result) if report else "",
         "field_ids": _FIELD_IDS,
+        "attributes": _attributes(shared, checked.skill),
         "notes": [plain(note) for note in report.result.warnings] if report else [],
     }
     context.update(more)
