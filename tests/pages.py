@@ -40,6 +40,11 @@ def start_self_assessment(page: Any, server: Server, name: str = "Sam Taylor") -
     page.get_by_label("Level you are aiming for").select_option("3")
     page.get_by_role("button", name="Start").click()
     page.wait_for_selector("#assessment")
+    # A draft of this skill left by an earlier visit comes back: start afresh instead.
+    discard = page.get_by_role("button", name="Discard the draft and start again")
+    if discard.count():
+        discard.click()
+        page.get_by_text("Your draft was discarded.").wait_for()
     page.evaluate(TIMER)
 
 
@@ -57,12 +62,19 @@ def fill_level_3(page: Any) -> None:
         " failed batch job, escalated the database fault to the DBA team, kept HR informed and"
         " restored service within the SLA."
     )
-    page.get_by_label("Statements it supports").fill(", ".join(LEVEL_3))
+    tick(page, 0, LEVEL_3)
     page.get_by_label("Reference").fill("INC-20931")
     page.get_by_label("Reference").press("Tab")
     page.wait_for_function(
         "() => document.querySelector('#recommended-level')?.innerText.startsWith('3')"
     )
+
+
+def tick(page: Any, index: int, statement_ids: list[str]) -> None:
+    """Tick the statements evidence item `index` shows, each found by its accessible name."""
+    shows = page.get_by_role("group", name=re.compile(r"^Statements it shows")).nth(index)
+    for statement_id in statement_ids:
+        shows.get_by_role("checkbox", name=re.compile(rf"^{re.escape(statement_id)}\b")).check()
 
 
 def agreed(page: Any) -> str:

@@ -3,6 +3,7 @@ download the YAML and the PDF, open the YAML again. axe-core checks every page."
 
 from __future__ import annotations
 
+import re
 import statistics
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,15 @@ from sfia_assess.cli.main import cli
 
 from .browser import no_axe_violations, screenshot
 from .conftest import EXAMPLES
-from .pages import fill_level_3, rate, recommended, start_self_assessment, statement
+from .pages import (
+    LEVEL_3,
+    fill_level_3,
+    rate,
+    recommended,
+    start_self_assessment,
+    statement,
+    tick,
+)
 from .servers import Server
 
 
@@ -92,30 +101,57 @@ def test_practitioner_rates_sees_the_level_change_live_and_downloads(
     assert again.read_bytes() == saved.read_bytes()
 
 
-def test_problems_show_beside_their_field_in_the_clis_words(page: Any, server: Server) -> None:
+def test_problems_show_once_a_field_was_left_beside_the_result(page: Any, server: Server) -> None:
     start_self_assessment(page, server)
+    for statement_id in LEVEL_3:
+        rate(page, statement_id, "usually")
     page.get_by_role("button", name="Add evidence").click()
-    supports = page.get_by_label("Statements it supports")
-    supports.wait_for()
+    summary = page.get_by_label("Summary: what you did and what came of it")
+    summary.wait_for()
+    page.wait_for_function("() => document.activeElement.id === 'evidence-0-summary'")
+    # Nothing is said about a summary not written yet; the result stays in view.
+    assert page.locator("#problems-evidence-0-summary").inner_text() == ""
+    assert recommended(page) == "none"
+    # Left empty: now it is said, beside the field and in the result, linked to the field.
+    before = page.evaluate("() => window.__swaps.length")
+    page.get_by_label("Reference").focus()
+    page.wait_for_function(f"() => window.__swaps.length > {before}")
     assert page.locator("#problems-evidence-0-summary").inner_text() == (
         "evidence e1 summary is missing; add it"
     )
-    page.get_by_label("Summary: what you did").fill("Restored the mail service after an outage.")
-    supports.fill("USUP-3.9")
-    supports.press("Tab")
-    problem = page.locator("#problems-evidence-0-supports")
-    problem.get_by_text("is not a statement").wait_for()
-    assert problem.inner_text() == (
-        "'USUP-3.9' is not a statement of SFIA 9 USUP; level 3 has USUP-3.1 to USUP-3.6"
-    )
-    assert page.locator("#problems-evidence-0-summary").inner_text() == ""
+    link = page.locator("#result").get_by_role("link", name="evidence e1 summary is missing")
+    assert link.get_attribute("href") == "#evidence-0-summary"
+    assert recommended(page) == "none"
     no_axe_violations(page)
     screenshot(page, "editor-problems")
-    supports.fill("USUP-3.1")
-    supports.press("Tab")
+    summary.fill("Restored the mail service after an outage, diagnosing the failed relay.")
+    tick(page, 0, LEVEL_3)
     page.wait_for_function(
-        "() => !document.querySelector('#problems-evidence-0-supports').innerText.trim()"
+        "() => document.querySelector('#recommended-level')?.innerText.startsWith('3')"
     )
+    assert page.locator("#problems-evidence-0-summary").inner_text() == ""
+
+
+def test_a_refused_save_lists_every_problem_at_the_top_linked_to_its_field(
+    page: Any, server: Server
+) -> None:
+    start_self_assessment(page, server)
+    page.get_by_role("button", name="Add evidence").click()
+    page.get_by_label("Summary: what you did and what came of it").wait_for()
+    page.get_by_role("button", name="Submit to your manager").click()
+    summary = page.get_by_role("alert")
+    summary.get_by_role("heading", name=re.compile("^Nothing was saved")).wait_for()
+    assert page.evaluate("() => document.activeElement.id") == "error-summary"
+    assert page.evaluate("() => window.scrollY") < 200
+    links = summary.get_by_role("link")
+    assert links.all_inner_texts() == [
+        "evidence e1 summary is missing; add it",
+        "give your manager's name: the assessment goes to them",
+    ]
+    no_axe_violations(page)
+    screenshot(page, "editor-refused")
+    links.nth(1).click()
+    page.wait_for_function("() => location.hash === '#f-manager'")
 
 
 def test_a_suggestion_is_taken_with_one_click(page: Any, server: Server) -> None:
@@ -128,13 +164,14 @@ def test_a_suggestion_is_taken_with_one_click(page: Any, server: Server) -> None
         " agreed 30 minutes and followed it through to resolution."
     )
     summary.press("Tab")
-    button = page.get_by_role("button", name="Add USUP-3.3")
-    button.click()
-    page.wait_for_function(
-        "() => document.querySelector('#evidence-0-supports').value.includes('USUP-3.3')"
+    button = page.get_by_role(
+        "button", name="Add USUP-3.3: Escalates unresolved incidents to higher levels"
     )
-    page.wait_for_function("() => document.activeElement.id === 'evidence-0-supports'")
-    assert page.get_by_role("button", name="Add USUP-3.3").count() == 0
+    button.click()
+    box = "document.getElementById('evidence-0-supports-USUP-3.3')"
+    page.wait_for_function(f"() => {box}.checked")
+    page.wait_for_function("() => document.activeElement.id === 'evidence-0-supports-USUP-3.3'")
+    page.get_by_role("button", name="Add USUP-3.3").wait_for(state="detached")
 
 
 def test_a_file_with_problems_is_refused_with_file_and_line(
@@ -157,7 +194,7 @@ def test_a_file_with_problems_is_refused_with_file_and_line(
 def test_enter_in_a_field_presses_no_button(page: Any, server: Server) -> None:
     start_self_assessment(page, server)
     page.get_by_role("button", name="Add evidence").click()
-    page.get_by_label("Statements it supports").wait_for()
+    page.get_by_role("group", name=re.compile("^Statements it shows")).wait_for()
     page.get_by_label("Your role").press("Enter")
     page.wait_for_timeout(300)
     assert page.get_by_role("button", name="Remove evidence e1").count() == 1

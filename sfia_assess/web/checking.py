@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..core.assessment import LoadedAssessment, parse_assessment
 from ..core.catalog import Catalog, SkillVersion
@@ -24,6 +24,9 @@ _TOP_FIELDS = {
     "target_level": "target_level",
 }
 
+# A problem of the assessor's name is shown once the person's name field was left.
+_TOUCHED_AS = {"assessor": "name"}
+
 
 def field_of(loc: tuple[str | int, ...]) -> str:
     """The form field a problem at `loc` concerns (GENERAL when none fits better)."""
@@ -32,6 +35,8 @@ def field_of(loc: tuple[str | int, ...]) -> str:
     head = loc[0]
     if head == "subject" and loc[1:2] == ("role",):
         return "role"
+    if head == "responsibility" and len(loc) >= 2:
+        return f"attribute-{loc[1]}"
     if head == "comments" and len(loc) >= 2:
         return f"comment-{loc[1]}"
     if head == "evidence" and len(loc) >= 2 and isinstance(loc[1], int):
@@ -51,9 +56,30 @@ class Checked:
     loaded: LoadedAssessment | None
     report: GapReport | None
     suggestions: dict[int, list[Suggestion]] = field(default_factory=dict)
+    # While some evidence items have problems: the result without them, kept in view.
+    partial: GapReport | None = None
 
     def problems_at(self, name: str) -> list[str]:
+        """The problems of one field, once the person has left it (all of them when the form
+        was refused, or when the form does not say which fields were left)."""
+        if not self.shown(name):
+            return []
         return [p.message for p in self.problems if field_of(p.loc) == name]
+
+    def shown(self, name: str) -> bool:
+        touched = self.draft.touched
+        if touched is None or name == GENERAL:
+            return True
+        return _TOUCHED_AS.get(name, name) in touched
+
+    def listed(self) -> list[tuple[str, str]]:
+        """(field, message) of every problem shown, in the form's order, for the summary."""
+        return [(f, p.message) for p in self.problems if self.shown(f := field_of(p.loc))]
+
+    @property
+    def hidden_count(self) -> int:
+        """Problems of fields not left yet (the result leaves out what they concern)."""
+        return sum(1 for p in self.problems if not self.shown(field_of(p.loc)))
 
 
 def check(
@@ -65,9 +91,38 @@ def check(
     try:
         loaded = parse_assessment(text, name, catalog)
     except InputFileError as exc:
-        return Checked(draft, skill, text, tuple(exc.problems), None, None, suggestions)
+        problems = tuple(exc.problems)
+        partial = _without_faulty_evidence(draft, problems, skill, catalog, policy, today, name)
+        return Checked(draft, skill, text, problems, None, None, suggestions, partial)
     report = gap_report(loaded, catalog, policy, today=today)
     return Checked(draft, skill, text, (), loaded, report, suggestions)
+
+
+def _without_faulty_evidence(
+    draft: Draft,
+    problems: tuple[Problem, ...],
+    skill: SkillVersion,
+    catalog: Catalog,
+    policy: Policy,
+    today: dt.date,
+    name: str,
+) -> GapReport | None:
+    """The report of the draft without the evidence items that have problems, when only
+    evidence items have them (an item being written does not blank the result)."""
+    faulty: set[int] = set()
+    for problem in problems:
+        loc = problem.loc
+        if len(loc) < 2 or loc[0] != "evidence" or not isinstance(loc[1], int):
+            return None
+        faulty.add(loc[1])
+    kept = tuple(e for i, e in enumerate(draft.evidence) if i not in faulty)
+    try:
+        loaded = parse_assessment(
+            to_yaml(replace(draft, evidence=kept), skill.statements_by_id), name, catalog
+        )
+    except InputFileError:
+        return None
+    return gap_report(loaded, catalog, policy, today=today)
 
 
 def _suggestions(draft: Draft, skill: SkillVersion, top: int = 3) -> dict[int, list[Suggestion]]:

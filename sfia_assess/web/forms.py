@@ -55,6 +55,11 @@ class Draft:
     comments: dict[str, str] = field(default_factory=dict)  # a manager's, per statement
     migrated_from: str = ""
     migration_notes: tuple[str, ...] = ()
+    # Her level in each generic attribute (code: the level typed), and its evidence ids.
+    responsibility: dict[str, str] = field(default_factory=dict)
+    responsibility_evidence: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The fields the person has left (their problems are shown); None: show every problem.
+    touched: frozenset[str] | None = None
 
     def rating(self, statement_id: str) -> str:
         return self.ratings.get(statement_id, "")
@@ -98,8 +103,8 @@ def focus_after(action: str, draft: Draft) -> str:
         return f"evidence-{len(draft.evidence) - 1}-summary"
     if action.startswith("remove-evidence-"):
         return "add-evidence"
-    if match := re.fullmatch(r"support-(\d+)-.+", action):
-        return f"evidence-{match.group(1)}-supports"
+    if match := re.fullmatch(r"support-(\d+)-(.+)", action):
+        return f"evidence-{match.group(1)}-supports-{match.group(2)}"
     return ""
 
 
@@ -120,6 +125,17 @@ def from_form(form: Mapping[str, Any], getlist: Any) -> Draft:
         for key, value in form.items()
         if key.startswith("comment-") and isinstance(value, str) and value.strip()
     }
+    responsibility = {
+        key.removeprefix("attribute-"): value
+        for key, value in form.items()
+        if key.startswith("attribute-")
+        and not key.endswith("-evidence")
+        and isinstance(value, str)
+        and value.strip()
+    }
+    responsibility_evidence = {
+        code: _ids(getlist(f"attribute-{code}-evidence")) for code in responsibility
+    }
     count = text("evidence_count")
     evidence = []
     for i in range(min(whole_number(count) or 0, 500)):
@@ -132,7 +148,7 @@ def from_form(form: Mapping[str, Any], getlist: Any) -> Draft:
                 kind=text(prefix + "kind") or "other",
                 reference=text(prefix + "reference"),
                 verified_by=text(prefix + "verified_by"),
-                supports=tuple(s for s in _ID_SPLIT.split(text(prefix + "supports")) if s),
+                supports=_ids(getlist(prefix + "supports")),
             )
         )
     return Draft(
@@ -152,7 +168,19 @@ def from_form(form: Mapping[str, Any], getlist: Any) -> Draft:
         comments=comments,
         migrated_from=text("migrated_from"),
         migration_notes=tuple(n for n in getlist("migration_note") if isinstance(n, str)),
+        responsibility=responsibility,
+        responsibility_evidence={k: v for k, v in responsibility_evidence.items() if v},
+        touched=frozenset(_ID_SPLIT.split(text("touched"))) - {""} if "touched" in form else None,
     )
+
+
+def _ids(values: Iterable[Any]) -> tuple[str, ...]:
+    """Statement ids from checkboxes (one a value) or typed (several, separated), once each."""
+    found: dict[str, None] = {}
+    for value in values:
+        if isinstance(value, str):
+            found.update((s, None) for s in _ID_SPLIT.split(value) if s)
+    return tuple(found)
 
 
 def from_assessment(assessment: Assessment) -> Draft:
@@ -186,6 +214,10 @@ def from_assessment(assessment: Assessment) -> Draft:
         comments=dict(a.comments),
         migrated_from=str(a.migrated_from) if a.migrated_from is not None else "",
         migration_notes=a.migration_notes,
+        responsibility={code: str(r.level) for code, r in a.responsibility.items()},
+        responsibility_evidence={
+            code: r.evidence for code, r in a.responsibility.items() if r.evidence
+        },
     )
 
 
@@ -260,4 +292,13 @@ def to_yaml(draft: Draft, statement_order: Iterable[str] = ()) -> str:
         }
     if draft.migration_notes:
         data["migration_notes"] = list(draft.migration_notes)
+    if draft.responsibility:
+        data["responsibility"] = {
+            code: (
+                {"level": _typed_int(level), "evidence": Flow(evidence)}
+                if (evidence := draft.responsibility_evidence.get(code))
+                else _typed_int(level)
+            )
+            for code, level in draft.responsibility.items()
+        }
     return document(data, "the assessment file")

@@ -25,6 +25,7 @@ from ..files.numbers import whole_number
 from ..files.yamlfile import MAX_BYTES
 from ..reports.chart import coverage_svg
 from ..reports.gap.model import REASON_LABELS, level_label, summary_sentence
+from . import drafts
 from .access import Access, not_your_self_assessment, only_visible, readable_people
 from .audit import audit_as
 from .auth import current_user
@@ -36,9 +37,19 @@ from .notify import notify_submitted
 from .paging import Pager, pager
 from .pdfpool import gap_report_pdf
 from .services import Services, page, services
+from .wording import plain
 
 # What the practitioner's own draft is called in messages (the CLI would name the file).
 DRAFT_NAME = "your assessment"
+START_FIELDS = frozenset({"name", "role", "assessed_on", "target_level"})
+# Why a statement does not count yet, said to the person who rated it.
+PLAIN_REASONS = {
+    "not-rated": "not rated yet",
+    "rated-below-threshold": "you rated it below usually",
+    "no-evidence": "no evidence ticks it yet",
+    "evidence-too-old": "its evidence is too old to count",
+    "not-enough-evidence": "not enough evidence yet",
+}
 
 
 def _skills(shared: Services) -> list[SkillVersion]:
@@ -73,6 +84,7 @@ async def home(request: Request, problems: list[Problem] | None = None) -> HTMLR
         skills=_skills(shared),
         today=shared.today().isoformat(),
         problems=problems or [],
+        drafts=await drafts.listed(request),
     )
 
 
@@ -88,12 +100,29 @@ async def start(request: Request) -> Response:
             role=str(form.get("role", "")),
             assessed_on=str(form.get("assessed_on", "")),
             target_level=str(form.get("target_level", "")),
+            touched=START_FIELDS,  # filled in on the start page: left already
         )
+        discarding = bool(form.get("discard"))
     try:
-        _skill_of(shared, draft)
+        skill = _skill_of(shared, draft)
     except SfiaAssessError as exc:  # shown on the start page, beside the form
         return await home(request, [Problem("the start form", None, said(exc))])
-    return await editor(request, _as_account(request, draft, loaded=True))
+    draft = _as_account(request, draft, loaded=True)
+    if discarding:
+        await drafts.discard(request, skill.code)
+        return await editor(
+            request, draft, notice="Your draft was discarded.", draft_dropped=skill.code
+        )
+    kept = await drafts.restored(request, skill.code)
+    if kept is not None:
+        return await editor(
+            request,
+            _as_account(request, kept.draft, loaded=True),
+            restored=kept,
+            saved_at=kept.saved_at,
+            restore=True,
+        )
+    return await editor(request, draft, restore=True)
 
 
 async def upload(request: Request) -> Response:
@@ -153,8 +182,18 @@ def _checked(shared: Services, draft: Draft) -> Checked:
     return check(draft, skill, shared.catalog, shared.policy, shared.today(), DRAFT_NAME)
 
 
+def _attributes(shared: Services, skill: SkillVersion) -> list[Any]:
+    """The generic attributes (Autonomy, Influence, ...) of the skill's SFIA version, for the
+    form's optional part; none when that version has no attributes file."""
+    try:
+        found = shared.catalog.attributes(skill.sfia_version)
+    except UnknownSkillError:
+        return []
+    return [a for a in found.attributes if a.kind == "attribute"]
+
+
 def _context(shared: Services, checked: Checked, **more: Any) -> dict[str, Any]:
-    report = checked.report
+    report = checked.report or checked.partial
     context: dict[str, Any] = {
         "draft": checked.draft,
         "checked": checked,
@@ -164,12 +203,15 @@ def _context(shared: Services, checked: Checked, **more: Any) -> dict[str, Any]:
         "kinds": KINDS,
         "general": GENERAL,
         "edit_url": "/assessment/edit",
-        "reason_labels": {k.value: v for k, v in REASON_LABELS.items()},
+        "reason_labels": {**{k.value: v for k, v in REASON_LABELS.items()}, **PLAIN_REASONS},
         "report": report,
         "recommended_label": level_label(report.result.recommended_level, report) if report else "",
         "target_label": level_label(report.result.target_level, report) if report else "",
         "summary": summary_sentence(report) if report else "",
         "chart": coverage_svg(report.result) if report else "",
+        "field_ids": _FIELD_IDS,
+        "attributes": _attributes(shared, checked.skill),
+        "notes": [plain(note) for note in report.result.warnings] if report else [],
     }
     context.update(more)
     return context
@@ -202,6 +244,8 @@ async def editor(
 ) -> Response:
     shared = services(request)
     route = await _route(request, draft)
+    if status_code == 422:  # refused: every problem is shown, left or not
+        draft = replace(draft, touched=None)
     checked = _checked(shared, draft)
     shared.pdfs.warm()
     template = "_workspace.html.j2" if request.headers.get("hx-request") else "editor.html.j2"
@@ -215,9 +259,36 @@ async def editor(
         "route": route,
         "withdraw": None,
         "verdict": None,
+        "restored": None,
+        "draft_dropped": "",
+        "refused": status_code == 422,
+        "browser_copy": drafts.browser_copy(
+            request, checked.skill.code, more.pop("saved_at", None), more.pop("restore", False)
+        ),
         **more,
     }
+    if more["refused"]:
+        more["error_summary"] = error_summary(checked, more["manager_problem"])
     return page(template, status_code, title=title, **_context(shared, checked, **more))
+
+
+# Where a problem's link in the summary takes the eye (else the field's own id).
+_FIELD_IDS = {
+    "name": "f-name",
+    "assessor": "f-name",
+    "role": "f-role",
+    "assessed_on": "f-assessed_on",
+    "target_level": "f-target_level",
+    GENERAL: "assessment",
+}
+
+
+def error_summary(checked: Checked, manager_problem: str = "") -> list[tuple[str, str]]:
+    """(the id of the field, the problem) for each problem of a refused form, in order."""
+    found = [(_FIELD_IDS.get(name, name), message) for name, message in checked.listed()]
+    if manager_problem:
+        found.append(("f-manager", manager_problem))
+    return found
 
 
 async def edit(request: Request) -> Response:
@@ -305,19 +376,17 @@ async def save(request: Request) -> Response:
     content = await _to_store(request, shared, draft)
     if isinstance(content, Response):
         return content
-    try:
-        saved_id = await shared.write(
-            lambda session: (
-                save_draft(
-                    session,
-                    content,
-                    _source_name(draft),
-                    shared.catalog,
-                    shared.policy,
-                    actor=draft.name,
-                ).id
-            )
+    forget = drafts.dropping(request, draft.skill)
+
+    def work(session: Any) -> int:
+        record = save_draft(
+            session, content, _source_name(draft), shared.catalog, shared.policy, actor=draft.name
         )
+        forget(session)
+        return record.id
+
+    try:
+        saved_id = await shared.write(work)
     except StoreUnavailable:
         raise
     except SfiaAssessError as exc:  # shown in the form, which keeps what was typed
@@ -357,7 +426,10 @@ async def submit_to_manager(request: Request) -> Response:
             session, content, _source_name(draft), shared.catalog, shared.policy, actor=draft.name
         )
         step = submit(session, record.id, actor=draft.name, manager=manager)
+        forget(session)
         return record.id, record.version, step.recipient or manager
+
+    forget = drafts.dropping(request, draft.skill)
 
     try:
         saved_id, version, sent_to = await shared.write(work)
@@ -376,6 +448,8 @@ async def submit_to_manager(request: Request) -> Response:
         manager=sent_to,
         assessment_id=saved_id,
         version=version,
+        draft_dropped=draft.skill,
+        browser_copy=drafts.browser_copy(request, draft.skill, None, False),
     )
 
 
@@ -483,8 +557,10 @@ async def open_saved(request: Request) -> Response:
             f"Version {version} of this assessment was sent back to you by {last[0]}:"
             f" \u201c{last[1]}\u201d Change what is asked, then send it again below."
         )
+    dropped = ""
     if request.query_params.get("saved"):
         notice = f"Saved as version {version}."
+        dropped = loaded.assessment.skill
     if request.query_params.get("kept"):
         notice = (
             f"Version {version} was not withdrawn: only its author can withdraw a submission,"
@@ -508,6 +584,7 @@ async def open_saved(request: Request) -> Response:
         notice=notice,
         withdraw=assessment_id if waiting and mine else None,
         verdict=verdict,
+        draft_dropped=dropped,
     )
 
 

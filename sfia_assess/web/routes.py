@@ -7,7 +7,7 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from . import api, hr, hrmigrate, manager, mine, practitioner
+from . import api, drafts, hr, hrmigrate, manager, mine, practitioner
 from .access import Access, Page
 from .audit import Audit
 
@@ -40,6 +40,7 @@ ROUTES: list[BaseRoute] = [
     Page("/assessment/upload", practitioner.upload, access=Access.SIGNED_IN, methods=POST),
     Page("/assessment/edit", practitioner.edit, access=Access.SIGNED_IN, methods=POST),
     Page("/assessment/check", practitioner.live_result, access=Access.SIGNED_IN, methods=POST),
+    Page("/assessment/draft", drafts.save, access=Access.SIGNED_IN, methods=POST),
     Page(
         "/assessment/download.yaml",
         practitioner.download_yaml,
