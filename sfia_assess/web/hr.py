@@ -41,6 +41,7 @@ from .services import Services, page, services
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from ..core.pairing import Card
     from ..core.team_table import Cell
 
 MAX_QUARTERS = 12  # the progress page shows at most the last three years
@@ -65,17 +66,31 @@ class Team:
 
 
 def _team(session: Session, shared: Services, filters: Filters) -> Team:
-    from ..store.teams import account_managers, cards_as_of
+    from ..store.teams import account_managers, store_mark
 
-    cards = cards_as_of(session)
+    kept = shared.scores()
+    mark = store_mark(session)
+    cards = kept.cards(session, mark)
     team = roster_of_cards(cards, account_managers(session))
     if not any(card.relation == "self" for card in cards):
         return Team(team, None, "No assessments are recorded yet.")
     chosen = [card for card in cards if keeps(filters, team, card.name)]
     if not any(card.relation == "self" for card in chosen):
         return Team(team, None, "No one recorded matches these filters.")
-    score = shared.scores().scorer(session, chosen, "agreed")
-    return Team(team, team_of_cards(chosen, shared.catalog, score), "")
+    return Team(team, _view(session, shared, mark, chosen), "")
+
+
+def _view(
+    session: Session, shared: Services, mark: tuple[int, ...], chosen: list[Card]
+) -> TeamView:
+    """The team view of these cards at their agreed levels, kept while the store's `mark`
+    stays (made again for 5,000 people it costs a few hundred ms)."""
+    kept = shared.scores()
+
+    def make() -> TeamView:
+        return team_of_cards(chosen, shared.catalog, kept.scorer(session, chosen, "agreed"))
+
+    return kept.kept(("team", mark, tuple(card.record for card in chosen)), make)
 
 
 async def _scored_team(request: Request, filters: Filters) -> Team:
@@ -123,22 +138,24 @@ def _progress(
     session: Session, shared: Services, filters: Filters
 ) -> tuple[Roster, Progress | None]:
     from ..core.roster import quarters
-    from ..store.teams import account_managers, cards_as_of, dated_span
+    from ..store.teams import account_managers, dated_span, store_mark
 
-    team = roster_of_cards(cards_as_of(session), account_managers(session))
+    kept = shared.scores()
+    mark = store_mark(session)
+    team = roster_of_cards(kept.cards(session, mark), account_managers(session))
     span = dated_span(session)
     if span is None:
         return team, None
     shown: list[Quarter] = []
     views: list[TeamView | None] = []
     for quarter in quarters(*span)[-MAX_QUARTERS:]:
-        found = [c for c in cards_as_of(session, quarter.end) if keeps(filters, team, c.name)]
+        cards = kept.cards(session, mark, quarter.end)
+        found = [c for c in cards if keeps(filters, team, c.name)]
         shown.append(quarter)
         if not any(card.relation == "self" for card in found):
             views.append(None)
             continue
-        score = shared.scores().scorer(session, found, "agreed")
-        views.append(team_of_cards(found, shared.catalog, score))
+        views.append(_view(session, shared, mark, found))
     return team, progress_of_views(shown, views)
 
 
