@@ -9,7 +9,7 @@ and lays out the page."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -63,6 +63,12 @@ class Team:
     roster: Roster
     view: TeamView | None
     empty: str
+    ids: dict[str, int] = field(default_factory=dict)  # person key -> their page's id
+
+    def page_of(self, name: str) -> str | None:
+        """The address of the person's page (None: not from the store)."""
+        found = self.ids.get(person_key(name))
+        return f"/people/{found}" if found is not None else None
 
 
 def _team(session: Session, shared: Services, filters: Filters) -> Team:
@@ -77,7 +83,8 @@ def _team(session: Session, shared: Services, filters: Filters) -> Team:
     chosen = [card for card in cards if keeps(filters, team, card.name)]
     if not any(card.relation == "self" for card in chosen):
         return Team(team, None, "No one recorded matches these filters.")
-    return Team(team, _view(session, shared, mark, chosen), "")
+    ids = {person_key(c.name): c.person for c in chosen if c.person is not None}
+    return Team(team, _view(session, shared, mark, chosen), "", ids)
 
 
 def _view(
@@ -125,6 +132,7 @@ async def dashboard(request: Request) -> Response:
         mixed=mixed_of(view) if view else [],
         most=max([n for _, n in view.distribution] + [1]) if view else 1,
         shade=shade,
+        page_of=team.page_of,
     )
 
 

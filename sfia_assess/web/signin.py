@@ -22,6 +22,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 
 from ..core.identity import person_key
 from ..store.sessions import MAX_ADDRESS, MAX_NAME, Attempt
+from .access import landing
 from .auth import (
     COOKIE,
     COOKIE_SECONDS,
@@ -149,7 +150,9 @@ async def login(request: Request) -> Response:
     claimed = sessions.claims(cookie)
     assert claimed is not None  # a cookie just issued always checks
     kept = request.cookies.get(KEPT_COOKIE)
-    response = RedirectResponse("/assessment/kept" if kept else "/", status_code=303)
+    response = RedirectResponse(
+        "/assessment/kept" if kept else landing(found.role), status_code=303
+    )
     secure = request.url.scheme == "https"
     response.set_cookie(
         COOKIE, cookie, max_age=COOKIE_SECONDS, httponly=True, samesite="lax", secure=secure
