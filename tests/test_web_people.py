@@ -7,8 +7,8 @@ their own."""
 from __future__ import annotations
 
 import re
-from html import unescape
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -48,11 +48,8 @@ def team_url(tmp_path: Path) -> str:
     add_users(url, EVERY_ROLE)
     attached = tmp_path / "grafana-board.png"
     attached.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
-    result = CliRunner().invoke(
-        cli,
-        ["attach", str(EXAMPLES / "priya-nair-coordinator.yaml"), "pn-06", str(attached)]
-        + ["--db", url],
-    )
+    args = ["attach", str(EXAMPLES / "priya-nair-coordinator.yaml"), "pn-06", str(attached)]
+    result = CliRunner().invoke(cli, [*args, "--db", url])
     assert result.exit_code == 0, result.output
     _store(
         url,
@@ -113,9 +110,7 @@ def test_people_are_found_by_name_id_role_manager_skill_and_level(hr: TestClient
     coordinator = hr.get("/people", params={"role": "incident coord"}).text
     assert names(coordinator) == ["Priya Nair"]
     assert names(hr.get("/people", params={"manager": "okafor"}).text) == ["Priya Nair"]
-    assert names(hr.get("/people", params={"skill": "usup", "level": "3"}).text) == [
-        "Priya Nair"
-    ]
+    assert names(hr.get("/people", params={"skill": "usup", "level": "3"}).text) == ["Priya Nair"]
     nobody = hr.get("/people", params={"q": "nobody at all"}).text
     assert names(nobody) == [] and "0 of 6 people match." in text_of(nobody)
 
@@ -150,7 +145,9 @@ def test_a_person_page_has_skills_levels_reviews_attachments_and_fit(hr: TestCli
     review = re.search(r'href="(/manager/review/\d+/signed)"', page.text)
     assert review and hr.get(review.group(1)).status_code == 200
     # The attachment, as a download.
-    link = re.search(r'href="(/assessments/\d+/attachments/\d+)" download>grafana-board.png', page.text)
+    link = re.search(
+        r'href="(/assessments/\d+/attachments/\d+)" download>grafana-board.png', page.text
+    )
     assert link is not None
     got = hr.get(link.group(1))
     assert got.status_code == 200 and got.content.startswith(b"\x89PNG")

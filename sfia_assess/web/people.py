@@ -114,7 +114,7 @@ class Chart:
         return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in points)
 
 
-LEFT, TOP, STEP, ROW = 56, 16, 90, 26
+LEFT, TOP, STEP, ROW, MIN_WIDTH = 56, 16, 90, 26, 420
 
 
 def _y(level: int) -> float:
@@ -144,7 +144,7 @@ def charts(rows: tuple[HistoryRow, ...]) -> list[Chart]:
         out.append(
             Chart(
                 title=f"{skill}, SFIA {version}",
-                width=LEFT + 80 + len(found) * STEP,
+                width=max(MIN_WIDTH, LEFT + 80 + len(found) * STEP),
                 height=TOP + 7 * ROW + 56,
                 ticks=tuple((level, _y(level)) for level in range(0, 8)),
                 dates=tuple((r.assessed_on.isoformat(), x) for x, r in zip(xs, found, strict=True)),
