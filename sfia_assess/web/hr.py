@@ -72,19 +72,31 @@ class Team:
 
 
 def _team(session: Session, shared: Services, filters: Filters) -> Team:
-    from ..store.teams import account_managers, store_mark
+    from ..store.teams import store_mark
 
     kept = shared.scores()
     mark = store_mark(session)
     cards = kept.cards(session, mark)
-    team = roster_of_cards(cards, account_managers(session))
+    team = _roster(session, shared, mark, cards)
     if not any(card.relation == "self" for card in cards):
         return Team(team, None, "No assessments are recorded yet.")
-    chosen = [card for card in cards if keeps(filters, team, card.name)]
+    chosen = [c for c in cards if keeps(filters, team, c.name)] if filters.active else cards
     if not any(card.relation == "self" for card in chosen):
         return Team(team, None, "No one recorded matches these filters.")
-    ids = {person_key(c.name): c.person for c in chosen if c.person is not None}
+    ids = kept.kept(
+        ("ids", mark), lambda: {person_key(c.name): c.person for c in cards if c.person}
+    )
     return Team(team, _view(session, shared, mark, chosen), "", ids)
+
+
+def _roster(session: Session, shared: Services, mark: tuple[int, ...], cards: list[Card]) -> Roster:
+    """The roster, kept while neither the records (`mark`) nor the reporting lines change (the
+    accounts are read on every request: a manager changes without anything being recorded)."""
+    from ..store.teams import account_managers
+
+    managers = account_managers(session)
+    key = ("roster", mark, tuple(sorted(managers.items())))
+    return shared.scores().kept(key, lambda: roster_of_cards(cards, managers))
 
 
 def _view(
@@ -112,7 +124,8 @@ async def dashboard(request: Request) -> Response:
     search = " ".join(request.query_params.get("q", "").split())[:200]
     team = await _scored_team(request, filters)
     view = team.view
-    people = [p for p in view.people if _matches(search, p.name, p.role)] if view else []
+    everyone = list(view.people) if view else []
+    people = [p for p in everyone if _matches(search, p.name, p.role)] if search else everyone
     query = [("role", filters.role), ("manager", filters.manager), ("q", search)]
     shown = pager(request, len(people), query)
     return page(
@@ -146,11 +159,11 @@ def _progress(
     session: Session, shared: Services, filters: Filters
 ) -> tuple[Roster, Progress | None]:
     from ..core.roster import quarters
-    from ..store.teams import account_managers, dated_span, store_mark
+    from ..store.teams import dated_span, store_mark
 
     kept = shared.scores()
     mark = store_mark(session)
-    team = roster_of_cards(kept.cards(session, mark), account_managers(session))
+    team = _roster(session, shared, mark, kept.cards(session, mark))
     span = dated_span(session)
     if span is None:
         return team, None
