@@ -3,6 +3,10 @@
     python benchmarks/hr_scale.py                     # 5,000 people, SQLite
     python benchmarks/hr_scale.py --db postgresql     # a throwaway PostgreSQL 15
     python benchmarks/hr_scale.py --quick             # 300 people (a smoke run)
+    python benchmarks/hr_scale.py --db postgresql --bulk --vs /tmp/before
+        # 5,000 people and 20,000 assessments written in bulk (benchmarks/hr_seed.py), the
+        # pages of this tree and of another checkout (B, e.g. `git archive` of main) asked in
+        # turn on the same store, so that a noisy machine slows both alike
 
 Each person is a realistic SFIA 9 USUP self-assessment (tests/data/make_team.py, with a number
 after each name so that every file is a different person). They are recorded with `sfia-assess
@@ -30,6 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PAGES = ("/hr", "/hr/progress", "/hr/team.csv", "/hr/team.xlsx", "/assessments")
+# --bulk: the pages the target is about (the dashboard, a search, a person's page) and progress.
+BEFORE_REPEATS = 3
+BULK_PAGES = ("/hr", "/hr?q=lee+00", "/people?q=lee+00", "/people/{person}", "/hr/progress")
 
 
 def make_people(folder: Path, people: int) -> None:
@@ -46,10 +53,23 @@ def make_people(folder: Path, people: int) -> None:
 
 
 @contextmanager
-def serving(url: str, log: Path) -> Iterator[int]:
+def serving(url: str, log: Path, tree: Path | None = None) -> Iterator[int]:
+    """`serve` on `url`, from this checkout or from the source tree `tree`."""
+    import os
+
     command = [sys.executable, "-m", "sfia_assess", "serve", "--port", "0", "--db", url]
+    env = dict(os.environ)
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
     with log.open("w") as errors:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True)
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            env=env,
+            cwd=str(tree or ROOT),
+        )
         try:
             assert process.stdout is not None
             found = re.search(r"http://127\.0\.0\.1:(\d+)/", process.stdout.readline())
@@ -81,15 +101,73 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+def one(port: int, path: str) -> tuple[float, int]:
+    times, _, status = timed(port, path, 1)
+    return times[0], status
+
+
+def compare(url: str, tmp: Path, tree: Path | None, people: int, repeats: int) -> None:
+    """Each page of BULK_PAGES asked of this tree (A) and of `tree` (B) in turn; the first
+    request of each server (a cold start: everyone scored once) is shown apart."""
+    import random
+    from contextlib import ExitStack
+
+    rng = random.Random(7)
+    with ExitStack() as stack:
+        ports = {"after": stack.enter_context(serving(url, tmp / "a.log"))}
+        if tree is not None:
+            ports["before"] = stack.enter_context(serving(url, tmp / "b.log", tree))
+        for name, port in ports.items():
+            took, status = one(port, "/hr")
+            print(f"{name}: first /hr of the process (cold) {took * 1000:.0f} ms, {status}")
+        took, status = one(ports["after"], "/hr/progress")
+        print(f"after: first /hr/progress (scores the older quarters) {took * 1000:.0f} ms")
+        print("| page | " + " | ".join(f"{n} p50 | {n} p95" for n in ports) + " |")
+        print("|---|" + "---|---|" * len(ports))
+        for path in BULK_PAGES:
+            times: dict[str, list[float]] = {name: [] for name in ports}
+            statuses: dict[str, int] = {}
+            for _ in range(repeats):
+                asked = path.format(person=rng.randint(1, people))
+                for name, port in ports.items():
+                    # B, before the fixes, took 30-45 s a dashboard: a few of its answers are
+                    # enough, and its progress page (minutes) is left out.
+                    if name == "before" and (
+                        len(times[name]) >= BEFORE_REPEATS
+                        or path == "/hr/progress"
+                        or statuses.get(name, 200) != 200
+                    ):
+                        continue
+                    took, status = one(port, asked)
+                    statuses[name] = status
+                    if status == 200:
+                        times[name].append(took)
+            cells = []
+            for name in ports:
+                found = times[name]
+                if not found:
+                    cells.append(f"n/a ({statuses.get(name, 'not asked')}) | n/a")
+                    continue
+                median, p95 = statistics.median(found), percentile(found, 0.95)
+                cells.append(f"{median * 1000:.0f} ms | {p95 * 1000:.0f} ms (n={len(found)})")
+            print(f"| `{path}` | " + " | ".join(cells) + " |", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=5_000)
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--bulk", action="store_true", help="4 assessments a person, written in bulk"
+    )
+    parser.add_argument("--vs", type=Path, help="another source tree to time beside this one")
     args = parser.parse_args()
     people = 300 if args.quick else args.people
     repeats = 3 if args.quick else args.repeats
+    if args.bulk:
+        return bulk(args.db, people, repeats, args.vs)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "people"
         make_people(folder, people)
@@ -117,6 +195,25 @@ def main() -> int:
                         f" {percentile(times, 0.95) * 1000:.0f} ms | {size / 1024:.0f} KiB |"
                         f" {status} |"
                     )
+    return 0
+
+
+def bulk(db: str, people: int, repeats: int, tree: Path | None) -> int:
+    from benchmarks.hr_seed import seed
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if db == "postgresql":
+            from tests.pg_server import server
+
+            context = server()
+        else:
+            context = nullcontext(f"sqlite:///{tmp}/store.sqlite3")
+        with context as url:
+            started = time.perf_counter()
+            count = seed(url, people)
+            took = time.perf_counter() - started
+            print(f"{db}: {people:,} people, {count:,} assessments written in {took:.1f} s")
+            compare(url, Path(tmp), tree, people, repeats)
     return 0
 
 

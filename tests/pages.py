@@ -11,10 +11,16 @@ from .servers import Server
 
 LEVEL_3 = ["USUP-3.1", "USUP-3.2", "USUP-3.3", "USUP-3.4", "USUP-3.5"]
 TIMER = """() => {
-  window.__swaps = [];
-  document.body.addEventListener('htmx:beforeRequest', () => { window.__t0 = performance.now(); });
+  window.__swaps = []; window.__sent = 0; window.__busy = 0;
+  document.body.addEventListener('htmx:beforeRequest', () => {
+    window.__t0 = performance.now(); window.__sent += 1; window.__busy += 1;
+  });
+  document.body.addEventListener('htmx:afterRequest', () => { window.__busy -= 1; });
   document.body.addEventListener('htmx:afterSwap', () => { window.__swaps.push(performance.now() - window.__t0); });
 }"""
+# A change has been answered once a request was sent after it and none is still awaited (a
+# field left sends a live check of its own, which may still be on its way when the next starts).
+SETTLED = "before => window.__sent > before && window.__busy === 0"
 
 
 def statement(page: Any, statement_id: str) -> Any:
@@ -23,9 +29,9 @@ def statement(page: Any, statement_id: str) -> Any:
 
 
 def rate(page: Any, statement_id: str, rating: str) -> None:
-    before = page.evaluate("() => window.__swaps.length")
+    before = page.evaluate("() => window.__sent")
     statement(page, statement_id).get_by_role("radio", name=rating, exact=True).check()
-    page.wait_for_function(f"() => window.__swaps.length > {before}")
+    page.wait_for_function(SETTLED, arg=before)
 
 
 def recommended(page: Any) -> str:
@@ -82,12 +88,12 @@ def agreed(page: Any) -> str:
 
 
 def manager_rates(page: Any, statement_id: str, rating: str, comment: str = "") -> None:
-    before = page.evaluate("() => window.__swaps.length")
+    before = page.evaluate("() => window.__sent")
     group = page.get_by_role(
         "radiogroup", name=re.compile(rf"^{re.escape(statement_id)}\b.*your rating$")
     )
     group.get_by_role("radio", name=rating, exact=True).check()
-    page.wait_for_function(f"() => window.__swaps.length > {before}")
+    page.wait_for_function(SETTLED, arg=before)
     if comment:
         page.get_by_label(f"Comment on {statement_id}").fill(comment)
 
@@ -97,7 +103,8 @@ def sign_in(page: Any, server: Server, name: str) -> None:
     page.get_by_label("Name").fill(name)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(server.url + "/")
+    # HR and admin land on the team dashboard, everyone else on their self-assessment form.
+    page.wait_for_url(re.compile(re.escape(server.url) + r"/(hr)?$"))
 
 
 def sign_out(page: Any, server: Server) -> None:

@@ -111,6 +111,8 @@ def test_odd_numbers_are_refused_on_every_route_never_a_500(local: TestClient, v
         ("GET", f"/manager/review/{value}/record.pdf", None, {404}),
         ("POST", f"/manager/review/{value}/sign", {}, {404}),
         ("POST", f"/hr/migrate/{value}", {}, {404}),
+        ("GET", f"/hr/migrate/{value}", None, {404}),
+        ("GET", f"/people/{value}", None, {404}),
     ]
     for method, path, data, answers in cases:
         sent = {k: v for k, v in (data or {}).items() if k != "manager"}

@@ -303,7 +303,7 @@ def test_profile_and_pathway_pdfs_come_from_the_pool_and_are_audited(
 
 
 def _jordan_id(client: TestClient) -> str:
-    found = re.findall(r'action="/hr/migrate/(\d+)"', client.get("/hr/migrate").text)
+    found = re.findall(r'href="/hr/migrate/(\d+)"', client.get("/hr/migrate").text)
     assert len(found) == 1
     return found[0]
 
@@ -312,6 +312,29 @@ def test_migrate_needs_the_csrf_token(hr: TestClient) -> None:
     assessment = _jordan_id(hr)
     assert hr.post(f"/hr/migrate/{assessment}").status_code == 403
     assert _jordan_id(hr) == assessment  # nothing changed
+
+
+def test_a_migration_is_previewed_before_anything_is_stored(hr: TestClient, team_url: str) -> None:
+    assessment = _jordan_id(hr)
+    before = audit_text(team_url)
+    preview = hr.get(f"/hr/migrate/{assessment}")
+    assert preview.status_code == 200
+    shown = text_of(preview.text)
+    assert "Move Jordan Park to SFIA 9?" in shown and "Nothing is stored yet." in shown
+    assert "USUP 4 — 3 Own level goes from 4 to 3" in shown
+    assert "USUP-3.2 usually USUP-4.3 (SFIA 8), USUP-5.2 (SFIA 8)" in shown
+    assert "15 ratings become 13; 11 evidence items become 11." in shown
+    assert "combines USUP-4.3 usually, USUP-5.2 usually (SFIA 8)" in shown
+    assert f'action="/hr/migrate/{assessment}"' in preview.text
+    # Nothing stored: still offered, no new record, nothing changed in the log.
+    assert _jordan_id(hr) == assessment
+    assert "changed" not in audit_text(team_url).replace(before, "")
+    history = CliRunner().invoke(cli, ["history", "Jordan Park", "--db", team_url]).stdout
+    assert "SFIA 9" not in history
+    # Confirmed: stored.
+    token = hr.cookies[CSRF_COOKIE]
+    done = hr.post(f"/hr/migrate/{assessment}", data={"csrf_token": token})
+    assert done.status_code == 200 and "Jordan Park: USUP migrated SFIA 8 -&gt; 9" in done.text
 
 
 def test_migrating_stores_a_new_sfia_9_record_with_a_trail_and_audit(

@@ -51,7 +51,7 @@ def test_practitioner_rates_sees_the_level_change_live_and_downloads(
     fill_level_3(page)
     assert recommended(page) == "3 \u2014 Apply"
     # Screen readers hear one sentence after each change, from a region that stays in place.
-    assert page.get_by_role("status").inner_text() == (
+    assert page.locator("#live-status").inner_text() == (
         "Recommended level 3 \u2014 Apply; target level 3 \u2014 Apply."
     )
     no_axe_violations(page)

@@ -36,6 +36,12 @@ def test_a_route_that_names_a_record_has_a_rule_for_records() -> None:
             assert route.access in RECORD_RULES or route.access is Access.HR, route.path
 
 
+def test_a_route_that_names_a_person_has_the_rule_for_people() -> None:
+    for route in routes(shared=True):
+        if isinstance(route, Page) and "{person_id" in route.path:
+            assert route.access is Access.PERSON, route.path
+
+
 def test_only_the_sign_in_pages_and_one_time_links_are_open() -> None:
     open_ = {r.path for r in routes(shared=True) if isinstance(r, Page) and r.access is Access.OPEN}
     assert open_ == {"/login", "/logout", "/login/oidc", "/login/oidc/callback", "/link/{token}"}

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ..errors import InputFileError
 from ..files.validation import validated
-from ..files.yamlfile import read_yaml
+from ..files.yamlfile import YamlDocument, read_yaml
 from .catalog import Catalog, ResponsibilityLevel, SkillVersion, Statement, responsibility_note
 from .progression import StatementChange, level_changes
 
@@ -87,7 +87,11 @@ def role_profile(
 
 
 def role_profile_from_file(catalog: Catalog, path: Path) -> RoleProfile:
-    document = read_yaml(path)
+    return role_profile_from_document(catalog, read_yaml(path))
+
+
+def role_profile_from_document(catalog: Catalog, document: YamlDocument) -> RoleProfile:
+    """A role file already read (from disk, or a role's text kept in the store)."""
     role = validated(
         document, RoleFile, shape="must be a YAML mapping: title, sfia_version, skills"
     )

@@ -139,14 +139,33 @@
     }).catch(function () { /* the copy stays kept for the next time */ });
   }
 
-  // The newest answer wins: an answer to a request sent before the one last shown (a live
-  // check that was overtaken by a button that replaced the form) is not shown.
-  var sent = 0, shown = 0;
-  document.addEventListener("htmx:beforeRequest", function (e) { e.detail.xhr.sfiaOrder = ++sent; });
+  // The newest answer wins, and a button that replaces the form (evidence added or removed)
+  // wins over any live check: its answer brings the form and its result together. Not shown:
+  // an answer to a request sent before the one last shown, and a live check sent while such a
+  // button's answer was awaited (the check's form is the one being replaced: leaving the
+  // field for the button sends one).
+  var sent = 0, shown = 0, shownForm = 0, replacing = 0;
+  function replaces(e) { return !!(e.detail.target && e.detail.target.id === "workspace"); }
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var xhr = e.detail.xhr;
+    xhr.sfiaOrder = ++sent;
+    xhr.sfiaReplaces = replaces(e);
+    if (xhr.sfiaReplaces) { replacing += 1; } else if (replacing > 0) { xhr.sfiaStale = true; }
+  });
+  function answered(xhr) {
+    if (xhr.sfiaReplaces && !xhr.sfiaAnswered) { replacing = Math.max(0, replacing - 1); }
+    xhr.sfiaAnswered = true;
+  }
+  document.addEventListener("htmx:afterRequest", function (e) { answered(e.detail.xhr); });
   document.addEventListener("htmx:beforeSwap", function (e) {
-    var order = e.detail.xhr.sfiaOrder || 0;
-    if (order < shown) { e.detail.shouldSwap = false; return; }
-    shown = order;
+    var xhr = e.detail.xhr, order = xhr.sfiaOrder || 0;
+    answered(xhr);
+    if (xhr.sfiaReplaces ? order < shownForm : (xhr.sfiaStale || order < shown)) {
+      e.detail.shouldSwap = false;
+      return;
+    }
+    shown = Math.max(shown, order);
+    if (xhr.sfiaReplaces) { shownForm = order; }
     // A new result in place of the old one leaves the page where the reader was.
     if (e.detail.target && e.detail.target.id === "result") { keptScroll = window.scrollY; }
   });

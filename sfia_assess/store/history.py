@@ -9,13 +9,17 @@ from sqlalchemy.orm import Session
 
 from ..core.history import History, HistoryRow, Step
 from ..core.latest import latest, order
-from .models import AssessmentRecord, Event, Review, ScoredResult
+from .models import AssessmentRecord, Event, Person, Review, ScoredResult
 from .people import find_person
 
 
 def person_history(session: Session, name: str) -> History:
     """Every assessment of the person named (manager reviews appear as their agreed level)."""
-    person = find_person(session, name)
+    return history_of(session, find_person(session, name))
+
+
+def history_of(session: Session, person: Person) -> History:
+    """Every assessment of `person` (manager reviews appear as their agreed level)."""
     rows = session.execute(
         select(AssessmentRecord, ScoredResult.recommended_level, ScoredResult.target_level)
         .outerjoin(ScoredResult, ScoredResult.assessment_id == AssessmentRecord.id)

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Subquery, func, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from ..core.assessment import Assessment, LoadedAssessment
 from ..core.catalog import Catalog
-from ..core.latest import latest, order
 from ..errors import UnknownSkillError
 from .database import StoreError
 from .models import AssessmentRecord, Review
@@ -68,42 +67,82 @@ def records_as_of(session: Session, as_of: dt.date | None = None) -> list[Assess
     return out
 
 
+def latest_selves(as_of: dt.date | None = None) -> Subquery:
+    """The rows of everyone's latest self-assessment per skill and SFIA version dated on or
+    before `as_of`, chosen in the database (`core.latest`'s rule: the latest date, then the
+    later correction): columns `id`, `person_id`, `assessed_on`."""
+    # Only the person's own view: a later peer's or assessor's file must not stand in for it.
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=(
+                AssessmentRecord.person_id,
+                AssessmentRecord.skill,
+                AssessmentRecord.sfia_version,
+            ),
+            order_by=(
+                AssessmentRecord.assessed_on.desc(),
+                AssessmentRecord.version.desc(),
+                AssessmentRecord.id.desc(),
+            ),
+        )
+        .label("rank")
+    )
+    ranked = select(
+        AssessmentRecord.id, AssessmentRecord.person_id, AssessmentRecord.assessed_on, rank
+    ).where(AssessmentRecord.relation == "self")
+    if as_of is not None:
+        ranked = ranked.where(AssessmentRecord.assessed_on <= as_of)
+    inner = ranked.subquery("ranked_selves")
+    return (
+        select(inner.c.id, inner.c.person_id, inner.c.assessed_on)
+        .where(inner.c.rank == 1)
+        .subquery("latest_selves")
+    )
+
+
+def counting_reviews(as_of: dt.date | None = None) -> Subquery:
+    """For each reviewed self-assessment, the review that counts (the latest made by `as_of`):
+    columns `self_id`, `manager_id`. Joined with `latest_selves` in Python, not in SQL:
+    PostgreSQL expects a handful of rows from each ranked subquery and loops one inside the
+    other (5,000 x 3,500 rows: 3.7 s)."""
+    manager = aliased(AssessmentRecord)
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Review.self_id,
+            order_by=(manager.assessed_on.desc(), Review.id.desc()),
+        )
+        .label("rank")
+    )
+    ranked = select(Review.self_id, Review.manager_id, rank).join(
+        manager, manager.id == Review.manager_id
+    )
+    if as_of is not None:
+        ranked = ranked.where(manager.assessed_on <= as_of)
+    inner = ranked.subquery("ranked_reviews")
+    return (
+        select(inner.c.self_id, inner.c.manager_id)
+        .where(inner.c.rank == 1)
+        .subquery("counting_reviews")
+    )
+
+
 def chosen_as_of(
     session: Session, as_of: dt.date | None = None
 ) -> tuple[list[int], dict[int, int]]:
     """The ids of everyone's latest self-assessment per skill and SFIA version dated on or
     before `as_of` (oldest first), and for each the id of the review that counts (the latest
     made by then)."""
-    # Only the person's own view: a later peer's or assessor's file must not stand in for it.
-    columns = select(
-        AssessmentRecord.id,
-        AssessmentRecord.person_id,
-        AssessmentRecord.skill,
-        AssessmentRecord.sfia_version,
-        AssessmentRecord.assessed_on,
-        AssessmentRecord.version,
-    ).where(AssessmentRecord.relation == "self")
-    if as_of is not None:
-        columns = columns.where(AssessmentRecord.assessed_on <= as_of)
-    kept = latest(
-        session.execute(columns),
-        key=lambda row: (row.person_id, row.skill, row.sfia_version),
-        when=lambda row: order(row.assessed_on, row.sfia_version, row.version),
-    ).kept.values()
-    chosen = [row.id for row in sorted(kept, key=lambda row: (row.assessed_on, row.id))]
-    if not chosen:
-        return [], {}
-    reviews_query = (
-        select(Review.self_id, AssessmentRecord.id)
-        .join(AssessmentRecord, AssessmentRecord.id == Review.manager_id)
-        .where(Review.self_id.in_(chosen))
-        .order_by(AssessmentRecord.assessed_on, Review.id)
-    )
-    if as_of is not None:
-        reviews_query = reviews_query.where(AssessmentRecord.assessed_on <= as_of)
-    review_of: dict[int, int] = {}
-    for self_id, manager_id in session.execute(reviews_query):
-        review_of[self_id] = manager_id  # the latest review counts
+    selves = latest_selves(as_of)
+    chosen = list(session.scalars(select(selves.c.id).order_by(selves.c.assessed_on, selves.c.id)))
+    wanted = set(chosen)
+    reviews = counting_reviews(as_of)
+    review_of = {
+        own: manager
+        for own, manager in session.execute(select(reviews.c.self_id, reviews.c.manager_id))
+        if own in wanted
+    }
     return chosen, review_of
 
 

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core.catalog import Catalog
-from ..core.migrate import migrate_text
+from ..core.migrate import Migration, migrate_text
 from ..core.policy import Policy
 from .database import StoreError
-from .models import AssessmentRecord
-from .record import add_assessment
+from .models import AssessmentRecord, Review, ScoredResult
+from .record import Checked, add_assessment
 from .workflow import MIGRATED, checked, get
 
 
@@ -52,16 +52,50 @@ def migrated_name(source_name: str, old: int, new: int) -> str:
     return (renamed if renamed != stem else f"{stem}-sfia{new}") + ".yaml"
 
 
-def migrate_record(
+@dataclass(frozen=True)
+class CarriedRating:
+    """A rating in the new version, and the old statements it was carried from."""
+
+    statement: str
+    rating: str
+    origins: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MigrationPreview:
+    """What moving a record would do, before anything is stored: the level before (own, and
+    agreed where a review counts) and after (own: a review does not carry over), each rating
+    carried, and the notes `migrate` writes."""
+
+    assessment_id: int
+    person: str
+    skill: str
+    from_version: int
+    to_version: int
+    old_level: int | None
+    old_agreed: int | None
+    reviewed_by: str | None
+    new_level: int | None
+    ratings_before: int
+    ratings_after: int
+    evidence_before: int
+    evidence_after: int
+    carried: tuple[CarriedRating, ...]
+    notes: tuple[str, ...]
+    already: bool  # this migration was recorded before
+
+    @property
+    def level_changes(self) -> bool:
+        return self.old_level != self.new_level
+
+
+def _prepared(
     session: Session,
     assessment_id: int,
     catalog: Catalog,
     policy: Policy,
-    *,
-    actor: str,
-    to_version: int | None = None,
-) -> MigratedRecord:
-    """Migrate one recorded self-assessment (default: to its skill's newest version)."""
+    to_version: int | None,
+) -> tuple[AssessmentRecord, Migration, Checked]:
     old = get(session, assessment_id)
     if old.relation == "manager":
         raise StoreError(
@@ -74,10 +108,72 @@ def migrate_record(
         )
     migration = migrate_text(old.content, old.source_name, catalog, target)
     name = migrated_name(old.source_name, old.sfia_version, target)
-    item = checked(migration.text.encode("utf-8"), name, catalog, policy)
-    existing = session.scalars(
+    return old, migration, checked(migration.text.encode("utf-8"), name, catalog, policy)
+
+
+def _recorded(session: Session, item: Checked) -> AssessmentRecord | None:
+    return session.scalars(
         select(AssessmentRecord).where(AssessmentRecord.sha256 == item.sha256)
     ).one_or_none()
+
+
+def preview_migration(
+    session: Session,
+    assessment_id: int,
+    catalog: Catalog,
+    policy: Policy,
+    *,
+    to_version: int | None = None,
+) -> MigrationPreview:
+    """`migrate_record` without storing anything: what it would record, and what changes."""
+    old, migration, item = _prepared(session, assessment_id, catalog, policy, to_version)
+    before = session.scalars(
+        select(ScoredResult.recommended_level).where(ScoredResult.assessment_id == old.id)
+    ).one_or_none()
+    review = session.execute(
+        select(Review.agreed_level, AssessmentRecord.assessor_name)
+        .join(AssessmentRecord, AssessmentRecord.id == Review.manager_id)
+        .where(Review.self_id == old.id)
+        .order_by(AssessmentRecord.assessed_on.desc(), Review.id.desc())
+        .limit(1)
+    ).one_or_none()
+    ratings = item.loaded.assessment.ratings
+    return MigrationPreview(
+        assessment_id=old.id,
+        person=item.loaded.assessment.subject.name,
+        skill=old.skill,
+        from_version=migration.from_version,
+        to_version=migration.to_version,
+        old_level=before,
+        old_agreed=review[0] if review else None,
+        reviewed_by=review[1] if review else None,
+        new_level=item.result.recommended_level,
+        ratings_before=migration.ratings_before,
+        ratings_after=migration.ratings_after,
+        evidence_before=migration.evidence_before,
+        evidence_after=migration.evidence_after,
+        carried=tuple(
+            CarriedRating(sid, ratings[sid].value, migration.rating_origins.get(sid, ()))
+            for sid in item.loaded.skill.statements_by_id
+            if sid in ratings
+        ),
+        notes=migration.notes,
+        already=_recorded(session, item) is not None,
+    )
+
+
+def migrate_record(
+    session: Session,
+    assessment_id: int,
+    catalog: Catalog,
+    policy: Policy,
+    *,
+    actor: str,
+    to_version: int | None = None,
+) -> MigratedRecord:
+    """Migrate one recorded self-assessment (default: to its skill's newest version)."""
+    old, migration, item = _prepared(session, assessment_id, catalog, policy, to_version)
+    existing = _recorded(session, item)
     if existing is None:
         note = f"migrated from SFIA {old.sfia_version} ({old.source_name}, assessment {old.id})"
         row = add_assessment(session, item, actor=actor, kind=MIGRATED, note=note)

@@ -48,6 +48,7 @@ class Access(Enum):
     OWN = "the person only (adding to their own record)"
     REVIEW = "the person's manager, hr and admin"
     REVIEWING = "the person's manager only, never the person"
+    PERSON = "the person, their manager, hr and admin: a person's page"
     HR = "hr and admin"
     ADMIN = "admin only"
 
@@ -116,7 +117,13 @@ def allowed(user: User, rule: Access, owner: Owner | None = None) -> bool:
     if role == "manager":
         # A manager reviews their reports, not their own assessment.
         return report if rule is Access.REVIEW else mine or report
-    return rule is Access.RECORD and mine
+    return rule in (Access.RECORD, Access.PERSON) and mine
+
+
+def landing(role: str) -> str:
+    """Where someone lands after signing in: HR and admin on the team dashboard, everyone
+    else on their own self-assessment form."""
+    return "/hr" if role in ("hr", "admin") else "/"
 
 
 def visible_people(
@@ -131,6 +138,15 @@ def visible_people(
     reports = {key for key, manager in managers.items() if manager == me and key != me}
     candidates = {me} | reports
     return {key for key in candidates if allowed(user, rule, Owner(key, managers.get(key)))}
+
+
+def _person_owner(engine: Engine, person_id: int) -> Owner:
+    from ..store.database import reading
+    from ..store.directory import person_owner
+
+    with reading(engine) as session:
+        found = person_owner(session, person_id)
+    return Owner(*found) if found is not None else NOBODY
 
 
 def _owner(engine: Engine, assessment_id: int) -> Owner:
@@ -166,6 +182,10 @@ async def _may_open(request: Request, rule: Access) -> bool:
         assessment_id = int(request.path_params["assessment_id"])
         engine = services(request).engine
         owner = await run_in_threadpool(lambda: _owner(engine(), assessment_id))
+    elif rule is Access.PERSON:
+        person_id = int(request.path_params["person_id"])
+        engine = services(request).engine
+        owner = await run_in_threadpool(lambda: _person_owner(engine(), person_id))
     return allowed(user, rule, owner)
 
 

@@ -9,7 +9,7 @@ and lays out the page."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -41,6 +41,7 @@ from .services import Services, page, services
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from ..core.pairing import Card
     from ..core.team_table import Cell
 
 MAX_QUARTERS = 12  # the progress page shows at most the last three years
@@ -62,20 +63,52 @@ class Team:
     roster: Roster
     view: TeamView | None
     empty: str
+    ids: dict[str, int] = field(default_factory=dict)  # person key -> their page's id
+
+    def page_of(self, key: str) -> str | None:
+        """The address of the page of the person whose key (core.identity) this is (None: not
+        from the store)."""
+        found = self.ids.get(key)
+        return f"/people/{found}" if found is not None else None
 
 
 def _team(session: Session, shared: Services, filters: Filters) -> Team:
-    from ..store.teams import account_managers, cards_as_of
+    from ..store.teams import store_mark
 
-    cards = cards_as_of(session)
-    team = roster_of_cards(cards, account_managers(session))
+    kept = shared.scores()
+    mark = store_mark(session)
+    cards = kept.cards(session, mark)
+    team = _roster(session, shared, mark, cards)
     if not any(card.relation == "self" for card in cards):
         return Team(team, None, "No assessments are recorded yet.")
-    chosen = [card for card in cards if keeps(filters, team, card.key)]
+    chosen = [c for c in cards if keeps(filters, team, c.key)] if filters.active else cards
     if not any(card.relation == "self" for card in chosen):
         return Team(team, None, "No one recorded matches these filters.")
-    score = shared.scores().scorer(session, chosen, "agreed")
-    return Team(team, team_of_cards(chosen, shared.catalog, score), "")
+    ids = kept.kept(("ids", mark), lambda: {c.key: c.person for c in cards if c.person})
+    return Team(team, _view(session, shared, mark, chosen), "", ids)
+
+
+def _roster(session: Session, shared: Services, mark: tuple[int, ...], cards: list[Card]) -> Roster:
+    """The roster, kept while neither the records (`mark`) nor the reporting lines change (the
+    accounts are read on every request: a manager changes without anything being recorded)."""
+    from ..store.teams import account_managers
+
+    managers = account_managers(session)
+    key = ("roster", mark, tuple(sorted(managers.items())))
+    return shared.scores().kept(key, lambda: roster_of_cards(cards, managers))
+
+
+def _view(
+    session: Session, shared: Services, mark: tuple[int, ...], chosen: list[Card]
+) -> TeamView:
+    """The team view of these cards at their agreed levels, kept while the store's `mark`
+    stays (made again for 5,000 people it costs a few hundred ms)."""
+    kept = shared.scores()
+
+    def make() -> TeamView:
+        return team_of_cards(chosen, shared.catalog, kept.scorer(session, chosen, "agreed"))
+
+    return kept.kept(("team", mark, tuple(card.record for card in chosen)), make)
 
 
 async def _scored_team(request: Request, filters: Filters) -> Team:
@@ -90,7 +123,8 @@ async def dashboard(request: Request) -> Response:
     search = " ".join(request.query_params.get("q", "").split())[:200]
     team = await _scored_team(request, filters)
     view = team.view
-    people = [p for p in view.people if _matches(search, p.name, p.role)] if view else []
+    everyone = list(view.people) if view else []
+    people = [p for p in everyone if _matches(search, p.name, p.role)] if search else everyone
     query = [("role", filters.role), ("manager", filters.manager), ("q", search)]
     shown = pager(request, len(people), query)
     return page(
@@ -110,6 +144,7 @@ async def dashboard(request: Request) -> Response:
         mixed=mixed_of(view) if view else [],
         most=max([n for _, n in view.distribution] + [1]) if view else 1,
         shade=shade,
+        page_of=team.page_of,
     )
 
 
@@ -123,22 +158,24 @@ def _progress(
     session: Session, shared: Services, filters: Filters
 ) -> tuple[Roster, Progress | None]:
     from ..core.roster import quarters
-    from ..store.teams import account_managers, cards_as_of, dated_span
+    from ..store.teams import dated_span, store_mark
 
-    team = roster_of_cards(cards_as_of(session), account_managers(session))
+    kept = shared.scores()
+    mark = store_mark(session)
+    team = _roster(session, shared, mark, kept.cards(session, mark))
     span = dated_span(session)
     if span is None:
         return team, None
     shown: list[Quarter] = []
     views: list[TeamView | None] = []
     for quarter in quarters(*span)[-MAX_QUARTERS:]:
-        found = [c for c in cards_as_of(session, quarter.end) if keeps(filters, team, c.key)]
+        cards = kept.cards(session, mark, quarter.end)
+        found = [c for c in cards if keeps(filters, team, c.key)]
         shown.append(quarter)
         if not any(card.relation == "self" for card in found):
             views.append(None)
             continue
-        score = shared.scores().scorer(session, found, "agreed")
-        views.append(team_of_cards(found, shared.catalog, score))
+        views.append(_view(session, shared, mark, found))
     return team, progress_of_views(shown, views)
 
 

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from ..errors import SfiaAssessError, StoreUnavailable
 from .audit import actor_name, audit_as
-from .errorpages import said
+from .errorpages import NotFound, said
 from .services import Services, page, services
 
 if TYPE_CHECKING:
@@ -72,6 +72,43 @@ async def migrate_list(request: Request) -> Response:
         records=found,
         done=None,
         problem="",
+    )
+
+
+async def preview(request: Request) -> Response:
+    """What moving one record would do (levels before and after, each rating carried, the
+    notes), before anything is stored; the page's button confirms it."""
+    from ..store.database import StoreError
+    from ..store.migrating import preview_migration
+
+    shared = services(request)
+    assessment_id = int(request.path_params["assessment_id"])
+    try:
+        found = await shared.read(
+            lambda s: preview_migration(s, assessment_id, shared.catalog, shared.policy)
+        )
+    except StoreError as exc:
+        if "no recorded assessment has the id" in str(exc):
+            raise NotFound() from None
+        raise
+    except StoreUnavailable:
+        raise
+    except SfiaAssessError as exc:
+        records = await shared.read(_migratable(shared))
+        return page(
+            "hr_migrate.html.j2",
+            status_code=422,
+            title="Move records to the newest SFIA",
+            current="migrate",
+            records=records,
+            done=None,
+            problem=str(exc),
+        )
+    return page(
+        "hr_migrate_preview.html.j2",
+        title=f"Move {found.person} to SFIA {found.to_version}?",
+        current="migrate",
+        preview=found,
     )
 
 

@@ -119,6 +119,7 @@ async def start(request: Request) -> Response:
             request,
             _as_account(request, kept.draft, loaded=True),
             restored=kept,
+            started=draft,  # "start again" starts with what was just typed, not the draft's
             saved_at=kept.saved_at,
             restore=True,
         )
@@ -260,6 +261,7 @@ async def editor(
         "withdraw": None,
         "verdict": None,
         "restored": None,
+        "started": None,
         "draft_dropped": "",
         "refused": status_code == 422,
         "browser_copy": drafts.browser_copy(

@@ -7,7 +7,7 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from . import api, drafts, hr, hrmigrate, manager, mine, practitioner
+from . import api, drafts, hr, hrmigrate, manager, mine, people, practitioner
 from .access import Access, Page
 from .audit import Audit
 
@@ -112,6 +112,8 @@ ROUTES: list[BaseRoute] = [
     ),
     Page(f"{REVIEW}/signed", manager.signed, access=Access.REVIEW, audit=VIEWED),
     Page(f"{REVIEW}/record.pdf", manager.record_pdf, access=Access.REVIEW, audit=EXPORTED),
+    Page("/people", people.people_list, access=Access.REVIEWERS, audit=VIEWED),
+    Page("/people/{person_id:id}", people.person_page, access=Access.PERSON, audit=VIEWED),
     Page("/hr", hr.dashboard, access=Access.HR, audit=VIEWED),
     Page("/hr/progress", hr.progress_page, access=Access.HR, audit=VIEWED),
     Page("/hr/team.csv", hr.team_csv, access=Access.HR, audit=HR_EXPORTED),
@@ -121,6 +123,7 @@ ROUTES: list[BaseRoute] = [
     Page("/hr/pathway", hr.pathway_page, access=Access.HR),
     Page("/hr/pathway.pdf", hr.pathway_pdf, access=Access.HR, audit=HR_EXPORTED),
     Page("/hr/migrate", hrmigrate.migrate_list, access=Access.HR),
+    Page("/hr/migrate/{assessment_id:id}", hrmigrate.preview, access=Access.HR),
     Page(
         "/hr/migrate/{assessment_id:id}",
         hrmigrate.migrate,

@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 
 from ..core.identity import person_key
 from ..store.sessions import MAX_ADDRESS, MAX_NAME, Attempt
+from .access import landing
 from .auth import (
     COOKIE,
     COOKIE_SECONDS,
@@ -167,7 +168,8 @@ async def signed_in_home(
     """Signed in (by password or single sign-on): on to the form kept across the sign-in, else
     the home page; the sign-in form's own cookie is done with."""
     kept = request.cookies.get(KEPT_COOKIE)
-    response, _ = await signed_in(request, found, "/assessment/kept" if kept else "/", also)
+    to = "/assessment/kept" if kept else landing(found.role)
+    response, _ = await signed_in(request, found, to, also)
     response.delete_cookie(
         LOGIN_COOKIE,
         path="/login",
