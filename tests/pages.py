@@ -12,10 +12,12 @@ from .servers import Server
 LEVEL_3 = ["USUP-3.1", "USUP-3.2", "USUP-3.3", "USUP-3.4", "USUP-3.5"]
 TIMER = """() => {
   window.__swaps = []; window.__sent = 0; window.__busy = 0;
-  document.body.addEventListener('htmx:beforeRequest', () => {
+  // Counted on the request itself: the answer's own event is lost when its element was
+  // replaced meanwhile (a button inside the form that the answer replaced).
+  document.body.addEventListener('htmx:beforeRequest', (e) => {
     window.__t0 = performance.now(); window.__sent += 1; window.__busy += 1;
+    e.detail.xhr.addEventListener('loadend', () => { window.__busy -= 1; });
   });
-  document.body.addEventListener('htmx:afterRequest', () => { window.__busy -= 1; });
   document.body.addEventListener('htmx:afterSwap', () => { window.__swaps.push(performance.now() - window.__t0); });
 }"""
 # A change has been answered once a request was sent after it and none is still awaited (a

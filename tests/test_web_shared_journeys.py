@@ -17,7 +17,7 @@ from sfia_assess.web.auth import COOKIE
 
 from .browser import no_axe_violations, screenshot
 from .conftest import EXAMPLES
-from .pages import agreed, fill_level_3, manager_rates, recommended, sign_in, sign_out
+from .pages import TIMER, agreed, fill_level_3, manager_rates, recommended, sign_in, sign_out
 from .seeding import add_users, record
 from .servers import Server, serving
 
@@ -78,12 +78,7 @@ def test_practitioner_and_manager_journeys_and_the_forbidden_paths(
     page.get_by_label("Date of the assessment").fill("2026-10-01")
     page.get_by_role("button", name="Start").click()
     page.wait_for_selector("#assessment")
-    page.evaluate(
-        """() => {
-  window.__swaps = [];
-  document.body.addEventListener('htmx:afterSwap', () => { window.__swaps.push(1); });
-}"""
-    )
+    page.evaluate(TIMER)
     fill_level_3(page)
     assert recommended(page) == "3 \u2014 Apply"
     page.get_by_role("button", name="Save draft").click()
@@ -133,13 +128,7 @@ def test_practitioner_and_manager_journeys_and_the_forbidden_paths(
     screenshot(page, "shared-manager-queue")
     page.get_by_role("link", name=f"Review {PERSON}").click()
     page.wait_for_selector("#agreed-level")
-    page.evaluate(
-        """() => {
-  window.__swaps = [];
-  document.body.addEventListener('htmx:beforeRequest', () => { window.__t0 = 0; });
-  document.body.addEventListener('htmx:afterSwap', () => { window.__swaps.push(1); });
-}"""
-    )
+    page.evaluate(TIMER)
     assert page.get_by_label("Your name (the reviewer)").input_value() == MANAGER
     manager_rates(page, "USUP-3.1", "consistently", "Diagnoses quickly and reliably.")
     assert agreed(page) == "3 \u2014 Apply"

@@ -151,12 +151,13 @@
     xhr.sfiaOrder = ++sent;
     xhr.sfiaReplaces = replaces(e);
     if (xhr.sfiaReplaces) { replacing += 1; } else if (replacing > 0) { xhr.sfiaStale = true; }
+    // On the request itself: htmx's own event after it is lost when its button was replaced.
+    xhr.addEventListener("loadend", function () { answered(xhr); });
   });
   function answered(xhr) {
     if (xhr.sfiaReplaces && !xhr.sfiaAnswered) { replacing = Math.max(0, replacing - 1); }
     xhr.sfiaAnswered = true;
   }
-  document.addEventListener("htmx:afterRequest", function (e) { answered(e.detail.xhr); });
   document.addEventListener("htmx:beforeSwap", function (e) {
     var xhr = e.detail.xhr, order = xhr.sfiaOrder || 0;
     answered(xhr);
