@@ -202,3 +202,21 @@ def role_file_text(
     lines.append("skills:")
     lines += [f"  - {{code: {value(code)}, level: {level}}}" for code, level in skills]
     return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class RolePathway:
+    """The pathway of each skill a role needs, with the level the role needs it at."""
+
+    profile: RoleProfile
+    paths: tuple[tuple[Pathway, int], ...]
+
+
+def role_pathway(catalog: Catalog, profile: RoleProfile) -> RolePathway:
+    return RolePathway(
+        profile,
+        tuple(
+            (pathway(catalog, item.skill.code, item.skill.sfia_version), item.level)
+            for item in profile.skills
+        ),
+    )

@@ -43,6 +43,7 @@ class Access(Enum):
     SIGNED_IN = "anyone signed in"
     REVIEWERS = "managers, hr and admin"
     RECORD = "the person, their manager, hr and admin"
+    PERSON = "the person (the {person} key in the path), their manager, hr and admin"
     REVIEW = "the person's manager, hr and admin"
     REVIEWING = "the person's manager only, never the person"
     HR = "hr and admin"
@@ -111,7 +112,7 @@ def allowed(user: User, rule: Access, owner: Owner | None = None) -> bool:
     if role == "manager":
         # A manager reviews their reports, not their own assessment.
         return report if rule is Access.REVIEW else mine or report
-    return rule is Access.RECORD and mine
+    return rule in (Access.RECORD, Access.PERSON) and mine
 
 
 def visible_people(
@@ -148,6 +149,21 @@ def _owner(engine: Engine, assessment_id: int) -> Owner:
         return Owner(person, manager)
 
 
+def _person_owner(engine: Engine, key: str) -> Owner:
+    """The person named by a page's {person} key (people.key, an account's key) and their
+    manager (from their account)."""
+    from sqlalchemy import select
+
+    from ..store.database import reading
+    from ..store.models import Account
+
+    with reading(engine) as session:
+        manager = session.execute(
+            select(Account.manager_key).where(Account.key == key)
+        ).scalar_one_or_none()
+    return Owner(key, manager)
+
+
 async def _may_open(request: Request, rule: Access) -> bool:
     user = current_user(request)
     if rule is Access.OPEN:
@@ -161,6 +177,10 @@ async def _may_open(request: Request, rule: Access) -> bool:
         assessment_id = int(request.path_params["assessment_id"])
         engine = services(request).engine
         owner = await run_in_threadpool(lambda: _owner(engine(), assessment_id))
+    elif rule is Access.PERSON:
+        key = str(request.path_params["person"])
+        engine = services(request).engine
+        owner = await run_in_threadpool(lambda: _person_owner(engine(), key))
     return allowed(user, rule, owner)
 
 
