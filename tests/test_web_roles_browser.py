@@ -31,9 +31,7 @@ def career_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[S
 
 def _ranked(page: Any) -> list[str]:
     table = page.get_by_role("table", name="People closest to Incident Lead first")
-    return [
-        link.inner_text() for link in table.locator("tbody tr td:nth-child(2) a").all()
-    ]
+    return [link.inner_text() for link in table.locator("tbody tr td:nth-child(2) a").all()]
 
 
 def test_hr_makes_a_role_and_sees_who_is_ready_by_agreed_levels(

@@ -36,6 +36,14 @@ def test_a_route_that_names_a_record_has_a_rule_for_records() -> None:
             assert route.access in RECORD_RULES or route.access is Access.HR, route.path
 
 
+def test_a_route_that_names_a_person_has_the_rule_for_a_person() -> None:
+    """A route with a {person} key under a rule that ignores whose it is would show anyone's
+    career page to anyone signed in."""
+    for route in routes(shared=True):
+        if isinstance(route, Page) and "{person" in route.path:
+            assert route.access is Access.PERSON, route.path
+
+
 def test_only_the_sign_in_pages_are_open() -> None:
     open_ = {r.path for r in routes(shared=True) if isinstance(r, Page) and r.access is Access.OPEN}
     assert open_ == {"/login", "/logout"}
@@ -114,6 +122,7 @@ EXPECTED = {
     Access.HR: ("HA", "HA", "HA"),
     Access.ADMIN: ("A", "A", "A"),
     Access.RECORD: ("PMHA", "MHA", "HA"),
+    Access.PERSON: ("PMHA", "MHA", "HA"),
     Access.REVIEW: ("HA", "MHA", "HA"),
     Access.REVIEWING: ("", "M", ""),
 }
