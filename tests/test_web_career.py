@@ -4,12 +4,15 @@ person, their manager, HR; anyone else gets the 404 page), /career leads to one'
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pypdf import PdfReader
 
 from sfia_assess.cli.main import cli
+from sfia_assess.web.auth import CSRF_COOKIE
 
 from .careers import ACCOUNTS, SKILLS, write_people
 from .seeding import add_users, record, signed_in
@@ -79,5 +82,37 @@ def test_who_is_ready_ranks_by_agreed_levels_and_says_why(db_url: str) -> None:
         team = client.get("/hr/roles/incident-coordinator/ready?manager=lee%20ward").text
         assert "Cy Marsh" in team and "Ben Okoro" not in team and "Ana Diaz" not in team
         assert client.get("/hr/roles/no-such-role/ready").status_code == 404
+    finally:
+        client.__exit__(None, None, None)
+
+
+def test_hr_forms_problems_more_rows_and_pdfs_of_a_role_with_two_skills(db_url: str) -> None:
+    client = signed_in(db_url, "Hana Reid")
+    try:
+        token = client.cookies[CSRF_COOKIE]
+        form = {"title": "Duty Lead", "purpose": "", "sfia_version": "9", "csrf_token": token}
+        more = client.post(
+            "/hr/roles/new",
+            data={**form, "code": ["USUP", ""], "level": ["4", ""], "action": "more"},
+        )
+        assert more.status_code == 200 and 'id="code-3"' in more.text
+        wrong = client.post(
+            "/hr/roles/new",
+            data={**form, "code": ["USUP", "USUP", ""], "level": ["4", "5", ""], "action": "save"},
+        )
+        assert wrong.status_code == 422
+        assert "USUP is given twice; give each skill once, at one level" in wrong.text
+        taken = client.post(
+            "/hr/roles/new",
+            data={**form, "title": "Incident Coordinator", "code": "USUP", "level": "4"},
+        )
+        assert taken.status_code == 422 and "is kept already" in taken.text
+        pdf = client.get("/hr/roles/major-incident-manager/profile.pdf")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+        assert "Incident management (USUP)" in text
+        assert "Major incident communication (MICO)" in text
+        pathways = client.get("/hr/roles/major-incident-manager/pathway.pdf")
+        assert pathways.status_code == 200 and pathways.content.startswith(b"%PDF")
     finally:
         client.__exit__(None, None, None)
