@@ -115,8 +115,10 @@ def pathway_command(
 
 @click.group("roles")
 def roles_group() -> None:
-    """Roles kept in the history store, for the web's pages and for `fit`: import role files
-    (for those who keep them in git), export them back, list them.
+    """Keep roles in the history store: import role files, export them back, list, retire.
+
+    The web's Roles pages and career pages read the roles kept here; those who keep role
+    files in git import them after each change and export what HR changed on the pages.
 
     \b
     Example:
