@@ -251,7 +251,10 @@ class Change:
 def _changes(versions: list[KeptRole]) -> list[Change]:
     out = []
     for newer, older in zip(versions, [*versions[1:], None], strict=True):
-        before = older.content.splitlines() if older is not None else []
+        if older is None:  # the first version: its text as it was
+            out.append(Change(newer, tuple(("same", line) for line in newer.content.splitlines())))
+            continue
+        before = older.content.splitlines()
         lines: list[tuple[str, str]] = []
         for line in difflib.ndiff(before, newer.content.splitlines()):
             tag, text = line[:2], line[2:]
