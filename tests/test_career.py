@@ -31,7 +31,7 @@ def person(name: str, usup: int | None, mico: int | None, **partial: float) -> P
         skills["MICO"] = SkillLevel(
             "MICO", 9, mico, _coverage(mico, {4: partial.get("mico4", 0.0)}), None
         )
-    return PersonLevels(name.lower(), name, "Analyst", None, skills)
+    return PersonLevels(name.lower(), name, "Analyst", skills)
 
 
 def test_the_closest_first_then_fewer_statements_on_the_way() -> None:
@@ -51,7 +51,7 @@ def test_the_closest_first_then_fewer_statements_on_the_way() -> None:
 
 
 def test_a_skill_in_another_sfia_version_counts_as_not_assessed() -> None:
-    other = PersonLevels("x", "X", "", None, {"USUP": SkillLevel("USUP", 8, 5, _coverage(5), None)})
+    other = PersonLevels("x", "X", "", {"USUP": SkillLevel("USUP", 8, 5, _coverage(5), None)})
     usup, _ = standing(MIM, other, Policy()).skills
     assert usup.basis is None and usup.level is None
 

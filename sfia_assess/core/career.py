@@ -39,7 +39,6 @@ class PersonLevels:
     key: str
     name: str
     job_title: str
-    manager: str | None  # the manager's account key
     skills: Mapping[str, SkillLevel]
 
 

@@ -5,6 +5,8 @@ and the records of the few people a page shows in full."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -150,7 +152,6 @@ def people_levels(
         if record in reviews:
             cards.append(reviews[record])
     score = kept.scorer(session, cards, "agreed")
-    managers = managers_by_person(session)
     skills: dict[str, dict[str, SkillLevel]] = {}
     names: dict[str, tuple[str, str, dt.date]] = {}
     for record, item in own.items():
@@ -172,10 +173,7 @@ def people_levels(
         named = names.get(item.person)
         if named is None or named[2] <= item.card.assessed_on:
             names[item.person] = (item.card.name, item.card.role, item.card.assessed_on)
-    return [
-        PersonLevels(key, names[key][0], names[key][1], managers.get(key), mine)
-        for key, mine in skills.items()
-    ]
+    return [PersonLevels(key, names[key][0], names[key][1], mine) for key, mine in skills.items()]
 
 
 def person_name(session: Session, key: str) -> str | None:
@@ -202,11 +200,37 @@ def loaded_records(
     return out
 
 
-def newest_ids(session: Session) -> tuple[int, int, int]:
-    """The newest assessment, review and account ids: what the career pages read changes only
-    when one of them does (records and reviews are only ever added)."""
-    return (
-        session.execute(select(func.max(AssessmentRecord.id))).scalar() or 0,
-        session.execute(select(func.max(Review.id))).scalar() or 0,
-        session.execute(select(func.count(Account.id))).scalar() or 0,
-    )
+def _stamp(session: Session) -> tuple[int, int, int, int]:
+    """What the levels depend on: records and reviews are only ever added, so their newest id
+    and count change whenever anything the levels were read from does."""
+    records = session.execute(select(func.max(AssessmentRecord.id), func.count())).one()
+    reviews = session.execute(select(func.max(Review.id), func.count()).select_from(Review)).one()
+    return (records[0] or 0, records[1], reviews[0] or 0, reviews[1])
+
+
+class KeptLevels:
+    """`people_levels` kept between requests, per set of skills, until a record or a review is
+    added (two cheap queries tell): "who is ready" for 5,000 people then reads only what it
+    shows in full. Bounded (the least recently used set of skills goes first); thread-safe."""
+
+    def __init__(self, kept: KeptScores, limit: int = 64) -> None:
+        self.kept = kept
+        self.limit = limit
+        self._levels: OrderedDict[frozenset[str], tuple[object, list[PersonLevels]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def levels(self, session: Session, codes: Collection[str]) -> list[PersonLevels]:
+        wanted = frozenset(codes)
+        stamp = _stamp(session)
+        with self._lock:
+            found = self._levels.get(wanted)
+            if found is not None and found[0] == stamp:
+                self._levels.move_to_end(wanted)
+                return found[1]
+        fresh = people_levels(session, self.kept, wanted)
+        with self._lock:
+            self._levels[wanted] = (stamp, fresh)
+            self._levels.move_to_end(wanted)
+            while len(self._levels) > self.limit:
+                self._levels.popitem(last=False)
+        return fresh

@@ -9,9 +9,11 @@ person's own (each marked as which). Everyone is ranked from the scores the team
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
+from weakref import WeakKeyDictionary
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -35,10 +37,28 @@ if TYPE_CHECKING:
     from ..core.assessment import LoadedAssessment
     from ..core.fit import RoleFit
     from ..core.profiles import RoleProfile
+    from ..store.career import KeptLevels
     from ..store.roles import KeptRole
+    from ..store.teams import KeptScores
 
 Kept = tuple["KeptRole", "RoleProfile"]
 READY_PAGE = 25  # people shown in full on a page of "who is ready"
+
+
+_KEPT: WeakKeyDictionary[KeptScores, KeptLevels] = WeakKeyDictionary()
+_KEPT_LOCK = threading.Lock()
+
+
+def kept_levels(shared: Services) -> KeptLevels:
+    """The levels this process keeps beside the team view's scores (one per app)."""
+    from ..store.career import KeptLevels
+
+    scores = shared.scores()
+    with _KEPT_LOCK:
+        found = _KEPT.get(scores)
+        if found is None:
+            found = _KEPT[scores] = KeptLevels(scores)
+        return found
 
 
 def person_href(key: str, suffix: str = "") -> str:
@@ -93,7 +113,7 @@ class ReadyPage:
 async def who_is_ready_page(request: Request) -> Response:
     """Everyone assessed in the role's skills, closest first (agreed levels), a page at a time,
     each with the statements they still need; filtered by manager (a team)."""
-    from ..store.career import loaded_records, manager_names, people_levels
+    from ..store.career import loaded_records, manager_names, managers_by_person
     from ..store.database import StoreError
     from ..store.roles import current_role
 
@@ -108,10 +128,11 @@ async def who_is_ready_page(request: Request) -> Response:
             raise NotFound() from None
         profile = kept.profile(shared.catalog)
         codes = {item.skill.code for item in profile.skills}
-        people = people_levels(session, shared.scores(), codes)
+        people = kept_levels(shared).levels(session, codes)
         managers = manager_names(session)
         if team:
-            people = [p for p in people if p.manager == team]
+            reports = managers_by_person(session)
+            people = [p for p in people if reports.get(p.key) == team]
         ranked = who_is_ready(profile, people, shared.policy)
         shown = pager(request, len(ranked), [("manager", team)], size=READY_PAGE)
         chosen = ranked[shown.start : shown.stop]
