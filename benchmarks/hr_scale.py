@@ -106,6 +106,9 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--only-career", action="store_true", help="Time only who is ready and where can I go."
+    )
     args = parser.parse_args()
     people = 300 if args.quick else args.people
     repeats = 3 if args.quick else args.repeats
@@ -147,7 +150,8 @@ def main() -> int:
             where = WHERE.format(person=quote(person_key(found.group(1)), safe=""))
             print("| page | p50 | p95 | size | status |\n|---|---|---|---|---|")
             with serving(url, Path(tmp) / "serve.log") as port:
-                for path in (*PAGES, READY, READY_TEAM, where):
+                pages = () if args.only_career else PAGES
+                for path in (*pages, READY, READY_TEAM, where):
                     times, size, status = timed(port, path, repeats)
                     print(
                         f"| {path} | {statistics.median(times) * 1000:.0f} ms |"
