@@ -499,9 +499,9 @@ def test_the_menu_offers_only_the_pages_the_signed_in_role_may_open(
 ) -> None:
     # The menu offered every role "Reviews (managers)" and "Team (HR)", each a 404 for most.
     expected = {
-        "Priya Nair": {"/"},
-        "Daniel Okafor": {"/", "/manager"},
-        "Hana Mori": {"/", "/manager", "/hr"},
+        "Priya Nair": {"/", "/career"},
+        "Daniel Okafor": {"/", "/career", "/manager"},
+        "Hana Mori": {"/", "/career", "/manager", "/hr"},
     }
     for name, links in expected.items():
         with TestClient(create_app(db_url, shared=True), follow_redirects=False) as client:
