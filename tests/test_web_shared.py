@@ -510,4 +510,4 @@ def test_the_menu_offers_only_the_pages_the_signed_in_role_may_open(
             assert f"Signed in as {name} (" in client.get("/").text
             assert _menu(client, "/assessments/999999") == links, name  # the 404 page too
     with TestClient(create_app(db_url), follow_redirects=False) as single_user:
-        assert _menu(single_user) == {"/", "/manager", "/hr"}
+        assert _menu(single_user) == {"/", "/career", "/manager", "/hr"}
