@@ -22,6 +22,7 @@ from .models import Account, AssessmentRecord, Person, Review
 from .teams import EVERY_LEVEL, KeptScores
 
 _CHUNK = 500  # ids per IN (...) list, as store/teams.py
+FITS_KEPT = 20_000  # one person against one role, with its statements: a few KB each
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,23 @@ class KeptLevels:
         self.kept = kept
         self.limit = limit
         self._levels: OrderedDict[frozenset[str], tuple[object, list[PersonLevels]]] = OrderedDict()
+        self._fits: OrderedDict[tuple[object, ...], object] = OrderedDict()
         self._lock = threading.Lock()
+
+    def kept_fit(self, key: tuple[object, ...]) -> object | None:
+        """A fit kept under `key` (its records' ids and the role's text: records never
+        change, so neither does the fit), or None."""
+        with self._lock:
+            found = self._fits.get(key)
+            if found is not None:
+                self._fits.move_to_end(key)
+            return found
+
+    def keep_fit(self, key: tuple[object, ...], fit: object) -> None:
+        with self._lock:
+            self._fits[key] = fit
+            while len(self._fits) > FITS_KEPT:
+                self._fits.popitem(last=False)
 
     def levels(self, session: Session, codes: Collection[str]) -> list[PersonLevels]:
         wanted = frozenset(codes)

@@ -83,6 +83,44 @@ def _fit_of(
     return role_fit(role, own, shared.policy, reviews)
 
 
+def _kept_fits(
+    session: Session,
+    shared: Services,
+    content: str,
+    role: RoleProfile,
+    people: list[PersonLevels],
+) -> list[RoleFit]:
+    """`fit` of each person against the role, from what this process kept (a person's
+    records and a role's text never change) or else read in full from the store."""
+    from ..core.fit import RoleFit
+    from ..store.career import loaded_records
+
+    keeper = kept_levels(shared)
+    codes = sorted({item.skill.code for item in role.skills})
+
+    def key(person: PersonLevels) -> tuple[object, ...]:
+        records = tuple(
+            (s.own_record, s.review_record) if (s := person.skills.get(code)) else None
+            for code in codes
+        )
+        return (content, records)
+
+    found: dict[str, RoleFit] = {}
+    missing = []
+    for person in people:
+        kept = keeper.kept_fit(key(person))
+        if isinstance(kept, RoleFit):
+            found[person.key] = kept
+        else:
+            missing.append(person)
+    if missing:
+        files = loaded_records(session, shared.catalog, _records_of(missing))
+        for person in missing:
+            found[person.key] = _fit_of(role, person, files, shared)
+            keeper.keep_fit(key(person), found[person.key])
+    return [found[person.key] for person in people]
+
+
 def _records_of(people: list[PersonLevels]) -> set[int]:
     ids: set[int] = set()
     for person in people:
@@ -113,7 +151,7 @@ class ReadyPage:
 async def who_is_ready_page(request: Request) -> Response:
     """Everyone assessed in the role's skills, closest first (agreed levels), a page at a time,
     each with the statements they still need; filtered by manager (a team)."""
-    from ..store.career import loaded_records, manager_names, managers_by_person
+    from ..store.career import manager_names, managers_by_person
     from ..store.database import StoreError
     from ..store.roles import current_role
 
@@ -136,10 +174,10 @@ async def who_is_ready_page(request: Request) -> Response:
         ranked = who_is_ready(profile, people, shared.policy)
         shown = pager(request, len(ranked), [("manager", team)], size=READY_PAGE)
         chosen = ranked[shown.start : shown.stop]
-        files = loaded_records(session, shared.catalog, _records_of([s.person for s in chosen]))
+        fits = _kept_fits(session, shared, kept.content, profile, [s.person for s in chosen])
         rows = [
-            Ready(shown.start + n + 1, s, _fit_of(profile, s.person, files, shared))
-            for n, s in enumerate(chosen)
+            Ready(shown.start + n + 1, s, fit)
+            for n, (s, fit) in enumerate(zip(chosen, fits, strict=True))
         ]
         ready = sum(1 for s in ranked if s.met)
         return ReadyPage(kept, profile, rows, len(ranked), ready, managers), shown
