@@ -29,14 +29,33 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from sfia_assess.core.identity import person_key  # noqa: E402
 
 PAGES = ("/hr", "/hr/progress", "/hr/team.csv", "/hr/team.xlsx", "/assessments")
 # --bulk: the pages the target is about (the dashboard, a search, a person's page) and progress.
 BEFORE_REPEATS = 3
 BULK_PAGES = ("/hr", "/hr?q=lee+00", "/people?q=lee+00", "/people/{person}", "/hr/progress")
+ROLES = 50  # roles kept on the server, as the issue's organisation has
+READY = "/hr/roles/role-01/ready"  # who is ready for a role needing USUP at level 4
+READY_TEAM = READY + "?manager=nobody"  # filtered to a team (here: an empty one)
+WHERE = "/career/{person}"  # where one person can go, across every role
+
+
+def make_roles(folder: Path, count: int) -> Path:
+    """`count` role files over the shipped skill (USUP) at levels 2 to 6."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(1, count + 1):
+        level = 2 + (n * 3 + 1) % 5 if n > 1 else 4
+        (folder / f"role-{n:02d}.yaml").write_text(
+            f"title: Role {n:02d}\nsfia_version: 9\nskills:\n  - {{code: USUP, level: {level}}}\n",
+            encoding="utf-8",
+        )
+    return folder
 
 
 def make_people(folder: Path, people: int) -> None:
@@ -163,6 +182,9 @@ def main() -> int:
         "--bulk", action="store_true", help="4 assessments a person, written in bulk"
     )
     parser.add_argument("--vs", type=Path, help="another source tree to time beside this one")
+    parser.add_argument(
+        "--only-career", action="store_true", help="Time only who is ready and where can I go."
+    )
     args = parser.parse_args()
     people = 300 if args.quick else args.people
     repeats = 3 if args.quick else args.repeats
@@ -186,12 +208,32 @@ def main() -> int:
             )
             took = time.perf_counter() - started
             print(f"{args.db}: {people:,} people recorded in {took:.1f} s ({people / took:.0f}/s)")
-            print("| page | p50 | p95 | size | status |\n|---|---|---|---|---|")
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "sfia_assess",
+                    "roles",
+                    "import",
+                    str(make_roles(Path(tmp) / "roles", ROLES)),
+                    "--db",
+                    url,
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            first = sorted(folder.glob("*.yaml"))[0].read_text(encoding="utf-8")
+            found = re.search(r"^subject:\n  name: (.*)$", first, re.MULTILINE)
+            assert found is not None
+            where = WHERE.format(person=quote(person_key(found.group(1)), safe=""))
+            print("| page | first | p50 | p95 | size | status |\n|---|---|---|---|---|---|")
             with serving(url, Path(tmp) / "serve.log") as port:
-                for path in PAGES:
+                pages = () if args.only_career else PAGES
+                for path in (*pages, READY, READY_TEAM, where):
                     times, size, status = timed(port, path, repeats)
                     print(
-                        f"| {path} | {statistics.median(times) * 1000:.0f} ms |"
+                        f"| {path} | {times[0] * 1000:.0f} ms |"
+                        f" {statistics.median(times) * 1000:.0f} ms |"
                         f" {percentile(times, 0.95) * 1000:.0f} ms | {size / 1024:.0f} KiB |"
                         f" {status} |"
                     )

@@ -36,9 +36,11 @@ def test_a_route_that_names_a_record_has_a_rule_for_records() -> None:
             assert route.access in RECORD_RULES or route.access is Access.HR, route.path
 
 
-def test_a_route_that_names_a_person_has_the_rule_for_people() -> None:
+def test_a_route_that_names_a_person_has_the_rule_for_a_person() -> None:
+    """A route with a {person_id} or {person} under a rule that ignores whose it is would show
+    anyone's page to anyone signed in."""
     for route in routes(shared=True):
-        if isinstance(route, Page) and "{person_id" in route.path:
+        if isinstance(route, Page) and "{person" in route.path:
             assert route.access is Access.PERSON, route.path
 
 
@@ -121,6 +123,7 @@ EXPECTED = {
     Access.ADMIN: ("A", "A", "A"),
     Access.RECORD: ("PMHA", "MHA", "HA"),
     Access.OWN: ("PMHA", "", ""),
+    Access.PERSON: ("PMHA", "MHA", "HA"),
     Access.REVIEW: ("HA", "MHA", "HA"),
     Access.REVIEWING: ("", "M", ""),
 }

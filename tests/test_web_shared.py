@@ -499,9 +499,9 @@ def test_the_menu_offers_only_the_pages_the_signed_in_role_may_open(
 ) -> None:
     # The menu offered every role "Reviews (managers)" and "Team (HR)", each a 404 for most.
     expected = {
-        "Priya Nair": {"/", "/me"},
-        "Daniel Okafor": {"/", "/me", "/manager", "/people"},
-        "Hana Mori": {"/", "/me", "/manager", "/people", "/hr"},
+        "Priya Nair": {"/", "/me", "/career"},
+        "Daniel Okafor": {"/", "/me", "/career", "/manager", "/people"},
+        "Hana Mori": {"/", "/me", "/career", "/manager", "/people", "/hr"},
     }
     for name, links in expected.items():
         with TestClient(create_app(db_url, shared=True), follow_redirects=False) as client:
@@ -510,4 +510,4 @@ def test_the_menu_offers_only_the_pages_the_signed_in_role_may_open(
             assert f"Signed in as {name} (" in client.get("/").text
             assert _menu(client, "/assessments/999999") == links, name  # the 404 page too
     with TestClient(create_app(db_url), follow_redirects=False) as single_user:
-        assert _menu(single_user) == {"/", "/me", "/manager", "/people", "/hr"}
+        assert _menu(single_user) == {"/", "/me", "/career", "/manager", "/people", "/hr"}

@@ -92,6 +92,7 @@ cli.lazy_commands = {
     "policy": ".assess:policy_command",
     "profile": ".roles:profile_command",
     "pathway": ".roles:pathway_command",
+    "roles": ".roles:roles_group",
     "batch": ".team:batch_command",
     "team": ".team:team_command",
     "attributes": ".career:attributes_command",

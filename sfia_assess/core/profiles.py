@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ..errors import InputFileError
 from ..files.validation import validated
-from ..files.yamlfile import YamlDocument, read_yaml
+from ..files.yamlfile import YamlDocument, parse_yaml, read_yaml
 from .catalog import Catalog, ResponsibilityLevel, SkillVersion, Statement, responsibility_note
 from .progression import StatementChange, level_changes
 
@@ -88,6 +90,12 @@ def role_profile(
 
 def role_profile_from_file(catalog: Catalog, path: Path) -> RoleProfile:
     return role_profile_from_document(catalog, read_yaml(path))
+
+
+def role_profile_from_text(catalog: Catalog, text: str | bytes, name: str) -> RoleProfile:
+    """A role file's text (as the store keeps it), checked as `profile --from-file` checks a
+    file; `name` says where it came from in any problem."""
+    return role_profile_from_document(catalog, parse_yaml(text, name))
 
 
 def role_profile_from_document(catalog: Catalog, document: YamlDocument) -> RoleProfile:
@@ -168,3 +176,48 @@ def pathway(catalog: Catalog, code: str, version: int | None = None) -> Pathway:
         )
         previous = level
     return Pathway(skill, tuple(steps), _note(catalog, skill.sfia_version))
+
+
+ROLE_KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+ROLE_KEY_LENGTH = 100
+
+
+def role_key(title: str) -> str:
+    """The key a role is kept under, from its title or a file's name: lower-case letters and
+    digits joined by hyphens ("Major Incident Manager" -> "major-incident-manager")."""
+    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", plain.lower())
+    return "-".join(words)[:ROLE_KEY_LENGTH].strip("-") or "role"
+
+
+def role_file_text(
+    title: str, purpose: str | None, sfia_version: int, skills: list[tuple[str, int]]
+) -> str:
+    """A role file (the `profile --from-file` format) written from a page's fields."""
+    from ..files.yamlwriter import block_entry, entry, value
+
+    lines = [entry("title", title)]
+    if purpose:
+        lines += block_entry("purpose", purpose.replace("\r\n", "\n").strip())
+    lines.append(entry("sfia_version", sfia_version))
+    lines.append("skills:")
+    lines += [f"  - {{code: {value(code)}, level: {level}}}" for code, level in skills]
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class RolePathway:
+    """The pathway of each skill a role needs, with the level the role needs it at."""
+
+    profile: RoleProfile
+    paths: tuple[tuple[Pathway, int], ...]
+
+
+def role_pathway(catalog: Catalog, profile: RoleProfile) -> RolePathway:
+    return RolePathway(
+        profile,
+        tuple(
+            (pathway(catalog, item.skill.code, item.skill.sfia_version), item.level)
+            for item in profile.skills
+        ),
+    )

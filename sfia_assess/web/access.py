@@ -48,7 +48,7 @@ class Access(Enum):
     OWN = "the person only (adding to their own record)"
     REVIEW = "the person's manager, hr and admin"
     REVIEWING = "the person's manager only, never the person"
-    PERSON = "the person, their manager, hr and admin: a person's page"
+    PERSON = "the person (by {person_id} or {person} in the path), their manager, hr and admin"
     HR = "hr and admin"
     ADMIN = "admin only"
 
@@ -169,6 +169,21 @@ def _owner(engine: Engine, assessment_id: int) -> Owner:
         return Owner(person, manager)
 
 
+def _person_owner_by_key(engine: Engine, key: str) -> Owner:
+    """The person named by a page's {person} key (people.key, an account's key) and their
+    manager (from their account)."""
+    from sqlalchemy import select
+
+    from ..store.database import reading
+    from ..store.models import Account
+
+    with reading(engine) as session:
+        manager = session.execute(
+            select(Account.manager_key).where(Account.key == key)
+        ).scalar_one_or_none()
+    return Owner(key, manager)
+
+
 async def _may_open(request: Request, rule: Access) -> bool:
     user = current_user(request)
     if rule is Access.OPEN:
@@ -183,9 +198,13 @@ async def _may_open(request: Request, rule: Access) -> bool:
         engine = services(request).engine
         owner = await run_in_threadpool(lambda: _owner(engine(), assessment_id))
     elif rule is Access.PERSON:
-        person_id = int(request.path_params["person_id"])
         engine = services(request).engine
-        owner = await run_in_threadpool(lambda: _person_owner(engine(), person_id))
+        if "person_id" in request.path_params:  # a person's page: /people/{people.id}
+            person_id = int(request.path_params["person_id"])
+            owner = await run_in_threadpool(lambda: _person_owner(engine(), person_id))
+        else:  # their career page: /career/{people.key}
+            key = str(request.path_params["person"])
+            owner = await run_in_threadpool(lambda: _person_owner_by_key(engine(), key))
     return allowed(user, rule, owner)
 
 

@@ -29,3 +29,26 @@ def pathway_pdf(code: str, version: int | None, today: dt.date) -> bytes:
     pdf = render(RENDERERS, pathway(_catalog(), code, version), Format.PDF, Options(today=today))
     assert isinstance(pdf, bytes)
     return pdf
+
+
+def role_profile_pdf(content: str, key: str, today: dt.date) -> bytes:
+    """A kept role's profile PDF (its role file's text), as `profile --from-file` makes it."""
+    from ..core.profiles import role_profile_from_text
+    from ..reports.profile import RENDERERS
+
+    found = role_profile_from_text(_catalog(), content, f"role {key}")
+    pdf = render(RENDERERS, found, Format.PDF, Options(today=today))
+    assert isinstance(pdf, bytes)
+    return pdf
+
+
+def role_pathway_pdf(content: str, key: str, today: dt.date) -> bytes:
+    """The pathways of a kept role's skills, one PDF."""
+    from ..core.profiles import role_pathway, role_profile_from_text
+    from ..reports.role_pathway import RENDERERS
+
+    catalog = _catalog()
+    found = role_pathway(catalog, role_profile_from_text(catalog, content, f"role {key}"))
+    pdf = render(RENDERERS, found, Format.PDF, Options(today=today))
+    assert isinstance(pdf, bytes)
+    return pdf

@@ -7,7 +7,7 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from . import api, drafts, hr, hrmigrate, manager, mine, people, practitioner
+from . import api, career, drafts, hr, hrmigrate, hrroles, manager, mine, people, practitioner
 from .access import Access, Page
 from .audit import Audit
 
@@ -27,12 +27,50 @@ class RecordId(Convertor[int]):
 
 register_url_convertor("id", RecordId())
 
+
+class RoleKey(Convertor[str]):
+    """A kept role's key in a path (store/roles.py: lower-case letters, digits, hyphens)."""
+
+    regex = "[a-z0-9][a-z0-9-]{0,99}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("role", RoleKey())
+
 POST = ["POST"]
 VIEWED = Audit("viewed")
 EXPORTED = Audit("exported")
 HR_EXPORTED = Audit("exported", single_user=True)
 REVIEW = "/manager/review/{assessment_id:id}"
 OWN = "/assessments/{assessment_id:id}"
+
+ROLE = "/hr/roles/{key:role}"
+CHANGED = Audit("changed", single_user=True)
+PERSON = "/career/{person}"
+
+# Roles kept on the server (hrroles.py) and career mapping over them (career.py).
+ROLE_PAGES: list[BaseRoute] = [
+    Page("/hr/roles", hrroles.role_list, access=Access.HR),
+    Page("/hr/roles/new", hrroles.new_role_form, access=Access.HR),
+    Page("/hr/roles/new", hrroles.new_role, access=Access.HR, audit=CHANGED, methods=POST),
+    Page(ROLE, hrroles.role_page, access=Access.HR),
+    Page(f"{ROLE}/edit", hrroles.edit_role_form, access=Access.HR),
+    Page(f"{ROLE}/edit", hrroles.edit_role, access=Access.HR, audit=CHANGED, methods=POST),
+    Page(f"{ROLE}/retire", hrroles.retire, access=Access.HR, audit=CHANGED, methods=POST),
+    Page(f"{ROLE}/history", hrroles.history, access=Access.HR),
+    Page(f"{ROLE}/pathway", hrroles.pathway_page, access=Access.HR),
+    Page(f"{ROLE}/profile.pdf", hrroles.profile_pdf, access=Access.HR, audit=HR_EXPORTED),
+    Page(f"{ROLE}/pathway.pdf", hrroles.pathway_pdf, access=Access.HR, audit=HR_EXPORTED),
+    Page(f"{ROLE}/ready", career.who_is_ready_page, access=Access.HR, audit=VIEWED),
+    Page("/career", career.my_career, access=Access.SIGNED_IN),
+    Page(PERSON, career.where_next, access=Access.PERSON, audit=VIEWED),
+    Page(f"{PERSON}/map", career.career_map_page, access=Access.PERSON, audit=VIEWED),
+]
 
 ROUTES: list[BaseRoute] = [
     Page("/", practitioner.home, access=Access.SIGNED_IN),
@@ -131,6 +169,7 @@ ROUTES: list[BaseRoute] = [
         audit=Audit("changed", single_user=True),
         methods=POST,
     ),
+    *ROLE_PAGES,
     Page("/api/assess", api.assess, access=Access.SIGNED_IN, methods=POST),
     Page("/api/review", api.review, access=Access.SIGNED_IN, methods=POST),
     Mount("/static", StaticFiles(packages=[("sfia_assess", "static")]), name="static"),
