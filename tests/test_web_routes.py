@@ -125,7 +125,7 @@ EXPECTED = {
     Access.OWN: ("PMHA", "", ""),
     Access.PERSON: ("PMHA", "MHA", "HA"),
     Access.REVIEW: ("HA", "MHA", "HA"),
-    Access.REVIEWING: ("", "M", ""),
+    Access.REVIEWING: ("", "MHA", ""),
 }
 ROLES = {"P": "practitioner", "M": "manager", "H": "hr", "A": "admin"}
 

@@ -260,3 +260,38 @@ def test_the_live_result_keeps_the_verdict_while_she_changes_things(tmp_path: Pa
     # (a new, empty evidence item is a problem to fix first; the verdict rides along for after)
     assert 'name="verdict_by" value="Daniel Okafor"' in redrawn
     assert "signed off level" not in plain
+
+
+def test_hr_reads_a_review_it_cannot_sign_and_signs_for_its_own_report(tmp_path: Path) -> None:
+    # Hana leads HR and is Priya's manager here; Ada (admin) is no one's manager.
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    add_users(
+        url,
+        [("Hana Reid", "hr"), ("Ada Admin", "admin"), ("Priya Nair", "practitioner", "Hana Reid")],
+    )
+    clients = {name: signed_in(url, name) for name in (PERSON, "Hana Reid", "Ada Admin")}
+    priya, hana, ada = clients.values()
+    try:
+        answer = post(priya, "/assessment/submit", form_of("priya-nair-coordinator.yaml"))
+        assert "Sent to Hana Reid for review" in answer.text  # type: ignore[attr-defined]
+        found = re.search(r"/assessments/(\d+)", answer.text)  # type: ignore[attr-defined]
+        assert found
+        assessment = int(found.group(1))
+        # Ada may read it, with nothing to change or sign; a sign-off she sends is refused.
+        read = ada.get(f"/manager/review/{assessment}")
+        assert read.status_code == 200
+        assert "only Hana Reid reviews and signs it (it is waiting for them)" in read.text
+        assert '<fieldset class="read-only" disabled>' in read.text
+        assert "Or send it back" not in read.text
+        refused = post(ada, f"/manager/review/{assessment}/sign", review_form())
+        assert refused.status_code == 404  # type: ignore[attr-defined]
+        # Hana, her manager, reviews and signs as any manager does.
+        page = hana.get(f"/manager/review/{assessment}").text
+        assert "read-only" not in page and "Record the review and sign off" in page
+        fields = {**review_form(), "assessor_name": "Hana Reid"}
+        signed = post(hana, f"/manager/review/{assessment}/sign", fields)
+        assert signed.status_code == 303, signed.text  # type: ignore[attr-defined]
+        assert "Signed off by Hana Reid on" in priya.get("/me").text
+    finally:
+        for client in clients.values():
+            client.__exit__(None, None, None)

@@ -108,8 +108,9 @@ def allowed(user: User, rule: Access, owner: Owner | None = None) -> bool:
     owner = owner or NOBODY
     mine, report = owner.person == me, owner.manager == me
     if rule is Access.REVIEWING:
-        # hr and admin see everyone's records; only the person's manager reviews them.
-        return role == "manager" and report and not mine
+        # hr and admin see everyone's records; only the person's manager reviews them (an HR
+        # lead or an admin with reports of their own reviews those, as any manager does).
+        return role != "practitioner" and report and not mine
     if rule is Access.OWN:
         return mine
     if role in ("hr", "admin"):

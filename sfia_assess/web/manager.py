@@ -15,7 +15,7 @@ from ..errors import SfiaAssessError, StoreUnavailable
 from ..files.yamlfile import MAX_BYTES
 from ..reports.chart import coverage_svg
 from ..reports.gap.model import REASON_LABELS
-from .access import Access, not_your_name, only_visible, readable_people
+from .access import Access, may, not_your_name, only_visible, readable_people
 from .auth import current_user
 from .checking import GENERAL, CheckedReview, check_review
 from .downloads import attachment
@@ -154,6 +154,7 @@ def _render(
     focus: str = "",
     return_problem: str = "",
     return_note: str = "",
+    reviewing: bool = True,
 ) -> Response:
     shared = services(request)
     own = result.own
@@ -176,7 +177,8 @@ def _render(
         "focus": focus,
         "return_problem": return_problem,
         "return_note": return_note,
-        "may_return": found.status == "submitted",
+        "may_return": reviewing and found.status == "submitted",
+        "reviewing": reviewing,
         "evidence_heading": "Your own evidence",
         "evidence_hint": (
             "What you saw yourself: observations, feedback, records. It counts with the"
@@ -213,9 +215,12 @@ def _as_reviewer(request: Request, draft: Draft) -> Draft:
 
 
 async def review_page(request: Request) -> Response:
+    """The review form for the person's manager; for HR and admin looking at someone else's
+    report, the same page to read, with nothing to change or sign (that is the manager's)."""
     found, own = await _own(request)
     draft = _as_reviewer(request, _first_draft(found, own, services(request)))
-    return _render(request, found, _check(request, own, draft))
+    reviewing = await may(request, Access.REVIEWING)
+    return _render(request, found, _check(request, own, draft), reviewing=reviewing)
 
 
 async def _posted(request: Request) -> tuple[Draft, str]:
