@@ -152,6 +152,9 @@ def test_a_person_page_has_skills_levels_reviews_attachments_and_fit(hr: TestCli
     assert got.headers["content-disposition"].startswith("attachment;")
     # Fit to the role kept on the server under her title, at the agreed level (3, not her 4).
     assert "Priya Nair against Incident Coordinator" in shown
+    # On to where she can go from here (the career pages), which HR may open too.
+    career = re.search(r'href="(/career/[^"]+)">Where Priya Nair can go from here', page.text)
+    assert career is not None and hr.get(career.group(1)).status_code == 200
     assert "0 of 1 skill met" in shown
     assert re.search(r"Incident management \(USUP\) 4 3 agreed with Daniel Okafor", shown)
 

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from ..core.identity import person_key
 from ..files.numbers import whole_number
 from .access import Access, readable_people
+from .career import person_href
 from .errorpages import NotFound
 from .paging import pager
 from .services import Services, page, services
@@ -267,6 +268,7 @@ async def person_page(request: Request) -> Response:
         title=record.name,
         current="people",
         record=record,
+        career_href=person_href(record.key),
         history=history,
         manager=manager or history.manager,
         skills=_latest_by_skill(current),
