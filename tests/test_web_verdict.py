@@ -121,6 +121,9 @@ def test_returned_then_resubmitted_then_signed_and_the_person_reads_the_verdict(
     assert "Your own ratings alone: level 4 \u2014 Enable" in mine
     assert "Bring the test evidence: the trends board was a one-off." in mine
     assert "<svg" in mine and "Level 4" in mine
+    # Her list of saved self-assessments gives the agreed level beside her own.
+    listed = priya.get("/assessments").text
+    assert '<td>4 <span class="hint">(own)</span></td><td><strong>3</strong></td>' in listed
     # Opened, the banner and the result panel say one thing.
     opened = priya.get(f"/assessments/{assessment}").text
     assert "signed off by Daniel Okafor on" in opened and "agreed level 3 \u2014 Apply" in opened

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .models import AssessmentRecord, Event, Person, ScoredResult
+from .models import AssessmentRecord, Event, Person, Review, ScoredResult
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class Saved:
     status: str
     saved_at: dt.datetime
     person_key: str = ""  # who it is of (core.identity), as the store keys them
+    agreed_level: int | None = None
+    reviewed: bool = False  # a manager's review is recorded: `agreed_level` is the verdict
 
 
 def _listed(people: Collection[str] | None, status: str | None) -> Any:
@@ -102,6 +104,14 @@ def recent_self_assessments(
             select(Event.assessment_id, Event.kind).where(Event.id.in_(latest_event))
         ):
             last_step[assessment_id] = kind
+    agreed: dict[int, int | None] = {}
+    if ids:  # the latest review of each counts (as the record and the HR pages have it)
+        for self_id, level in session.execute(
+            select(Review.self_id, Review.agreed_level)
+            .where(Review.self_id.in_(ids))
+            .order_by(Review.id)
+        ):
+            agreed[self_id] = level
     return [
         Saved(
             assessment_id=record.id,
@@ -114,6 +124,8 @@ def recent_self_assessments(
             status=last_step.get(record.id, "recorded"),
             saved_at=record.recorded_at,
             person_key=key,
+            agreed_level=agreed.get(record.id),
+            reviewed=record.id in agreed,
         )
         for record, name, level, key in rows
     ]
