@@ -111,6 +111,11 @@ def test_returned_then_resubmitted_then_signed_and_the_person_reads_the_verdict(
     review = daniel.get(f"/manager/review/{assessment}").text
     assert "Download p2-log.png" in review
 
+    # The agreement in the manager's words, not the statistics of the CLI's report.
+    checked = post(daniel, f"/manager/review/{assessment}/check", review_form())
+    said = re.sub(r"\s+", " ", checked.text)  # type: ignore[attr-defined]
+    assert re.search(r"You and Priya Nair agree on \d+ of the \d+ statements Priya Nair", said)
+    assert "kappa" not in said.lower() and "commented out" not in said
     signed = post(daniel, f"/manager/review/{assessment}/sign", review_form())
     assert signed.status_code == 303, signed.text  # type: ignore[attr-defined]
 

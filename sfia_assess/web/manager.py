@@ -190,11 +190,28 @@ def _render(
     return page("review.html.j2", status_code, **context)
 
 
-def _agreement(report: Any) -> str:
-    from ..reports.review import _agreement_line
+def _agreement(report: Any, person: str) -> str:
+    """How far the manager's ratings and the person's own agree, in the manager's words (the
+    CLI's review report gives the statistics: shares, kept ratings, weighted kappa)."""
+    agreement = report.review.agreement
+    only = sum(1 for s in report.review.statements if s.self_rating is None and s.manager_rating)
+    extra = f" You also rated {_statements(only)} {person} left unrated." if only else ""
+    if agreement.share_same is None:
+        return f"{person} rated no statements yet.{extra}"
+    changed = agreement.both_rated - agreement.same
+    text = (
+        f"You and {person} agree on {agreement.same + agreement.kept} of the"
+        f" {_statements(agreement.self_rated)} {person} rated ({agreement.share_same:.0%})."
+    )
+    if changed:
+        text += f" You rated {_statements(changed)} differently."
+    else:
+        text += " You changed none of their ratings."
+    return text + extra
 
-    line: str = _agreement_line(report)
-    return line
+
+def _statements(count: int) -> str:
+    return f"{count} statement{'' if count == 1 else 's'}"
 
 
 def _check(request: Request, own: LoadedAssessment, draft: Draft) -> CheckedReview:
@@ -246,7 +263,7 @@ def _live_context(found: SelfRecord, result: CheckedReview) -> dict[str, Any]:
         "review": report.review if report else None,
         "report": report,
         "chart": coverage_svg(report.review.agreed) if report else "",
-        "agreement_line": _agreement(report) if report else "",
+        "agreement_line": _agreement(report, result.own.assessment.subject.name) if report else "",
         "general": GENERAL,
         "skill": result.own.skill,
         "edit_url": f"/manager/review/{found.assessment_id}/edit",
