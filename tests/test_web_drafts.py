@@ -62,7 +62,7 @@ def test_a_draft_saved_as_she_types_comes_back_when_she_starts_again(
     assert saved.json()["saved_at"] > 0
     home = client.get("/")
     assert "Carry on where you left off" in home.text
-    assert "Your draft of USUP (Sam Lee)" in home.text
+    assert "Your draft of USUP, SFIA 9 (Sam Lee)" in home.text
     page = client.post("/assessment/start", data=START)
     assert page.status_code == 200
     assert re.search(r"Your draft from <time datetime=\"[0-9T:+-]+\" data-local>", page.text)
@@ -82,7 +82,7 @@ def test_saving_for_real_drops_the_draft(client: TestClient) -> None:
     client.post("/assessment/draft", content=_posted(fields), headers=headers)
     saved = client.post("/assessment/save", data=fields, follow_redirects=True)
     assert saved.status_code == 200
-    assert 'data-draft-dropped="USUP"' in saved.text
+    assert 'data-draft-dropped="USUP:9"' in saved.text
     assert "Carry on where you left off" not in client.get("/").text
 
 
@@ -116,7 +116,7 @@ def test_in_a_shared_deployment_drafts_are_each_persons_own(tmp_path: Path) -> N
     with TestClient(create_app(db_url, shared=True), follow_redirects=False) as nobody:
         assert nobody.post("/assessment/draft", data=fields).status_code == 401
     with open_store(db_url) as engine, reading(engine) as session:
-        found = draft_of(session, "sam lee", "USUP")
+        found = draft_of(session, "sam lee", "USUP:9")
         assert found is not None and b"csrf_token" not in found.content
 
 
@@ -164,3 +164,21 @@ def test_the_generic_attributes_are_written_as_the_cli_reads_them(client: TestCl
     wrong = client.post("/assessment/check", data={**fields, "attribute-XXXX": "3"})
     beside = wrong.text.split('id="problems-attribute-XXXX"', 1)[1].split("</div>", 1)[0]
     assert "'XXXX' is not a generic attribute of SFIA 9" in beside.replace("&#39;", "'")
+
+
+def test_drafts_of_one_skill_in_two_sfia_versions_are_kept_apart(client: TestClient) -> None:
+    # Kept by skill alone, a draft of USUP in SFIA 8 overwrote the SFIA 9 one.
+    nine = form_of("sam-lee-analyst.yaml")
+    eight = {**nine, "sfia_version": "8", "role": "Analyst on SFIA 8"}
+    for fields in (nine, eight):
+        saved = client.post(
+            "/assessment/draft",
+            content=_posted(fields),
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+        assert saved.status_code == 200
+    home = client.get("/").text
+    assert "Your draft of USUP, SFIA 9 (Sam Lee)" in home
+    assert "Your draft of USUP, SFIA 8 (Sam Lee)" in home
+    page = client.post("/assessment/start", data=START)  # SFIA 9
+    assert "Your draft from" in page.text and "Analyst on SFIA 8" not in page.text

@@ -69,6 +69,13 @@ def _skill_code(request: Request, code: str) -> str:
         raise BadRequest(str(exc)) from None
 
 
+def slot(code: str, version: object) -> str:
+    """Where a draft is kept: one per skill and SFIA version (`USUP:9`), so that a form of
+    SFIA 8 and one of SFIA 9 of the same skill never overwrite each other."""
+    text = str(version)
+    return f"{code}:{text}" if text.isascii() and text.isdigit() and len(text) <= 2 else code
+
+
 async def save(request: Request) -> Response:
     """Keep the posted form as this person's draft of its skill (the script's autosave)."""
     from ..store.drafts import keep_draft
@@ -79,7 +86,7 @@ async def save(request: Request) -> Response:
     pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
     body = urlencode([(k, v) for k, v in pairs if k != CSRF_FIELD]).encode()  # not kept
     draft = draft_from(body)
-    skill = _skill_code(request, draft.skill)
+    skill = slot(_skill_code(request, draft.skill), draft.sfia_version)
     key = account_key(request)
     now = time.time()
     await services(request).write(lambda s: keep_draft(s, key, skill, body, now))

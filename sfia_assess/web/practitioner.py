@@ -108,12 +108,13 @@ async def start(request: Request) -> Response:
     except SfiaAssessError as exc:  # shown on the start page, beside the form
         return await home(request, [Problem("the start form", None, said(exc))])
     draft = _as_account(request, draft, loaded=True)
+    kept_as = drafts.slot(skill.code, skill.sfia_version)
     if discarding:
-        await drafts.discard(request, skill.code)
+        await drafts.discard(request, kept_as)
         return await editor(
-            request, draft, notice="Your draft was discarded.", draft_dropped=skill.code
+            request, draft, notice="Your draft was discarded.", draft_dropped=kept_as
         )
-    kept = await drafts.restored(request, skill.code)
+    kept = await drafts.restored(request, kept_as)
     if kept is not None:
         return await editor(
             request,
@@ -265,7 +266,10 @@ async def editor(
         "draft_dropped": "",
         "refused": status_code == 422,
         "browser_copy": drafts.browser_copy(
-            request, checked.skill.code, more.pop("saved_at", None), more.pop("restore", False)
+            request,
+            drafts.slot(checked.skill.code, checked.skill.sfia_version),
+            more.pop("saved_at", None),
+            more.pop("restore", False),
         ),
         **more,
     }
@@ -378,7 +382,7 @@ async def save(request: Request) -> Response:
     content = await _to_store(request, shared, draft)
     if isinstance(content, Response):
         return content
-    forget = drafts.dropping(request, draft.skill)
+    forget = drafts.dropping(request, drafts.slot(draft.skill, draft.sfia_version))
 
     def work(session: Any) -> int:
         record = save_draft(
@@ -431,7 +435,7 @@ async def submit_to_manager(request: Request) -> Response:
         forget(session)
         return record.id, record.version, step.recipient or manager
 
-    forget = drafts.dropping(request, draft.skill)
+    forget = drafts.dropping(request, drafts.slot(draft.skill, draft.sfia_version))
 
     try:
         saved_id, version, sent_to = await shared.write(work)
@@ -450,8 +454,10 @@ async def submit_to_manager(request: Request) -> Response:
         manager=sent_to,
         assessment_id=saved_id,
         version=version,
-        draft_dropped=draft.skill,
-        browser_copy=drafts.browser_copy(request, draft.skill, None, False),
+        draft_dropped=drafts.slot(draft.skill, draft.sfia_version),
+        browser_copy=drafts.browser_copy(
+            request, drafts.slot(draft.skill, draft.sfia_version), None, False
+        ),
     )
 
 
@@ -562,7 +568,7 @@ async def open_saved(request: Request) -> Response:
     dropped = ""
     if request.query_params.get("saved"):
         notice = f"Saved as version {version}."
-        dropped = loaded.assessment.skill
+        dropped = drafts.slot(loaded.assessment.skill, loaded.assessment.sfia_version)
     if request.query_params.get("kept"):
         notice = (
             f"Version {version} was not withdrawn: only its author can withdraw a submission,"
