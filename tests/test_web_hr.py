@@ -334,7 +334,7 @@ def test_a_migration_is_previewed_before_anything_is_stored(hr: TestClient, team
     # Confirmed: stored.
     token = hr.cookies[CSRF_COOKIE]
     done = hr.post(f"/hr/migrate/{assessment}", data={"csrf_token": token})
-    assert done.status_code == 200 and "Jordan Park: USUP migrated SFIA 8 -&gt; 9" in done.text
+    assert done.status_code == 200 and "Jordan Park: USUP moved from SFIA 8 to SFIA 9" in done.text
 
 
 def test_migrating_stores_a_new_sfia_9_record_with_a_trail_and_audit(
@@ -345,8 +345,9 @@ def test_migrating_stores_a_new_sfia_9_record_with_a_trail_and_audit(
     response = hr.post(f"/hr/migrate/{assessment}", data={"csrf_token": token})
     assert response.status_code == 200
     shown = text_of(response.text)
-    # What changed, in the words `migrate` uses.
-    assert "Jordan Park: USUP migrated SFIA 8 -&gt; 9: 15 ratings -&gt; 13" in shown
+    # What changed, in plain words (not the CLI's "8 -> 9: 15 ratings -> 13").
+    assert "Jordan Park: USUP moved from SFIA 8 to SFIA 9" in shown
+    assert "15 ratings became 13" in shown
     assert "USUP-3.2 (SFIA 9) combines USUP-4.3 usually, USUP-5.2 usually (SFIA 8)" in shown
     assert "Every latest self-assessment is in its skill's newest SFIA version." in shown
     history = CliRunner().invoke(cli, ["history", "Jordan Park", "--db", team_url]).stdout

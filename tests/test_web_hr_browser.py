@@ -94,7 +94,7 @@ def test_an_hr_lead_reviews_the_team_downloads_it_and_opens_a_profile(
     page.get_by_role("link", name="Move Jordan Park to SFIA 9").click()  # the preview first
     page.get_by_role("button", name="Move Jordan Park to SFIA 9").click()
     status = page.get_by_role("status")
-    assert "Jordan Park: USUP migrated SFIA 8 -> 9" in status.inner_text()
+    assert "Jordan Park: USUP moved from SFIA 8 to SFIA 9" in status.inner_text()
     assert page.get_by_role("link", name="Move Jordan Park to SFIA 9").count() == 0
     no_axe_violations(page)
     screenshot(page, "hr-migrated")

@@ -141,7 +141,7 @@ def test_moving_jordan_park_to_sfia_9_is_previewed_then_confirmed(
 
     page.get_by_role("button", name="Move Jordan Park to SFIA 9").click()
     done = page.get_by_role("status")
-    assert "Jordan Park: USUP migrated SFIA 8 -> 9" in done.inner_text()
+    assert "Jordan Park: USUP moved from SFIA 8 to SFIA 9" in done.inner_text()
     assert "Every latest self-assessment is in its skill's newest SFIA version." in page.inner_text(
         "main"
     )
