@@ -18,6 +18,14 @@ but the one a browser expects). p50/p95 latency per request type and throughput 
 Exit status 1 on any error.
 
     python benchmarks/load.py --cost                # what shared mode adds to one request
+    python benchmarks/load.py --think 2 --ramp 20   # people's pace (see below)
+
+By default every session sends its next request the moment the last is answered and all of them
+sign in at the same instant: 100 sessions keep 100 requests in flight, so each waits for about
+100 / throughput seconds whatever the server does (a saturation test). `--think S` pauses each
+session a random 0.5-1.5 x S seconds before each request (a person reading a statement before
+rating it), and `--ramp S` spreads the sign-ins over the first S seconds (people do not all press
+"Sign in" in the same millisecond): the latency people see at that pace.
 
 `--cost` times one request at a time (the home page, a saved version opened), 200 of each, on
 one store served single-user and then shared, and prints the p50 of each.
@@ -28,6 +36,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import http.client
+import random
 import re
 import statistics
 import subprocess
@@ -83,6 +92,16 @@ class Tally:
     def error(self, message: str) -> None:
         with self.lock:
             self.errors.append(message)
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How fast the sessions go: `think` seconds (mean) before each request but the sign-in,
+    sign-ins spread over the first `ramp` seconds; zero for both is as fast as possible."""
+
+    think: float = 0.0
+    ramp: float = 0.0
+    sessions: int = 1
 
 
 class Browser:
@@ -185,15 +204,22 @@ def session(
     today: dt.date,
     tally: Tally,
     rounds: int | None = None,
+    pace: Pace | None = None,
 ) -> None:
     """One person's sessions until the deadline (checked before every request), or until
     `rounds` assessments are submitted."""
     name = practitioner(i)
+    pace = pace or Pace()
+    if pace.ramp:
+        time.sleep(pace.ramp * i / max(1, pace.sessions))
     browser = Browser(port)
+    chance = random.Random(i)
 
     def call(
         kind: str, method: str, path: str, form: list[tuple[str, str]] | None = None, **kw: bool
     ) -> tuple[int, dict[str, str], bytes] | None:
+        if pace.think and kind != "login":
+            time.sleep(pace.think * chance.uniform(0.5, 1.5))
         if time.monotonic() >= deadline:
             return None
         started = time.perf_counter()
@@ -361,6 +387,7 @@ def run(
     folder: Path,
     rounds: int | None = None,
     workers: int = 1,
+    pace: Pace | None = None,
 ) -> Outcome:
     """The whole load: accounts, server, sessions, then the store's count. The core of main()
     and of tests/test_load_smoke.py (which asks for a set number of `rounds` per session)."""
@@ -373,7 +400,9 @@ def run(
         began = time.monotonic()
         deadline = began + seconds
         threads = [
-            threading.Thread(target=session, args=(i, port, deadline, ids, today, tally, rounds))
+            threading.Thread(
+                target=session, args=(i, port, deadline, ids, today, tally, rounds, pace)
+            )
             for i in range(sessions)
         ]
         for thread in threads:
@@ -513,6 +542,12 @@ def main() -> int:
         action="store_true",
         help="instead: p50 of one request at a time, single-user vs shared (200 each)",
     )
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="mean seconds before each request (default 0)"
+    )
+    parser.add_argument(
+        "--ramp", type=float, default=0.0, help="sign-ins spread over this many seconds"
+    )
     args = parser.parse_args()
     if args.cost:
         with tempfile.TemporaryDirectory() as tmp, database(args.db, Path(tmp)) as url:
@@ -525,9 +560,14 @@ def main() -> int:
         args.sessions, args.seconds = 10, 10.0
     if not (1 <= args.sessions <= 200 and 0 < args.seconds <= 600):
         parser.error("--sessions must be 1-200 and --seconds 1-600")
+    if not (0 <= args.think <= 60 and 0 <= args.ramp < args.seconds):
+        parser.error("--think must be 0-60 s and --ramp shorter than --seconds")
+    pace = Pace(args.think, args.ramp, args.sessions)
     with tempfile.TemporaryDirectory() as tmp, database(args.db, Path(tmp)) as url:
-        outcome = run(url, args.sessions, args.seconds, Path(tmp), workers=args.workers)
+        outcome = run(url, args.sessions, args.seconds, Path(tmp), workers=args.workers, pace=pace)
     label = "SQLite" if args.db == "sqlite" else "PostgreSQL"
+    if args.think or args.ramp:
+        label += f", think {args.think:g} s, ramp {args.ramp:g} s"
     report(f"{label}, {args.workers} server process(es)", outcome, args.sessions)
     return 1 if outcome.tally.errors else 0
 
