@@ -3,8 +3,12 @@ team view `team_of` makes from the same files; a new record is scored, the other
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from sfia_assess.cli.main import cli
@@ -56,3 +60,33 @@ def test_kept_scores_are_bounded_and_still_right_past_the_bound(tmp_path: Path) 
         files = team_of(assessments_as_of(session, catalog), catalog, policy)
     assert len(kept) == 2
     assert views == [files, files]
+
+
+def test_what_one_thread_makes_another_waits_for_rather_than_making_it_again() -> None:
+    # The warm-up after start and HR's first request ask for the same team view at once: it is
+    # made once. A make that fails leaves the next asker to try for itself.
+    kept = KeptScores(Catalog(), default_policy())
+    started, release = threading.Event(), threading.Event()
+    made: list[str] = []
+
+    def slow() -> str:
+        made.append("slow")
+        started.set()
+        release.wait(10)
+        return "view"
+
+    first = ThreadPoolExecutor(1).submit(kept.kept, ("team", 1), slow)
+    assert started.wait(10)
+    second = ThreadPoolExecutor(1).submit(kept.kept, ("team", 1), lambda: made.append("again"))
+    time.sleep(0.2)
+    assert not second.done()  # waiting on the first
+    release.set()
+    assert first.result(10) == second.result(10) == "view"
+    assert made == ["slow"]
+
+    def broken() -> str:
+        raise RuntimeError("the store went away")
+
+    with pytest.raises(RuntimeError):
+        kept.kept(("team", 2), broken)
+    assert kept.kept(("team", 2), lambda: "made after") == "made after"

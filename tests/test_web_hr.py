@@ -21,7 +21,7 @@ from sfia_assess.web.app import create_app
 from sfia_assess.web.auth import CSRF_COOKIE
 
 from .conftest import EXAMPLES, assessment_data, evidenced
-from .seeding import EVERY_ROLE, add_users, record, signed_in
+from .seeding import EVERY_ROLE, add_users, record, sign_in, signed_in
 
 PAGES = ["/hr", "/hr/progress", "/hr/team.csv", "/hr/team.xlsx", "/hr/profile?level=4",
          "/hr/pathway", "/hr/migrate"]  # fmt: skip
@@ -447,3 +447,34 @@ def test_a_store_that_cannot_be_opened_is_one_sentence_on_each_hr_page(tmp_path:
             assert response.status_code == 500, path
             assert "<h1>The history store cannot be read</h1>" in response.text, path
             assert "does not exist; create it first" in response.text, path
+
+
+def test_a_shared_server_scores_everyone_after_start_so_hrs_first_page_need_not(
+    team_url: str,
+) -> None:
+    # At 5,000 people the first dashboard of a process took 20-85 s scoring everyone: `serve`
+    # (serving.make_app) now does it in a thread once it has started.
+    app = create_app(team_url, shared=True, warm_scores=True)
+    with TestClient(app, follow_redirects=False) as client:
+        app.state.warming.join(30)
+        kept = app.state.services.scores()
+        scored = len(kept)
+        assert scored == 6  # every recorded self-assessment's score, before anyone asked
+        assert sign_in(client, "Hana Reid") == 303
+        assert row_of(client.get("/hr").text, "Priya Nair").startswith("Priya Nair Incident")
+        assert len(kept) == scored  # the dashboard scored nobody again
+
+
+def test_a_warm_up_on_an_out_of_date_store_only_logs_a_sentence(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sfia_assess.web.warming import warm_in_background
+
+    folder = tmp_path / "not-a-store.sqlite3"
+    folder.mkdir()  # a folder where the store should be: it cannot be opened
+    app = create_app(f"sqlite:///{folder}", shared=True)
+    with caplog.at_level("INFO", logger="sfia_assess.web"):
+        warm_in_background(app.state.services, delay=0).join(30)
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+    assert caplog.records[0].getMessage().startswith("HR's pages were not warmed: ")
+    assert "Traceback" not in caplog.text

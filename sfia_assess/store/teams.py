@@ -204,6 +204,7 @@ class KeptScores:
         self.limit = limit
         self._kept: OrderedDict[tuple[object, ...], Scored] = OrderedDict()
         self._made: OrderedDict[tuple[object, ...], object] = OrderedDict()
+        self._making: dict[tuple[object, ...], threading.Event] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -214,17 +215,30 @@ class KeptScores:
         """What `make` makes, kept under `key` (which holds a `store_mark`, so that anything
         recorded since makes it again): the cards of the latest assessments and the team views
         made of them, which cost the HR pages most of their time at 5,000 people. At most
-        MADE_LIMIT are kept, the least recently used let go first."""
-        with self._lock:
-            if key in self._made:
-                self._made.move_to_end(key)
-                return cast(T, self._made[key])
-        found = make()
-        with self._lock:
-            self._made[key] = found
-            while len(self._made) > MADE_LIMIT:
-                self._made.popitem(last=False)
-        return found
+        MADE_LIMIT are kept, the least recently used let go first. While one thread makes it
+        (the warm-up after start, or HR's first request), another asking for the same key waits
+        for that one instead of making it a second time beside it."""
+        while True:
+            with self._lock:
+                if key in self._made:
+                    self._made.move_to_end(key)
+                    return cast(T, self._made[key])
+                making = self._making.get(key)
+                if making is None:
+                    making = self._making[key] = threading.Event()
+                    break
+            making.wait()  # made by then, or failed: then this thread tries itself
+        try:
+            found = make()
+            with self._lock:
+                self._made[key] = found
+                while len(self._made) > MADE_LIMIT:
+                    self._made.popitem(last=False)
+            return found
+        finally:
+            with self._lock:
+                del self._making[key]
+            making.set()
 
     def cards(
         self, session: Session, mark: tuple[int, ...], as_of: dt.date | None = None

@@ -25,13 +25,15 @@ def create_app(
     *,
     pdf_workers: int | None = None,
     warm_pdfs: bool = False,
+    warm_scores: bool = False,
     allowed_hosts: Collection[str] | None = None,
     shared: bool = False,
     oidc: OidcSettings | None = None,
     password_sign_in: bool = True,
 ) -> Starlette:
     """The app; `allowed_hosts` (e.g. LOOPBACK_NAMES) refuses requests for any other host;
-    `oidc`: sign-in by that single sign-on provider too (or only, without `password_sign_in`)."""
+    `oidc`: sign-in by that single sign-on provider too (or only, without `password_sign_in`);
+    `warm_scores`: everyone scored in a thread once the server has started (warming.py)."""
     from . import auth
     from .routes import routes
 
@@ -45,6 +47,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if warm_scores:
+            from .warming import warm_in_background
+
+            app.state.warming = warm_in_background(services_)
         try:
             yield
         finally:

@@ -32,6 +32,7 @@ def make_app(options: Options) -> Starlette:
     return create_app(
         options.db_url,
         warm_pdfs=True,
+        warm_scores=True,
         allowed_hosts=hosts,
         shared=options.shared,
         oidc=options.oidc,
