@@ -102,12 +102,19 @@ def test_self_assessment_review_and_sign_off_end_to_end(
     )
     differences = page.locator("#result").get_by_role("listitem")
     assert differences.count() == 3
-    assert "USUP-3.5 usually \u2192 sometimes" in differences.nth(1).inner_text()
+    assert differences.nth(0).inner_text() == (
+        "USUP-3.1 Jordan Reyes: usually; you: consistently. One step apart."
+    )
+    assert differences.nth(1).inner_text() == (
+        "USUP-3.5 Jordan Reyes: usually; you: sometimes. With your review it no longer counts"
+        " towards the level."
+    )
     # Only the manager rated USUP-3.6, and with the manager's evidence it now counts: a difference.
     assert differences.nth(2).inner_text() == (
-        "USUP-3.6 not rated \u2192 usually (rated by the manager only; the agreed view counts it"
-        " as demonstrated; the self-assessment did not)"
+        "USUP-3.6 Jordan Reyes did not rate it; you rated it usually. With your review it counts"
+        " towards the level."
     )
+    assert "ratings alone" not in page.locator("#result").inner_text()
     no_axe_violations(page)
     screenshot(page, "manager-review")
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ..core.assessment import LoadedAssessment, parse_assessment
+from ..core.assessment import LoadedAssessment, Rating, parse_assessment
 from ..core.identity import person_key, same_person, shown_names
+from ..core.review import StatementComparison
 from ..errors import SfiaAssessError, StoreUnavailable
 from ..files.yamlfile import MAX_BYTES
 from ..reports.chart import coverage_svg
@@ -210,6 +212,26 @@ def _agreement(report: Any, person: str) -> str:
     return text + extra
 
 
+def _difference(row: StatementComparison, person: str) -> str:
+    """Where the review changes what a statement counts for, in the manager's words (the CLI's
+    review report says it with arrows and "the agreed view")."""
+    mine, theirs = row.manager_rating, row.self_rating
+    if theirs is None:
+        text = f"{person} did not rate it; you rated it {mine}."
+    elif mine is None or mine == theirs:
+        text = f"You and {person}: {theirs}."
+    else:
+        text = f"{person}: {theirs}; you: {mine}."
+    if row.agreed_demonstrated and not row.self_demonstrated:
+        return text + " With your review it counts towards the level."
+    if row.self_demonstrated and not row.agreed_demonstrated:
+        return text + " With your review it no longer counts towards the level."
+    if theirs is not None and mine is not None and mine != theirs:
+        steps = abs(Rating(theirs).rank - Rating(mine).rank)
+        return text + (" One step apart." if steps == 1 else f" {steps} steps apart.")
+    return text
+
+
 def _statements(count: int) -> str:
     return f"{count} statement{'' if count == 1 else 's'}"
 
@@ -264,6 +286,7 @@ def _live_context(found: SelfRecord, result: CheckedReview) -> dict[str, Any]:
         "report": report,
         "chart": coverage_svg(report.review.agreed) if report else "",
         "agreement_line": _agreement(report, result.own.assessment.subject.name) if report else "",
+        "difference": partial(_difference, person=result.own.assessment.subject.name),
         "general": GENERAL,
         "skill": result.own.skill,
         "edit_url": f"/manager/review/{found.assessment_id}/edit",
@@ -414,7 +437,7 @@ async def signed(request: Request) -> Response:
         if by_person:
             raise NotFound("this assessment has no review recorded yet")
         return RedirectResponse(f"/manager/review/{assessment_id}", status_code=303)
-    agreed, self_level, manager_level = levels
+    agreed, self_level, _ = levels
     order = {sid: i for i, sid in enumerate(own.skill.statements_by_id)}
     recorded.sort(key=lambda row: order.get(row.statement, len(order)))
     signed_steps = [step for step in steps if step.kind == "signed-off"]
@@ -431,7 +454,6 @@ async def signed(request: Request) -> Response:
         responsibility=shared.catalog.responsibility(own.skill.sfia_version),
         agreed=agreed,
         self_level=self_level,
-        manager_level=manager_level,
         steps=[
             (step_words(step), step.actor, moment_words(step.at))
             for step in steps
