@@ -283,3 +283,19 @@ def test_migrate_keeps_the_persons_comments_where_they_belong(
     assert "Statement texts:" not in text
     loaded = parse_assessment(out.read_bytes(), "nine.yaml", CATALOG)
     assert [e.id for e in loaded.assessment.evidence] == ["e1", "e2"]
+
+
+@given(st.sampled_from(HOSTILE), st.text(max_size=40))
+@settings(max_examples=60, deadline=None)
+def test_document_read_is_document_and_its_reading_in_one_parse(name: str, summary: str) -> None:
+    # The web's live check writes the form and reads it once (the check and the loader's read
+    # were two parses): the same text, the same data, with the lines the loader reports.
+    from sfia_assess.files.yamlwriter import WriteCheckError, document, document_read
+
+    data = {"subject": {"name": name}, "evidence": [{"id": "e1", "summary": summary}]}
+    text, found = document_read(data, "form.yaml")
+    assert text == document(data, "the assessment file")
+    assert found.data == data and found.file == "form.yaml"
+    assert found.line_of(("evidence", 0, "summary")) == text.splitlines().index("evidence:") + 3
+    with pytest.raises(WriteCheckError, match=r"form\.yaml: the YAML written would not read back"):
+        document_read({"x": float("nan")}, "form.yaml")  # nan is never equal to itself

@@ -155,7 +155,27 @@ _DocumentDumper.add_representer(Flow, _represent_flow)
 
 def document(data: dict[str, Any], name: str) -> str:
     """`data` as a YAML file, checked to read back (with our own reader) as `data`."""
+    return verified(_dumped(data), data, name)
+
+
+def document_read(data: dict[str, Any], name: str) -> tuple[str, YamlDocument]:
+    """`document`, and the document read back from it (named `name`, with its lines): for a
+    caller that reads the text at once, the check and the reading are one parse, not two."""
+    text = _dumped(data)
+    try:
+        found = parse_yaml(text, name)
+    except SfiaAssessError:
+        found = None
+    if found is None or found.data != data:
+        raise WriteCheckError(
+            f"{name}: the YAML written would not read back as the data it was made from;"
+            " nothing was written (please report this)"
+        )
+    return text, found
+
+
+def _dumped(data: dict[str, Any]) -> str:
     text: str = yaml.dump(
         data, Dumper=_DocumentDumper, sort_keys=False, allow_unicode=True, width=100, indent=2
     )
-    return verified(text, data, name)
+    return text

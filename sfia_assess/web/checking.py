@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-from ..core.assessment import LoadedAssessment, parse_assessment
+from ..core.assessment import LoadedAssessment, check_document
 from ..core.catalog import Catalog, SkillVersion
 from ..core.matcher import Suggestion, matcher_for, vague
 from ..core.policy import Policy
@@ -13,7 +13,7 @@ from ..errors import InputFileError, Problem
 from ..reports.build import gap_report, review_report
 from ..reports.gap.model import GapReport
 from ..reports.review import ReviewReport
-from .forms import Draft, to_yaml
+from .forms import Draft, to_yaml_read
 
 GENERAL = "form"
 # Where the loader's paths point in the form: the assessor's name is the person's own.
@@ -86,10 +86,10 @@ def check(
     draft: Draft, skill: SkillVersion, catalog: Catalog, policy: Policy, today: dt.date, name: str
 ) -> Checked:
     """Write the draft as YAML and load it the way `assess` loads a file named `name`."""
-    text = to_yaml(draft, skill.statements_by_id)
+    text, written = to_yaml_read(draft, skill.statements_by_id, name)
     suggestions = _suggestions(draft, skill)
     try:
-        loaded = parse_assessment(text, name, catalog)
+        loaded = check_document(written, catalog)
     except InputFileError as exc:
         problems = tuple(exc.problems)
         partial = _without_faulty_evidence(draft, problems, skill, catalog, policy, today, name)
@@ -117,9 +117,8 @@ def _without_faulty_evidence(
         faulty.add(loc[1])
     kept = tuple(e for i, e in enumerate(draft.evidence) if i not in faulty)
     try:
-        loaded = parse_assessment(
-            to_yaml(replace(draft, evidence=kept), skill.statements_by_id), name, catalog
-        )
+        _, written = to_yaml_read(replace(draft, evidence=kept), skill.statements_by_id, name)
+        loaded = check_document(written, catalog)
     except InputFileError:
         return None
     return gap_report(loaded, catalog, policy, today=today)
@@ -163,7 +162,7 @@ def check_review(
     name: str,
 ) -> CheckedReview:
     """Load the manager's draft as `review` loads the manager's file, and reconcile the two."""
-    text = to_yaml(draft, own.skill.statements_by_id)
+    text, written = to_yaml_read(draft, own.skill.statements_by_id, name)
     suggestions = _suggestions(draft, own.skill)
     problems: list[Problem] = []
     if not draft.assessor_name.strip():
@@ -171,7 +170,7 @@ def check_review(
             Problem(name, None, "give your name: the review records who agreed", ("assessor",))
         )
     try:
-        loaded = parse_assessment(text, name, catalog)
+        loaded = check_document(written, catalog)
     except InputFileError as exc:
         problems.extend(exc.problems)
         loaded = None

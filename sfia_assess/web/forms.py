@@ -15,7 +15,8 @@ from typing import Any
 
 from ..core.assessment import Assessment, EvidenceKind, Rating
 from ..files.numbers import whole_number
-from ..files.yamlwriter import Flow, document
+from ..files.yamlfile import YamlDocument
+from ..files.yamlwriter import Flow, document, document_read
 
 RATINGS = tuple(r.value for r in Rating)
 KINDS = tuple(k.value for k in EvidenceKind)
@@ -240,6 +241,18 @@ def _typed_int(value: str) -> int | str:
 def to_yaml(draft: Draft, statement_order: Iterable[str] = ()) -> str:
     """The draft as an assessment file; empty optional fields are left out, required ones too
     (so that the loader says which is missing, in its own words)."""
+    return document(assessment_data(draft, statement_order), "the assessment file")
+
+
+def to_yaml_read(
+    draft: Draft, statement_order: Iterable[str], name: str
+) -> tuple[str, YamlDocument]:
+    """`to_yaml`, and the file read back as `name` (one parse: what the loader then checks)."""
+    return document_read(assessment_data(draft, statement_order), name)
+
+
+def assessment_data(draft: Draft, statement_order: Iterable[str] = ()) -> dict[str, Any]:
+    """What `to_yaml` writes, as data."""
     data: dict[str, Any] = {
         "sfia_version": _typed_int(draft.sfia_version),
         "skill": draft.skill,
@@ -301,4 +314,4 @@ def to_yaml(draft: Draft, statement_order: Iterable[str] = ()) -> str:
             )
             for code, level in draft.responsibility.items()
         }
-    return document(data, "the assessment file")
+    return data
