@@ -74,12 +74,22 @@ def comment(text: str, *, indent: int = 0) -> str:
 
 def verified(text: str, expected: Any, name: str) -> str:
     """`text`, once it is known to read back (with our own reader) as `expected`."""
-    if read_back(text, name) != expected:
+    _read_as(text, expected, name)
+    return text
+
+
+def _read_as(text: str, expected: Any, name: str) -> YamlDocument:
+    """`text` read (as the file `name`), once it is known to hold `expected`."""
+    try:
+        found = parse_yaml(text, name)
+    except SfiaAssessError:
+        found = None
+    if found is None or found.data != expected:
         raise WriteCheckError(
             f"{name}: the YAML written would not read back as the data it was made from;"
             " nothing was written (please report this)"
         )
-    return text
+    return found
 
 
 def read_back(text: str, name: str) -> Any:
@@ -155,27 +165,13 @@ _DocumentDumper.add_representer(Flow, _represent_flow)
 
 def document(data: dict[str, Any], name: str) -> str:
     """`data` as a YAML file, checked to read back (with our own reader) as `data`."""
-    return verified(_dumped(data), data, name)
+    return document_read(data, name)[0]
 
 
 def document_read(data: dict[str, Any], name: str) -> tuple[str, YamlDocument]:
     """`document`, and the document read back from it (named `name`, with its lines): for a
     caller that reads the text at once, the check and the reading are one parse, not two."""
-    text = _dumped(data)
-    try:
-        found = parse_yaml(text, name)
-    except SfiaAssessError:
-        found = None
-    if found is None or found.data != data:
-        raise WriteCheckError(
-            f"{name}: the YAML written would not read back as the data it was made from;"
-            " nothing was written (please report this)"
-        )
-    return text, found
-
-
-def _dumped(data: dict[str, Any]) -> str:
     text: str = yaml.dump(
         data, Dumper=_DocumentDumper, sort_keys=False, allow_unicode=True, width=100, indent=2
     )
-    return text
+    return text, _read_as(text, data, name)
