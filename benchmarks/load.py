@@ -378,6 +378,7 @@ class Outcome:
     submitted: int
     audit: int
     server_log: str
+    connections: int = 0  # PostgreSQL connections opened during the run
 
 
 def run(
@@ -396,6 +397,7 @@ def run(
     tally = Tally()
     log = folder / "server.log"
     today = clock.today()  # the server's today (SOURCE_DATE_EPOCH too)
+    opened_before = connections_opened(url)
     with server(url, log, workers=workers) as port:
         began = time.monotonic()
         deadline = began + seconds
@@ -410,11 +412,34 @@ def run(
         for thread in threads:
             thread.join()
         took = time.monotonic() - began
+    opened = connections_opened(url) - opened_before
     records, submitted, audit = check_store(url, tally)
     server_log = log.read_text(errors="replace")
     if "Traceback" in server_log:
         tally.error("the server logged a traceback (its log is printed below)")
-    return Outcome(tally, took, records, submitted, audit, server_log)
+    return Outcome(tally, took, records, submitted, audit, server_log, opened)
+
+
+def connections_opened(url: str) -> int:
+    """How many connections PostgreSQL has opened to the database so far (0 on SQLite): the
+    difference over a run shows whether the server's pool keeps its connections."""
+    import sqlalchemy as sa
+
+    if not url.startswith("postgresql"):
+        return 0
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            return int(
+                connection.scalar(
+                    sa.text(
+                        "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+                    )
+                )
+                or 0
+            )
+    finally:
+        engine.dispose()
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -453,6 +478,8 @@ def report(label: str, outcome: Outcome, sessions: int) -> None:
         f" {outcome.submitted} submitted ({sum(tally.submitted.values())} submits answered),"
         f" {outcome.audit} audit rows; errors: {len(tally.errors)}"
     )
+    if outcome.connections:
+        print(f"PostgreSQL connections opened during the run: {outcome.connections:,}")
     for line in tally.errors[:50]:
         print("ERROR", line)
     if len(tally.errors) > 50:

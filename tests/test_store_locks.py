@@ -138,3 +138,44 @@ def test_a_clash_that_is_no_race_is_said_at_once(tmp_path: Path) -> None:
     with engine.connect() as connection:
         assert connection.execute(sa.text("select count(*) from accounts")).scalar_one() == 0
     engine.dispose()
+
+
+def test_postgresql_connections_are_kept_and_bounded(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server process keeps its PostgreSQL connections ($SFIA_ASSESS_DB_CONNECTIONS, 10 by
+    default) instead of opening and closing one per request, and never opens more: a request
+    that finds them all busy waits the lock wait, then says the database is busy, with no
+    URL in what the user sees."""
+    from sfia_assess.errors import StoreError, StoreUnavailable
+    from sfia_assess.store import open_store, reading
+    from sfia_assess.store.database import connections
+
+    if not store_url.startswith("postgresql"):
+        pytest.skip("SQLite keeps one file; it has no pool of server connections")
+    monkeypatch.delenv("SFIA_ASSESS_DB_CONNECTIONS", raising=False)
+    assert connections() == 10
+    for bad in ("0", "many", "²", "-3"):
+        monkeypatch.setenv("SFIA_ASSESS_DB_CONNECTIONS", bad)
+        with pytest.raises(StoreError, match=r"SFIA_ASSESS_DB_CONNECTIONS=.*e\.g\. 10"):
+            connections()
+    monkeypatch.setenv("SFIA_ASSESS_DB_CONNECTIONS", "2")
+    monkeypatch.setenv("SFIA_ASSESS_LOCK_WAIT", "0.5")
+    with open_store(store_url) as engine:
+        backend_ids: set[int] = set()
+        for _ in range(20):  # one after another: the same kept connection each time
+            with reading(engine) as session:
+                backend_ids.add(int(session.scalar(sa.text("SELECT pg_backend_pid()"))))
+        assert len(backend_ids) == 1
+        with reading(engine) as first, reading(engine) as second:
+            first.execute(sa.text("SELECT 1"))  # a session takes its connection when it asks
+            second.execute(sa.text("SELECT 1"))
+            started = time.monotonic()
+            with pytest.raises(StoreUnavailable) as caught, reading(engine) as third:
+                third.execute(sa.text("SELECT 1"))
+            assert 0.4 < time.monotonic() - started < 5
+        assert caught.value.reason == (
+            "the database is busy (every connection of this server was in use); nothing was"
+            " saved; try again"
+        )
+        assert "postgresql" not in str(caught.value.reason)

@@ -21,7 +21,13 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    IntegrityError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from ..errors import StoreError as StoreError
@@ -32,6 +38,8 @@ ENV = "SFIA_ASSESS_DB"
 LOCK_WAIT_ENV = "SFIA_ASSESS_LOCK_WAIT"
 LOCK_WAIT_S = 30.0  # the default: how long, in all, a write waits for other writers
 RETRIES = 8
+CONNECTIONS_ENV = "SFIA_ASSESS_DB_CONNECTIONS"
+CONNECTIONS = 10  # the default: PostgreSQL connections a process keeps open and may use at once
 READ_ONLY = "sfia_assess_read_only"
 DEADLINE = "sfia_assess_deadline"  # time.monotonic() by which a write must have its lock
 
@@ -53,6 +61,25 @@ def lock_wait() -> float:
             " e.g. 30"
         )
     return seconds
+
+
+def connections() -> int:
+    """How many PostgreSQL connections one process keeps and uses at most:
+    $SFIA_ASSESS_DB_CONNECTIONS or 10. The connections are kept (never opened and closed per
+    request, which costs the server a process each time), and a request that finds them all
+    busy waits for one (up to the lock wait) instead of opening more: a few connections busy
+    at once serve two cores best, and the database's max_connections is shared by every
+    process (serve --workers N uses N times this)."""
+    given = os.environ.get(CONNECTIONS_ENV, "").strip()
+    if not given:
+        return CONNECTIONS
+    count = int(given) if given.isascii() and given.isdigit() else 0
+    if not 1 <= count <= 1000:
+        raise StoreError(
+            f"${CONNECTIONS_ENV}={given!r}: give how many database connections one process may"
+            " keep open, e.g. 10"
+        )
+    return count
 
 
 def default_path() -> Path:
@@ -133,6 +160,8 @@ def open_engine(url: str, *, read_only: bool = False) -> Engine:
         parsed = parsed.set(drivername="postgresql+psycopg")
     readable_only = read_only and opens_read_only(url)
     options: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql":
+        options.update(pool_size=connections(), max_overflow=0, pool_timeout=lock_wait())
     if readable_only:
         assert parsed.database is not None
         options["creator"] = read_only_connect(Path(parsed.database), lock_wait())
@@ -311,6 +340,12 @@ def translated(
             "another writer recorded the same thing at the same moment, and nothing of this"
             " was saved; try again"
         ) from None
+    except PoolTimeout:
+        busy = (
+            "the database is busy (every connection of this server was in use); nothing was"
+            " saved; try again"
+        )
+        raise StoreUnavailable(f"{where}: {busy}", busy) from None
     except DBAPIError as exc:
         problem = _disk_problem(engine, exc.orig) if isinstance(exc, OperationalError) else ""
         if problem:
