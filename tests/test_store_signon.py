@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import time
 
+from sqlalchemy import select
+
 from sfia_assess.store import open_store, reading, writing
 from sfia_assess.store.accounts import add_account, disable_account, list_accounts
-from sfia_assess.store.sessions import session_live
+from sfia_assess.store.models import SignInSession
+from sfia_assess.store.sessions import live_account
 from sfia_assess.store.signon import sign_on, spend_state
 
 
@@ -24,13 +27,20 @@ def _seed(url: str) -> None:
 
 
 def test_a_state_is_spent_once(store_url: str) -> None:
+    _seed(store_url)
     with open_store(store_url) as engine:
         later = time.time() + 600
         assert writing(engine, lambda s: spend_state(s, "state-1", later)) is True
         assert writing(engine, lambda s: spend_state(s, "state-1", later)) is False
         assert writing(engine, lambda s: spend_state(s, "state-2", later)) is True
-        with reading(engine) as session:  # kept as an ended session: never a live one
-            assert not session_live(session, "state-1", time.time())
+        with reading(engine) as session:  # kept as ended sessions: never a live one
+            spent = session.scalars(select(SignInSession)).all()
+            assert len(spent) == 2 and all(row.ended for row in spent)
+            assert all(row.id.startswith("sso:") and "state" not in row.id for row in spent)
+            priya = list_accounts(session)[0]
+            assert priya.login == "P-1001"
+            for row in spent:
+                assert live_account(session, row.id, priya.key, time.time()) is None
 
 
 def test_the_claim_names_the_account(store_url: str) -> None:

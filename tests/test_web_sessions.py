@@ -46,6 +46,49 @@ def _rows(url: str, query: str) -> list[tuple[object, ...]]:
         engine.dispose()
 
 
+# -- the session check on every request: one query ----------------------------------------------
+
+
+def test_a_live_session_is_the_account_as_it_is_now_and_nothing_else_is(accounts_url: str) -> None:
+    from sfia_assess.core.identity import person_key
+    from sfia_assess.store import reading
+    from sfia_assess.store.accounts import change_account, disable_account
+    from sfia_assess.store.sessions import end_session, live_account, open_session
+
+    now = time.time()
+    priya, sam = person_key("Priya Nair"), person_key("Sam Lee")
+
+    def opened(s: object) -> None:
+        open_session(s, "live", priya, now + 60)  # type: ignore[arg-type]
+        open_session(s, "expired", priya, now - 1)  # type: ignore[arg-type]
+        open_session(s, "signed-out", priya, now + 60)  # type: ignore[arg-type]
+        end_session(s, "signed-out")  # type: ignore[arg-type]
+        open_session(s, "sams", sam, now + 60)  # type: ignore[arg-type]
+
+    with open_store(accounts_url) as engine:
+        writing(engine, opened)
+        with reading(engine) as s:
+            found = live_account(s, "live", priya, now)
+            assert found is not None
+            assert (found.name, found.role, found.login) == (
+                "Priya Nair",
+                "practitioner",
+                "Priya Nair",
+            )
+            assert found.manager == person_key("Daniel Okafor")
+            assert live_account(s, "expired", priya, now) is None
+            assert live_account(s, "signed-out", priya, now) is None
+            assert live_account(s, "nobody's", priya, now) is None
+            assert live_account(s, "live", sam, now) is None  # Priya's session, not Sam's
+        writing(engine, lambda s: change_account(s, "Priya Nair", "admin", manager=""))
+        with reading(engine) as s:
+            changed = live_account(s, "live", priya, now)
+            assert changed is not None and changed.manager is None
+        writing(engine, lambda s: disable_account(s, "Sam Lee"))
+        with reading(engine) as s:
+            assert live_account(s, "sams", sam, now) is None
+
+
 # -- the limiter, in the store ------------------------------------------------------------------
 
 

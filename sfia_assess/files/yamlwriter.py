@@ -14,6 +14,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import yaml
+from yaml.representer import SafeRepresenter
+
+try:
+    from yaml import CSafeDumper as _Dumper
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
 
 from ..errors import SfiaAssessError
 from .yamlfile import YamlDocument, parse_yaml
@@ -144,18 +150,20 @@ class Flow(list[Any]):
     """A list written on one line: `supports: [USUP-3.1, USUP-3.2]`."""
 
 
-class _DocumentDumper(yaml.SafeDumper):
-    pass
+class _DocumentDumper(_Dumper):
+    """libyaml's emitter where PyYAML has it (a saved form is dumped on every keystroke's
+    check: the pure-Python emitter was 13% of a rating request); the read-back check guards
+    what either writes."""
 
 
-def _represent_text(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+def _represent_text(dumper: SafeRepresenter, data: str) -> yaml.ScalarNode:
     # PyYAML folds U+0085/U+2028/U+2029 (and breaks lines) in its plain and quoted styles:
     # double quotes write them as escapes, so the text reads back as it was.
     escaped = any(c in _BREAKS for c in data) or _NOT_PRINTABLE.search(data) is not None
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"' if escaped else None)
 
 
-def _represent_flow(dumper: yaml.SafeDumper, data: Flow) -> yaml.Node:
+def _represent_flow(dumper: SafeRepresenter, data: Flow) -> yaml.Node:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
 
 

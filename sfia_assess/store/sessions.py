@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from .models import KeptForm, ServerSecret, SignInLimit, SignInSession
+from .models import Account, KeptForm, ServerSecret, SignInLimit, SignInSession
 
 SIGNING_KEY = "session-signing-key"
 KEEP_SECONDS = 24 * 3600  # an ended session's row, and a kept form, are dropped after this
@@ -64,10 +64,35 @@ def open_session(session: Session, session_id: str, account_key: str, expires_at
     session.flush()
 
 
-def session_live(session: Session, session_id: str, now: float) -> bool:
-    """Whether the session was opened here, is not ended and has not expired."""
-    found = session.get(SignInSession, session_id)
-    return found is not None and not found.ended and found.expires_at >= now
+@dataclass(frozen=True)
+class LiveAccount:
+    """Who a live session is, as the account is now (its role and manager may have changed)."""
+
+    name: str
+    role: str
+    manager: str | None  # the manager's account key
+    login: str
+
+
+def live_account(session: Session, session_id: str, key: str, now: float) -> LiveAccount | None:
+    """The enabled account `key`, when the session `session_id` was opened here for it, is not
+    ended and has not expired; else None. One query: it is asked on every signed-in request."""
+    live = (
+        select(SignInSession.id)
+        .where(
+            SignInSession.id == session_id,
+            SignInSession.account_key == key,
+            SignInSession.ended.is_(False),
+            SignInSession.expires_at >= now,
+        )
+        .exists()
+    )
+    row = session.execute(
+        select(Account.name, Account.role, Account.manager_key, Account.login).where(
+            Account.key == key, Account.disabled.is_(False), live
+        )
+    ).one_or_none()
+    return None if row is None else LiveAccount(*row)
 
 
 def end_session(session: Session, session_id: str) -> None:

@@ -176,14 +176,11 @@ class Sessions:
         now = now or time.time()
         if claimed is None or claimed.expires < now:
             return None
-        from ..store.accounts import active_account
         from ..store.database import reading
-        from ..store.sessions import session_live
+        from ..store.sessions import live_account
 
         with reading(self._engine()) as session:
-            if not session_live(session, claimed.session_id, now):
-                return None
-            account = active_account(session, claimed.key)
+            account = live_account(session, claimed.session_id, claimed.key, now)
         if account is None:
             return None
         return User(
