@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -188,14 +189,7 @@ def serve(
         no_passwords,
     )
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise click.UsageError(f"cannot listen on {host}:{port} ({exc.strerror})") from None
-    sock.listen(128)
+    sock = _socket(host, port, listen=workers == 1)
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if family == socket.AF_INET6 else host
     # The app answers to the names it was given only (a hostile name pointed at this address,
@@ -203,27 +197,62 @@ def serve(
     local = not reachable and proxy is None
     hosts = sorted(names | LOOPBACK_NAMES if local else names)
     options = Options(db_url, shared, hosts, oidc, password_sign_in=not no_passwords)
-    click.echo(f"sfia-assess: serving on http://{shown}:{bound}/ (Ctrl+C to stop)")
-    if skills_dirs:
-        click.echo(f"sfia-assess: {skills} skill versions, the organisation's own included")
+    say_listening = partial(
+        _say_listening,
+        f"http://{shown}:{bound}/",
+        skills if skills_dirs else None,
+        shared=shared,
+        oidc=oidc,
+        plain_http=reachable and proxy is None,
+    )
+
+    if workers > 1:
+        from ..web.workers import Workers
+
+        hand_over(options)
+        factory = "sfia_assess.web.serving:from_environment"
+        try:  # `sock` holds the port; each worker listens on a socket of its own
+            Workers(_config(factory, proxy, workers), host, bound, say_listening).run()
+        finally:
+            sock.close()
+        return
+    say_listening()
+    server = uvicorn.Server(_config(make_app(options), proxy))
+    server.run(sockets=[sock])
+
+
+def _say_listening(
+    address: str,
+    own_skills: int | None,
+    *,
+    shared: bool,
+    oidc: OidcSettings | None,
+    plain_http: bool,
+) -> None:
+    """What the server says once it listens (a script waits for its first line)."""
+    click.echo(f"sfia-assess: serving on {address} (Ctrl+C to stop)")
+    if own_skills is not None:
+        click.echo(f"sfia-assess: {own_skills} skill versions, the organisation's own included")
     if shared:
         click.echo("sfia-assess: shared: sign in at /login with an account from `users add`")
     if oidc is not None:
         click.echo(f"sfia-assess: single sign-on with {oidc.issuer} (accounts by {oidc.claim})")
-    if reachable and proxy is None:
+    if plain_http:
         click.echo(
             "sfia-assess: plain HTTP (--insecure-http): passwords and records cross the network"
             " unencrypted"
         )
-    if workers > 1:
-        from uvicorn.supervisors import Multiprocess
 
-        hand_over(options)
-        factory = "sfia_assess.web.serving:from_environment"
-        Multiprocess(_config(factory, proxy, workers), sockets=[sock]).run()
-        return
-    server = uvicorn.Server(_config(make_app(options), proxy))
-    server.run(sockets=[sock])
+
+def _socket(host: str, port: int, *, listen: bool) -> socket.socket:
+    """The socket the one process listens on; for several workers, the socket that holds the
+    port for theirs (web/workers.py). A port in use is a usage error."""
+    from ..web.workers import reserve, single
+
+    try:
+        return single(host, port) if listen else reserve(host, port)
+    except OSError as exc:
+        raise click.UsageError(f"cannot listen on {host}:{port} ({exc.strerror})") from None
 
 
 def _use_skills(skills_dirs: tuple[Path, ...]) -> int:
