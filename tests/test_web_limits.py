@@ -286,3 +286,24 @@ def test_a_report_too_long_to_lay_out_is_stopped_and_the_next_goes_through(
         pool.close()
     assert "this report took over 1 seconds to lay out and was stopped" in message
     assert took < 10
+
+
+def test_store_work_runs_on_as_many_threads_as_connections_and_the_provider_on_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process does at most $SFIA_ASSESS_DB_CONNECTIONS pieces of store work at once (not
+    anyio's 40 threads: CPU-bound work only switched more), and calls to the identity
+    provider wait on threads of their own."""
+    import anyio.to_thread
+    from starlette.testclient import TestClient
+
+    from sfia_assess.web.app import create_app
+
+    monkeypatch.setenv("SFIA_ASSESS_DB_CONNECTIONS", "3")
+    app = create_app(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    with TestClient(app) as client:
+        default = client.portal.call(anyio.to_thread.current_default_thread_limiter)
+        assert default.total_tokens == 3
+        provider = app.state.provider_calls
+        assert provider is not default and provider.total_tokens == 20
+        assert client.get("/").status_code == 200

@@ -143,6 +143,7 @@ def serve(
     """
     import uvicorn
 
+    from ..store.database import connections
     from ..web.guard import LOOPBACK_NAMES
     from ..web.serving import Options, hand_over, make_app
 
@@ -179,6 +180,7 @@ def serve(
             " add --shared (on this machine alone, one process is enough)"
         )
     skills = _use_skills(skills_dirs)
+    connections()  # a wrong $SFIA_ASSESS_DB_CONNECTIONS is said now, not by each worker
     oidc = _oidc(
         shared,
         oidc_issuer,

@@ -17,7 +17,7 @@ from .errorpages import HANDLERS, AnswerUnavailable
 from .guard import SameOriginOnly
 from .oidc import OidcSettings, Provider
 from .pdfpool import PdfPool
-from .services import Services
+from .services import Services, bound_threads
 
 
 def create_app(
@@ -47,6 +47,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        bound_threads(app)
         if warm_scores:
             from .warming import warm_in_background
 

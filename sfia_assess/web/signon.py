@@ -28,6 +28,7 @@ from ..store.sessions import Attempt
 from .auth import Sessions
 from .errorpages import NotFound
 from .oidc import Flow, Provider, ProviderUnavailable, Refused
+from .services import provider_call
 from .signin import client_address, login_page, signed_in_home, wait_message
 
 FLOW_COOKIE = "sfia_sso"
@@ -99,7 +100,7 @@ async def start(request: Request) -> Response:
         expires=int(time.time() + FLOW_SECONDS),
     )
     try:
-        url = await run_in_threadpool(provider.authorization_url, flow, _redirect_uri(request))
+        url = await provider_call(request, provider.authorization_url, flow, _redirect_uri(request))
     except ProviderUnavailable as exc:
         return login_page(request, str(exc), 503)
     sealed = await run_in_threadpool(_sealed, sessions, flow)
@@ -173,7 +174,7 @@ async def _answer(request: Request, provider: Provider) -> Response:
     if not fresh:
         return await _refused(request, NOBODY, "this answer was used already; sign in again")
     try:
-        claims = await run_in_threadpool(provider.claims, code, flow, _redirect_uri(request))
+        claims = await provider_call(request, provider.claims, code, flow, _redirect_uri(request))
     except ProviderUnavailable as exc:
         return login_page(request, str(exc), 503)
     except Refused as exc:
