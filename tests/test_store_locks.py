@@ -140,6 +140,7 @@ def test_a_clash_that_is_no_race_is_said_at_once(tmp_path: Path) -> None:
     engine.dispose()
 
 
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
 def test_postgresql_connections_are_kept_and_bounded(
     store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -151,8 +152,6 @@ def test_postgresql_connections_are_kept_and_bounded(
     from sfia_assess.store import open_store, reading
     from sfia_assess.store.database import connections
 
-    if not store_url.startswith("postgresql"):
-        pytest.skip("SQLite keeps one file; it has no pool of server connections")
     monkeypatch.delenv("SFIA_ASSESS_DB_CONNECTIONS", raising=False)
     assert connections() == 10
     for bad in ("0", "many", "²", "-3"):
