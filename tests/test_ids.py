@@ -445,3 +445,22 @@ def test_the_api_answers_the_cli_s_json_for_a_file_with_ids(
         answer = local.post("/api/assess?file=priya.yaml", content=Path("priya.yaml").read_bytes())
     assert answer.status_code == 200
     assert answer.text == printed.stdout
+
+
+def test_a_saved_version_says_where_it_goes_to_its_author_only(
+    client: TestClient, org: str
+) -> None:
+    """Opening a saved version reads where it would go in the same transaction as the record:
+    its author is told her manager; her manager, opening it, is offered nothing to send."""
+    token = signed_in_as(client, "p.nair")
+    form = {**form_of("priya-nair-coordinator.yaml"), **token}
+    assert client.post("/assessment/save", data=form).status_code == 303
+    opened = client.get("/assessments/1")
+    assert opened.status_code == 200
+    assert "It goes to your manager, Daniel Okafor, for review." in opened.text
+    assert "Submit to your manager" in opened.text
+    signed_in_as(client, "d.okafor")
+    seen = client.get("/assessments/1")
+    assert seen.status_code == 200 and "Priya Nair" in seen.text
+    assert "It goes to your manager" not in seen.text
+    assert "Submit to your manager" not in seen.text

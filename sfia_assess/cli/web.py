@@ -179,6 +179,11 @@ def serve(
             "--workers serves from several processes, which is for a shared deployment;"
             " add --shared (on this machine alone, one process is enough)"
         )
+    if workers > 1 and not hasattr(socket, "SO_REUSEPORT"):
+        raise click.UsageError(
+            "--workers needs SO_REUSEPORT, which this system lacks (Windows); run one process per"
+            " --port behind the proxy instead"
+        )
     skills = _use_skills(skills_dirs)
     connections()  # a wrong $SFIA_ASSESS_DB_CONNECTIONS is said now, not by each worker
     oidc = _oidc(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Literal
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -28,7 +28,7 @@ from ..reports.gap.model import REASON_LABELS, level_label, summary_sentence
 from . import drafts
 from .access import Access, not_your_self_assessment, only_visible, readable_people
 from .audit import audit_as
-from .auth import current_user
+from .auth import User, current_user
 from .checking import GENERAL, Checked, check
 from .downloads import attachment
 from .errorpages import missing_as_not_found, said
@@ -235,17 +235,30 @@ async def _route(request: Request, draft: Draft) -> Route | None:
     user = current_user(request)
     if user is None:
         return None
-    if key_of(draft.name, draft.id or None) != user.key and draft.name.strip():
+    if not _own(user, draft):
         return Route(False, "", "")
     manager, ask = await services(request).read(lambda s: submission_route(s, user.key))
     return Route(True, manager, ask)
 
 
+def _own(user: User, draft: Draft) -> bool:
+    """Is this the signed-in person's own record (a manager may open a report's)?"""
+    return key_of(draft.name, draft.id or None) == user.key or not draft.name.strip()
+
+
 async def editor(
-    request: Request, draft: Draft, *, status_code: int = 200, **more: Any
+    request: Request,
+    draft: Draft,
+    *,
+    status_code: int = 200,
+    route: Route | Literal["ask"] | None = "ask",
+    **more: Any,
 ) -> Response:
+    """The form and its result. `route`: where it goes, when the caller read it already in its
+    own transaction (one trip to the store fewer); else it is asked for here."""
     shared = services(request)
-    route = await _route(request, draft)
+    if route == "ask":
+        route = await _route(request, draft)
     if status_code == 422:  # refused: every problem is shown, left or not
         draft = replace(draft, touched=None)
     checked = _checked(shared, draft)
@@ -525,15 +538,17 @@ async def saved_list(request: Request) -> Response:
 async def open_saved(request: Request) -> Response:
     """A saved version opened in the form; saving again makes a new version. Once reviewed, the
     banner and the result panel give one verdict: the agreed level, her own beside it."""
-    from ..store.workflow import get, status, trail, waiting_for
+    from ..store.workflow import get, status, submission_route, trail, waiting_for
 
     shared = services(request)
     assessment_id = int(request.path_params["assessment_id"])
+    user = current_user(request)
 
     def work(
         session: Any,
-    ) -> tuple[bytes, str, str, int, Verdict | None, Any, str, str, str | None]:
+    ) -> tuple[bytes, str, str, int, Verdict | None, Any, str, str, str | None, Any]:
         record = get(session, assessment_id)
+        route = submission_route(session, user.key) if user is not None else None
         state = status(session, record.id)
         steps = trail(session, record.id)
         waiting = waiting_for(session, record.id)
@@ -547,12 +562,12 @@ async def open_saved(request: Request) -> Response:
             waiting,
             record.person.key,
             record.person.login,
+            route,
         )
 
     with missing_as_not_found():
-        content, name, state, version, verdict, last, waiting, owner, login = await shared.read(
-            work
-        )
+        found = await shared.read(work)
+        content, name, state, version, verdict, last, waiting, owner, login, to = found
         loaded = parse_assessment(content, name, shared.catalog)
     notice = f"Version {version} of this assessment, {_state_words(state)}."
     if verdict is not None:
@@ -581,14 +596,17 @@ async def open_saved(request: Request) -> Response:
             f" It is waiting for {waiting}'s review; what you save now is a new version,"
             " or withdraw it to change it and send it again."
         )
-    user = current_user(request)
     mine = user is None or user.key == owner
     draft = from_assessment(loaded.assessment)
     if login and not draft.id:  # recorded by name: the store knows whose account it is
         draft = replace(draft, id=account_id(login, draft.name))
+    route = None
+    if user is not None:
+        route = Route(True, *to) if _own(user, draft) else Route(False, "", "")
     return await editor(
         request,
         draft,
+        route=route,
         notice=notice,
         withdraw=assessment_id if waiting and mine else None,
         verdict=verdict,

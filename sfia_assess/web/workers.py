@@ -1,14 +1,16 @@
 """`serve --workers N`: N processes on one port, each with a listening socket of its own.
 
-uvicorn's supervisor hands every worker the same listening socket. Each worker then takes, on
-each wake-up, every connection waiting; a burst of connections (a hundred people opening the
-app at nine, or a proxy opening its pool) goes nearly all to whichever process woke first, and
-they stay there: measured, 110 of 111 kept-alive connections on one of two processes, which
-then did all the work while the other idled. Here each worker gets its own socket on the port
-(SO_REUSEPORT), and the kernel spreads new connections over them by their addresses.
+uvicorn's supervisor hands every worker the same listening socket, and whichever worker is
+taking connections at a moment takes all that wait. A burst (a hundred people opening the app
+at nine, a proxy opening its pool) that arrives while one worker is still starting or busy goes
+to the other, and kept-alive connections stay where they landed: measured, 110 of 111 on one of
+two processes, which then did all the work while the other idled. Here each worker has its own
+socket on the port (SO_REUSEPORT), and the kernel spreads new connections over the sockets by
+their addresses; a connection waits in its worker's socket until that worker takes it.
 
 The parent keeps the port with a socket that is bound but never listens (so it is given no
-connections): a worker that dies and is started again binds the same port.
+connections): a worker that dies and is started again binds the same port. Connections waiting
+in a dying worker's socket are reset with it (as those it had taken are lost with it).
 """
 
 from __future__ import annotations
