@@ -167,13 +167,31 @@
     }
     shown = Math.max(shown, order);
     if (xhr.sfiaReplaces) { shownForm = order; }
-    // A new result in place of the old one leaves the page where the reader was.
-    if (e.detail.target && e.detail.target.id === "result") { keptScroll = window.scrollY; }
+    // A new result in place of the old one leaves the page where the reader was: reading the
+    // result, the result stays where it was on the screen (problems or suggestions shown or
+    // taken away in the form above it must not move it); in the form, the page stays put.
+    if (e.detail.target && e.detail.target.id === "result") {
+      var top = e.detail.target.getBoundingClientRect().top;
+      kept = top < window.innerHeight ? { resultTop: top } : { scroll: window.scrollY };
+    }
   });
-  var keptScroll = null;
+  var kept = null;
   document.addEventListener("htmx:afterSettle", function () {
-    if (keptScroll !== null) { window.scrollTo(window.scrollX, keptScroll); keptScroll = null; }
+    if (kept === null) { return; }
+    var result = document.getElementById("result");
+    if (kept.resultTop !== undefined && result) {
+      window.scrollBy(0, result.getBoundingClientRect().top - kept.resultTop);
+    } else if (kept.scroll !== undefined) {
+      window.scrollTo(window.scrollX, kept.scroll);
+    }
+    kept = null;
   });
+  // A jump the reader asks for ("See your result", any link within the page) wins: a result
+  // that lands in the same moment must not take them back to where they were before it.
+  document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest("a[href^='#']")) { kept = null; }
+  }, true);
+  window.addEventListener("hashchange", function () { kept = null; });
 
   // A suggestion ticks its statement in place (no round trip that replaces the form); the
   // live check that follows takes the suggestion away. Without this script the server does it.

@@ -109,6 +109,8 @@ class Workers(Multiprocess):
             self._close_handed()
 
     def keep_subprocess_alive(self) -> None:
+        # Called every half second, right after the signals are handled: a worker added by
+        # SIGTTIN has its socket closed here too.
         try:
             super().keep_subprocess_alive()
         finally:
